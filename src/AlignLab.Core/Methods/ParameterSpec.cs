@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace AlignLab.Core.Methods;
+
+public enum ParameterKind { Integer, Number, Boolean, Text, Choice }
+
+/// <summary>One hyperparameter of a method: its type, default (the paper's figure where there is one),
+/// allowed range and a one-line explanation. The wizard renders its inputs from these, and the API and
+/// the wizard validate through <see cref="Validate"/>, so both accept exactly the same values.</summary>
+public sealed record ParameterSpec(
+    string Name,
+    ParameterKind Kind,
+    JsonNode Default,
+    string Help,
+    double? Min = null,
+    double? Max = null,
+    IReadOnlyList<string>? Choices = null)
+{
+    public static ParameterSpec Integer(string name, long @default, long min, long max, string help) =>
+        new(name, ParameterKind.Integer, JsonValue.Create(@default), help, min, max);
+
+    public static ParameterSpec Number(string name, double @default, double min, double max, string help) =>
+        new(name, ParameterKind.Number, JsonValue.Create(@default), help, min, max);
+
+    public static ParameterSpec Boolean(string name, bool @default, string help) =>
+        new(name, ParameterKind.Boolean, JsonValue.Create(@default), help);
+
+    public static ParameterSpec Text(string name, string @default, int maxLength, string help) =>
+        new(name, ParameterKind.Text, JsonValue.Create(@default), help, 0, maxLength);
+
+    public static ParameterSpec Choice(string name, string @default, IReadOnlyList<string> choices, string help) =>
+        new(name, ParameterKind.Choice, JsonValue.Create(@default), help, Choices: choices);
+
+    /// <summary>Checks a value given by a user. Returns the error message, or null with the value
+    /// normalised to this parameter's JSON type in <paramref name="normalized"/>.</summary>
+    public string? Validate(JsonNode? value, out JsonNode? normalized)
+    {
+        normalized = null;
+        if (value is null) return "must not be null";
+        var kind = value.GetValueKind();
+        switch (Kind)
+        {
+            case ParameterKind.Integer:
+                if (kind != JsonValueKind.Number || !value.AsValue().TryGetValue(out long integer))
+                    return kind == JsonValueKind.Number ? "must be a whole number" : $"must be an integer, not {Describe(kind)}";
+                if (integer < Min || integer > Max) return $"must be between {Format(Min)} and {Format(Max)}";
+                normalized = JsonValue.Create(integer);
+                return null;
+            case ParameterKind.Number:
+                if (kind != JsonValueKind.Number) return $"must be a number, not {Describe(kind)}";
+                var number = value.GetValue<double>();
+                if (!double.IsFinite(number)) return "must be finite";
+                if (number < Min || number > Max) return $"must be between {Format(Min)} and {Format(Max)}";
+                normalized = JsonValue.Create(number);
+                return null;
+            case ParameterKind.Boolean:
+                if (kind is not (JsonValueKind.True or JsonValueKind.False)) return $"must be true or false, not {Describe(kind)}";
+                normalized = JsonValue.Create(kind == JsonValueKind.True);
+                return null;
+            case ParameterKind.Text:
+                if (kind != JsonValueKind.String) return $"must be a string, not {Describe(kind)}";
+                var text = value.GetValue<string>();
+                if (text.Length > Max) return $"must be at most {Format(Max)} characters";
+                normalized = JsonValue.Create(text);
+                return null;
+            case ParameterKind.Choice:
+                if (kind != JsonValueKind.String) return $"must be one of {string.Join(", ", Choices!)}";
+                var choice = value.GetValue<string>();
+                if (!Choices!.Contains(choice, StringComparer.Ordinal)) return $"must be one of {string.Join(", ", Choices!)}";
+                normalized = JsonValue.Create(choice);
+                return null;
+            default:
+                throw new InvalidOperationException($"unknown parameter kind {Kind}");
+        }
+    }
+
+    private static string Format(double? bound) => bound?.ToString("G", CultureInfo.InvariantCulture) ?? "";
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        _ => "null",
+    };
+}

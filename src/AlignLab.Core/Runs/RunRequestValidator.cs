@@ -1,0 +1,107 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AlignLab.Core.Methods;
+
+namespace AlignLab.Core.Runs;
+
+/// <summary>Turns a run request (the JSON a client or the wizard sends) into a resolved <see cref="RunSpec"/>,
+/// or into errors keyed by field path ("method", "parameters.steps", …). All errors are collected,
+/// not just the first.</summary>
+public sealed class RunRequestValidator(MethodCatalog catalog)
+{
+    public const int MaxNameLength = 200;
+
+    public RunRequestValidation Validate(JsonNode? request)
+    {
+        var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        void Fail(string field, string message) =>
+            (errors.TryGetValue(field, out var list) ? list : errors[field] = []).Add(message);
+
+        if (request is not JsonObject body)
+        {
+            Fail("$", "the request body must be a JSON object");
+            return RunRequestValidation.Failed(errors);
+        }
+
+        foreach (var (key, _) in body)
+            if (key is not ("method" or "name" or "queue" or "parameters"))
+                Fail(key, "unknown field; expected method, name, queue, parameters");
+
+        ITrainingMethod? method = null;
+        if (TryString(body["method"], out var methodName) && methodName.Length > 0)
+        {
+            method = catalog.Find(methodName);
+            if (method is null)
+                Fail("method", $"unknown method '{methodName}'; known: {string.Join(", ", catalog.Descriptors.Select(d => d.Name))}");
+        }
+        else Fail("method", "required: the name of a training method");
+
+        var name = methodName ?? "";
+        if (body["name"] is { } nameNode)
+        {
+            if (!TryString(nameNode, out var given)) Fail("name", "must be a string");
+            else if (given.Length > MaxNameLength) Fail("name", $"must be at most {MaxNameLength} characters");
+            else if (given.Trim().Length > 0) name = given.Trim();
+        }
+
+        var queue = method?.Descriptor.DefaultQueue ?? "default";
+        if (body["queue"] is { } queueNode)
+        {
+            if (!TryString(queueNode, out var given) || !RunSpec.Queues.Contains(given))
+                Fail("queue", $"must be one of {string.Join(", ", RunSpec.Queues)}");
+            else queue = given;
+        }
+
+        var givenParameters = body["parameters"];
+        if (givenParameters is not null and not JsonObject)
+            Fail("parameters", "must be an object of parameter names to values");
+
+        var resolved = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        if (method is not null)
+        {
+            var schema = method.Descriptor.Parameters;
+            if (givenParameters is JsonObject parameters)
+                foreach (var (key, _) in parameters)
+                    if (!schema.Any(p => p.Name == key))
+                        Fail($"parameters.{key}", $"unknown parameter of {method.Descriptor.Name}; known: {string.Join(", ", schema.Select(p => p.Name))}");
+
+            foreach (var parameter in schema)
+            {
+                var value = (givenParameters as JsonObject)?[parameter.Name];
+                if (value is null && (givenParameters as JsonObject)?.ContainsKey(parameter.Name) != true)
+                {
+                    resolved[parameter.Name] = parameter.Default.DeepClone();
+                    continue;
+                }
+                var error = parameter.Validate(value, out var normalized);
+                if (error is not null) Fail($"parameters.{parameter.Name}", error);
+                else resolved[parameter.Name] = normalized;
+            }
+        }
+
+        return errors.Count > 0
+            ? RunRequestValidation.Failed(errors)
+            : RunRequestValidation.Ok(new RunSpec(method!.Descriptor.Name, name, queue, resolved));
+    }
+
+    private static bool TryString(JsonNode? node, out string value)
+    {
+        value = "";
+        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.String)
+        {
+            value = v.GetValue<string>();
+            return true;
+        }
+        return false;
+    }
+}
+
+public sealed record RunRequestValidation(RunSpec? Spec, IReadOnlyDictionary<string, string[]> Errors)
+{
+    public bool IsValid => Spec is not null;
+
+    public static RunRequestValidation Ok(RunSpec spec) => new(spec, new Dictionary<string, string[]>());
+
+    public static RunRequestValidation Failed(Dictionary<string, List<string>> errors) =>
+        new(null, errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal));
+}

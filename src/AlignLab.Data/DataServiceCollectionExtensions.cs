@@ -1,0 +1,18 @@
+using AlignLab.Data.Metrics;
+using AlignLab.Data.Runs;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace AlignLab.Data;
+
+public static class DataServiceCollectionExtensions
+{
+    /// <summary>The data source for the platform's database and the repositories over it.</summary>
+    public static IServiceCollection AddAlignLabData(this IServiceCollection services, string connectionString)
+    {
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddSingleton<RunRepository>();
+        services.AddSingleton<MetricRepository>();
+        return services;
+    }
+}

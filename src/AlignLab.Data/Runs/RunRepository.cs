@@ -1,0 +1,199 @@
+using System.Data;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AlignLab.Core.Runs;
+using AlignLab.Data.Notifications;
+using Dapper;
+using Npgsql;
+
+namespace AlignLab.Data.Runs;
+
+/// <summary>The runs table: creation, queries, lifecycle transitions. Every status change records a
+/// run_events row and notifies <see cref="Channels.Runs"/> in the same transaction.</summary>
+public sealed class RunRepository(NpgsqlDataSource dataSource)
+{
+    private const string Columns =
+        "id, name, method, queue, spec::text AS spec, status, step, total_steps, error, cancel_requested, job_id, created_at, started_at, finished_at";
+
+    /// <summary>Inserts a Queued run on a connection the caller holds (inside its transaction).</summary>
+    public async Task InsertAsync(NpgsqlConnection connection, Guid id, RunSpec spec)
+    {
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO runs (id, name, method, queue, spec, status) VALUES (@id, @name, @method, @queue, @spec::jsonb, 'Queued');
+            INSERT INTO run_events (run_id, status) VALUES (@id, 'Queued');
+            """,
+            new { id, name = spec.Name, method = spec.Method, queue = spec.Queue, spec = SerializeSpec(spec) });
+    }
+
+    public Task SetJobIdAsync(NpgsqlConnection connection, Guid id, string jobId) =>
+        connection.ExecuteAsync("UPDATE runs SET job_id = @jobId WHERE id = @id", new { id, jobId });
+
+    public async Task<Run?> GetAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<RunRow>(
+            new CommandDefinition($"SELECT {Columns} FROM runs WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+        return row?.ToRun();
+    }
+
+    public async Task<string?> GetJobIdAsync(Guid id)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<string?>("SELECT job_id FROM runs WHERE id = @id", new { id });
+    }
+
+    public async Task<RunPage> ListAsync(RunQuery query, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        const string where = "WHERE (@status::text IS NULL OR status = @status) AND (@method::text IS NULL OR method = @method)";
+        var args = new
+        {
+            status = query.Status?.ToString(),
+            method = query.Method,
+            limit = query.PageSize,
+            offset = (long)query.Page * query.PageSize,
+        };
+        var total = await connection.ExecuteScalarAsync<long>(
+            new CommandDefinition($"SELECT count(*) FROM runs {where}", args, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<RunRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM runs {where} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset", args,
+            cancellationToken: cancellationToken));
+        return new RunPage(rows.Select(r => r.ToRun()).ToList(), total, query.Page, query.PageSize);
+    }
+
+    public async Task<IReadOnlyList<RunEvent>> EventsAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string Status, string? Message, DateTime At)>(new CommandDefinition(
+            "SELECT status, message, at FROM run_events WHERE run_id = @id ORDER BY id", new { id }, cancellationToken: cancellationToken));
+        return rows.Select(r => new RunEvent(Enum.Parse<RunStatus>(r.Status), r.Message, new DateTimeOffset(r.At, TimeSpan.Zero))).ToList();
+    }
+
+    /// <summary>Moves a Queued run — or a Running one whose previous attempt died — to Running.
+    /// Returns null when the run is terminal or its cancellation was requested.</summary>
+    public async Task<Run?> TryStartAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition(
+            $"""
+            UPDATE runs SET status = 'Running', started_at = coalesce(started_at, now()), attempts = attempts + 1, updated_at = now()
+            WHERE id = @id AND status IN ('Queued', 'Running') AND NOT cancel_requested
+            RETURNING {Columns}
+            """, new { id }, transaction, cancellationToken: cancellationToken));
+        if (row is null) return null;
+        var run = row.ToRun();
+        await RecordAsync(connection, transaction, run, "attempt started");
+        await transaction.CommitAsync(cancellationToken);
+        return run;
+    }
+
+    /// <summary>Ends a run that is not yet terminal. Returns false if it already was.</summary>
+    public async Task<bool> CompleteAsync(Guid id, RunStatus status, string? error, CancellationToken cancellationToken = default)
+    {
+        if (!status.IsTerminal()) throw new ArgumentException($"{status} is not a terminal status", nameof(status));
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition(
+            $"""
+            UPDATE runs SET status = @status, error = @error, finished_at = now(), updated_at = now()
+            WHERE id = @id AND status IN ('Queued', 'Running')
+            RETURNING {Columns}
+            """, new { id, status = status.ToString(), error }, transaction, cancellationToken: cancellationToken));
+        if (row is null) return false;
+        await RecordAsync(connection, transaction, row.ToRun(), error);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Cancels a Queued run at once; asks a Running one to stop (its job notices through
+    /// <see cref="Channels.Cancel"/> and ends it as Cancelled).</summary>
+    public async Task<CancelOutcome> RequestCancelAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var status = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT status FROM runs WHERE id = @id FOR UPDATE", new { id }, transaction, cancellationToken: cancellationToken));
+        if (status is null) return CancelOutcome.NotFound;
+        var current = Enum.Parse<RunStatus>(status);
+        if (current.IsTerminal()) return CancelOutcome.AlreadyFinished;
+
+        var row = await connection.QuerySingleAsync<RunRow>(new CommandDefinition(
+            current == RunStatus.Queued
+                ? $"UPDATE runs SET status = 'Cancelled', cancel_requested = true, finished_at = now(), updated_at = now() WHERE id = @id RETURNING {Columns}"
+                : $"UPDATE runs SET cancel_requested = true, updated_at = now() WHERE id = @id RETURNING {Columns}",
+            new { id }, transaction, cancellationToken: cancellationToken));
+        if (current == RunStatus.Queued)
+            await RecordAsync(connection, transaction, row.ToRun(), "cancelled before it started");
+        else
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_notify(@channel, @payload)",
+                new { channel = Channels.Cancel, payload = id.ToString() }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return current == RunStatus.Queued ? CancelOutcome.Cancelled : CancelOutcome.Requested;
+    }
+
+    public async Task<bool> IsCancelRequestedAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT coalesce((SELECT cancel_requested FROM runs WHERE id = @id), false)", new { id }, cancellationToken: cancellationToken));
+    }
+
+    private static async Task RecordAsync(NpgsqlConnection connection, IDbTransaction transaction, Run run, string? message)
+    {
+        await connection.ExecuteAsync(
+            "INSERT INTO run_events (run_id, status, message) VALUES (@id, @status, @message); SELECT pg_notify(@channel, @payload);",
+            new
+            {
+                id = run.Id,
+                status = run.Status.ToString(),
+                message,
+                channel = Channels.Runs,
+                payload = new RunNotification(run.Id, run.Status, run.Step, run.TotalSteps, run.Error).ToPayload(),
+            }, transaction);
+    }
+
+    internal static string SerializeSpec(RunSpec spec) => new JsonObject
+    {
+        ["method"] = spec.Method,
+        ["name"] = spec.Name,
+        ["queue"] = spec.Queue,
+        ["parameters"] = new JsonObject(spec.Parameters.Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))),
+    }.ToJsonString();
+
+    internal static RunSpec DeserializeSpec(string json)
+    {
+        var node = JsonNode.Parse(json)!.AsObject();
+        var parameters = node["parameters"]!.AsObject().ToDictionary(p => p.Key, p => p.Value?.DeepClone(), StringComparer.Ordinal);
+        return new RunSpec(node["method"]!.GetValue<string>(), node["name"]!.GetValue<string>(),
+            node["queue"]!.GetValue<string>(), parameters);
+    }
+
+    private sealed class RunRow
+    {
+        public Guid Id { get; init; }
+        public string Spec { get; init; } = "";
+        public string Status { get; init; } = "";
+        public long Step { get; init; }
+        public long Total_Steps { get; init; }
+        public string? Error { get; init; }
+        public bool Cancel_Requested { get; init; }
+        public DateTime Created_At { get; init; }
+        public DateTime? Started_At { get; init; }
+        public DateTime? Finished_At { get; init; }
+
+        public Run ToRun() => new(Id, DeserializeSpec(Spec), Enum.Parse<RunStatus>(Status), Step, Total_Steps, Error,
+            Utc(Created_At), Started_At is { } s ? Utc(s) : null, Finished_At is { } f ? Utc(f) : null, Cancel_Requested);
+
+        private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
+    }
+}
+
+public enum CancelOutcome { NotFound, AlreadyFinished, Cancelled, Requested }
+
+public sealed record RunQuery(RunStatus? Status = null, string? Method = null, int Page = 0, int PageSize = 25);
+
+public sealed record RunPage(IReadOnlyList<Run> Items, long Total, int Page, int PageSize);
+
+public sealed record RunEvent(RunStatus Status, string? Message, DateTimeOffset At);

@@ -1,0 +1,56 @@
+using System.Text.Json.Nodes;
+using System.Transactions;
+using AlignLab.Core.Runs;
+using AlignLab.Data.Runs;
+using AlignLab.Jobs.Execution;
+using Hangfire;
+using Hangfire.Common;
+using Hangfire.PostgreSql;
+using Hangfire.States;
+using Npgsql;
+
+namespace AlignLab.Jobs.Launching;
+
+/// <summary>Validates a run request and, if valid, writes the Queued run and its Hangfire job in one
+/// transaction on one connection: either both exist or neither does.</summary>
+public sealed class RunLauncher(
+    NpgsqlDataSource dataSource,
+    RunRepository runs,
+    RunRequestValidator validator,
+    PostgreSqlStorageOptions storageOptions)
+{
+    // Enqueue-only view of the storage: no schema preparation, no heartbeat, same schema and notifications.
+    private readonly PostgreSqlStorageOptions _enqueueOptions = new()
+    {
+        SchemaName = storageOptions.SchemaName,
+        EnableLongPolling = storageOptions.EnableLongPolling,
+        PrepareSchemaIfNecessary = false,
+        EnableTransactionScopeEnlistment = true,
+        AllowUnsafeValues = true,
+    };
+
+    public async Task<LaunchResult> LaunchAsync(JsonNode? request, CancellationToken cancellationToken = default)
+    {
+        var validation = validator.Validate(request);
+        if (validation.Spec is not { } spec) return new LaunchResult(null, validation.Errors);
+
+        var id = Guid.CreateVersion7();
+        using (var scope = new TransactionScope(TransactionScopeOption.Required,
+                   new TransactionOptions { IsolationLevel = IsolationLevel.ReadCommitted }, TransactionScopeAsyncFlowOption.Enabled))
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await runs.InsertAsync(connection, id, spec);
+            // Hangfire writes its job through the same (enlisted) connection, so it joins our transaction.
+            var storage = new PostgreSqlStorage(connection, _enqueueOptions);
+            var jobId = new BackgroundJobClient(storage).Create(
+                Job.FromExpression<RunJob>(job => job.ExecuteAsync(id, CancellationToken.None)),
+                new EnqueuedState(spec.Queue));
+            await runs.SetJobIdAsync(connection, id, jobId);
+            scope.Complete();
+        }
+        return new LaunchResult(await runs.GetAsync(id, cancellationToken), validation.Errors);
+    }
+}
+
+/// <summary>The created run, or the validation errors keyed by field.</summary>
+public sealed record LaunchResult(Run? Run, IReadOnlyDictionary<string, string[]> Errors);

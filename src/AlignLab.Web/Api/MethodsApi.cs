@@ -1,0 +1,14 @@
+using AlignLab.Core.Methods;
+
+namespace AlignLab.Web.Api;
+
+/// <summary>/api/methods: the training methods and their parameter schemas (what the wizard renders).</summary>
+public static class MethodsApi
+{
+    public static RouteGroupBuilder MapMethodsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/methods").WithTags("Methods");
+        group.MapGet("/", (MethodCatalog catalog) => TypedResults.Ok(catalog.Descriptors)).WithName("ListMethods");
+        return group;
+    }
+}

@@ -1,0 +1,28 @@
+using System.Text.Json.Nodes;
+using AlignLab.Core.Runs;
+
+namespace AlignLab.Web.Api;
+
+/// <summary>A run as the API returns it.</summary>
+public sealed record RunDto(
+    Guid Id,
+    string Name,
+    string Method,
+    string Queue,
+    RunStatus Status,
+    long Step,
+    long TotalSteps,
+    double Progress,
+    string? Error,
+    bool CancelRequested,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    IReadOnlyDictionary<string, JsonNode?> Parameters)
+{
+    public static RunDto From(Run run) => new(run.Id, run.Spec.Name, run.Spec.Method, run.Spec.Queue, run.Status,
+        run.Step, run.TotalSteps, run.Progress, run.Error, run.CancelRequested, run.CreatedAt, run.StartedAt,
+        run.FinishedAt, run.Spec.Parameters);
+}
+
+public sealed record RunListDto(IReadOnlyList<RunDto> Items, long Total, int Page, int PageSize);

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AlignLab.Core.Metrics;
+using AlignLab.Core.Runs;
+using AlignLab.Data.Metrics;
+using AlignLab.Data.Runs;
+using AlignLab.Jobs.Launching;
+using Hangfire;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AlignLab.Web.Api;
+
+/// <summary>/api/runs: create, list, inspect and cancel runs, and read their metrics.</summary>
+public static class RunsApi
+{
+    public const int MaxPageSize = 200;
+
+    public static RouteGroupBuilder MapRunsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/runs").WithTags("Runs");
+        group.MapPost("/", CreateRun).WithName("CreateRun").WithSummary("Validate a run spec and queue the run")
+            .Accepts<JsonObject>("application/json");
+        group.MapGet("/", ListRuns).WithName("ListRuns").WithSummary("Runs, newest first, filtered and paged");
+        group.MapGet("/{id:guid}", GetRun).WithName("GetRun");
+        group.MapGet("/{id:guid}/events", GetRunEvents).WithName("GetRunEvents").WithSummary("Status history");
+        group.MapPost("/{id:guid}/cancel", CancelRun).WithName("CancelRun");
+        group.MapGet("/{id:guid}/metrics", GetMetrics).WithName("GetRunMetrics")
+            .WithSummary("Metric points by step; afterStep returns only later steps");
+        return group;
+    }
+
+    private static async Task<Results<Created<RunDto>, ValidationProblem>> CreateRun(
+        HttpRequest request, RunLauncher launcher, CancellationToken cancellationToken)
+    {
+        JsonNode? body;
+        try
+        {
+            body = await JsonNode.ParseAsync(request.Body, cancellationToken: cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "$" : e.Path;
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { [field] = [$"malformed JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})"] },
+                title: "The request body is not valid JSON");
+        }
+        var result = await launcher.LaunchAsync(body, cancellationToken);
+        if (result.Run is null)
+            return TypedResults.ValidationProblem(result.Errors.ToDictionary(), title: "The run spec is invalid");
+        return TypedResults.Created($"/api/runs/{result.Run.Id}", RunDto.From(result.Run));
+    }
+
+    private static async Task<Results<Ok<RunListDto>, ValidationProblem>> ListRuns(
+        RunRepository runs, string? status, string? method, int? page, int? pageSize, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        RunStatus? parsedStatus = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (Enum.TryParse<RunStatus>(status, ignoreCase: true, out var s) && Enum.IsDefined(s)) parsedStatus = s;
+            else errors["status"] = [$"must be one of {string.Join(", ", Enum.GetNames<RunStatus>())}"];
+        }
+        if (page < 0) errors["page"] = ["must be 0 or more"];
+        if (pageSize is < 1 or > MaxPageSize) errors["pageSize"] = [$"must be between 1 and {MaxPageSize}"];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var result = await runs.ListAsync(new RunQuery(parsedStatus, method, page ?? 0, pageSize ?? 25), cancellationToken);
+        return TypedResults.Ok(new RunListDto(result.Items.Select(RunDto.From).ToList(), result.Total, result.Page, result.PageSize));
+    }
+
+    private static async Task<Results<Ok<RunDto>, NotFound>> GetRun(Guid id, RunRepository runs, CancellationToken cancellationToken) =>
+        await runs.GetAsync(id, cancellationToken) is { } run ? TypedResults.Ok(RunDto.From(run)) : TypedResults.NotFound();
+
+    private static async Task<Results<Ok<IReadOnlyList<RunEvent>>, NotFound>> GetRunEvents(
+        Guid id, RunRepository runs, CancellationToken cancellationToken)
+    {
+        if (await runs.GetAsync(id, cancellationToken) is null) return TypedResults.NotFound();
+        return TypedResults.Ok(await runs.EventsAsync(id, cancellationToken));
+    }
+
+    private static async Task<Results<Accepted<RunDto>, NotFound, ProblemHttpResult>> CancelRun(
+        Guid id, RunRepository runs, IBackgroundJobClient jobs, CancellationToken cancellationToken)
+    {
+        var outcome = await runs.RequestCancelAsync(id, cancellationToken);
+        switch (outcome)
+        {
+            case CancelOutcome.NotFound:
+                return TypedResults.NotFound();
+            case CancelOutcome.AlreadyFinished:
+                return TypedResults.Problem(title: "The run has already finished", statusCode: StatusCodes.Status409Conflict);
+            case CancelOutcome.Cancelled when await runs.GetJobIdAsync(id) is { } jobId:
+                jobs.Delete(jobId);
+                break;
+        }
+        var run = await runs.GetAsync(id, cancellationToken);
+        return TypedResults.Accepted($"/api/runs/{id}", RunDto.From(run!));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<MetricPoint>>, NotFound>> GetMetrics(
+        Guid id, long? afterStep, string? name, RunRepository runs, MetricRepository metrics, CancellationToken cancellationToken)
+    {
+        if (await runs.GetAsync(id, cancellationToken) is null) return TypedResults.NotFound();
+        return TypedResults.Ok(await metrics.ListAsync(id, afterStep, name, cancellationToken));
+    }
+}
