@@ -43,8 +43,8 @@ public sealed record ParameterSpec(
         switch (Kind)
         {
             case ParameterKind.Integer:
-                if (kind != JsonValueKind.Number || !value.AsValue().TryGetValue(out long integer))
-                    return kind == JsonValueKind.Number ? "must be a whole number" : $"must be an integer, not {Describe(kind)}";
+                if (kind != JsonValueKind.Number) return $"must be an integer, not {Describe(kind)}";
+                if (!TryGetInteger(value, out long integer)) return "must be a whole number";
                 if (integer < Min || integer > Max) return $"must be between {Format(Min)} and {Format(Max)}";
                 normalized = JsonValue.Create(integer);
                 return null;
@@ -74,6 +74,15 @@ public sealed record ParameterSpec(
             default:
                 throw new InvalidOperationException($"unknown parameter kind {Kind}");
         }
+    }
+
+    // 3 and 3.0 are the same integer in JSON.
+    private static bool TryGetInteger(JsonNode value, out long integer)
+    {
+        if (value.AsValue().TryGetValue(out integer)) return true;
+        var number = value.GetValue<double>();
+        integer = (long)number;
+        return Math.Abs(number) < 9e15 && number == Math.Floor(number);
     }
 
     private static string Format(double? bound) => bound?.ToString("G", CultureInfo.InvariantCulture) ?? "";

@@ -79,7 +79,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     public async Task CreateDatabaseIfMissingAsync(string database, CancellationToken cancellationToken = default)
     {
-        await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
+        // Unpooled: a pooled connection could outlive a restart of the server and fail on first use.
+        var admin = new NpgsqlConnectionStringBuilder(ConnectionString("postgres")) { Pooling = false };
+        await using var connection = new NpgsqlConnection(admin.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using (var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection))
         {
