@@ -32,18 +32,10 @@ public static class RunsApi
     private static async Task<Results<Created<RunDto>, ValidationProblem>> CreateRun(
         HttpRequest request, RunLauncher launcher, CancellationToken cancellationToken)
     {
-        JsonNode? body;
-        try
-        {
-            body = await JsonNode.ParseAsync(request.Body, cancellationToken: cancellationToken);
-        }
-        catch (JsonException e)
-        {
-            var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "$" : e.Path;
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { [field] = [$"malformed JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})"] },
+        var (body, field, error) = await JsonBody.ReadAsync(request, cancellationToken);
+        if (error is not null)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field!] = [error] },
                 title: "The request body is not valid JSON");
-        }
         var result = await launcher.LaunchAsync(body, cancellationToken);
         if (result.Run is null)
             return TypedResults.ValidationProblem(result.Errors.ToDictionary(), title: "The run spec is invalid");

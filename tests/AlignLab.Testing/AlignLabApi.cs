@@ -1,0 +1,46 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace AlignLab.Testing;
+
+/// <summary>A thin typed client of the REST API for tests.</summary>
+public sealed class AlignLabApi(string baseAddress) : IDisposable
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public HttpClient Http { get; } = new() { BaseAddress = new Uri(baseAddress) };
+
+    public async Task<JsonObject> CreateRunAsync(object request)
+    {
+        var response = await Http.PostAsJsonAsync("/api/runs", request, Json);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new HttpRequestException($"POST /api/runs: {(int)response.StatusCode} {body}");
+        return JsonNode.Parse(body)!.AsObject();
+    }
+
+    public async Task<JsonObject> GetRunAsync(Guid id) =>
+        JsonNode.Parse(await Http.GetStringAsync($"/api/runs/{id}"))!.AsObject();
+
+    public async Task<string> StatusAsync(Guid id) => (await GetRunAsync(id))["status"]!.GetValue<string>();
+
+    public async Task<JsonArray> MetricsAsync(Guid id, long? afterStep = null) =>
+        JsonNode.Parse(await Http.GetStringAsync($"/api/runs/{id}/metrics" + (afterStep is { } s ? $"?afterStep={s}" : "")))!.AsArray();
+
+    public async Task<long> RunCountAsync() =>
+        JsonNode.Parse(await Http.GetStringAsync("/api/runs?pageSize=1"))!["total"]!.GetValue<long>();
+
+    /// <summary>Polls until the run reaches <paramref name="status"/>; fails fast if it ends otherwise.</summary>
+    public Task<string> WaitForStatusAsync(Guid id, string status, TimeSpan timeout) =>
+        Eventually.GetAsync(() => StatusAsync(id), s => s == status || (IsTerminal(s) && s != status
+            ? throw new InvalidOperationException($"run {id} ended {s}, expected {status}") : false), timeout, $"run {id} to be {status}");
+
+    private static bool IsTerminal(string status) => status is "Succeeded" or "Failed" or "Cancelled";
+
+    public void Dispose() => Http.Dispose();
+}

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using AlignLab.Testing;
+using Npgsql;
+
+namespace AlignLab.Web.Tests;
+
+[Collection(PostgresCollection.Name)]
+public sealed class RunsApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
+{
+    private static Guid IdOf(JsonObject run) => Guid.Parse(run["id"]!.GetValue<string>());
+
+    [Fact]
+    public async Task ASmokeRunIsQueuedStartsWithinTwoSecondsAndSucceedsWithEveryPointOnce()
+    {
+        var created = await Api.CreateRunAsync(new { method = "smoke", parameters = new { steps = 30, delay_ms = 20, extra_series = 2 } });
+        var clock = Stopwatch.StartNew();
+        Assert.Equal("Queued", created["status"]!.GetValue<string>());
+        var id = IdOf(created);
+
+        await Eventually.GetAsync(() => Api.StatusAsync(id), s => s != "Queued", TimeSpan.FromSeconds(10), "the run to leave Queued", 10);
+        var startLatency = clock.Elapsed;
+        Assert.True(startLatency < TimeSpan.FromSeconds(2), $"started after {startLatency.TotalMilliseconds:0} ms");
+
+        await Api.WaitForStatusAsync(id, "Succeeded", TimeSpan.FromSeconds(30));
+        var metrics = await Api.MetricsAsync(id);
+        var keys = metrics.Select(p => (Step: p!["step"]!.GetValue<long>(), Name: p["name"]!.GetValue<string>())).ToList();
+        Assert.Equal(30 * 3, keys.Count);
+        Assert.Equal(keys.Count, keys.Distinct().Count());
+        Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i), keys.Where(k => k.Name == "loss").Select(k => k.Step));
+        Assert.Equal(2 * Math.Exp(-0.05 * 30), metrics.Last(p => p!["name"]!.GetValue<string>() == "loss")!["value"]!.GetValue<double>(), 12);
+
+        var run = await Api.GetRunAsync(id);
+        Assert.Equal(30, run["step"]!.GetValue<long>());
+        Assert.Equal(1.0, run["progress"]!.GetValue<double>());
+        Assert.Equal(3, (await Api.MetricsAsync(id, afterStep: 29)).Count);
+    }
+
+    [Fact]
+    public async Task CancellingARunningRunStopsItWithinTwoSeconds()
+    {
+        var id = IdOf(await Api.CreateRunAsync(new { method = "smoke", parameters = new { steps = 10_000, delay_ms = 50 } }));
+        await Api.WaitForStatusAsync(id, "Running", TimeSpan.FromSeconds(10));
+        await Eventually.GetAsync(async () => (await Api.MetricsAsync(id)).Count, n => n > 2, TimeSpan.FromSeconds(10), "some metrics");
+
+        var clock = Stopwatch.StartNew();
+        var response = await Api.Http.PostAsync($"/api/runs/{id}/cancel", null);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await Api.WaitForStatusAsync(id, "Cancelled", TimeSpan.FromSeconds(10));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"cancelled after {clock.Elapsed.TotalMilliseconds:0} ms");
+
+        // It stopped: no new points after the status changed.
+        var count = (await Api.MetricsAsync(id)).Count;
+        await Task.Delay(300);
+        Assert.Equal(count, (await Api.MetricsAsync(id)).Count);
+        Assert.Equal(HttpStatusCode.Conflict, (await Api.Http.PostAsync($"/api/runs/{id}/cancel", null)).StatusCode);
+        var events = JsonNode.Parse(await Api.Http.GetStringAsync($"/api/runs/{id}/events"))!.AsArray();
+        Assert.Equal(["Queued", "Running", "Cancelled"], events.Select(e => e!["status"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task AFailingMethodEndsTheRunFailedWithTheReason()
+    {
+        var id = IdOf(await Api.CreateRunAsync(new { method = "smoke", parameters = new { steps = 10, delay_ms = 0, fail_at_step = 3 } }));
+        await Api.WaitForStatusAsync(id, "Failed", TimeSpan.FromSeconds(15));
+        Assert.Contains("asked to fail at step 3", (await Api.GetRunAsync(id))["error"]!.GetValue<string>());
+        Assert.Equal(2, (await Api.MetricsAsync(id)).Count);
+    }
+
+    [Theory]
+    [InlineData("""{"method":"warp"}""", "method")]
+    [InlineData("""{"method":"smoke","parameters":{"steps":0}}""", "parameters.steps")]
+    [InlineData("""{"method":"smoke","parameters":{"delay_ms":"fast"}}""", "parameters.delay_ms")]
+    [InlineData("""{"method":"smoke","queue":"tpu"}""", "queue")]
+    [InlineData("""{"method":"smoke","parameters":{"steps":5,}""", "$.parameters")]
+    [InlineData("""{"method":""", "$.method")]
+    [InlineData("""{"method":"smoke","parameters":{"steps":[1,}}""", "$.parameters.steps")]
+    [InlineData("", "$")]
+    public async Task InvalidRequestsGetProblemJsonNamingTheFieldAndWriteNothing(string body, string field)
+    {
+        var before = await CountRowsAsync();
+        var response = await Api.Http.PostAsync("/api/runs", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal(400, problem["status"]!.GetValue<int>());
+        var errors = problem["errors"]!.AsObject();
+        Assert.True(errors.ContainsKey(field), $"errors name {string.Join(", ", errors.Select(e => e.Key))}, not {field}");
+        Assert.Equal(before, await CountRowsAsync());
+    }
+
+    [Fact]
+    public async Task ListingValidatesItsQuery()
+    {
+        Assert.Equal(HttpStatusCode.BadRequest, (await Api.Http.GetAsync("/api/runs?status=Sleeping")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Api.Http.GetAsync("/api/runs?pageSize=1000")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Api.Http.GetAsync($"/api/runs/{Guid.NewGuid()}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task MethodsListTheirParameterSchemas()
+    {
+        var methods = JsonNode.Parse(await Api.Http.GetStringAsync("/api/methods"))!.AsArray();
+        var smoke = methods.Single(m => m!["name"]!.GetValue<string>() == "smoke")!;
+        var steps = smoke["parameters"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "steps")!;
+        Assert.Equal("Integer", steps["kind"]!.GetValue<string>());
+        Assert.Equal(100, steps["default"]!.GetValue<int>());
+        Assert.Equal(1, steps["min"]!.GetValue<double>());
+    }
+
+    /// <summary>Rows in the app's and Hangfire's tables: a refused request must add to neither.</summary>
+    private async Task<(long Runs, long Jobs)> CountRowsAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM hangfire.job)", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+}
