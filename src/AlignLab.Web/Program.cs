@@ -14,6 +14,9 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     WebRootPath = Path.Combine(AppContext.BaseDirectory, "site"),
 });
 AlignLabSettings.AddDefaults(builder.Configuration);
+// Serve framework and package assets (blazor.web.js, MudBlazor) from a build output in every environment,
+// not only Development; a published app carries them in its web root and this is a no-op there.
+builder.WebHost.UseStaticWebAssets();
 
 using var bootstrapLog = LoggerFactory.Create(logging => logging.AddConsole());
 var database = await DatabaseBootstrap.PrepareAsync(builder.Configuration,

@@ -1,5 +1,6 @@
 using AlignLab.Data.Embedded;
 using Microsoft.Extensions.Logging.Abstractions;
+using AlignLab.Testing;
 using Npgsql;
 
 namespace AlignLab.Data.Tests;
@@ -20,7 +21,7 @@ public sealed class EmbeddedPostgresTests : IDisposable
             port = first.Port;
             await Execute(first.ConnectionString("app"), "CREATE TABLE kept (v int); INSERT INTO kept VALUES (42)");
         }
-        Assert.Empty(PostmasterProcessesOf(Path.Combine(_root, "postgres")));
+        Assert.Empty(PostgresProcesses.Of(Path.Combine(_root, "postgres")));
         Assert.ThrowsAny<NpgsqlException>(() => Execute(NewConnectionString(port), "SELECT 1").GetAwaiter().GetResult());
 
         await using var second = await EmbeddedPostgres.StartAsync(Options, NullLogger.Instance);
@@ -71,9 +72,9 @@ public sealed class EmbeddedPostgresTests : IDisposable
         {
             Assert.True(next.Owned);
             Assert.Equal(crashed.Port, next.Port);
-            Assert.NotEmpty(PostmasterProcessesOf(next.DataDirectory));
+            Assert.NotEmpty(PostgresProcesses.Of(next.DataDirectory));
         }
-        Assert.Empty(PostmasterProcessesOf(Path.Combine(_root, "postgres")));
+        Assert.Empty(PostgresProcesses.Of(Path.Combine(_root, "postgres")));
     }
 
     [Fact]
@@ -112,19 +113,6 @@ public sealed class EmbeddedPostgresTests : IDisposable
     private static string NewConnectionString(int port) =>
         new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = port, Username = "x", Password = "x", Timeout = 2 }.ConnectionString;
 
-    /// <summary>Live postgres server processes whose command line names the data directory.</summary>
-    internal static IReadOnlyList<int> PostmasterProcessesOf(string dataDirectory) =>
-        Directory.GetDirectories("/proc")
-            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
-            .Where(pid => pid > 0)
-            .Where(pid =>
-            {
-                try { return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Contains($"-D {dataDirectory}"); }
-                catch (IOException) { return false; }
-                catch (UnauthorizedAccessException) { return false; }
-            })
-            .ToList();
-
     private static string FileOwner(string path)
     {
         var start = new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%U", path]) { RedirectStandardOutput = true };
@@ -136,7 +124,7 @@ public sealed class EmbeddedPostgresTests : IDisposable
 
     public void Dispose()
     {
-        foreach (var pid in PostmasterProcessesOf(Path.Combine(_root, "postgres")))
+        foreach (var pid in PostgresProcesses.Of(Path.Combine(_root, "postgres")))
             try { System.Diagnostics.Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { }
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }

@@ -1,0 +1,104 @@
+using System.Text.RegularExpressions;
+using AlignLab.Testing;
+using Microsoft.Playwright;
+
+namespace AlignLab.Browser.Tests;
+
+[Collection(BrowserCollection.Name)]
+public sealed class RunPagesTests(PostgresFixture postgres, ChromiumFixture chromium) : IAsyncLifetime
+{
+    private AppProcess _web = null!;
+    private string _base = "";
+    private IBrowserContext _context = null!;
+    private IPage _page = null!;
+
+    public async Task InitializeAsync()
+    {
+        _web = await AppProcess.StartWebAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:AlignLab"] = await postgres.CreateDatabaseAsync(migrate: false),
+            ["AlignLab:Artifacts:Root"] = Directory.CreateTempSubdirectory("alignlab-browser-").FullName,
+        });
+        _base = await _web.ListeningAddress;
+        _context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1366, Height = 900 } });
+        _page = await _context.NewPageAsync();
+    }
+
+    /// <summary>Opens a page and waits until Blazor made it interactive.</summary>
+    private async Task GotoAsync(string path)
+    {
+        await _page.GotoAsync(_base + path);
+        await _page.Locator("[data-interactive='true']").WaitForAsync();
+    }
+
+    private Task ScreenshotAsync(string name) =>
+        _page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, name + ".png"), FullPage = true });
+
+    private async Task<int> PlottedLossPointsAsync()
+    {
+        var line = _page.Locator("polyline[data-series='loss']");
+        return await line.CountAsync() == 0 ? 0 : int.Parse(await line.GetAttributeAsync("data-count") ?? "0");
+    }
+
+    [Fact]
+    public async Task TheWizardLaunchesARunWhoseChartGrowsLive()
+    {
+        await GotoAsync("/experiments/new");
+        await _page.GetByText("Smoke test").First.WaitForAsync();
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
+
+        await _page.Locator("#param-steps").FillAsync("60");
+        await _page.Locator("#param-delay_ms").FillAsync("100");
+        await ScreenshotAsync("wizard-hyperparameters");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
+        await _page.Locator("#run-name-input").FillAsync("browser smoke");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
+        await Assertions.Expect(_page.Locator("#review-spec")).ToContainTextAsync("\"steps\": 60");
+        await _page.Locator("#launch").ClickAsync();
+
+        await _page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
+        await Assertions.Expect(_page.Locator("#run-name")).ToHaveTextAsync("browser smoke");
+        var early = await Eventually.GetAsync(PlottedLossPointsAsync, n => n >= 3, TimeSpan.FromSeconds(20), "the first points on the chart");
+        var later = await Eventually.GetAsync(PlottedLossPointsAsync, n => n >= early + 10, TimeSpan.FromSeconds(20), "the chart to grow");
+        Assert.True(later < 60, "the chart should grow while the run is still going, not appear complete at once");
+        await ScreenshotAsync("run-page-live");
+
+        await Assertions.Expect(_page.Locator("[data-status='Succeeded']")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        Assert.Equal(60, await PlottedLossPointsAsync());
+        await ScreenshotAsync("run-page-succeeded");
+    }
+
+    [Fact]
+    public async Task AnOutOfRangeValueBlocksTheHyperparameterStep()
+    {
+        await GotoAsync("/experiments/new");
+        await _page.GetByText("Smoke test").First.WaitForAsync();
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
+
+        await _page.Locator("#param-steps").FillAsync("0");
+        await Assertions.Expect(_page.GetByText("must be between 1 and 1000000")).ToBeVisibleAsync();
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
+        await Assertions.Expect(_page.Locator("#param-steps")).ToBeVisibleAsync();
+        await Assertions.Expect(_page.Locator("#run-name-input")).Not.ToBeVisibleAsync();
+        await ScreenshotAsync("wizard-invalid");
+    }
+
+    [Fact]
+    public async Task TheRunsListShowsRunsAndLinksToThem()
+    {
+        using var api = new AlignLabApi(_base);
+        var run = await api.CreateRunAsync(new { method = "smoke", name = "listed run", parameters = new { steps = 3, delay_ms = 0 } });
+        await api.WaitForStatusAsync(Guid.Parse(run["id"]!.GetValue<string>()), "Succeeded", TimeSpan.FromSeconds(20));
+
+        await GotoAsync("/runs");
+        await _page.GetByText("listed run").ClickAsync();
+        await _page.WaitForURLAsync(new Regex($"/runs/{run["id"]!.GetValue<string>()}$"));
+        await Assertions.Expect(_page.Locator("[data-status='Succeeded']")).ToBeVisibleAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _context.DisposeAsync();
+        await _web.DisposeAsync();
+    }
+}

@@ -1,0 +1,56 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using AlignLab.Testing;
+
+namespace AlignLab.Web.Tests;
+
+/// <summary>README's run command on a machine with nothing configured: the web app brings its own
+/// PostgreSQL, stops it on Ctrl+C, and finds its data again on the next start.</summary>
+public sealed class EmbeddedDefaultTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"alignlab-embedded-{Guid.NewGuid():N}");
+
+    private Task<AppProcess> StartAsync() =>
+        AppProcess.StartWebAsync(new Dictionary<string, string> { ["AlignLab:Embedded:Root"] = _root });
+
+    [Fact]
+    public async Task ServesWithItsOwnDatabaseStopsItOnCtrlCAndReusesItsDataNextTime()
+    {
+        Guid runId;
+        int port;
+        await using (var web = await StartAsync())
+        {
+            using var api = new AlignLabApi(await web.ListeningAddress);
+            Assert.StartsWith("http://127.0.0.1:", await web.ListeningAddress);
+            var home = await api.Http.GetAsync("/");
+            Assert.Equal(HttpStatusCode.OK, home.StatusCode);
+            Assert.Contains("AlignLab", await home.Content.ReadAsStringAsync());
+
+            var run = await api.CreateRunAsync(new { method = "smoke", parameters = new { steps = 5, delay_ms = 0 } });
+            runId = Guid.Parse(run["id"]!.GetValue<string>());
+            await api.WaitForStatusAsync(runId, "Succeeded", TimeSpan.FromSeconds(30));
+            port = JsonNode.Parse(File.ReadAllText(Path.Combine(_root, "postgres.json")))!["Port"]!.GetValue<int>();
+            Assert.NotEmpty(PostgresProcesses.Of(Path.Combine(_root, "postgres")));
+
+            web.Interrupt();
+            Assert.True(await web.WaitForExitAsync(TimeSpan.FromSeconds(40)), "the web app did not exit on SIGINT:\n" + web.Output);
+        }
+        Assert.Empty(PostgresProcesses.Of(Path.Combine(_root, "postgres")));
+
+        await using (var again = await StartAsync())
+        {
+            using var api = new AlignLabApi(await again.ListeningAddress);
+            Assert.Equal("Succeeded", await api.StatusAsync(runId));
+            Assert.Equal(5, (await api.MetricsAsync(runId)).Count);
+            Assert.Equal(port, JsonNode.Parse(File.ReadAllText(Path.Combine(_root, "postgres.json")))!["Port"]!.GetValue<int>());
+        }
+        Assert.Empty(PostgresProcesses.Of(Path.Combine(_root, "postgres")));
+    }
+
+    public void Dispose()
+    {
+        foreach (var pid in PostgresProcesses.Of(Path.Combine(_root, "postgres")))
+            try { System.Diagnostics.Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { }
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
