@@ -9,9 +9,10 @@ public sealed class ChromiumFixture : IAsyncLifetime
     public IPlaywright Playwright { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
 
-    /// <summary>Screenshots go beside the test results so CI keeps them.</summary>
-    public static string ScreenshotDirectory { get; } =
-        Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
+    /// <summary>Screenshots go beside the test results (scripts/test.sh sets ALIGNLAB_SCREENSHOTS to
+    /// TestResults/screenshots), else beside the test assembly.</summary>
+    public static string ScreenshotDirectory { get; } = Directory.CreateDirectory(
+        Environment.GetEnvironmentVariable("ALIGNLAB_SCREENSHOTS") ?? Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
 
     public async Task InitializeAsync()
     {
