@@ -3,6 +3,7 @@ using AlignLab.Data;
 using AlignLab.Jobs.Hosting;
 using AlignLab.Web.Api;
 using AlignLab.Web.Components;
+using AlignLab.Web.Health;
 using AlignLab.Web.Realtime;
 using Hangfire;
 using MudBlazor.Services;
@@ -52,6 +53,7 @@ try
     app.MapStaticAssets();
     app.MapRunsApi();
     app.MapMethodsApi();
+    app.MapHealthApi();
     app.MapHub<RunsHub>(RunsHub.Path);
     // Hangfire's default dashboard filter admits local requests only.
     app.MapHangfireDashboard("/hangfire");
