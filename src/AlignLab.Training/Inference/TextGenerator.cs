@@ -1,0 +1,90 @@
+using AlignLab.Training.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace AlignLab.Training.Inference;
+
+/// <summary>Batched sampling with a KV cache: prompts are left-padded to one length, the prompt is run once,
+/// then one token per step attends to the cache. A sequence that emits EOS is finished; the batch stops when
+/// all are or at the token limit.</summary>
+public static class TextGenerator
+{
+    public sealed record Sequence(int[] Tokens, bool EndedWithEos);
+
+    public static IReadOnlyList<Sequence> Generate(CausalLM model, IReadOnlyList<int[]> prompts, GenerationOptions options)
+    {
+        if (prompts.Count == 0) return [];
+        if (prompts.Any(p => p.Length == 0)) throw new ArgumentException("every prompt needs at least one token");
+        var device = model.parameters().First().device;
+        var eos = options.EosTokenId ?? model.Config.EosTokenId;
+        var random = options.Seed is { } seed ? new torch.Generator(seed: (ulong)seed, device: device) : null;
+        int batch = prompts.Count, promptLength = prompts.Max(p => p.Length);
+
+        var ids = new long[batch * promptLength];
+        var maskValues = new long[batch * promptLength];
+        for (int b = 0; b < batch; b++)
+            for (int i = 0; i < prompts[b].Length; i++)
+            {
+                var column = promptLength - prompts[b].Length + i;                 // left padding
+                ids[b * promptLength + column] = prompts[b][i];
+                maskValues[b * promptLength + column] = 1;
+            }
+        for (int i = 0; i < ids.Length; i++) if (maskValues[i] == 0) ids[i] = options.PadTokenId;
+
+        var generated = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
+        var ended = new bool[batch];
+        var wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            using var cache = model.NewCache();
+            using var outer = NewDisposeScope();
+            var attention = tensor(maskValues, [batch, promptLength], device: device);
+            var next = tensor(ids, [batch, promptLength], device: device);
+            var limit = Math.Min(options.MaxNewTokens, model.Config.MaxPositions - promptLength);
+            for (int step = 0; step < limit && ended.Contains(false); step++)
+            {
+                using var scope = NewDisposeScope();
+                var logits = model.Forward(next, attention, cache: cache).select(1, -1);          // (B, V)
+                var tokens = Choose(logits, options, random).cpu().data<long>().ToArray();        // (B)
+                for (int b = 0; b < batch; b++)
+                {
+                    if (ended[b]) { tokens[b] = options.PadTokenId; continue; }
+                    if (tokens[b] == eos) ended[b] = true;
+                    else generated[b].Add((int)tokens[b]);
+                }
+                next = tensor(tokens, [batch, 1], device: device).MoveToOuterDisposeScope();
+                attention = cat([attention, ones(batch, 1, dtype: ScalarType.Int64, device: device)], 1).MoveToOuterDisposeScope();
+            }
+        }
+        finally
+        {
+            model.train(wasTraining);
+            random?.Dispose();
+        }
+        return generated.Select((g, b) => new Sequence([.. g], ended[b])).ToList();
+    }
+
+    /// <summary>The next token of each row: argmax at temperature 0, else a sample after top-k and top-p filtering.</summary>
+    public static Tensor Choose(Tensor logits, GenerationOptions options, torch.Generator? random = null)
+    {
+        if (options.Temperature <= 0) return logits.argmax(-1);
+        var scores = logits.to(ScalarType.Float32) / options.Temperature;
+        if (options.TopK > 0 && options.TopK < scores.shape[^1])
+        {
+            var kth = scores.topk(options.TopK, -1).values.narrow(-1, options.TopK - 1, 1);    // (B, 1)
+            scores = scores.masked_fill(scores.lt(kth), double.NegativeInfinity);
+        }
+        if (options.TopP < 1.0)
+        {
+            var (sorted, order) = scores.sort(-1, descending: true);
+            var cumulative = F.softmax(sorted, -1).cumsum(-1);
+            // Drop a token when the tokens before it already reach top_p (the most likely token always stays).
+            var drop = (cumulative - F.softmax(sorted, -1)).gt(options.TopP);
+            scores = scores.scatter(-1, order, sorted.masked_fill(drop, double.NegativeInfinity));
+        }
+        return multinomial(F.softmax(scores, -1), 1, generator: random).squeeze(-1);
+    }
+}

@@ -1,0 +1,62 @@
+using static TorchSharp.torch;
+
+namespace AlignLab.Training.Models;
+
+/// <summary>A decoder-only language model with Hugging Face parameter names. Knows nothing of training.</summary>
+public abstract class CausalLM(string name) : nn.Module(name)
+{
+    public abstract ModelConfig Config { get; }
+
+    /// <summary>Final hidden states (B, T, hidden) of <paramref name="inputIds"/> (B, T).</summary>
+    /// <param name="attentionMask">(B, past + T), 1 for real tokens and 0 for padding; null: all real.</param>
+    /// <param name="positionIds">(B, T); null: past + 0 … past + T − 1.</param>
+    /// <param name="cache">Earlier positions; this pass's keys and values are appended to it.</param>
+    public abstract Tensor Hidden(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null);
+
+    /// <summary>Next-token logits (B, T, vocab) from hidden states.</summary>
+    public abstract Tensor Logits(Tensor hidden);
+
+    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null) =>
+        Logits(Hidden(inputIds, attentionMask, positionIds, cache));
+
+    public KvCache NewCache() => new(Config.Layers);
+
+    /// <summary>Other names a checkpoint may use for one of this model's parameters (e.g. a bare base model
+    /// saved without the "transformer." prefix).</summary>
+    public virtual IEnumerable<string> CheckpointAliases(string parameterName) => [];
+
+    /// <summary>Checkpoint tensors this model has no use for and that loading may skip (tied heads, cached masks).</summary>
+    public virtual bool IsIgnorableCheckpointTensor(string name) => false;
+
+    /// <summary>Additive attention mask (B, 1, T, past + T): 0 where a query may attend, the dtype's minimum
+    /// elsewhere. A query always sees itself, so rows of padding never become all-masked (no NaN).</summary>
+    public static Tensor AttentionBias(Tensor? attentionMask, long batch, long queryLength, long pastLength, ScalarType dtype, Device device)
+    {
+        var keyLength = pastLength + queryLength;
+        var queries = arange(pastLength, keyLength, device: device).unsqueeze(1);   // (T, 1)
+        var keys = arange(keyLength, device: device).unsqueeze(0);                  // (1, Tk)
+        var allowed = keys.le(queries).unsqueeze(0).unsqueeze(0);                    // (1, 1, T, Tk)
+        if (attentionMask is not null)
+            allowed = allowed.logical_and(attentionMask.to(ScalarType.Bool).view(batch, 1, 1, keyLength));
+        allowed = allowed.logical_or(keys.eq(queries).unsqueeze(0).unsqueeze(0));
+        var minimum = dtype switch
+        {
+            ScalarType.Float16 => -65504.0,
+            ScalarType.BFloat16 => -3.38e38,
+            ScalarType.Float64 => double.MinValue,
+            _ => float.MinValue,
+        };
+        return zeros(allowed.shape, dtype: dtype, device: device).masked_fill(allowed.logical_not(), minimum)
+            .expand(batch, 1, queryLength, keyLength);
+    }
+
+    /// <summary>Positions of the tokens of a pass: with padding, the count of real tokens before each (as
+    /// Hugging Face's generation computes them), so left padding does not shift a sequence's positions.</summary>
+    public static Tensor PositionIds(Tensor? attentionMask, long batch, long queryLength, long pastLength, Device device)
+    {
+        if (attentionMask is null)
+            return arange(pastLength, pastLength + queryLength, dtype: ScalarType.Int64, device: device).unsqueeze(0).expand(batch, queryLength);
+        var positions = attentionMask.to(ScalarType.Int64).cumsum(1).sub(1).clamp_min(0);
+        return positions.narrow(1, pastLength, queryLength);
+    }
+}

@@ -1,0 +1,188 @@
+using AlignLab.Training.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace AlignLab.Training.Models.Gpt2;
+
+// GPT-2 (Radford et al. 2019) with Hugging Face's GPT2LMHeadModel parameter names and shapes, so that
+// safetensors load and save without renaming: transformer.{wte,wpe,h.N.{ln_1,attn.c_attn,attn.c_proj,ln_2,
+// mlp.c_fc,mlp.c_proj},ln_f}. Linear layers are Conv1D as in the original (weight stored (in, out)), and the
+// output head is tied to wte. Shapes: B batch, T new positions, P cached + new positions, C n_embd,
+// H heads, D = C / H.
+
+/// <summary>GPT-2's Conv1D: y = x W + b with W stored (in, out), the transpose of nn.Linear.</summary>
+public sealed class Conv1D : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter weight;
+    private readonly Parameter bias;
+
+    public Conv1D(long inputs, long outputs, double std) : base(nameof(Conv1D))
+    {
+        weight = new Parameter(empty(inputs, outputs).normal_(0, std));
+        bias = new Parameter(zeros(outputs));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => addmm(bias, x.reshape(-1, x.shape[^1]), weight, 1, 1).view([.. x.shape[..^1], weight.shape[1]]);
+}
+
+public sealed class Gpt2Attention : nn.Module
+{
+    private readonly Conv1D c_attn, c_proj;
+    private readonly Dropout resid_dropout;
+    private readonly int _heads, _layer;
+    private readonly double _attentionDropout;
+
+    public Gpt2Attention(Gpt2Config config, int layer) : base(nameof(Gpt2Attention))
+    {
+        _heads = config.n_head;
+        _layer = layer;
+        _attentionDropout = config.attn_pdrop;
+        c_attn = new Conv1D(config.n_embd, 3 * config.n_embd, config.initializer_range);
+        // GPT-2's scaled init of residual projections: std / sqrt(2 · n_layer).
+        c_proj = new Conv1D(config.n_embd, config.n_embd, config.initializer_range / Math.Sqrt(2 * config.n_layer));
+        resid_dropout = nn.Dropout(config.resid_pdrop);
+        RegisterComponents();
+    }
+
+    public Tensor forward(Tensor x, Tensor? bias, KvCache? cache)
+    {
+        var (B, T, C) = (x.shape[0], x.shape[1], x.shape[2]);
+        var qkv = c_attn.forward(x).split(C, dim: 2);                                  // 3 × (B, T, C)
+        Tensor Heads(Tensor t) => t.view(B, T, _heads, C / _heads).transpose(1, 2);    // (B, H, T, D)
+        var (q, k, v) = (Heads(qkv[0]), Heads(qkv[1]), Heads(qkv[2]));
+        if (cache is not null) (k, v) = cache.Append(_layer, k, v);                    // (B, H, P, D)
+        var dropout = training ? _attentionDropout : 0.0;
+        var y = bias is null
+            ? F.scaled_dot_product_attention(q, k, v, p: dropout, is_casual: true)
+            : F.scaled_dot_product_attention(q, k, v, bias, dropout);                  // (B, H, T, D)
+        y = y.transpose(1, 2).contiguous().view(B, T, C);
+        return resid_dropout.forward(c_proj.forward(y));
+    }
+}
+
+public sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv1D c_fc, c_proj;
+    private readonly Dropout dropout;
+    private readonly string _activation;
+
+    public Gpt2Mlp(Gpt2Config config) : base(nameof(Gpt2Mlp))
+    {
+        c_fc = new Conv1D(config.n_embd, config.InnerSize, config.initializer_range);
+        c_proj = new Conv1D(config.InnerSize, config.n_embd, config.initializer_range / Math.Sqrt(2 * config.n_layer));
+        dropout = nn.Dropout(config.resid_pdrop);
+        _activation = config.activation_function;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        var h = c_fc.forward(x);                                                      // (B, T, 4C)
+        h = _activation switch
+        {
+            "relu" => F.relu(h),
+            "gelu" => F.gelu(h),
+            _ => F.gelu(h, GELU.Approximate.tanh),                                     // gelu_new
+        };
+        return dropout.forward(c_proj.forward(h));
+    }
+}
+
+public sealed class Gpt2Block : nn.Module
+{
+    private readonly LayerNorm ln_1, ln_2;
+    private readonly Gpt2Attention attn;
+    private readonly Gpt2Mlp mlp;
+
+    public Gpt2Block(Gpt2Config config, int layer) : base(nameof(Gpt2Block))
+    {
+        ln_1 = nn.LayerNorm(config.n_embd, config.layer_norm_epsilon);
+        attn = new Gpt2Attention(config, layer);
+        ln_2 = nn.LayerNorm(config.n_embd, config.layer_norm_epsilon);
+        mlp = new Gpt2Mlp(config);
+        RegisterComponents();
+    }
+
+    public Tensor forward(Tensor x, Tensor? bias, KvCache? cache)
+    {
+        x = x + attn.forward(ln_1.forward(x), bias, cache);
+        return x + mlp.forward(ln_2.forward(x));
+    }
+}
+
+public sealed class Gpt2Transformer : nn.Module
+{
+    private readonly Embedding wte, wpe;
+    private readonly Dropout drop;
+    private readonly ModuleList<Gpt2Block> h;
+    private readonly LayerNorm ln_f;
+
+    public Gpt2Transformer(Gpt2Config config) : base(nameof(Gpt2Transformer))
+    {
+        wte = nn.Embedding(config.vocab_size, config.n_embd);
+        wpe = nn.Embedding(config.n_positions, config.n_embd);
+        using (no_grad())
+        {
+            wte.weight!.normal_(0, config.initializer_range);
+            wpe.weight!.normal_(0, config.initializer_range);
+        }
+        drop = nn.Dropout(config.embd_pdrop);
+        h = nn.ModuleList(Enumerable.Range(0, config.n_layer).Select(i => new Gpt2Block(config, i)).ToArray());
+        ln_f = nn.LayerNorm(config.n_embd, config.layer_norm_epsilon);
+        RegisterComponents();
+    }
+
+    public Tensor TokenEmbedding => wte.weight!;
+
+    public Tensor forward(Tensor inputIds, Tensor positionIds, Tensor? bias, KvCache? cache)
+    {
+        var x = drop.forward(wte.forward(inputIds) + wpe.forward(positionIds));        // (B, T, C)
+        foreach (var block in h) x = block.forward(x, bias, cache);
+        return ln_f.forward(x);
+    }
+}
+
+/// <summary>GPT2LMHeadModel: the transformer and an output head tied to the token embedding.</summary>
+public sealed class Gpt2LMHeadModel : CausalLM
+{
+    private readonly Gpt2Transformer transformer;
+    private readonly Gpt2Config _config;
+
+    public Gpt2LMHeadModel(Gpt2Config config) : base(nameof(Gpt2LMHeadModel))
+    {
+        _config = config;
+        transformer = new Gpt2Transformer(config);
+        RegisterComponents();
+    }
+
+    public override ModelConfig Config => _config;
+
+    public override Tensor Hidden(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null)
+    {
+        var (B, T) = (inputIds.shape[0], inputIds.shape[1]);
+        var past = cache?.Length ?? 0;
+        if (past + T > _config.n_positions)
+            throw new ArgumentException($"sequence of {past + T} tokens exceeds the model's {_config.n_positions} positions");
+        positionIds ??= PositionIds(attentionMask, B, T, past, inputIds.device);
+        // Without padding or cache, SDPA's built-in causal mask is the fast path.
+        var bias = attentionMask is null && past == 0
+            ? null
+            : AttentionBias(attentionMask, B, T, past, transformer.TokenEmbedding.dtype, inputIds.device);
+        return transformer.forward(inputIds, positionIds, bias, cache);
+    }
+
+    public override Tensor Logits(Tensor hidden) => F.linear(hidden, transformer.TokenEmbedding);   // (B, T, vocab)
+
+    // Hugging Face names: GPT2Model checkpoints lack the "transformer." prefix; lm_head.weight is tied to wte;
+    // older checkpoints carry the causal-mask buffers attn.bias and attn.masked_bias.
+    private const string Prefix = "transformer.";
+
+    public override IEnumerable<string> CheckpointAliases(string parameterName) =>
+        parameterName.StartsWith(Prefix, StringComparison.Ordinal) ? [parameterName[Prefix.Length..]] : [];
+
+    public override bool IsIgnorableCheckpointTensor(string name) =>
+        name == "lm_head.weight" || name.EndsWith(".attn.bias", StringComparison.Ordinal) || name.EndsWith(".attn.masked_bias", StringComparison.Ordinal);
+}

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AlignLab.Training.Models.Gpt2;
+using AlignLab.Training.Weights;
+using static TorchSharp.torch;
+
+namespace AlignLab.Training.Models;
+
+/// <summary>A model in Hugging Face layout: a folder with config.json and safetensors weights. Loads into
+/// the architecture config.json names and saves so that transformers' from_pretrained reads it back.</summary>
+public static class ModelFolder
+{
+    public const string ConfigFile = "config.json";
+
+    public static ModelConfig ReadConfig(string folder)
+    {
+        var path = Path.Combine(folder, ConfigFile);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{folder} has no {ConfigFile}", path);
+        JsonObject json;
+        try { json = JsonNode.Parse(File.ReadAllText(path))!.AsObject(); }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new WeightsFormatException($"{path}: not a JSON object ({e.Message})");
+        }
+        var modelType = json["model_type"]?.GetValue<string>();
+        return modelType switch
+        {
+            "gpt2" => Gpt2Config.FromJson(json),
+            _ => throw new NotSupportedException($"{path}: model_type '{modelType}' is not supported (supported: gpt2)"),
+        };
+    }
+
+    public static CausalLM Create(ModelConfig config) => config switch
+    {
+        Gpt2Config gpt2 => new Gpt2LMHeadModel(gpt2),
+        _ => throw new NotSupportedException($"no architecture for {config.ModelType}"),
+    };
+
+    /// <summary>Builds the model config.json describes and loads its weights (on the CPU; move it after).</summary>
+    public static CausalLM Load(string folder)
+    {
+        var model = Create(ReadConfig(folder));
+        try
+        {
+            LoadWeights(model, SafetensorsCheckpoint.Open(folder));
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        return model;
+    }
+
+    /// <summary>Copies every parameter from the checkpoint; a missing tensor or a shape mismatch fails and names
+    /// the tensor, and so does a checkpoint tensor the model neither uses nor may ignore.</summary>
+    public static void LoadWeights(CausalLM model, SafetensorsCheckpoint checkpoint)
+    {
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in model.state_dict())
+        {
+            var source = new[] { name }.Concat(model.CheckpointAliases(name)).FirstOrDefault(n => checkpoint.Names.Contains(n))
+                ?? throw new WeightsFormatException($"checkpoint lacks tensor '{name}'");
+            var entry = checkpoint.Entry(source);
+            if (!entry.Shape.SequenceEqual(parameter.shape))
+                throw new WeightsFormatException(
+                    $"tensor '{source}': checkpoint has shape [{string.Join(", ", entry.Shape)}], the model expects [{string.Join(", ", parameter.shape)}]");
+            using var value = checkpoint.Read(source);
+            parameter.copy_(value);
+            used.Add(source);
+        }
+        var unexpected = checkpoint.Names.Where(n => !used.Contains(n) && !model.IsIgnorableCheckpointTensor(n)).Order(StringComparer.Ordinal).ToList();
+        if (unexpected.Count > 0)
+            throw new WeightsFormatException($"checkpoint tensors the model has no place for: {string.Join(", ", unexpected.Take(10))}{(unexpected.Count > 10 ? ", …" : "")}");
+    }
+
+    /// <summary>Writes config.json and the weights (single file, or shards above <paramref name="maxShardBytes"/>).</summary>
+    public static void Save(CausalLM model, string folder, long maxShardBytes = 5L << 30)
+    {
+        Directory.CreateDirectory(folder);
+        var config = model.Config.ToJson();
+        config["torch_dtype"] = model.state_dict().Values.First().dtype switch
+        {
+            ScalarType.BFloat16 => "bfloat16",
+            ScalarType.Float16 => "float16",
+            _ => "float32",
+        };
+        File.WriteAllText(Path.Combine(folder, ConfigFile), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        SafetensorsWriter.WriteCheckpoint(folder, model.state_dict(), maxShardBytes);
+    }
+}
