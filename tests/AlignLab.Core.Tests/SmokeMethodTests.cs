@@ -34,7 +34,10 @@ public class SmokeMethodTests
     }
 
     private sealed record Context(Guid RunId, RunSpec Spec, MethodParameters Parameters, IMetricsSink Metrics,
-        ICheckpointStore Checkpoints, CancellationToken CancellationToken) : IRunContext;
+        ICheckpointStore Checkpoints, CancellationToken CancellationToken) : IRunContext
+    {
+        public string ArtifactDirectory => Path.GetTempPath();
+    }
 
     private static Context ContextFor(string parameters, IMetricsSink sink, ICheckpointStore checkpoints, CancellationToken token = default)
     {

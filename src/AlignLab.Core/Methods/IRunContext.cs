@@ -12,5 +12,8 @@ public interface IRunContext
     MethodParameters Parameters { get; }
     IMetricsSink Metrics { get; }
     ICheckpointStore Checkpoints { get; }
+
+    /// <summary>The run's own folder under the artifact root, for exports and other outputs.</summary>
+    string ArtifactDirectory { get; }
     CancellationToken CancellationToken { get; }
 }

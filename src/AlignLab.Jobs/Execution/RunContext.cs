@@ -11,4 +11,5 @@ internal sealed record RunContext(
     MethodParameters Parameters,
     IMetricsSink Metrics,
     ICheckpointStore Checkpoints,
+    string ArtifactDirectory,
     CancellationToken CancellationToken) : IRunContext;

@@ -3,7 +3,7 @@ using AlignLab.Core.Methods;
 using AlignLab.Core.Runs;
 using AlignLab.Data.Metrics;
 using AlignLab.Data.Runs;
-using AlignLab.Jobs.Checkpoints;
+using AlignLab.Core.Checkpoints;
 using AlignLab.Jobs.Hosting;
 using AlignLab.Jobs.Metrics;
 using Hangfire;
@@ -59,7 +59,7 @@ public sealed class RunJob(
         var options = metricsOptions.Value;
         var buffer = new MetricsBuffer(runId, metrics, TimeSpan.FromMilliseconds(options.FlushIntervalMs), options.MaxBufferedPoints, log);
         var context = new RunContext(runId, run.Spec, new MethodParameters(run.Spec.Parameters), buffer,
-            new FileCheckpointStore(artifacts.CheckpointsOf(runId)), stop.Token);
+            new FileCheckpointStore(artifacts.CheckpointsOf(runId)), artifacts.RunDirectory(runId), stop.Token);
 
         (RunStatus Status, string? Error)? outcome;
         try

@@ -1,6 +1,6 @@
-using AlignLab.Jobs.Checkpoints;
+using AlignLab.Core.Checkpoints;
 
-namespace AlignLab.Jobs.Tests;
+namespace AlignLab.Core.Tests;
 
 public class FileCheckpointStoreTests
 {

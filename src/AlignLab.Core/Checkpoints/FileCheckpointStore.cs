@@ -1,7 +1,6 @@
 using System.Globalization;
-using AlignLab.Core.Checkpoints;
 
-namespace AlignLab.Jobs.Checkpoints;
+namespace AlignLab.Core.Checkpoints;
 
 /// <summary>Checkpoints of one run as folders step-NNNNNNNNNN under the run's artifact folder. A checkpoint is
 /// written into a temporary folder and renamed into place, so a crash mid-write never leaves a partial one

@@ -1,0 +1,54 @@
+using System.Text.Json;
+using AlignLab.Core.Checkpoints;
+using AlignLab.Training.Models;
+using AlignLab.Training.Weights;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace AlignLab.Training.Methods.Sft;
+
+/// <summary>What resuming a fine-tuning run needs: weights (safetensors, HF names), the optimizer's moments, the
+/// step reached (which fixes the data position and the learning rate) and the torch RNG state.</summary>
+public static class SftCheckpoint
+{
+    private const string Weights = "model.safetensors", Optimizer = "optimizer.bin", State = "state.json";
+
+    private sealed record TrainingState(long Step, string RngState);
+
+    public static Task SaveAsync(ICheckpointStore store, long step, CausalLM model, AdamW optimizer) =>
+        store.SaveAsync(step, async dir =>
+        {
+            SafetensorsWriter.Write(Path.Combine(dir, Weights), model.state_dict());
+            optimizer.save_state_dict(Path.Combine(dir, Optimizer));
+            using var rng = random.get_rng_state();
+            var state = new TrainingState(step, Convert.ToBase64String(rng.bytes.ToArray()));
+            await File.WriteAllTextAsync(Path.Combine(dir, State), JsonSerializer.Serialize(state));
+        });
+
+    /// <summary>Restores model, optimizer and RNG; returns the step the checkpoint was taken after. A checkpoint
+    /// that cannot be read fails the run with its path, rather than silently restarting from zero.</summary>
+    public static long Restore(Checkpoint checkpoint, CausalLM model, AdamW optimizer)
+    {
+        try
+        {
+            var state = JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(Path.Combine(checkpoint.Directory, State)))
+                ?? throw new InvalidDataException("empty state");
+            if (state.Step != checkpoint.Step) throw new InvalidDataException($"state says step {state.Step}");
+            var file = SafetensorsFile.Open(Path.Combine(checkpoint.Directory, Weights));
+            using (no_grad())
+                foreach (var (name, parameter) in model.state_dict())
+                {
+                    using var value = file.Read(name);
+                    parameter.copy_(value);
+                }
+            optimizer.load_state_dict(Path.Combine(checkpoint.Directory, Optimizer));
+            using var rng = tensor(Convert.FromBase64String(state.RngState), dtype: ScalarType.Byte);
+            random.set_rng_state(rng);
+            return state.Step;
+        }
+        catch (Exception e) when (e is IOException or JsonException or InvalidDataException or WeightsFormatException or ArgumentException)
+        {
+            throw new InvalidDataException($"checkpoint at step {checkpoint.Step} ({checkpoint.Directory}) cannot be restored: {e.Message}", e);
+        }
+    }
+}
