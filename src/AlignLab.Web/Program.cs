@@ -4,6 +4,7 @@ using AlignLab.Jobs.Hosting;
 using AlignLab.Web.Api;
 using AlignLab.Web.Components;
 using AlignLab.Web.Health;
+using AlignLab.Web.Models;
 using AlignLab.Web.Realtime;
 using Hangfire;
 using MudBlazor.Services;
@@ -42,6 +43,9 @@ try
     });
     builder.Services.AddSingleton<RunEventStream>();
     builder.Services.AddHostedService<RunEventForwarder>();
+    builder.Services.Configure<ModelsOptions>(builder.Configuration.GetSection(ModelsOptions.Section));
+    builder.Services.AddSingleton<DemoModelBootstrap>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoModelBootstrap>());
     builder.Services.AddRazorComponents().AddInteractiveServerComponents();
     builder.Services.AddMudServices();
 
@@ -53,6 +57,7 @@ try
     app.MapStaticAssets();
     app.MapRunsApi();
     app.MapMethodsApi();
+    app.MapModelsApi();
     app.MapHealthApi();
     app.MapHub<RunsHub>(RunsHub.Path);
     // Hangfire's default dashboard filter admits local requests only.

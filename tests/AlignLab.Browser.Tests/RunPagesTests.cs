@@ -18,6 +18,7 @@ public sealed class RunPagesTests(PostgresFixture postgres, ChromiumFixture chro
         {
             ["ConnectionStrings:AlignLab"] = await postgres.CreateDatabaseAsync(migrate: false),
             ["AlignLab:Artifacts:Root"] = Directory.CreateTempSubdirectory("alignlab-browser-").FullName,
+            ["AlignLab:Models:CreateDemoModel"] = "false",
         });
         _base = await _web.ListeningAddress;
         _context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1366, Height = 900 } });

@@ -26,6 +26,10 @@ public sealed class EmbeddedDefaultTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, home.StatusCode);
             Assert.Contains("AlignLab", await home.Content.ReadAsStringAsync());
 
+            // The embedded default brings its demo model without being asked.
+            await Eventually.GetAsync(() => api.Http.GetStringAsync("/api/models"), body => body.Contains("demo-gpt2"),
+                TimeSpan.FromSeconds(60), "the demo model in the registry");
+
             var run = await api.CreateRunAsync(new { method = "smoke", parameters = new { steps = 5, delay_ms = 0 } });
             runId = Guid.Parse(run["id"]!.GetValue<string>());
             await api.WaitForStatusAsync(runId, "Succeeded", TimeSpan.FromSeconds(30));

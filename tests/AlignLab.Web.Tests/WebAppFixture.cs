@@ -10,6 +10,7 @@ public abstract class WebAppTestBase(PostgresFixture postgres) : IAsyncLifetime
     protected string BaseAddress { get; private set; } = "";
     protected string ConnectionString { get; private set; } = "";
     protected string ArtifactRoot { get; } = Directory.CreateTempSubdirectory("alignlab-artifacts-").FullName;
+    protected string ModelRoot { get; } = Directory.CreateTempSubdirectory("alignlab-models-").FullName;
 
     protected virtual IDictionary<string, string> Settings => new Dictionary<string, string>();
 
@@ -20,6 +21,8 @@ public abstract class WebAppTestBase(PostgresFixture postgres) : IAsyncLifetime
         {
             ["ConnectionStrings:AlignLab"] = ConnectionString,
             ["AlignLab:Artifacts:Root"] = ArtifactRoot,
+            ["AlignLab:Models:Roots:0"] = ModelRoot,
+            ["AlignLab:Models:CreateDemoModel"] = "false",
         };
         Web = await AppProcess.StartWebAsync(settings);
         BaseAddress = await Web.ListeningAddress;

@@ -22,6 +22,7 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
             ["ConnectionStrings:AlignLab"] = _connectionString,
             ["AlignLab:Artifacts:Root"] = _artifacts,
             ["AlignLab:Jobs:RunServer"] = "false",
+            ["AlignLab:Models:CreateDemoModel"] = "false",
         });
         _api = new AlignLabApi(await _web.ListeningAddress);
     }

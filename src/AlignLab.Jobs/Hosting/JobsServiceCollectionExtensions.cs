@@ -4,6 +4,8 @@ using AlignLab.Core.Runs;
 using AlignLab.Data.Embedded;
 using AlignLab.Jobs.Execution;
 using AlignLab.Jobs.Launching;
+using AlignLab.Training.Methods.Sft;
+using AlignLab.Training.Registry;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Microsoft.Extensions.Configuration;
@@ -22,7 +24,12 @@ public static class JobsServiceCollectionExtensions
         services.Configure<JobsOptions>(configuration.GetSection(JobsOptions.Section));
         services.Configure<MetricsOptions>(configuration.GetSection(MetricsOptions.Section));
 
+        var modelRoots = configuration.GetSection(ModelsOptions.Section).Get<ModelsOptions>()?.Roots is { Length: > 0 } roots
+            ? roots
+            : [Path.Combine(EmbeddedRoot(configuration), "models")];
+        services.AddSingleton(new ModelRegistry(modelRoots));
         services.AddSingleton<ITrainingMethod, SmokeMethod>();
+        services.AddSingleton<ITrainingMethod, SftMethod>();
         services.AddSingleton<MethodCatalog>();
         services.AddSingleton<RunRequestValidator>();
 
@@ -35,11 +42,7 @@ public static class JobsServiceCollectionExtensions
             .UsePostgreSqlStorage(c => c.UseNpgsqlConnection(connectionString), storageOptions));
 
         var artifactRoot = configuration[$"{ArtifactsOptions.Section}:Root"];
-        if (string.IsNullOrWhiteSpace(artifactRoot))
-        {
-            var embedded = configuration.GetSection(EmbeddedPostgresOptions.Section).Get<EmbeddedPostgresOptions>() ?? new();
-            artifactRoot = Path.Combine(embedded.ResolveRoot(), "artifacts");
-        }
+        if (string.IsNullOrWhiteSpace(artifactRoot)) artifactRoot = Path.Combine(EmbeddedRoot(configuration), "artifacts");
         services.AddSingleton(new RunArtifacts(Path.GetFullPath(artifactRoot)));
         services.AddSingleton<RunCancellation>();
         services.AddHostedService(sp => sp.GetRequiredService<RunCancellation>());
@@ -63,6 +66,9 @@ public static class JobsServiceCollectionExtensions
         });
         return services;
     }
+
+    private static string EmbeddedRoot(IConfiguration configuration) =>
+        (configuration.GetSection(EmbeddedPostgresOptions.Section).Get<EmbeddedPostgresOptions>() ?? new()).ResolveRoot();
 
     private static PostgreSqlStorageOptions StorageOptions(JobsOptions jobs) => new()
     {

@@ -1,0 +1,26 @@
+using AlignLab.Training.Registry;
+using AlignLab.Web.Models;
+
+namespace AlignLab.Web.Api;
+
+/// <summary>/api/models: the model registry (folders under the model roots) and demo-model creation.</summary>
+public static class ModelsApi
+{
+    public static RouteGroupBuilder MapModelsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/models").WithTags("Models");
+        group.MapGet("/", (ModelRegistry registry) => TypedResults.Ok(registry.List().Select(ModelDto.From).ToList()))
+            .WithName("ListModels").WithSummary("Model folders under the configured roots");
+        group.MapPost("/demo", async (DemoModelBootstrap demo, ModelRegistry registry, CancellationToken cancellationToken) =>
+        {
+            await demo.EnsureAsync(cancellationToken);
+            return TypedResults.Ok(registry.List().Select(ModelDto.From).Single(m => m.Name == Training.Demo.DemoModel.Name));
+        }).WithName("CreateDemoModel").WithSummary("Create the demo model (GPT-2 architecture, random init) if missing");
+        return group;
+    }
+}
+
+public sealed record ModelDto(string Name, string ModelType, int Layers, int HiddenSize, int VocabularySize, long ParameterBytes)
+{
+    public static ModelDto From(ModelRegistry.Entry e) => new(e.Name, e.ModelType, e.Layers, e.HiddenSize, e.VocabularySize, e.ParameterBytes);
+}

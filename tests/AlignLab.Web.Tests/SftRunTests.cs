@@ -1,0 +1,44 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using AlignLab.Testing;
+
+namespace AlignLab.Web.Tests;
+
+[Collection(PostgresCollection.Name)]
+public sealed class SftRunTests(PostgresFixture postgres) : WebAppTestBase(postgres)
+{
+    [Fact]
+    public async Task TheDemoModelIsCreatedThroughTheApiAndAnSftRunOnItTrainsAndExports()
+    {
+        var created = await Api.Http.PostAsync("/api/models/demo", null);
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        var model = JsonNode.Parse(await created.Content.ReadAsStringAsync())!;
+        Assert.Equal("demo-gpt2", model["name"]!.GetValue<string>());
+        Assert.Equal("gpt2", model["modelType"]!.GetValue<string>());
+        Assert.Contains("demo-gpt2", await Api.Http.GetStringAsync("/api/models"));
+
+        var run = await Api.CreateRunAsync(new
+        {
+            method = "sft",
+            parameters = new { model = "demo-gpt2", max_steps = 12, batch_size = 8, eval_every = 6, warmup_steps = 2, max_length = 96 },
+        });
+        var id = Guid.Parse(run["id"]!.GetValue<string>());
+        await Api.WaitForStatusAsync(id, "Succeeded", TimeSpan.FromSeconds(120));
+
+        var metrics = await Api.MetricsAsync(id);
+        double[] Series(string name) => [.. metrics.Where(p => p!["name"]!.GetValue<string>() == name).Select(p => p!["value"]!.GetValue<double>())];
+        Assert.Equal(12, Series("loss").Length);
+        Assert.Equal(3, Series("eval_loss").Length);          // steps 0, 6, 12
+        Assert.True(Series("eval_loss")[^1] < Series("eval_loss")[0]);
+        Assert.True(File.Exists(Path.Combine(ArtifactRoot, "runs", id.ToString(), "export", "model.safetensors")));
+    }
+
+    [Fact]
+    public async Task AModelPathOutsideTheRootsFailsTheRunWithTheReason()
+    {
+        var run = await Api.CreateRunAsync(new { method = "sft", parameters = new { model = "../../etc" } });
+        var id = Guid.Parse(run["id"]!.GetValue<string>());
+        await Api.WaitForStatusAsync(id, "Failed", TimeSpan.FromSeconds(30));
+        Assert.Contains("outside the model roots", (await Api.GetRunAsync(id))["error"]!.GetValue<string>());
+    }
+}
