@@ -75,18 +75,20 @@ public static class ModelFolder
             throw new WeightsFormatException($"checkpoint tensors the model has no place for: {string.Join(", ", unexpected.Take(10))}{(unexpected.Count > 10 ? ", …" : "")}");
     }
 
-    /// <summary>Writes config.json and the weights (single file, or shards above <paramref name="maxShardBytes"/>).</summary>
+    /// <summary>Writes config.json and the weights (single file, or shards above <paramref name="maxShardBytes"/>).
+    /// LoRA adapter tensors are not part of a Hugging Face folder: merge adapters first (Lora.Merge).</summary>
     public static void Save(CausalLM model, string folder, long maxShardBytes = 5L << 30)
     {
         Directory.CreateDirectory(folder);
         var config = model.Config.ToJson();
-        config["torch_dtype"] = model.state_dict().Values.First().dtype switch
+        var weights = Adapters.Lora.BaseStateDict(model);
+        config["torch_dtype"] = weights.Values.First().dtype switch
         {
             ScalarType.BFloat16 => "bfloat16",
             ScalarType.Float16 => "float16",
             _ => "float32",
         };
         File.WriteAllText(Path.Combine(folder, ConfigFile), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        SafetensorsWriter.WriteCheckpoint(folder, model.state_dict(), maxShardBytes);
+        SafetensorsWriter.WriteCheckpoint(folder, weights, maxShardBytes);
     }
 }

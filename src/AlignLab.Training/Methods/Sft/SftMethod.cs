@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AlignLab.Core.Methods;
 using AlignLab.Core.Training;
+using AlignLab.Training.Adapters;
 using AlignLab.Training.Demo;
 using AlignLab.Training.Models;
 using AlignLab.Training.Optimization;
@@ -41,6 +42,11 @@ public sealed class SftMethod(ModelRegistry registry) : ITrainingMethod
             ParameterSpec.Number("eval_fraction", 0.05, 0, 0.5, "Share of pairs held out for the evaluation loss."),
             ParameterSpec.Integer("eval_every", 50, 0, 1_000_000, "Evaluate every N steps (0: only at the end)."),
             ParameterSpec.Integer("checkpoint_every", 100, 0, 1_000_000, "Checkpoint every N steps (0: only on cancel)."),
+            ParameterSpec.Boolean("lora", false, "Train LoRA adapters on a frozen base instead of all weights (merged on export)."),
+            ParameterSpec.Integer("lora_r", 8, 1, 1024, "LoRA rank r."),
+            ParameterSpec.Number("lora_alpha", 16, 0.001, 10_000, "LoRA alpha; updates are scaled by alpha / r."),
+            ParameterSpec.Number("lora_dropout", 0.05, 0, 0.9, "Dropout on the adapter input."),
+            ParameterSpec.Text("lora_targets", "", 200, "Comma-separated layer names to adapt; empty: the model's query/value maps (c_attn for GPT-2)."),
             ParameterSpec.Integer("seed", 1234, 0, int.MaxValue, "Seed of initialisation-free randomness: data order, dropout."),
             ParameterSpec.Text("device", "cpu", 20, "cpu, cuda or cuda:N."),
             ParameterSpec.Choice("precision", "fp32", ["fp32", "bf16"], "Weights and compute precision."),
@@ -63,6 +69,12 @@ public sealed class SftMethod(ModelRegistry registry) : ITrainingMethod
         using var model = ModelFolder.Load(folder);
         model.to(device);
         if (p.GetString("precision") == "bf16") model.to(ScalarType.BFloat16);
+        if (p.GetBoolean("lora"))
+        {
+            var targets = p.GetString("lora_targets").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            Lora.Attach(model, targets.Length > 0 ? targets : Lora.DefaultTargets(model.Config),
+                p.GetInt32("lora_r"), p.GetDouble("lora_alpha"), p.GetDouble("lora_dropout"));
+        }
         model.train();
         using var optimizer = AdamWFactory.Create(model, p.GetDouble("learning_rate"), p.GetDouble("weight_decay"));
         var schedule = new LearningRateSchedule(LearningRateSchedule.Parse(p.GetString("schedule")), p.GetDouble("learning_rate"),
@@ -150,6 +162,7 @@ public sealed class SftMethod(ModelRegistry registry) : ITrainingMethod
     /// <summary>The fine-tuned model as a Hugging Face folder, with the base model's tokenizer files.</summary>
     public static void Export(CausalLM model, string baseFolder, string exportFolder)
     {
+        Lora.Merge(model);
         ModelFolder.Save(model, exportFolder);
         foreach (var file in new[] { "vocab.json", "merges.txt", "tokenizer.model", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json" })
             if (File.Exists(Path.Combine(baseFolder, file)))

@@ -12,11 +12,13 @@ namespace AlignLab.Training.Models.Gpt2;
 // output head is tied to wte. Shapes: B batch, T new positions, P cached + new positions, C n_embd,
 // H heads, D = C / H.
 
-/// <summary>GPT-2's Conv1D: y = x W + b with W stored (in, out), the transpose of nn.Linear.</summary>
-public sealed class Conv1D : nn.Module<Tensor, Tensor>
+/// <summary>GPT-2's Conv1D: y = x W + b with W stored (in, out), the transpose of nn.Linear. It can carry a LoRA
+/// adapter, which adds its low-rank update while enabled and folds into W on merge.</summary>
+public sealed class Conv1D : nn.Module<Tensor, Tensor>, Adapters.IAdaptableLinear
 {
     private readonly Parameter weight;
     private readonly Parameter bias;
+    private Adapters.LoraAdapter? lora;
 
     public Conv1D(long inputs, long outputs, double std) : base(nameof(Conv1D))
     {
@@ -25,7 +27,27 @@ public sealed class Conv1D : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => addmm(bias, x.reshape(-1, x.shape[^1]), weight, 1, 1).view([.. x.shape[..^1], weight.shape[1]]);
+    public Adapters.LoraAdapter? Lora => lora;
+
+    public override Tensor forward(Tensor x)
+    {
+        var y = addmm(bias, x.reshape(-1, x.shape[^1]), weight, 1, 1).view([.. x.shape[..^1], weight.shape[1]]);
+        return lora is { Enabled: true } ? y + lora.forward(x) : y;
+    }
+
+    public void AttachLora(int rank, double alpha, double dropout)
+    {
+        if (lora is not null) throw new InvalidOperationException("this layer already has an adapter");
+        lora = new Adapters.LoraAdapter(weight.shape[0], weight.shape[1], rank, alpha, dropout).to(weight.device).to(weight.dtype);
+        register_module("lora", lora);
+    }
+
+    public void MergeLora()
+    {
+        if (lora is null) return;
+        using (no_grad()) weight.add_(lora.DeltaWeight().t());        // W is (in, out)
+        lora.Enabled = false;
+    }
 }
 
 public sealed class Gpt2Attention : nn.Module
