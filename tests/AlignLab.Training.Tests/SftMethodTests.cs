@@ -93,6 +93,25 @@ public sealed class SftMethodTests : IClassFixture<SftMethodTests.DemoModelFixtu
     }
 
     [Fact]
+    public async Task LoraFineTuningTrainsOnlyTheAdaptersAndExportsThemMerged()
+    {
+        var context = new MethodContext(new SftMethod(_registry), """{ "batch_size":8,"max_length":96,"eval_every":0,"warmup_steps":2,"learning_rate":0.01,"max_steps":15,"checkpoint_every":0,"lora":true,"lora_r":8,"lora_alpha":32 }""");
+        await new SftMethod(_registry).RunAsync(context);
+
+        var eval = context.Series("eval_loss").ToList();
+        Assert.True(eval[1] < eval[0], $"eval loss {eval[0]:0.000} → {eval[1]:0.000}");
+        var trained = SafetensorsCheckpoint.Open(Path.Combine(context.ArtifactDirectory, "export"));
+        var original = SafetensorsCheckpoint.Open(_registry.Resolve(DemoModel.Name));
+        Assert.DoesNotContain(trained.Names, n => n.Contains("lora"));
+        using (var frozenBefore = original.Read("transformer.h.0.mlp.c_fc.weight"))
+        using (var frozenAfter = trained.Read("transformer.h.0.mlp.c_fc.weight"))
+            Assert.True(frozenBefore.eq(frozenAfter).all().item<bool>());
+        using (var adaptedBefore = original.Read("transformer.h.0.attn.c_attn.weight"))
+        using (var adaptedAfter = trained.Read("transformer.h.0.attn.c_attn.weight"))
+            Assert.False(adaptedBefore.allclose(adaptedAfter));
+    }
+
+    [Fact]
     public void ModelsOutsideTheRootsAreRefused()
     {
         Assert.Contains("outside the model roots", Assert.Throws<ArgumentException>(() => _registry.Resolve("../../etc")).Message);

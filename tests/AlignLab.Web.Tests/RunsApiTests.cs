@@ -78,6 +78,7 @@ public sealed class RunsApiTests(PostgresFixture postgres) : WebAppTestBase(post
     [InlineData("""{"method":""", "$.method")]
     [InlineData("""{"method":"smoke","parameters":{"steps":[1,}}""", "$.parameters.steps")]
     [InlineData("", "$")]
+    [InlineData("""{"method":"smoke","parameters":{"steps":5,"steps":6}}""", "$.parameters.steps")]
     public async Task InvalidRequestsGetProblemJsonNamingTheFieldAndWriteNothing(string body, string field)
     {
         var before = await CountRowsAsync();

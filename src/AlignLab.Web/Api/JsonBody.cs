@@ -23,6 +23,7 @@ public static class JsonBody
     private static (string Path, string Message)? Locate(byte[] bytes)
     {
         var path = new List<string>();
+        var seen = new Stack<HashSet<string>>();
         var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
         string? pendingProperty = null;
         try
@@ -34,13 +35,17 @@ public static class JsonBody
                 {
                     case JsonTokenType.PropertyName:
                         pendingProperty = reader.GetString();
+                        if (!seen.Peek().Add(pendingProperty!))
+                            throw new JsonException($"the property '{pendingProperty}' appears twice");
                         break;
                     case JsonTokenType.StartObject or JsonTokenType.StartArray:
                         path.Add(pendingProperty ?? "");
+                        seen.Push(new HashSet<string>(StringComparer.Ordinal));
                         pendingProperty = null;
                         break;
                     case JsonTokenType.EndObject or JsonTokenType.EndArray:
                         path.RemoveAt(path.Count - 1);
+                        seen.Pop();
                         break;
                     default:
                         pendingProperty = null;
