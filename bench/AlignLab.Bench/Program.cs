@@ -5,6 +5,7 @@ using AlignLab.Bench;
 var benchmarks = new Dictionary<string, Func<Task>>
 {
     ["metrics-path"] = MetricsPathBenchmark.RunAsync,
+    ["engine"] = EngineBenchmark.RunAsync,
 };
 if (args.Length != 1 || !benchmarks.TryGetValue(args[0], out var run))
 {

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using AlignLab.Training.Demo;
+using AlignLab.Training.Inference;
+using AlignLab.Training.Models.Gpt2;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace AlignLab.Bench;
+
+/// <summary>The training engine on this CPU, in one run: a matmul peak (the MFU denominator), forward+backward
+/// tokens/s of the demo model's architecture, and KV-cache generation tokens/s.</summary>
+public static class EngineBenchmark
+{
+    public static Task RunAsync()
+    {
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, threads {get_num_threads()}, {Environment.OSVersion}, .NET {Environment.Version}, TorchSharp libtorch CPU");
+        // The best of several square sizes: large outputs pay for fresh memory, small ones for dispatch.
+        var peaks = new[] { 256, 512, 1024, 2048 }.Select(n => (Size: n, Rate: MatmulRate(n))).ToList();
+        var peak = peaks.Max(p => p.Rate);
+        Console.WriteLine("matmul fp32 GFLOP/s: " + string.Join(", ", peaks.Select(p => $"{p.Size}² {p.Rate / 1e9:0.0}")) + $"; peak used for MFU {peak / 1e9:0.0}");
+
+        random.manual_seed(0);
+        var config = DemoModel.Config(vocabularySize: 1024);
+        using var model = new Gpt2LMHeadModel(config);
+        var parameters = model.parameters().Sum(p => p.numel());
+        Console.WriteLine($"model: GPT-2 n_embd {config.n_embd}, n_layer {config.n_layer}, vocab {config.vocab_size}, {parameters / 1e6:0.00} M parameters");
+
+        const int batch = 16, length = 128;
+        model.train();
+        var optimizer = optim.AdamW(model.parameters(), 1e-4);
+        var ids = randint(0, config.vocab_size, [batch, length]);
+        double Step()
+        {
+            using var scope = NewDisposeScope();
+            var clock = Stopwatch.StartNew();
+            optimizer.zero_grad();
+            var logits = model.Forward(ids);
+            var loss = F.cross_entropy(logits.narrow(1, 0, length - 1).reshape(-1, config.vocab_size), ids.narrow(1, 1, length - 1).reshape(-1));
+            loss.backward();
+            optimizer.step();
+            return clock.Elapsed.TotalSeconds;
+        }
+        for (int i = 0; i < 3; i++) Step();
+        var seconds = Enumerable.Range(0, 10).Select(_ => Step()).Order().ToList();
+        var median = seconds[seconds.Count / 2];
+        var tokens = batch * length;
+        // Training FLOPs per token: 6·N for the weights (forward 2N, backward 4N) plus attention scores and values,
+        // 6 · 2 · n_layer · T · n_embd (PaLM appendix B's accounting).
+        var flopsPerToken = 6.0 * parameters + 12.0 * config.n_layer * length * config.n_embd;
+        var trainRate = tokens / median;
+        Console.WriteLine($"forward+backward+AdamW, batch {batch}×{length}: {trainRate:N0} tokens/s (median of 10 steps, {median * 1000:0} ms/step), " +
+                          $"{trainRate * flopsPerToken / 1e9:0.0} GFLOP/s, MFU {trainRate * flopsPerToken / peak:P1}");
+
+        model.eval();
+        var prompts = Enumerable.Range(0, 8).Select(i => Enumerable.Range(1 + i, 16).ToArray()).ToList();
+        var options = new GenerationOptions { MaxNewTokens = 64, Temperature = 0, EosTokenId = -1 };
+        TextGenerator.Generate(model, prompts, options with { MaxNewTokens = 4 });
+        var generation = Stopwatch.StartNew();
+        var generated = TextGenerator.Generate(model, prompts, options).Sum(s => s.Tokens.Length);
+        Console.WriteLine($"generation, batch 8, 16-token prompts, 64 new tokens, KV cache, greedy: {generated / generation.Elapsed.TotalSeconds:N0} tokens/s");
+        return Task.CompletedTask;
+    }
+
+    private static double MatmulRate(int n)
+    {
+        using var scope = NewDisposeScope();
+        var a = randn(n, n);
+        var b = randn(n, n);
+        for (int i = 0; i < 3; i++) matmul(a, b).Dispose();
+        var repeats = Math.Max(5, (int)(4e10 / (2.0 * n * n * n)));
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < repeats; i++) matmul(a, b).Dispose();
+        return repeats * 2.0 * n * n * n / clock.Elapsed.TotalSeconds;
+    }
+}
