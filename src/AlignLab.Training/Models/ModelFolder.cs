@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AlignLab.Training.Models.Gpt2;
+using AlignLab.Training.Models.Llama;
 using AlignLab.Training.Weights;
 using static TorchSharp.torch;
 
@@ -26,13 +27,15 @@ public static class ModelFolder
         return modelType switch
         {
             "gpt2" => Gpt2Config.FromJson(json),
-            _ => throw new NotSupportedException($"{path}: model_type '{modelType}' is not supported (supported: gpt2)"),
+            "llama" or "mistral" or "qwen2" => LlamaConfig.FromJson(json),
+            _ => throw new NotSupportedException($"{path}: model_type '{modelType}' is not supported (supported: gpt2, llama, mistral, qwen2)"),
         };
     }
 
     public static CausalLM Create(ModelConfig config) => config switch
     {
         Gpt2Config gpt2 => new Gpt2LMHeadModel(gpt2),
+        LlamaConfig llama => new LlamaForCausalLM(llama),
         _ => throw new NotSupportedException($"no architecture for {config.ModelType}"),
     };
 
