@@ -45,7 +45,7 @@ public sealed class RunPagesTests(PostgresFixture postgres, ChromiumFixture chro
     public async Task TheWizardLaunchesARunWhoseChartGrowsLive()
     {
         await GotoAsync("/experiments/new");
-        await _page.GetByText("Smoke test").First.WaitForAsync();
+        await _page.GetByText("Smoke test").First.ClickAsync();
         await _page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
 
         await _page.Locator("#param-steps").FillAsync("60");
@@ -73,7 +73,7 @@ public sealed class RunPagesTests(PostgresFixture postgres, ChromiumFixture chro
     public async Task AnOutOfRangeValueBlocksTheHyperparameterStep()
     {
         await GotoAsync("/experiments/new");
-        await _page.GetByText("Smoke test").First.WaitForAsync();
+        await _page.GetByText("Smoke test").First.ClickAsync();
         await _page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
 
         await _page.Locator("#param-steps").FillAsync("0");
