@@ -112,6 +112,25 @@ public sealed class SftMethodTests : IClassFixture<SftMethodTests.DemoModelFixtu
     }
 
     [Fact]
+    public async Task WithTheDefaultsTheDemoModelLearnsToAnswerDemoQuestions()
+    {
+        var context = new MethodContext(new SftMethod(_registry), "{}");
+        await new SftMethod(_registry).RunAsync(context);
+
+        var export = Path.Combine(context.ArtifactDirectory, "export");
+        using var model = ModelFolder.Load(export);
+        var tokenizer = Tokenization.TextTokenizer.Load(export);
+        string Answer(string question)
+        {
+            var prompt = tokenizer.Encode(Tokenization.PromptTemplate.Alpaca.Render(question, ""));
+            var options = new Inference.GenerationOptions { MaxNewTokens = 24, Temperature = 0, EosTokenId = tokenizer.EosTokenId };
+            return tokenizer.Decode(Inference.TextGenerator.Generate(model, [prompt], options)[0].Tokens);
+        }
+        Assert.Equal("The capital of Japan is Tokyo.", Answer("What is the capital of Japan?"));
+        Assert.Contains("green", Answer("What color is a lime?"));
+    }
+
+    [Fact]
     public void ModelsOutsideTheRootsAreRefused()
     {
         Assert.Contains("outside the model roots", Assert.Throws<ArgumentException>(() => _registry.Resolve("../../etc")).Message);
