@@ -1,0 +1,87 @@
+using AlignLab.Core.Alignment;
+
+namespace AlignLab.Core.Tests;
+
+public class TokenAlignmentTests
+{
+    private static int[] T(string s) => s.Select(c => (int)c).ToArray();
+
+    private static string Ops(string source, string target) =>
+        string.Join(" ", TokenAlignment.EditOps(T(source), T(target)).Select(o => $"{o.Kind.ToString()[0]}{o.SourcePosition},{o.TargetPosition}"));
+
+    [Theory]
+    [InlineData("abc", "abc", "")]                       // identical: nothing to do
+    [InlineData("ab", "axb", "I1,1")]                     // python-Levenshtein: ('insert', 1, 1)
+    [InlineData("axb", "ab", "D1,1")]                     // ('delete', 1, 1)
+    [InlineData("ab", "ac", "R1,1")]                      // ('replace', 1, 1)
+    [InlineData("", "ab", "I0,0 I0,1")]                   // empty source
+    [InlineData("ab", "", "D0,0 D1,0")]                   // empty target
+    [InlineData("kitten", "sitting", "R0,0 R4,4 I6,6")]   // the textbook pair: distance 3
+    [InlineData("the cat sat", "the dog sat", "R4,4 R5,5 R6,6")]
+    public void HandWorkedCases(string source, string target, string expected) => Assert.Equal(expected, Ops(source, target));
+
+    [Fact]
+    public void LabelsMarkChangedTargetAndSourceTokens()
+    {
+        // Ŷ = "A B C D", Ỹ = "A X C D E": B→X substituted, E added.
+        var (target, source) = TokenAlignment.Labels([1, 2, 3, 4], [1, 9, 3, 4, 5]);
+        Assert.Equal([false, true, false, false, true], target);
+        Assert.Equal([false, true, false, false], source);
+
+        var (_, deleted) = TokenAlignment.Labels([1, 2, 3], [1, 3]);
+        Assert.Equal([false, true, false], deleted);
+    }
+
+    [Fact]
+    public void RandomPairsAreAlignedOptimallyAndTheOpsRebuildTheTarget()
+    {
+        var random = new Random(12);
+        for (int trial = 0; trial < 300; trial++)
+        {
+            var source = Enumerable.Range(0, random.Next(0, 25)).Select(_ => random.Next(5)).ToArray();
+            var target = Enumerable.Range(0, random.Next(0, 25)).Select(_ => random.Next(5)).ToArray();
+            var ops = TokenAlignment.EditOps(source, target);
+
+            Assert.Equal(ReferenceDistance(source, target), ops.Count);
+            Assert.Equal(ops.Count, TokenAlignment.Distance(source, target));
+            Assert.Equal(target, Apply(source, target, ops));
+
+            // Kept tokens: the same tokens in the same order on both sides.
+            var (targetChanged, sourceChanged) = TokenAlignment.Labels(source, target);
+            Assert.Equal(source.Where((_, i) => !sourceChanged[i]), target.Where((_, j) => !targetChanged[j]));
+        }
+    }
+
+    /// <summary>Rebuilds the target from the source by the ops (left to right, as python-Levenshtein's apply_edit).</summary>
+    private static int[] Apply(int[] source, int[] target, IReadOnlyList<EditOp> ops)
+    {
+        var result = new List<int>();
+        int next = 0;
+        foreach (var op in ops)
+        {
+            while (next < op.SourcePosition) result.Add(source[next++]);
+            switch (op.Kind)
+            {
+                case EditKind.Replace: result.Add(target[op.TargetPosition]); next++; break;
+                case EditKind.Insert: result.Add(target[op.TargetPosition]); break;
+                case EditKind.Delete: next++; break;
+            }
+        }
+        while (next < source.Length) result.Add(source[next++]);
+        return [.. result];
+    }
+
+    /// <summary>Textbook recursion with memoisation: the independent reference for the distance.</summary>
+    private static int ReferenceDistance(int[] a, int[] b)
+    {
+        var memo = new Dictionary<(int, int), int>();
+        int D(int i, int j)
+        {
+            if (i == 0) return j;
+            if (j == 0) return i;
+            if (memo.TryGetValue((i, j), out var v)) return v;
+            return memo[(i, j)] = Math.Min(Math.Min(D(i - 1, j) + 1, D(i, j - 1) + 1), D(i - 1, j - 1) + (a[i - 1] == b[j - 1] ? 0 : 1));
+        }
+        return D(a.Length, b.Length);
+    }
+}
