@@ -5,11 +5,11 @@ using AlignLab.Training.Weights;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace AlignLab.Training.Methods.Sft;
+namespace AlignLab.Training.Methods.Common;
 
-/// <summary>What resuming a fine-tuning run needs: weights (safetensors, HF names), the optimizer's moments, the
+/// <summary>What resuming any fine-tuning run needs: weights (safetensors, HF names), the optimizer's moments, the
 /// step reached (which fixes the data position and the learning rate) and the torch RNG state.</summary>
-public static class SftCheckpoint
+public static class TrainingCheckpoint
 {
     private const string Weights = "model.safetensors", Optimizer = "optimizer.bin", State = "state.json";
 

@@ -1,0 +1,113 @@
+using AlignLab.Core.Methods;
+using AlignLab.Core.Training;
+using AlignLab.Training.Adapters;
+using AlignLab.Training.Models;
+using AlignLab.Training.Optimization;
+using AlignLab.Training.Registry;
+using AlignLab.Training.Runtime;
+using AlignLab.Training.Tokenization;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace AlignLab.Training.Methods.Common;
+
+/// <summary>What every fine-tuning method sets up the same way from the shared parameters: the model (on its device,
+/// in its precision, with LoRA adapters if asked), tokenizer, prompt template, AdamW and its schedule, and the step
+/// to start from (restored with optimizer and RNG state from the latest checkpoint).</summary>
+public sealed class TrainingSession : IDisposable
+{
+    private TrainingSession(CausalLM model, TextTokenizer tokenizer, PromptTemplate template, AdamW optimizer,
+        LearningRateSchedule schedule, Device device, string modelFolder)
+    {
+        Model = model;
+        Tokenizer = tokenizer;
+        Template = template;
+        Optimizer = optimizer;
+        Schedule = schedule;
+        Device = device;
+        ModelFolder = modelFolder;
+    }
+
+    public CausalLM Model { get; }
+    public TextTokenizer Tokenizer { get; }
+    public PromptTemplate Template { get; }
+    public AdamW Optimizer { get; }
+    public LearningRateSchedule Schedule { get; }
+    public Device Device { get; }
+    public string ModelFolder { get; }
+    public long Step { get; private set; }
+
+    public static TrainingSession Open(IRunContext context, ModelRegistry registry)
+    {
+        var p = context.Parameters;
+        var device = TorchDevice.Parse(p.GetString("device"));
+        var folder = registry.Resolve(p.GetString("model"));
+        var tokenizer = TextTokenizer.Load(folder);
+        random.manual_seed(p.GetInt32("seed"));
+        var model = Models.ModelFolder.Load(folder);
+        try
+        {
+            model.to(device);
+            if (p.GetString("precision") == "bf16") model.to(ScalarType.BFloat16);
+            if (p.GetBoolean("lora"))
+            {
+                var targets = p.GetString("lora_targets").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                Lora.Attach(model, targets.Length > 0 ? targets : Lora.DefaultTargets(model.Config),
+                    p.GetInt32("lora_r"), p.GetDouble("lora_alpha"), p.GetDouble("lora_dropout"));
+            }
+            model.train();
+            var optimizer = AdamWFactory.Create(model, p.GetDouble("learning_rate"), p.GetDouble("weight_decay"));
+            var schedule = new LearningRateSchedule(LearningRateSchedule.Parse(p.GetString("schedule")), p.GetDouble("learning_rate"),
+                p.GetInt64("warmup_steps"), p.GetInt64("max_steps"));
+            var session = new TrainingSession(model, tokenizer, PromptTemplate.Named(p.GetString("template")), optimizer, schedule, device, folder);
+            if (context.Checkpoints.Latest() is { } latest) session.Step = TrainingCheckpoint.Restore(latest, model, optimizer);
+            return session;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Zeroes gradients and sets the learning rate of the coming step; returns it.</summary>
+    public double BeginStep()
+    {
+        var learningRate = Schedule.At(Step);
+        AdamWFactory.SetLearningRate(Optimizer, learningRate);
+        Optimizer.zero_grad();
+        return learningRate;
+    }
+
+    /// <summary>Clips (when <paramref name="maxGradNorm"/> &gt; 0), steps the optimizer; returns the gradient norm before clipping.</summary>
+    public double EndStep(double maxGradNorm)
+    {
+        var parameters = Model.parameters().Where(q => q.requires_grad).ToList();
+        // With an infinite bound the call only measures the norm.
+        var norm = nn.utils.clip_grad_norm_(parameters, maxGradNorm > 0 ? maxGradNorm : double.PositiveInfinity);
+        Optimizer.step();
+        Step++;
+        return norm;
+    }
+
+    public Task CheckpointAsync(IRunContext context) => TrainingCheckpoint.SaveAsync(context.Checkpoints, Step, Model, Optimizer);
+
+    /// <summary>Merges adapters and writes the model as a Hugging Face folder with the base model's tokenizer files.</summary>
+    public void Export(string folder) => Export(Model, ModelFolder, folder);
+
+    public static void Export(CausalLM model, string baseFolder, string exportFolder)
+    {
+        Lora.Merge(model);
+        Models.ModelFolder.Save(model, exportFolder);
+        foreach (var file in new[] { "vocab.json", "merges.txt", "tokenizer.model", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json" })
+            if (File.Exists(Path.Combine(baseFolder, file)))
+                File.Copy(Path.Combine(baseFolder, file), Path.Combine(exportFolder, file), overwrite: true);
+    }
+
+    public void Dispose()
+    {
+        Optimizer.Dispose();
+        Model.Dispose();
+    }
+}
