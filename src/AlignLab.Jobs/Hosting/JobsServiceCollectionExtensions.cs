@@ -4,6 +4,7 @@ using AlignLab.Core.Runs;
 using AlignLab.Data.Embedded;
 using AlignLab.Jobs.Execution;
 using AlignLab.Jobs.Launching;
+using AlignLab.Training.Methods.Figa;
 using AlignLab.Training.Methods.Sft;
 using AlignLab.Training.Registry;
 using Hangfire;
@@ -30,6 +31,7 @@ public static class JobsServiceCollectionExtensions
         services.AddSingleton(new ModelRegistry(modelRoots));
         services.AddSingleton<ITrainingMethod, SmokeMethod>();
         services.AddSingleton<ITrainingMethod, SftMethod>();
+        services.AddSingleton<ITrainingMethod, FigaMethod>();
         services.AddSingleton<MethodCatalog>();
         services.AddSingleton<RunRequestValidator>();
 

@@ -6,6 +6,10 @@ public static class DemoData
 {
     public sealed record Example(string Instruction, string Input, string Response);
 
+    /// <summary>An example with a plausible wrong answer that differs from the right one in the facts only: the
+    /// (initial response, minimal revision) pairs of FIGA's SPA data.</summary>
+    public sealed record Pair(Example Example, string WrongResponse);
+
     private static readonly (string Fruit, string Color)[] Fruits =
         [("banana", "yellow"), ("apple", "red"), ("lime", "green"), ("plum", "purple"), ("orange", "orange"), ("cherry", "red"), ("kiwi", "brown"), ("lemon", "yellow")];
     private static readonly (string Country, string Capital)[] Capitals =
@@ -14,31 +18,56 @@ public static class DemoData
         [("cow", "farm", "grass"), ("fish", "sea", "plankton"), ("camel", "desert", "leaves"), ("owl", "forest", "mice"), ("frog", "pond", "flies"), ("bee", "hive", "nectar"), ("bear", "forest", "berries")];
     private static readonly string[] Numbers = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
 
-    public static IReadOnlyList<Example> Generate(int count = 2000, int seed = 7)
+    public static IReadOnlyList<Example> Generate(int count = 2000, int seed = 7) =>
+        GeneratePairs(count, seed).Select(p => p.Example).ToList();
+
+    public static IReadOnlyList<Pair> GeneratePairs(int count = 2000, int seed = 7)
     {
         var random = new Random(seed);
-        var examples = new List<Example>(count);
-        while (examples.Count < count)
+        var pairs = new List<Pair>(count);
+        while (pairs.Count < count)
         {
-            examples.Add(random.Next(5) switch
+            // The wrong answer is a fixed function of the question (the next entry's fact), so a policy trained on
+            // it is confident in its mistakes, as a model is in its own rollouts.
+            switch (random.Next(5))
             {
-                0 => Pick(random, Fruits) is var f ? new Example($"What color is a {f.Fruit}?", "", $"A ripe {f.Fruit} is {f.Color}.") : null!,
-                1 => Pick(random, Capitals) is var c ? new Example($"What is the capital of {c.Country}?", "", $"The capital of {c.Country} is {c.Capital}.") : null!,
-                2 => Pick(random, Animals) is var a ? new Example($"Where does a {a.Animal} live?", "", $"A {a.Animal} lives in the {a.Home} and eats {a.Food}.") : null!,
-                3 => Sum(random),
-                _ => Pick(random, Animals) is var b ? new Example("What does this animal eat?", b.Animal, $"The {b.Animal} eats {b.Food}.") : null!,
-            });
+                case 0:
+                    var f = random.Next(Fruits.Length);
+                    var (fruit, color) = Fruits[f];
+                    pairs.Add(new Pair(new Example($"What color is a {fruit}?", "", $"A ripe {fruit} is {color}."), $"A ripe {fruit} is {Next(Fruits, f, x => x.Color)}."));
+                    break;
+                case 1:
+                    var c = random.Next(Capitals.Length);
+                    var (country, capital) = Capitals[c];
+                    pairs.Add(new Pair(new Example($"What is the capital of {country}?", "", $"The capital of {country} is {capital}."), $"The capital of {country} is {Next(Capitals, c, x => x.Capital)}."));
+                    break;
+                case 2:
+                    var a = random.Next(Animals.Length);
+                    var (animal, home, food) = Animals[a];
+                    pairs.Add(new Pair(new Example($"Where does a {animal} live?", "", $"A {animal} lives in the {home} and eats {food}."), $"A {animal} lives in the {Next(Animals, a, x => x.Home)} and eats {food}."));
+                    break;
+                case 3:
+                    int x = random.Next(6), y = random.Next(5);
+                    var question = new Example($"What is {Numbers[x]} plus {Numbers[y]}?", "", $"{Capitalize(Numbers[x])} plus {Numbers[y]} is {Numbers[x + y]}.");
+                    pairs.Add(new Pair(question, $"{Capitalize(Numbers[x])} plus {Numbers[y]} is {Numbers[x + y + 1]}."));
+                    break;
+                default:
+                    var e = random.Next(Animals.Length);
+                    var (eater, _, meal) = Animals[e];
+                    pairs.Add(new Pair(new Example("What does this animal eat?", eater, $"The {eater} eats {meal}."), $"The {eater} eats {Next(Animals, e, x => x.Food)}."));
+                    break;
+            }
         }
-        return examples;
+        return pairs;
     }
 
-    private static Example Sum(Random random)
+    /// <summary>The fact of the first later entry (cyclically) whose fact differs from entry <paramref name="index"/>'s.</summary>
+    private static string Next<T>(T[] items, int index, Func<T, string> fact)
     {
-        int x = random.Next(6), y = random.Next(5);
-        return new Example($"What is {Numbers[x]} plus {Numbers[y]}?", "", $"{Capitalize(Numbers[x])} plus {Numbers[y]} is {Numbers[x + y]}.");
+        for (int k = 1; k < items.Length; k++)
+            if (fact(items[(index + k) % items.Length]) != fact(items[index])) return fact(items[(index + k) % items.Length]);
+        throw new InvalidOperationException("all entries share the fact");
     }
-
-    private static T Pick<T>(Random random, T[] items) => items[random.Next(items.Length)];
 
     private static string Capitalize(string s) => char.ToUpperInvariant(s[0]) + s[1..];
 }

@@ -12,6 +12,8 @@ public static class SftData
         var pairs = dataset switch
         {
             "demo" => DemoData.Generate().Select(e => template.Encode(tokenizer, e.Instruction, e.Input, e.Response)),
+            // The initial (wrong) responses of the demo SPA pairs: a policy whose answers FIGA then corrects.
+            "demo-spa-initial" => DemoData.GeneratePairs(1000, seed: 11).Select(p => template.Encode(tokenizer, p.Example.Instruction, p.Example.Input, p.WrongResponse)),
             _ => throw new ArgumentException($"unknown dataset '{dataset}'"),
         };
         var kept = pairs.Where(p => p.Prompt.Length + p.Response.Length <= maxLength && p.Response.Length > 0).ToList();

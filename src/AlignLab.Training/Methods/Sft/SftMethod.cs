@@ -22,7 +22,8 @@ public sealed class SftMethod(ModelRegistry registry) : ITrainingMethod
         "gpu",
         [
             .. TrainingParameters.Model(),
-            ParameterSpec.Choice("dataset", "demo", ["demo"], "Training pairs: the built-in demo instructions."),
+            ParameterSpec.Choice("dataset", "demo", ["demo", "demo-spa-initial"],
+                "Training pairs: the built-in demo instructions, or the initial (wrong) answers of the demo SPA pairs — a policy for FIGA to correct."),
             // 1e-3 with cosine decay trains the demo model from scratch in minutes; use ~1e-5 for pretrained models.
             .. TrainingParameters.Optimization(learningRate: 1e-3, schedule: "cosine", warmupSteps: 20, maxSteps: 300, batchSize: 16, gradAccum: 1, weightDecay: 0.01),
             .. TrainingParameters.Lora(),
@@ -37,7 +38,7 @@ public sealed class SftMethod(ModelRegistry registry) : ITrainingMethod
         using var session = TrainingSession.Open(context, registry);
         var (train, eval) = SftData.Load(p.GetString("dataset"), session.Tokenizer, session.Template, p.GetInt32("max_length"),
             p.GetDouble("eval_fraction"), p.GetInt32("seed"));
-        var batches = new SftBatches(train, batchSize, p.GetInt32("seed"), session.Tokenizer.PadTokenId);
+        var batches = new ShuffledBatches<(int[] Prompt, int[] Response)>(train, batchSize, p.GetInt32("seed"));
         double EvalLoss() => EvaluationLoss(session.Model, eval, batchSize, session.Tokenizer.PadTokenId, session.Device);
 
         context.Metrics.ReportProgress(session.Step, maxSteps);
@@ -57,7 +58,7 @@ public sealed class SftMethod(ModelRegistry registry) : ITrainingMethod
                 long tokens = 0;
                 for (int micro = 0; micro < accumulation; micro++)
                 {
-                    var batch = batches.Get(session.Step * accumulation + micro, session.Device);
+                    var batch = Batch.Pad(batches.Get(session.Step * accumulation + micro), session.Tokenizer.PadTokenId, session.Device);
                     var loss = ResponseLoss(session.Model, batch);
                     (loss / accumulation).backward();
                     lossSum += loss.item<float>();

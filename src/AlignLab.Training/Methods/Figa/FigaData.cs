@@ -1,0 +1,34 @@
+using AlignLab.Core.Figa;
+using AlignLab.Training.Demo;
+using AlignLab.Training.Tokenization;
+
+namespace AlignLab.Training.Methods.Figa;
+
+/// <summary>Loads SPA pairs (instruction, input, initial response Ŷ, revision Ỹ), tokenizes them, computes the
+/// token weights and splits off a held-out part (deterministic for a seed).</summary>
+public static class FigaData
+{
+    public static (List<FigaExample> Train, List<FigaExample> Eval) Load(string dataset, TextTokenizer tokenizer, PromptTemplate template,
+        FigaOptions options, int maxLength, double evalFraction, int seed)
+    {
+        var pairs = dataset switch
+        {
+            "demo-spa" => DemoData.GeneratePairs(1000, seed: 11).Select(p => (p.Example.Instruction, p.Example.Input, Original: p.WrongResponse, Revised: p.Example.Response)),
+            _ => throw new ArgumentException($"unknown dataset '{dataset}'"),
+        };
+        var examples = new List<FigaExample>();
+        foreach (var (instruction, input, original, revised) in pairs)
+        {
+            var prompt = tokenizer.Encode(template.Render(instruction, input));
+            int[] originalIds = [.. tokenizer.Encode(original), tokenizer.EosTokenId];
+            int[] revisedIds = [.. tokenizer.Encode(revised), tokenizer.EosTokenId];
+            if (prompt.Length + Math.Max(originalIds.Length, revisedIds.Length) > maxLength) continue;
+            examples.Add(new FigaExample(instruction, prompt, originalIds, revisedIds, FigaWeights.For(originalIds, revisedIds, options)));
+        }
+        if (examples.Count == 0) throw new InvalidOperationException($"no pair of dataset '{dataset}' fits max_length {maxLength}");
+        var order = Enumerable.Range(0, examples.Count).ToArray();
+        new Random(seed).Shuffle(order);
+        var evalCount = Math.Min((int)Math.Round(examples.Count * evalFraction), examples.Count - 1);
+        return (order.Skip(evalCount).Select(i => examples[i]).ToList(), order.Take(evalCount).Select(i => examples[i]).ToList());
+    }
+}
