@@ -58,6 +58,7 @@ try
     app.MapRunsApi();
     app.MapMethodsApi();
     app.MapModelsApi();
+    app.MapPreviewsApi();
     app.MapHealthApi();
     app.MapHub<RunsHub>(RunsHub.Path);
     // Hangfire's default dashboard filter admits local requests only.
