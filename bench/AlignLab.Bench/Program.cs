@@ -7,6 +7,7 @@ var benchmarks = new Dictionary<string, Func<Task>>
     ["metrics-path"] = MetricsPathBenchmark.RunAsync,
     ["engine"] = EngineBenchmark.RunAsync,
     ["demo-training"] = DemoTrainingBenchmark.RunAsync,
+    ["alignment"] = AlignmentBenchmark.RunAsync,
 };
 if (args.Length != 1 || !benchmarks.TryGetValue(args[0], out var run))
 {
