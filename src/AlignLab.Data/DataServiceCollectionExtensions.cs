@@ -1,3 +1,4 @@
+using AlignLab.Data.Datasets;
 using AlignLab.Data.Metrics;
 using AlignLab.Data.Runs;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,6 +14,8 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddSingleton<RunRepository>();
         services.AddSingleton<MetricRepository>();
+        services.AddSingleton<DatasetRepository>();
+        services.AddSingleton<Core.Datasets.IDatasetStore>(sp => sp.GetRequiredService<DatasetRepository>());
         return services;
     }
 }

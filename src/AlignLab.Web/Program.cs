@@ -59,6 +59,7 @@ try
     app.MapMethodsApi();
     app.MapModelsApi();
     app.MapPreviewsApi();
+    app.MapDatasetsApi();
     app.MapHealthApi();
     app.MapHub<RunsHub>(RunsHub.Path);
     // Hangfire's default dashboard filter admits local requests only.

@@ -1,3 +1,4 @@
+using AlignLab.Core.Datasets;
 using AlignLab.Core.Figa;
 using AlignLab.Training.Demo;
 using AlignLab.Training.Tokenization;
@@ -8,14 +9,26 @@ namespace AlignLab.Training.Methods.Figa;
 /// token weights and splits off a held-out part (deterministic for a seed).</summary>
 public static class FigaData
 {
-    public static (List<FigaExample> Train, List<FigaExample> Eval) Load(string dataset, TextTokenizer tokenizer, PromptTemplate template,
+    public const string Demo = "demo-spa";
+
+    /// <summary>The SPA records of <paramref name="dataset"/>: "demo-spa", or the id of a stored SPA dataset.</summary>
+    public static async Task<IReadOnlyList<SpaRecord>> RecordsAsync(string dataset, IDatasetStore? store, CancellationToken cancellationToken)
+    {
+        if (dataset == Demo)
+            return DemoData.GeneratePairs(1000, seed: 11)
+                .Select(p => new SpaRecord(p.Example.Instruction, p.Example.Input, p.Example.Response, p.WrongResponse, p.Example.Response)).ToList();
+        if (Guid.TryParse(dataset, out var id) && store is not null)
+        {
+            try { return await store.LoadSpaAsync(id, cancellationToken); }
+            catch (KeyNotFoundException e) { throw new ArgumentException($"dataset: {e.Message}"); }
+        }
+        throw new ArgumentException($"dataset '{dataset}' is neither {Demo} nor the id of a stored SPA dataset");
+    }
+
+    public static (List<FigaExample> Train, List<FigaExample> Eval) Load(IReadOnlyList<SpaRecord> records, TextTokenizer tokenizer, PromptTemplate template,
         FigaOptions options, int maxLength, double evalFraction, int seed)
     {
-        var pairs = dataset switch
-        {
-            "demo-spa" => DemoData.GeneratePairs(1000, seed: 11).Select(p => (p.Example.Instruction, p.Example.Input, Original: p.WrongResponse, Revised: p.Example.Response)),
-            _ => throw new ArgumentException($"unknown dataset '{dataset}'"),
-        };
+        var pairs = records.Select(r => (r.Instruction, r.Input, Original: r.OriginalOutput, Revised: r.RevisedOutput));
         var examples = new List<FigaExample>();
         foreach (var (instruction, input, original, revised) in pairs)
         {
@@ -25,7 +38,7 @@ public static class FigaData
             if (prompt.Length + Math.Max(originalIds.Length, revisedIds.Length) > maxLength) continue;
             examples.Add(new FigaExample(instruction, prompt, originalIds, revisedIds, FigaWeights.For(originalIds, revisedIds, options)));
         }
-        if (examples.Count == 0) throw new InvalidOperationException($"no pair of dataset '{dataset}' fits max_length {maxLength}");
+        if (examples.Count == 0) throw new InvalidOperationException($"no pair of the dataset fits max_length {maxLength}");
         var order = Enumerable.Range(0, examples.Count).ToArray();
         new Random(seed).Shuffle(order);
         var evalCount = Math.Min((int)Math.Round(examples.Count * evalFraction), examples.Count - 1);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AlignLab.Core.Datasets;
 using AlignLab.Core.Figa;
 using AlignLab.Core.Methods;
 using AlignLab.Training.Methods.Common;
@@ -12,7 +13,7 @@ namespace AlignLab.Training.Methods.Figa;
 /// confident in (β, NLL &lt; 0.6) — Eq. 1 and 2 of METHODS.md §1. Both sequences of a pair go through the model in
 /// one batch. Held-out evaluation reports the mean log-probability of revised and initial responses and of the
 /// rewarded and penalised tokens; per-token weights of the held-out pairs are written for the heatmap viewer.</summary>
-public sealed class FigaMethod(ModelRegistry registry) : ITrainingMethod
+public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets = null) : ITrainingMethod
 {
     public const string Name = "figa";
 
@@ -23,7 +24,7 @@ public sealed class FigaMethod(ModelRegistry registry) : ITrainingMethod
         "gpu",
         [
             .. TrainingParameters.Model(),
-            ParameterSpec.Choice("dataset", "demo-spa", ["demo-spa"], "SPA pairs: the built-in demo pairs (wrong fact → corrected fact)."),
+            ParameterSpec.Text("dataset", FigaData.Demo, 100, "SPA pairs: the id of an imported SPA dataset, or demo-spa (built-in pairs: wrong fact → corrected fact)."),
             ParameterSpec.Number("alpha", 1.0, 0, 100, "α (Eq. 1): weight of added/substituted tokens of the revision."),
             ParameterSpec.Number("beta", 0.5, 0, 100, "β (Eq. 1): penalty on deleted/substituted tokens of the initial response (paper ablations 0.2–0.5)."),
             ParameterSpec.Number("gamma", 0.0, 0, 100, "γ (Eq. 1): weight of unchanged tokens of the revision (0.3 hurts, Table 7)."),
@@ -52,8 +53,9 @@ public sealed class FigaMethod(ModelRegistry registry) : ITrainingMethod
         var options = Options(p);
         int batchSize = p.GetInt32("batch_size"), accumulation = p.GetInt32("grad_accum");
         long maxSteps = p.GetInt64("max_steps"), evalEvery = p.GetInt64("eval_every"), checkpointEvery = p.GetInt64("checkpoint_every");
+        var records = await FigaData.RecordsAsync(p.GetString("dataset"), datasets, context.CancellationToken);
         using var session = TrainingSession.Open(context, registry);
-        var (train, eval) = FigaData.Load(p.GetString("dataset"), session.Tokenizer, session.Template, options,
+        var (train, eval) = FigaData.Load(records, session.Tokenizer, session.Template, options,
             p.GetInt32("max_length"), p.GetDouble("eval_fraction"), p.GetInt32("seed"));
         var batches = new ShuffledBatches<FigaExample>(train, batchSize, p.GetInt32("seed"));
         void Evaluate(long step)

@@ -1,0 +1,101 @@
+using System.Text;
+using System.Text.Json;
+
+namespace AlignLab.Core.Datasets;
+
+/// <summary>Reads SPA data as a JSON array of records or as JSON Lines, validating every record: an object with string
+/// fields instruction, output, original_output and revised_output, and optionally input. Every bad record is
+/// reported with its line and field; the caller decides whether any error rejects the file.</summary>
+public static class SpaParser
+{
+    public static readonly IReadOnlyList<string> RequiredFields = ["instruction", "output", "original_output", "revised_output"];
+
+    public sealed record Result(IReadOnlyList<SpaRecord> Records, IReadOnlyList<DatasetError> Errors, int Lines);
+
+    public static Result Parse(byte[] content, int maxRecords = 1_000_000)
+    {
+        var text = Encoding.UTF8.GetString(content);
+        var trimmed = text.TrimStart('\uFEFF', ' ', '\t', '\r', '\n');
+        return trimmed.StartsWith('[') ? ParseArray(content, maxRecords) : ParseLines(text, maxRecords);
+    }
+
+    private static Result ParseLines(string text, int maxRecords)
+    {
+        var records = new List<SpaRecord>();
+        var errors = new List<DatasetError>();
+        var lines = text.Split('\n');
+        int counted = 0;
+        for (int i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].TrimEnd('\r');
+            if (line.Trim().Length == 0) continue;
+            counted++;
+            if (counted > maxRecords) { errors.Add(new DatasetError(i + 1, "$", $"more than {maxRecords} records")); break; }
+            try
+            {
+                using var document = JsonDocument.Parse(line);
+                Validate(document.RootElement, i + 1, records, errors);
+            }
+            catch (JsonException e)
+            {
+                errors.Add(new DatasetError(i + 1, "$", $"not valid JSON ({e.Message.Split(" Path:")[0]})"));
+            }
+        }
+        return new Result(records, errors, counted);
+    }
+
+    private static Result ParseArray(byte[] content, int maxRecords)
+    {
+        var records = new List<SpaRecord>();
+        var errors = new List<DatasetError>();
+        try
+        {
+            using var document = JsonDocument.Parse(content);
+            int index = 0;
+            foreach (var element in document.RootElement.EnumerateArray())
+            {
+                if (++index > maxRecords) { errors.Add(new DatasetError(index, "$", $"more than {maxRecords} records")); break; }
+                Validate(element, index, records, errors);
+            }
+            return new Result(records, errors, index);
+        }
+        catch (JsonException e)
+        {
+            var line = (int)(e.LineNumber ?? 0) + 1;
+            errors.Add(new DatasetError(line, "$", $"not valid JSON ({e.Message.Split(" Path:")[0]})"));
+            return new Result([], errors, 0);
+        }
+    }
+
+    private static void Validate(JsonElement element, int line, List<SpaRecord> records, List<DatasetError> errors)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new DatasetError(line, "$", "a record must be a JSON object"));
+            return;
+        }
+        var values = new Dictionary<string, string>();
+        var ok = true;
+        foreach (var field in RequiredFields.Append("input"))
+        {
+            if (!element.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                if (field == "input") { values[field] = ""; continue; }
+                errors.Add(new DatasetError(line, field, "missing"));
+                ok = false;
+            }
+            else if (value.ValueKind != JsonValueKind.String)
+            {
+                errors.Add(new DatasetError(line, field, $"must be a string, not {value.ValueKind.ToString().ToLowerInvariant()}"));
+                ok = false;
+            }
+            else if (field != "input" && value.GetString()!.Trim().Length == 0)
+            {
+                errors.Add(new DatasetError(line, field, "empty"));
+                ok = false;
+            }
+            else values[field] = value.GetString()!;
+        }
+        if (ok) records.Add(new SpaRecord(values["instruction"], values["input"], values["output"], values["original_output"], values["revised_output"]));
+    }
+}

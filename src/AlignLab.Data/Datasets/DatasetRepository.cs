@@ -1,0 +1,77 @@
+using System.Text.Json;
+using AlignLab.Core.Datasets;
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace AlignLab.Data.Datasets;
+
+/// <summary>The datasets tables. A dataset and all its examples are written in one transaction (binary COPY for the
+/// examples), so a failed import leaves nothing behind.</summary>
+public sealed class DatasetRepository(NpgsqlDataSource dataSource) : IDatasetStore
+{
+    // Examples are stored under the public SPA release's field names; statistics as the API shows them.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions StatsJson = new(JsonSerializerDefaults.Web);
+
+    public sealed record DatasetInfo(Guid Id, string Name, string Kind, int ExampleCount, JsonElement Stats, DateTimeOffset CreatedAt);
+
+    public async Task<DatasetInfo> CreateSpaAsync(string name, IReadOnlyList<SpaRecord> records, object stats, CancellationToken cancellationToken = default)
+    {
+        var id = Guid.CreateVersion7();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO datasets (id, name, kind, example_count, stats) VALUES (@id, @name, 'spa', @count, @stats::jsonb)",
+            new { id, name, count = records.Count, stats = JsonSerializer.Serialize(stats, StatsJson) }, transaction, cancellationToken: cancellationToken));
+        await using (var copy = await connection.BeginBinaryImportAsync("COPY dataset_examples (dataset_id, index, data) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            for (int i = 0; i < records.Count; i++)
+            {
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(id, NpgsqlDbType.Uuid, cancellationToken);
+                await copy.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken);
+                await copy.WriteAsync(JsonSerializer.Serialize(records[i], Json), NpgsqlDbType.Jsonb, cancellationToken);
+            }
+            await copy.CompleteAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return (await GetAsync(id, cancellationToken))!;
+    }
+
+    public async Task<DatasetInfo?> GetAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<(Guid Id, string Name, string Kind, int ExampleCount, string Stats, DateTime CreatedAt)>(
+            new CommandDefinition("SELECT id, name, kind, example_count, stats::text, created_at FROM datasets WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+        return row.Id == Guid.Empty ? null : ToInfo(row);
+    }
+
+    public async Task<IReadOnlyList<DatasetInfo>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(Guid Id, string Name, string Kind, int ExampleCount, string Stats, DateTime CreatedAt)>(
+            new CommandDefinition("SELECT id, name, kind, example_count, stats::text, created_at FROM datasets ORDER BY created_at DESC", cancellationToken: cancellationToken));
+        return rows.Select(ToInfo).ToList();
+    }
+
+    public async Task<IReadOnlyList<SpaRecord>> ExamplesAsync(Guid id, int offset, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT data::text FROM dataset_examples WHERE dataset_id = @id ORDER BY index OFFSET @offset LIMIT @limit",
+            new { id, offset, limit }, cancellationToken: cancellationToken));
+        return rows.Select(r => JsonSerializer.Deserialize<SpaRecord>(r, Json)!).ToList();
+    }
+
+    public async Task<IReadOnlyList<SpaRecord>> LoadSpaAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        var info = await GetAsync(id, cancellationToken) ?? throw new KeyNotFoundException($"no dataset {id}");
+        if (info.Kind != "spa") throw new KeyNotFoundException($"dataset {id} is {info.Kind}, not spa");
+        return await ExamplesAsync(id, 0, int.MaxValue, cancellationToken);
+    }
+
+    private static DatasetInfo ToInfo((Guid Id, string Name, string Kind, int ExampleCount, string Stats, DateTime CreatedAt) row) =>
+        new(row.Id, row.Name, row.Kind, row.ExampleCount, JsonDocument.Parse(row.Stats).RootElement.Clone(),
+            new DateTimeOffset(DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc)));
+}
