@@ -46,3 +46,16 @@ public class ParameterSpecTests
         Assert.Null(ParameterSpec.Text("t", "", 3, "").Validate(JsonValue.Create("abc"), out _));
     }
 }
+
+public class DatasetParameterTests
+{
+    [Fact]
+    public void DatasetsAreIdsOrBuiltInNames()
+    {
+        var spec = ParameterSpec.Dataset("dataset", "demo-spa", ["demo-spa"], "");
+        Assert.Null(spec.Validate(JsonValue.Create("demo-spa"), out _));
+        Assert.Null(spec.Validate(JsonValue.Create(Guid.NewGuid().ToString()), out _));
+        Assert.Equal("must be a dataset id or one of demo-spa", spec.Validate(JsonValue.Create("../etc/passwd"), out _));
+        Assert.NotNull(spec.Validate(JsonValue.Create(3), out _));
+    }
+}

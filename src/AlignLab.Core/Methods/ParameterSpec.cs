@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace AlignLab.Core.Methods;
 
-public enum ParameterKind { Integer, Number, Boolean, Text, Choice }
+public enum ParameterKind { Integer, Number, Boolean, Text, Choice, Dataset }
 
 /// <summary>One hyperparameter of a method: its type, default (the paper's figure where there is one),
 /// allowed range and a one-line explanation. The wizard renders its inputs from these, and the API and
@@ -32,6 +32,10 @@ public sealed record ParameterSpec(
 
     public static ParameterSpec Choice(string name, string @default, IReadOnlyList<string> choices, string help) =>
         new(name, ParameterKind.Choice, JsonValue.Create(@default), help, Choices: choices);
+
+    /// <summary>A stored dataset's id, or one of <paramref name="builtIn"/>; the wizard offers both in a list.</summary>
+    public static ParameterSpec Dataset(string name, string @default, IReadOnlyList<string> builtIn, string help) =>
+        new(name, ParameterKind.Dataset, JsonValue.Create(@default), help, 0, 100, builtIn);
 
     /// <summary>Checks a value given by a user. Returns the error message, or null with the value
     /// normalised to this parameter's JSON type in <paramref name="normalized"/>.</summary>
@@ -64,6 +68,13 @@ public sealed record ParameterSpec(
                 var text = value.GetValue<string>();
                 if (text.Length > Max) return $"must be at most {Format(Max)} characters";
                 normalized = JsonValue.Create(text);
+                return null;
+            case ParameterKind.Dataset:
+                if (kind != JsonValueKind.String) return $"must be a dataset id or one of {string.Join(", ", Choices!)}";
+                var reference = value.GetValue<string>();
+                if (!Choices!.Contains(reference, StringComparer.Ordinal) && !Guid.TryParse(reference, out _))
+                    return $"must be a dataset id or one of {string.Join(", ", Choices!)}";
+                normalized = JsonValue.Create(reference);
                 return null;
             case ParameterKind.Choice:
                 if (kind != JsonValueKind.String) return $"must be one of {string.Join(", ", Choices!)}";
