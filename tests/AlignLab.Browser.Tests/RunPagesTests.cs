@@ -18,6 +18,7 @@ public sealed class RunPagesTests(PostgresFixture postgres, ChromiumFixture chro
         {
             ["ConnectionStrings:AlignLab"] = await postgres.CreateDatabaseAsync(migrate: false),
             ["AlignLab:Artifacts:Root"] = Directory.CreateTempSubdirectory("alignlab-browser-").FullName,
+            ["AlignLab:Models:Roots:0"] = Directory.CreateTempSubdirectory("alignlab-browser-models-").FullName,
             ["AlignLab:Models:CreateDemoModel"] = "false",
         });
         _base = await _web.ListeningAddress;
@@ -95,6 +96,17 @@ public sealed class RunPagesTests(PostgresFixture postgres, ChromiumFixture chro
         await _page.GetByText("listed run").ClickAsync();
         await _page.WaitForURLAsync(new Regex($"/runs/{run["id"]!.GetValue<string>()}$"));
         await Assertions.Expect(_page.Locator("[data-status='Succeeded']")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task TheModelsPageCreatesTheDemoModel()
+    {
+        await GotoAsync("/models");
+        await Assertions.Expect(_page.GetByText("No models yet.")).ToBeVisibleAsync();
+        await _page.Locator("#create-demo-model").ClickAsync();
+        await Assertions.Expect(_page.GetByRole(AriaRole.Cell, new() { Name = "demo-gpt2" })).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await Assertions.Expect(_page.GetByRole(AriaRole.Cell, new() { Name = "gpt2", Exact = true })).ToBeVisibleAsync();
+        await ScreenshotAsync("models-page");
     }
 
     public async Task DisposeAsync()

@@ -22,6 +22,7 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
             ["ConnectionStrings:AlignLab"] = _connectionString,
             ["AlignLab:Artifacts:Root"] = _artifacts,
             ["AlignLab:Jobs:RunServer"] = "false",
+            ["AlignLab:Models:Roots:0"] = _artifacts,
             ["AlignLab:Models:CreateDemoModel"] = "false",
         });
         _api = new AlignLabApi(await _web.ListeningAddress);
@@ -31,6 +32,7 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
     {
         ["ConnectionStrings:AlignLab"] = _connectionString,
         ["AlignLab:Artifacts:Root"] = _artifacts,
+        ["AlignLab:Models:Roots:0"] = _artifacts,
         ["AlignLab:Jobs:ServerName"] = name,
         ["AlignLab:Jobs:WorkerCount"] = "1",
         // Short so that a killed worker's job comes back quickly; a live worker keeps extending it.
