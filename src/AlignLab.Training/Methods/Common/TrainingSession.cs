@@ -91,6 +91,30 @@ public sealed class TrainingSession : IDisposable
         return norm;
     }
 
+    /// <summary>The step loop every fine-tuning method shares: <paramref name="trainStep"/> (one optimizer step, inside a
+    /// dispose scope) until max_steps; <paramref name="evaluate"/> at step 0, every eval_every steps and at the end;
+    /// progress; checkpoints every checkpoint_every steps and on cancellation; the export at the end.</summary>
+    public async Task TrainAsync(IRunContext context, Action trainStep, Action<long> evaluate)
+    {
+        var p = context.Parameters;
+        long maxSteps = p.GetInt64("max_steps"), evalEvery = p.GetInt64("eval_every"), checkpointEvery = p.GetInt64("checkpoint_every");
+        context.Metrics.ReportProgress(Step, maxSteps);
+        if (Step == 0) evaluate(0);
+        while (Step < maxSteps)
+        {
+            if (context.CancellationToken.IsCancellationRequested)
+            {
+                await CheckpointAsync(context);
+                context.CancellationToken.ThrowIfCancellationRequested();
+            }
+            using (var scope = NewDisposeScope()) trainStep();
+            if ((evalEvery > 0 && Step % evalEvery == 0) || Step == maxSteps) evaluate(Step);
+            context.Metrics.ReportProgress(Step, maxSteps);
+            if (checkpointEvery > 0 && Step % checkpointEvery == 0 && Step < maxSteps) await CheckpointAsync(context);
+        }
+        Export(Path.Combine(context.ArtifactDirectory, "export"));
+    }
+
     public Task CheckpointAsync(IRunContext context) => TrainingCheckpoint.SaveAsync(context.Checkpoints, Step, Model, Optimizer);
 
     /// <summary>Merges adapters and writes the model as a Hugging Face folder with the base model's tokenizer files.</summary>

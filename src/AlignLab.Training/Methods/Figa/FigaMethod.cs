@@ -52,64 +52,47 @@ public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets =
         var p = context.Parameters;
         var options = Options(p);
         int batchSize = p.GetInt32("batch_size"), accumulation = p.GetInt32("grad_accum");
-        long maxSteps = p.GetInt64("max_steps"), evalEvery = p.GetInt64("eval_every"), checkpointEvery = p.GetInt64("checkpoint_every");
         var records = await FigaData.RecordsAsync(p.GetString("dataset"), datasets, context.CancellationToken);
         using var session = TrainingSession.Open(context, registry);
         var (train, eval) = FigaData.Load(records, session.Tokenizer, session.Template, options,
             p.GetInt32("max_length"), p.GetDouble("eval_fraction"), p.GetInt32("seed"));
         var batches = new ShuffledBatches<FigaExample>(train, batchSize, p.GetInt32("seed"));
-        void Evaluate(long step)
+
+        await session.TrainAsync(context, trainStep: () =>
+        {
+            var clock = Stopwatch.StartNew();
+            var learningRate = session.BeginStep();
+            double loss = 0, goodLoss = 0, badLoss = 0;
+            long goodTokens = 0, badKept = 0, badDropped = 0, tokens = 0;
+            for (int micro = 0; micro < accumulation; micro++)
+            {
+                var batch = FigaBatch.Build(batches.Get(session.Step * accumulation + micro), session.Tokenizer.PadTokenId, session.Device);
+                var logits = session.Model.Forward(batch.InputIds, batch.AttentionMask);                  // (2B, T, V)
+                var result = FigaLoss.Compute(FigaLoss.TokenCrossEntropy(logits, batch.InputIds), batch.Weights, options);
+                (result.Loss / accumulation).backward();
+                loss += result.Loss.item<float>() / accumulation;
+                goodLoss += result.GoodLoss / accumulation;
+                badLoss += result.BadLoss / accumulation;
+                (goodTokens, badKept, badDropped) = (goodTokens + result.GoodTokens, badKept + result.BadKept, badDropped + result.BadDropped);
+                tokens += batch.Tokens;
+            }
+            var gradNorm = session.EndStep(p.GetDouble("max_grad_norm"));
+            var step = session.Step;
+            context.Metrics.Report(step, "loss", loss);
+            context.Metrics.Report(step, "good_token_loss", goodLoss);
+            context.Metrics.Report(step, "bad_token_loss", badLoss);
+            context.Metrics.Report(step, "good_tokens", goodTokens);
+            context.Metrics.Report(step, "bad_tokens_kept", badKept);
+            context.Metrics.Report(step, "bad_tokens_dropped", badDropped);
+            context.Metrics.Report(step, "lr", learningRate);
+            context.Metrics.Report(step, "grad_norm", gradNorm);
+            context.Metrics.Report(step, "tokens_per_s", tokens / clock.Elapsed.TotalSeconds);
+        }, evaluate: step =>
         {
             if (eval.Count == 0) return;
             foreach (var (name, value) in FigaEvaluation.Measure(session.Model, eval, batchSize, session.Tokenizer.PadTokenId, session.Device).Metrics())
                 context.Metrics.Report(step, name, value);
-        }
-
-        context.Metrics.ReportProgress(session.Step, maxSteps);
-        if (session.Step == 0) Evaluate(0);
-        while (session.Step < maxSteps)
-        {
-            if (context.CancellationToken.IsCancellationRequested)
-            {
-                await session.CheckpointAsync(context);
-                context.CancellationToken.ThrowIfCancellationRequested();
-            }
-            var clock = Stopwatch.StartNew();
-            using (var scope = NewDisposeScope())
-            {
-                var learningRate = session.BeginStep();
-                double loss = 0, goodLoss = 0, badLoss = 0;
-                long goodTokens = 0, badKept = 0, badDropped = 0, tokens = 0;
-                for (int micro = 0; micro < accumulation; micro++)
-                {
-                    var batch = FigaBatch.Build(batches.Get(session.Step * accumulation + micro), session.Tokenizer.PadTokenId, session.Device);
-                    var logits = session.Model.Forward(batch.InputIds, batch.AttentionMask);              // (2B, T, V)
-                    var result = FigaLoss.Compute(FigaLoss.TokenCrossEntropy(logits, batch.InputIds), batch.Weights, options);
-                    (result.Loss / accumulation).backward();
-                    loss += result.Loss.item<float>() / accumulation;
-                    goodLoss += result.GoodLoss / accumulation;
-                    badLoss += result.BadLoss / accumulation;
-                    (goodTokens, badKept, badDropped) = (goodTokens + result.GoodTokens, badKept + result.BadKept, badDropped + result.BadDropped);
-                    tokens += batch.Tokens;
-                }
-                var gradNorm = session.EndStep(p.GetDouble("max_grad_norm"));
-                var step = session.Step;
-                context.Metrics.Report(step, "loss", loss);
-                context.Metrics.Report(step, "good_token_loss", goodLoss);
-                context.Metrics.Report(step, "bad_token_loss", badLoss);
-                context.Metrics.Report(step, "good_tokens", goodTokens);
-                context.Metrics.Report(step, "bad_tokens_kept", badKept);
-                context.Metrics.Report(step, "bad_tokens_dropped", badDropped);
-                context.Metrics.Report(step, "lr", learningRate);
-                context.Metrics.Report(step, "grad_norm", gradNorm);
-                context.Metrics.Report(step, "tokens_per_s", tokens / clock.Elapsed.TotalSeconds);
-            }
-            if ((evalEvery > 0 && session.Step % evalEvery == 0) || session.Step == maxSteps) Evaluate(session.Step);
-            context.Metrics.ReportProgress(session.Step, maxSteps);
-            if (checkpointEvery > 0 && session.Step % checkpointEvery == 0 && session.Step < maxSteps) await session.CheckpointAsync(context);
-        }
-
-        session.Export(Path.Combine(context.ArtifactDirectory, "export"));
+        });
         FigaTokenWeights.Write(Path.Combine(context.ArtifactDirectory, FigaTokenWeights.FileName), session.Model, session.Tokenizer, eval, options, session.Device);
     }
 }

@@ -34,49 +34,35 @@ public sealed class SftMethod(ModelRegistry registry) : ITrainingMethod
     {
         var p = context.Parameters;
         int batchSize = p.GetInt32("batch_size"), accumulation = p.GetInt32("grad_accum");
-        long maxSteps = p.GetInt64("max_steps"), evalEvery = p.GetInt64("eval_every"), checkpointEvery = p.GetInt64("checkpoint_every");
         using var session = TrainingSession.Open(context, registry);
         var (train, eval) = SftData.Load(p.GetString("dataset"), session.Tokenizer, session.Template, p.GetInt32("max_length"),
             p.GetDouble("eval_fraction"), p.GetInt32("seed"));
         var batches = new ShuffledBatches<(int[] Prompt, int[] Response)>(train, batchSize, p.GetInt32("seed"));
-        double EvalLoss() => EvaluationLoss(session.Model, eval, batchSize, session.Tokenizer.PadTokenId, session.Device);
 
-        context.Metrics.ReportProgress(session.Step, maxSteps);
-        if (session.Step == 0 && eval.Count > 0) context.Metrics.Report(0, "eval_loss", EvalLoss());
-        while (session.Step < maxSteps)
+        await session.TrainAsync(context, trainStep: () =>
         {
-            if (context.CancellationToken.IsCancellationRequested)
-            {
-                await session.CheckpointAsync(context);
-                context.CancellationToken.ThrowIfCancellationRequested();
-            }
             var clock = Stopwatch.StartNew();
-            using (var scope = NewDisposeScope())
+            var learningRate = session.BeginStep();
+            double lossSum = 0;
+            long tokens = 0;
+            for (int micro = 0; micro < accumulation; micro++)
             {
-                var learningRate = session.BeginStep();
-                double lossSum = 0;
-                long tokens = 0;
-                for (int micro = 0; micro < accumulation; micro++)
-                {
-                    var batch = Batch.Pad(batches.Get(session.Step * accumulation + micro), session.Tokenizer.PadTokenId, session.Device);
-                    var loss = ResponseLoss(session.Model, batch);
-                    (loss / accumulation).backward();
-                    lossSum += loss.item<float>();
-                    tokens += batch.Tokens;
-                }
-                var gradNorm = session.EndStep(p.GetDouble("max_grad_norm"));
-                context.Metrics.Report(session.Step, "loss", lossSum / accumulation);
-                context.Metrics.Report(session.Step, "lr", learningRate);
-                context.Metrics.Report(session.Step, "grad_norm", gradNorm);
-                context.Metrics.Report(session.Step, "tokens_per_s", tokens / clock.Elapsed.TotalSeconds);
+                var batch = Batch.Pad(batches.Get(session.Step * accumulation + micro), session.Tokenizer.PadTokenId, session.Device);
+                var loss = ResponseLoss(session.Model, batch);
+                (loss / accumulation).backward();
+                lossSum += loss.item<float>();
+                tokens += batch.Tokens;
             }
-            var step = session.Step;
-            if (eval.Count > 0 && ((evalEvery > 0 && step % evalEvery == 0) || step == maxSteps))
-                context.Metrics.Report(step, "eval_loss", EvalLoss());
-            context.Metrics.ReportProgress(step, maxSteps);
-            if (checkpointEvery > 0 && step % checkpointEvery == 0 && step < maxSteps) await session.CheckpointAsync(context);
-        }
-        session.Export(Path.Combine(context.ArtifactDirectory, "export"));
+            var gradNorm = session.EndStep(p.GetDouble("max_grad_norm"));
+            context.Metrics.Report(session.Step, "loss", lossSum / accumulation);
+            context.Metrics.Report(session.Step, "lr", learningRate);
+            context.Metrics.Report(session.Step, "grad_norm", gradNorm);
+            context.Metrics.Report(session.Step, "tokens_per_s", tokens / clock.Elapsed.TotalSeconds);
+        }, evaluate: step =>
+        {
+            if (eval.Count > 0)
+                context.Metrics.Report(step, "eval_loss", EvaluationLoss(session.Model, eval, batchSize, session.Tokenizer.PadTokenId, session.Device));
+        });
     }
 
     /// <summary>Mean cross-entropy of the response tokens (prompt and padding positions ignored).</summary>
