@@ -1,13 +1,6 @@
-using System.Text.Json.Serialization;
 using AlignLab.Data;
 using AlignLab.Jobs.Hosting;
-using AlignLab.Web.Api;
-using AlignLab.Web.Components;
-using AlignLab.Web.Health;
-using AlignLab.Web.Models;
-using AlignLab.Web.Realtime;
-using Hangfire;
-using MudBlazor.Services;
+using AlignLab.Web.Hosting;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
@@ -29,43 +22,10 @@ try
     builder.Services.AddAlignLabJobs(builder.Configuration, database.ConnectionString);
     if (builder.Configuration.GetValue($"{JobsOptions.Section}:RunServer", true))
         builder.Services.AddAlignLabJobServer(builder.Configuration);
-
-    builder.Services.AddProblemDetails();
-    builder.Services.ConfigureHttpJsonOptions(o =>
-    {
-        o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
-        o.SerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
-    });
-    builder.Services.AddSignalR().AddJsonProtocol(o =>
-    {
-        o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter());
-        o.PayloadSerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
-    });
-    builder.Services.AddSingleton<RunEventStream>();
-    builder.Services.AddHostedService<RunEventForwarder>();
-    builder.Services.Configure<ModelsOptions>(builder.Configuration.GetSection(ModelsOptions.Section));
-    builder.Services.AddSingleton<DemoModelBootstrap>();
-    builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoModelBootstrap>());
-    builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-    builder.Services.AddMudServices();
+    builder.Services.AddAlignLabWeb(builder.Configuration);
 
     var app = builder.Build();
-    app.UseExceptionHandler();
-    app.UseStatusCodePages();
-    app.UseStaticFiles();
-    app.UseAntiforgery();
-    app.MapStaticAssets();
-    app.MapRunsApi();
-    app.MapMethodsApi();
-    app.MapModelsApi();
-    app.MapPreviewsApi();
-    app.MapDatasetsApi();
-    app.MapHealthApi();
-    app.MapHub<RunsHub>(RunsHub.Path);
-    // Hangfire's default dashboard filter admits local requests only.
-    app.MapHangfireDashboard("/hangfire");
-    app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
-
+    app.MapAlignLab();
     await app.RunAsync();
 }
 finally

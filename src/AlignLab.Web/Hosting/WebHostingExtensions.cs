@@ -1,0 +1,58 @@
+using System.Text.Json.Serialization;
+using AlignLab.Jobs.Hosting;
+using AlignLab.Web.Api;
+using AlignLab.Web.Components;
+using AlignLab.Web.Health;
+using AlignLab.Web.Models;
+using AlignLab.Web.Realtime;
+using Hangfire;
+using MudBlazor.Services;
+
+namespace AlignLab.Web.Hosting;
+
+/// <summary>The web node's services and endpoints; Program.cs only finds the database and calls these.</summary>
+public static class WebHostingExtensions
+{
+    public static IServiceCollection AddAlignLabWeb(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
+        });
+        services.AddSignalR().AddJsonProtocol(o =>
+        {
+            o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            o.PayloadSerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
+        });
+        services.AddSingleton<RunEventStream>();
+        services.AddHostedService<RunEventForwarder>();
+        services.Configure<ModelsOptions>(configuration.GetSection(ModelsOptions.Section));
+        services.AddSingleton<DemoModelBootstrap>();
+        services.AddHostedService(sp => sp.GetRequiredService<DemoModelBootstrap>());
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        return services;
+    }
+
+    public static WebApplication MapAlignLab(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseStaticFiles();
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapRunsApi();
+        app.MapMethodsApi();
+        app.MapModelsApi();
+        app.MapPreviewsApi();
+        app.MapDatasetsApi();
+        app.MapHealthApi();
+        app.MapHub<RunsHub>(RunsHub.Path);
+        // Hangfire's default dashboard filter admits local requests only.
+        app.MapHangfireDashboard("/hangfire");
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}
