@@ -40,8 +40,10 @@ public sealed class MetricsBuffer : IMetricsSink, IAsyncDisposable
         {
             if (_pending.Count >= _capacity)
             {
-                _pending.RemoveAt(0);
-                _dropped++;
+                // Database unreachable for long: drop the oldest tenth at once (amortised O(1) per point).
+                var drop = Math.Max(1, _capacity / 10);
+                _pending.RemoveRange(0, drop);
+                _dropped += drop;
             }
             _pending.Add(point);
         }

@@ -40,23 +40,34 @@ public static class TextGenerator
         {
             using var noGrad = no_grad();
             using var cache = model.NewCache();
-            using var outer = NewDisposeScope();
+            // The step's inputs outlive each step's dispose scope; the previous ones are disposed as they are replaced.
             var attention = tensor(maskValues, [batch, promptLength], device: device);
             var next = tensor(ids, [batch, promptLength], device: device);
-            var limit = Math.Min(options.MaxNewTokens, model.Config.MaxPositions - promptLength);
-            for (int step = 0; step < limit && ended.Contains(false); step++)
+            try
             {
-                using var scope = NewDisposeScope();
-                var logits = model.Forward(next, attention, cache: cache).select(1, -1);          // (B, V)
-                var tokens = Choose(logits, options, random).cpu().data<long>().ToArray();        // (B)
-                for (int b = 0; b < batch; b++)
+                var limit = Math.Min(options.MaxNewTokens, model.Config.MaxPositions - promptLength);
+                for (int step = 0; step < limit && ended.Contains(false); step++)
                 {
-                    if (ended[b]) { tokens[b] = options.PadTokenId; continue; }
-                    if (tokens[b] == eos) ended[b] = true;
-                    else generated[b].Add((int)tokens[b]);
+                    using var scope = NewDisposeScope();
+                    var logits = model.Forward(next, attention, cache: cache).select(1, -1);          // (B, V)
+                    var tokens = Choose(logits, options, random).cpu().data<long>().ToArray();        // (B)
+                    for (int b = 0; b < batch; b++)
+                    {
+                        if (ended[b]) { tokens[b] = options.PadTokenId; continue; }
+                        if (tokens[b] == eos) ended[b] = true;
+                        else generated[b].Add((int)tokens[b]);
+                    }
+                    var grown = cat([attention, ones(batch, 1, dtype: ScalarType.Int64, device: device)], 1).DetachFromDisposeScope();
+                    var following = tensor(tokens, [batch, 1], device: device).DetachFromDisposeScope();
+                    attention.Dispose();
+                    next.Dispose();
+                    (attention, next) = (grown, following);
                 }
-                next = tensor(tokens, [batch, 1], device: device).MoveToOuterDisposeScope();
-                attention = cat([attention, ones(batch, 1, dtype: ScalarType.Int64, device: device)], 1).MoveToOuterDisposeScope();
+            }
+            finally
+            {
+                attention.Dispose();
+                next.Dispose();
             }
         }
         finally
