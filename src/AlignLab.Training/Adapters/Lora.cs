@@ -50,7 +50,7 @@ public static class Lora
     }
 
     /// <summary>The model's weights without adapter tensors (for a Hugging Face export after <see cref="Merge"/>).</summary>
-    public static Dictionary<string, Tensor> BaseStateDict(CausalLM model) =>
+    public static Dictionary<string, Tensor> BaseStateDict(nn.Module model) =>
         model.state_dict().Where(kv => !kv.Key.Contains(".lora.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value);
 
     private static IEnumerable<IAdaptableLinear> Adaptable(CausalLM model) => model.modules().OfType<IAdaptableLinear>();

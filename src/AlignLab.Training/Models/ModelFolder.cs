@@ -57,13 +57,14 @@ public static class ModelFolder
 
     /// <summary>Copies every parameter from the checkpoint; a missing tensor or a shape mismatch fails and names
     /// the tensor, and so does a checkpoint tensor the model neither uses nor may ignore.</summary>
-    public static void LoadWeights(CausalLM model, SafetensorsCheckpoint checkpoint)
+    public static void LoadWeights(nn.Module model, SafetensorsCheckpoint checkpoint)
     {
+        var names = model as CausalLM ?? (model as SequenceClassifier)?.Backbone;
         var used = new HashSet<string>(StringComparer.Ordinal);
         using var noGrad = no_grad();
         foreach (var (name, parameter) in model.state_dict())
         {
-            var source = new[] { name }.Concat(model.CheckpointAliases(name)).FirstOrDefault(n => checkpoint.Names.Contains(n))
+            var source = new[] { name }.Concat(names?.CheckpointAliases(name) ?? []).FirstOrDefault(n => checkpoint.Names.Contains(n))
                 ?? throw new WeightsFormatException($"checkpoint lacks tensor '{name}'");
             var entry = checkpoint.Entry(source);
             if (!entry.Shape.SequenceEqual(parameter.shape))
@@ -73,7 +74,7 @@ public static class ModelFolder
             parameter.copy_(value);
             used.Add(source);
         }
-        var unexpected = checkpoint.Names.Where(n => !used.Contains(n) && !model.IsIgnorableCheckpointTensor(n)).Order(StringComparer.Ordinal).ToList();
+        var unexpected = checkpoint.Names.Where(n => !used.Contains(n) && names?.IsIgnorableCheckpointTensor(n) != true).Order(StringComparer.Ordinal).ToList();
         if (unexpected.Count > 0)
             throw new WeightsFormatException($"checkpoint tensors the model has no place for: {string.Join(", ", unexpected.Take(10))}{(unexpected.Count > 10 ? ", …" : "")}");
     }
