@@ -119,7 +119,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             _state = _state with { Port = port };
             _state.Write(StateFileOf(Root));
         }
-        WriteServerSettings(port);
+        await WriteServerSettingsAsync(port);
         var log = Path.Combine(DataDirectory, "alignlab-server.log");
         var start = await PgCtlAsync(["start", "-D", DataDirectory, "-w", "-t", "60", "-l", log], throwOnError: false, cancellationToken);
         if (start.ExitCode != 0)
@@ -128,7 +128,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         _log.LogInformation("Started the embedded PostgreSQL in {Root} on 127.0.0.1:{Port}", Root, port);
     }
 
-    private void WriteServerSettings(int port)
+    private async Task WriteServerSettingsAsync(int port)
     {
         var path = Path.Combine(DataDirectory, "alignlab.conf");
         File.WriteAllText(path,
@@ -137,7 +137,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             $"port = {port}\n" +
             "unix_socket_directories = ''\n" +
             "max_connections = 200\n");
-        if (_asPostgresUser) ChangeOwner(path);
+        if (_asPostgresUser) await ChangeOwnerAsync(path);
     }
 
     private static async Task<ClusterState> InitializeAsync(string root, string bin, ILogger log, CancellationToken cancellationToken)
@@ -148,13 +148,13 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
                 $"{data} exists but holds no PostgreSQL cluster created by AlignLab (no PG_VERSION or no {StateFileOf(root)}); move it away or set AlignLab:Embedded:Root elsewhere.");
         Directory.CreateDirectory(data);
         var asPostgresUser = SystemUser.IsRoot;
-        if (asPostgresUser) ChangeOwner(data);
+        if (asPostgresUser) await ChangeOwnerAsync(data);
 
         var state = new ClusterState(FreeLoopbackPort(), Superuser, RandomPassword());
         var passwordFile = Path.Combine(root, ".initdb-password");
         File.WriteAllText(passwordFile, state.Password);
         File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        if (asPostgresUser) ChangeOwner(passwordFile);
+        if (asPostgresUser) await ChangeOwnerAsync(passwordFile);
         try
         {
             log.LogInformation("Creating the embedded PostgreSQL cluster in {Data}", data);
@@ -187,10 +187,10 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
                     "set AlignLab:Embedded:Root to a folder it can reach (the default for root is /var/lib/alignlab).");
     }
 
-    private static void ChangeOwner(string path)
+    private static async Task ChangeOwnerAsync(string path)
     {
-        var result = ProcessRunner.RunAsync("chown", ["-R", $"{SystemUser.PostgresUser}:{SystemUser.PostgresUser}", path],
-            asPostgresUser: false, ToolTimeout, throwOnError: false).GetAwaiter().GetResult();
+        var result = await ProcessRunner.RunAsync("chown", ["-R", $"{SystemUser.PostgresUser}:{SystemUser.PostgresUser}", path],
+            asPostgresUser: false, ToolTimeout, throwOnError: false);
         if (result.ExitCode != 0)
             throw new EmbeddedPostgresException(
                 $"Running as root, initdb and pg_ctl must run as the '{SystemUser.PostgresUser}' system user, and giving it {path} failed: " +

@@ -34,13 +34,8 @@ public static class TrainingCheckpoint
             var state = JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(Path.Combine(checkpoint.Directory, State)))
                 ?? throw new InvalidDataException("empty state");
             if (state.Step != checkpoint.Step) throw new InvalidDataException($"state says step {state.Step}");
-            var file = SafetensorsFile.Open(Path.Combine(checkpoint.Directory, Weights));
-            using (no_grad())
-                foreach (var (name, parameter) in model.state_dict())
-                {
-                    using var value = file.Read(name);
-                    parameter.copy_(value);
-                }
+            // The same loader as model folders: a missing tensor or a shape mismatch names the tensor.
+            ModelFolder.LoadWeights(model, SafetensorsCheckpoint.Open(checkpoint.Directory));
             optimizer.load_state_dict(Path.Combine(checkpoint.Directory, Optimizer));
             using var rng = tensor(Convert.FromBase64String(state.RngState), dtype: ScalarType.Byte);
             random.set_rng_state(rng);

@@ -118,15 +118,13 @@ public sealed class TrainingSession : IDisposable
     public Task CheckpointAsync(IRunContext context) => TrainingCheckpoint.SaveAsync(context.Checkpoints, Step, Model, Optimizer);
 
     /// <summary>Merges adapters and writes the model as a Hugging Face folder with the base model's tokenizer files.</summary>
-    public void Export(string folder) => Export(Model, ModelFolder, folder);
-
-    public static void Export(CausalLM model, string baseFolder, string exportFolder)
+    public void Export(string folder)
     {
-        Lora.Merge(model);
-        Models.ModelFolder.Save(model, exportFolder);
+        Lora.Merge(Model);
+        Models.ModelFolder.Save(Model, folder);
         foreach (var file in new[] { "vocab.json", "merges.txt", "tokenizer.model", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json" })
-            if (File.Exists(Path.Combine(baseFolder, file)))
-                File.Copy(Path.Combine(baseFolder, file), Path.Combine(exportFolder, file), overwrite: true);
+            if (File.Exists(Path.Combine(ModelFolder, file)))
+                File.Copy(Path.Combine(ModelFolder, file), Path.Combine(folder, file), overwrite: true);
     }
 
     public void Dispose()
