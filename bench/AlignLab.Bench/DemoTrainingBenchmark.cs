@@ -5,6 +5,7 @@ using AlignLab.Core.Metrics;
 using AlignLab.Core.Runs;
 using AlignLab.Training.Demo;
 using AlignLab.Training.Inference;
+using AlignLab.Training.Methods.Figa;
 using AlignLab.Training.Methods.Sft;
 using AlignLab.Training.Models;
 using AlignLab.Training.Registry;
@@ -13,11 +14,13 @@ using AlignLab.Training.Tokenization;
 namespace AlignLab.Bench;
 
 /// <summary>Creates the demo model, fine-tunes it with the SFT defaults on the demo data, and prints the time
-/// it took, the loss curve's ends and greedy answers to a few demo questions.</summary>
+/// it took, the loss curve's ends and greedy answers to a few demo questions; then trains FIGA with its defaults
+/// on the demo SPA pairs (fp32, and bf16 on CUDA). Argument: the device (cpu, cuda, cuda:N; default cpu).</summary>
 public static class DemoTrainingBenchmark
 {
-    public static async Task RunAsync()
+    public static async Task RunAsync(string[] args)
     {
+        var device = args.Length > 0 ? args[0] : "cpu";
         var root = Directory.CreateTempSubdirectory("alignlab-demo-").FullName;
         var clock = Stopwatch.StartNew();
         DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
@@ -25,7 +28,11 @@ public static class DemoTrainingBenchmark
 
         var registry = new ModelRegistry([root]);
         var method = new SftMethod(registry);
-        var spec = new RunRequestValidator(new MethodCatalog([method])).Validate(System.Text.Json.Nodes.JsonNode.Parse("""{"method":"sft"}""")).Spec!;
+        var figa = new FigaMethod(registry);
+        var validator = new RunRequestValidator(new MethodCatalog([method, figa]));
+        RunSpec Spec(string name, string precision = "fp32") => validator.Validate(System.Text.Json.Nodes.JsonNode.Parse(
+            $$$"""{"method":"{{{name}}}","parameters":{"device":"{{{device}}}","precision":"{{{precision}}}"}}""")).Spec!;
+        var spec = Spec("sft");
         var context = new Context(spec, Path.Combine(root, "run"));
         clock.Restart();
         await method.RunAsync(context);
@@ -40,6 +47,18 @@ public static class DemoTrainingBenchmark
             var prompt = tokenizer.Encode(PromptTemplate.Alpaca.Render(question, ""));
             var answer = TextGenerator.Generate(model, [prompt], new GenerationOptions { MaxNewTokens = 24, Temperature = 0, EosTokenId = tokenizer.EosTokenId })[0];
             Console.WriteLine($"  {question} → {tokenizer.Decode(answer.Tokens)}");
+        }
+
+        foreach (var precision in device == "cpu" ? ["fp32"] : new[] { "fp32", "bf16" })
+        {
+            var figaSpec = Spec("figa", precision);
+            var figaContext = new Context(figaSpec, Path.Combine(root, "figa-" + precision));
+            clock.Restart();
+            await figa.RunAsync(figaContext);
+            string Ends(string metric) => figaContext.Points.Where(p => p.Name == metric).ToList() is { Count: > 0 } points
+                ? $"{metric} {points[0].Value:0.000} → {points[^1].Value:0.000}" : $"{metric} not reported";
+            Console.WriteLine($"FIGA {precision} with defaults ({figaSpec.Parameters["max_steps"]} steps): {clock.Elapsed.TotalSeconds:0.0} s; " +
+                              $"{Ends("eval_revised_logp")}; {Ends("eval_original_logp")}");
         }
     }
 

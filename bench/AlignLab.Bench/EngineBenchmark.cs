@@ -2,43 +2,57 @@ using System.Diagnostics;
 using AlignLab.Training.Demo;
 using AlignLab.Training.Inference;
 using AlignLab.Training.Models.Gpt2;
+using AlignLab.Training.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace AlignLab.Bench;
 
-/// <summary>The training engine on this CPU, in one run: a matmul peak (the MFU denominator), forward+backward
-/// tokens/s of the demo model's architecture, and KV-cache generation tokens/s.</summary>
+/// <summary>The training engine in one run: a matmul peak (the MFU denominator), forward+backward+AdamW tokens/s
+/// of a GPT-2 shape, and KV-cache generation tokens/s. Arguments: [cpu|cuda] [demo|gpt2-small]; the demo shape
+/// trains on 16×128 tokens, GPT-2 small (124 M) on 8×512. bench/python/engine.py is the same run in PyTorch.</summary>
 public static class EngineBenchmark
 {
-    public static Task RunAsync()
+    public static Task RunAsync(string[] args)
     {
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, threads {get_num_threads()}, {Environment.OSVersion}, .NET {Environment.Version}, TorchSharp libtorch CPU");
+        var device = TorchDevice.Parse(args.Length > 0 ? args[0] : "cpu");
+        var shape = args.Length > 1 ? args[1] : "demo";
+        var cuda = device.type == DeviceType.CUDA;
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, threads {get_num_threads()}, {Environment.OSVersion}, .NET {Environment.Version}, device {device}");
         // The best of several square sizes: large outputs pay for fresh memory, small ones for dispatch.
-        var peaks = new[] { 256, 512, 1024, 2048 }.Select(n => (Size: n, Rate: MatmulRate(n))).ToList();
+        int[] sizes = cuda ? [1024, 2048, 4096, 8192] : [256, 512, 1024, 2048];
+        var peaks = sizes.Select(n => (Size: n, Rate: MatmulRate(n, device))).ToList();
         var peak = peaks.Max(p => p.Rate);
         Console.WriteLine("matmul fp32 GFLOP/s: " + string.Join(", ", peaks.Select(p => $"{p.Size}² {p.Rate / 1e9:0.0}")) + $"; peak used for MFU {peak / 1e9:0.0}");
 
         random.manual_seed(0);
-        var config = DemoModel.Config(vocabularySize: 1024);
+        var config = shape switch
+        {
+            "demo" => DemoModel.Config(vocabularySize: 1024),
+            "gpt2-small" => new Gpt2Config { resid_pdrop = 0, embd_pdrop = 0, attn_pdrop = 0 },
+            _ => throw new ArgumentException($"shape '{shape}' is not one of demo, gpt2-small"),
+        };
         using var model = new Gpt2LMHeadModel(config);
+        model.to(device);
         var parameters = model.parameters().Sum(p => p.numel());
         Console.WriteLine($"model: GPT-2 n_embd {config.n_embd}, n_layer {config.n_layer}, vocab {config.vocab_size}, {parameters / 1e6:0.00} M parameters");
 
-        const int batch = 16, length = 128;
+        var (batch, length) = shape == "demo" ? (16, 128) : (8, 512);
         model.train();
         var optimizer = optim.AdamW(model.parameters(), 1e-4);
-        var ids = randint(0, config.vocab_size, [batch, length]);
+        var ids = randint(0, config.vocab_size, [batch, length], device: device);
         double Step()
         {
             using var scope = NewDisposeScope();
+            Synchronize(device);
             var clock = Stopwatch.StartNew();
             optimizer.zero_grad();
             var logits = model.Forward(ids);
             var loss = F.cross_entropy(logits.narrow(1, 0, length - 1).reshape(-1, config.vocab_size), ids.narrow(1, 1, length - 1).reshape(-1));
             loss.backward();
             optimizer.step();
+            Synchronize(device);
             return clock.Elapsed.TotalSeconds;
         }
         for (int i = 0; i < 3; i++) Step();
@@ -56,21 +70,30 @@ public static class EngineBenchmark
         var prompts = Enumerable.Range(0, 8).Select(i => Enumerable.Range(1 + i, 16).ToArray()).ToList();
         var options = new GenerationOptions { MaxNewTokens = 64, Temperature = 0, EosTokenId = -1 };
         TextGenerator.Generate(model, prompts, options with { MaxNewTokens = 4 });
+        Synchronize(device);
         var generation = Stopwatch.StartNew();
         var generated = TextGenerator.Generate(model, prompts, options).Sum(s => s.Tokens.Length);
         Console.WriteLine($"generation, batch 8, 16-token prompts, 64 new tokens, KV cache, greedy: {generated / generation.Elapsed.TotalSeconds:N0} tokens/s");
         return Task.CompletedTask;
     }
 
-    private static double MatmulRate(int n)
+    private static double MatmulRate(int n, Device device)
     {
         using var scope = NewDisposeScope();
-        var a = randn(n, n);
-        var b = randn(n, n);
+        var a = randn(n, n, device: device);
+        var b = randn(n, n, device: device);
         for (int i = 0; i < 3; i++) matmul(a, b).Dispose();
-        var repeats = Math.Max(5, (int)(4e10 / (2.0 * n * n * n)));
+        var work = device.type == DeviceType.CUDA ? 4e13 : 4e10;
+        var repeats = Math.Max(5, (int)(work / (2.0 * n * n * n)));
+        Synchronize(device);
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < repeats; i++) matmul(a, b).Dispose();
+        Synchronize(device);
         return repeats * 2.0 * n * n * n / clock.Elapsed.TotalSeconds;
+    }
+
+    private static void Synchronize(Device device)
+    {
+        if (device.type == DeviceType.CUDA) cuda.synchronize(device);
     }
 }

@@ -1,18 +1,19 @@
 using AlignLab.Bench;
 
-// Benchmarks of AlignLab. Usage: dotnet run -c Release --project bench/AlignLab.Bench -- <benchmark>
+// Benchmarks of AlignLab. Usage: dotnet run -c Release --project bench/AlignLab.Bench -- <benchmark> [arguments]
 // Results are recorded by hand in bench/results/ with machine, date and command.
-var benchmarks = new Dictionary<string, Func<Task>>
+var benchmarks = new Dictionary<string, Func<string[], Task>>
 {
-    ["metrics-path"] = MetricsPathBenchmark.RunAsync,
+    ["metrics-path"] = _ => MetricsPathBenchmark.RunAsync(),
     ["engine"] = EngineBenchmark.RunAsync,
     ["demo-training"] = DemoTrainingBenchmark.RunAsync,
-    ["alignment"] = AlignmentBenchmark.RunAsync,
+    ["alignment"] = _ => AlignmentBenchmark.RunAsync(),
+    ["parity"] = ParityBenchmark.RunAsync,
 };
-if (args.Length != 1 || !benchmarks.TryGetValue(args[0], out var run))
+if (args.Length < 1 || !benchmarks.TryGetValue(args[0], out var run))
 {
-    Console.Error.WriteLine($"usage: AlignLab.Bench <{string.Join("|", benchmarks.Keys)}>");
+    Console.Error.WriteLine($"usage: AlignLab.Bench <{string.Join("|", benchmarks.Keys)}> [arguments]");
     return 2;
 }
-await run();
+await run(args[1..]);
 return 0;

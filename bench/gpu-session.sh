@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# One GPU session's measurements, run on a machine with PyTorch + transformers and no .NET:
+#   1. parity of our models with transformers (folders written here by `AlignLab.Bench parity`),
+#   2. the engine benchmark in PyTorch (bench/python/engine.py),
+#   3. the same benchmark in AlignLab (a self-contained publish built with -p:TorchSharpBackend=system),
+#      with libtorch taken from the PyTorch install.
+# Usage: bench/gpu-session.sh <parity folder> <bench publish .tar.xz> <output folder>
+# Preparing the inputs (on the development machine):
+#   dotnet run -c Release --project bench/AlignLab.Bench -- parity .gpu/parity
+#   dotnet publish bench/AlignLab.Bench -c Release -r linux-x64 --self-contained -p:TorchSharpBackend=system -o /tmp/gpupub
+#   tar -cJf .gpu/bench.tar.xz -C /tmp gpupub
+set -u
+parity=$1 publish=$2 out=$3
+mkdir -p "$out"
+export PYTHONUNBUFFERED=1
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/machine.txt"
+python3 -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)' | tee -a "$out/machine.txt"
+
+echo "== parity"
+python3 bench/python/parity.py "$parity" "$out/parity.json" 2>&1 | grep -v Warning | tee "$out/parity.txt"
+
+echo "== PyTorch engine"
+for shape in demo gpt2-small; do python3 bench/python/engine.py cuda $shape 2>&1 | tee -a "$out/engine-pytorch.txt"; done
+
+echo "== AlignLab engine (TorchSharp, libtorch from PyTorch)"
+mkdir -p /tmp/alignlab && tar -xJf "$publish" -C /tmp/alignlab
+torch_lib=$(python3 -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
+export LD_LIBRARY_PATH=$torch_lib DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
+bench=$(ls -d /tmp/alignlab/*/AlignLab.Bench)
+for shape in demo gpt2-small; do timeout 240 "$bench" engine cuda $shape 2>&1 | tee -a "$out/engine-alignlab.txt"; done
