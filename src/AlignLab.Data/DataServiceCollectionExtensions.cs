@@ -1,3 +1,4 @@
+using AlignLab.Data.Construction;
 using AlignLab.Data.Datasets;
 using AlignLab.Data.Metrics;
 using AlignLab.Data.Runs;
@@ -16,6 +17,8 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<MetricRepository>();
         services.AddSingleton<DatasetRepository>();
         services.AddSingleton<Core.Datasets.IDatasetStore>(sp => sp.GetRequiredService<DatasetRepository>());
+        services.AddSingleton<ConstructionRepository>();
+        services.AddSingleton<Core.Construction.IConstructionStore>(sp => sp.GetRequiredService<ConstructionRepository>());
         return services;
     }
 }

@@ -4,22 +4,26 @@ using System.Text.Json;
 namespace AlignLab.Core.Datasets;
 
 /// <summary>Reads SPA data as a JSON array of records or as JSON Lines, validating every record: an object with string
-/// fields instruction, output, original_output and revised_output, and optionally input. Every bad record is
-/// reported with its line and field; the caller decides whether any error rejects the file.</summary>
+/// fields instruction, output, original_output and revised_output, and optionally input. An instance pool (the
+/// input of SPA construction) needs only instruction and output. Every bad record is reported with its line and
+/// field; the caller decides whether any error rejects the file.</summary>
 public static class SpaParser
 {
     public static readonly IReadOnlyList<string> RequiredFields = ["instruction", "output", "original_output", "revised_output"];
+    public static readonly IReadOnlyList<string> PoolRequiredFields = ["instruction", "output"];
 
     public sealed record Result(IReadOnlyList<SpaRecord> Records, IReadOnlyList<DatasetError> Errors, int Lines);
 
-    public static Result Parse(byte[] content, int maxRecords = 1_000_000)
+    /// <param name="kind"><see cref="DatasetKinds.Spa"/>, or <see cref="DatasetKinds.Pool"/> (records without Ŷ and Ỹ).</param>
+    public static Result Parse(byte[] content, int maxRecords = 1_000_000, string kind = DatasetKinds.Spa)
     {
+        var required = kind == DatasetKinds.Pool ? PoolRequiredFields : RequiredFields;
         var text = Encoding.UTF8.GetString(content);
         var trimmed = text.TrimStart('\uFEFF', ' ', '\t', '\r', '\n');
-        return trimmed.StartsWith('[') ? ParseArray(content, maxRecords) : ParseLines(text, maxRecords);
+        return trimmed.StartsWith('[') ? ParseArray(content, maxRecords, required) : ParseLines(text, maxRecords, required);
     }
 
-    private static Result ParseLines(string text, int maxRecords)
+    private static Result ParseLines(string text, int maxRecords, IReadOnlyList<string> required)
     {
         var records = new List<SpaRecord>();
         var errors = new List<DatasetError>();
@@ -34,7 +38,7 @@ public static class SpaParser
             try
             {
                 using var document = JsonDocument.Parse(line);
-                Validate(document.RootElement, i + 1, records, errors);
+                Validate(document.RootElement, i + 1, required, records, errors);
             }
             catch (JsonException e)
             {
@@ -44,7 +48,7 @@ public static class SpaParser
         return new Result(records, errors, counted);
     }
 
-    private static Result ParseArray(byte[] content, int maxRecords)
+    private static Result ParseArray(byte[] content, int maxRecords, IReadOnlyList<string> required)
     {
         var records = new List<SpaRecord>();
         var errors = new List<DatasetError>();
@@ -55,7 +59,7 @@ public static class SpaParser
             foreach (var element in document.RootElement.EnumerateArray())
             {
                 if (++index > maxRecords) { errors.Add(new DatasetError(index, "$", $"more than {maxRecords} records")); break; }
-                Validate(element, index, records, errors);
+                Validate(element, index, required, records, errors);
             }
             return new Result(records, errors, index);
         }
@@ -67,7 +71,7 @@ public static class SpaParser
         }
     }
 
-    private static void Validate(JsonElement element, int line, List<SpaRecord> records, List<DatasetError> errors)
+    private static void Validate(JsonElement element, int line, IReadOnlyList<string> required, List<SpaRecord> records, List<DatasetError> errors)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
@@ -78,9 +82,10 @@ public static class SpaParser
         var ok = true;
         foreach (var field in RequiredFields.Append("input"))
         {
+            var optional = !required.Contains(field);
             if (!element.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
             {
-                if (field == "input") { values[field] = ""; continue; }
+                if (optional) { values[field] = ""; continue; }
                 errors.Add(new DatasetError(line, field, "missing"));
                 ok = false;
             }
@@ -89,7 +94,7 @@ public static class SpaParser
                 errors.Add(new DatasetError(line, field, $"must be a string, not {value.ValueKind.ToString().ToLowerInvariant()}"));
                 ok = false;
             }
-            else if (field != "input" && value.GetString()!.Trim().Length == 0)
+            else if (!optional && value.GetString()!.Trim().Length == 0)
             {
                 errors.Add(new DatasetError(line, field, "empty"));
                 ok = false;

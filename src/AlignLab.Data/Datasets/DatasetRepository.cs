@@ -16,14 +16,23 @@ public sealed class DatasetRepository(NpgsqlDataSource dataSource) : IDatasetSto
 
     public sealed record DatasetInfo(Guid Id, string Name, string Kind, int ExampleCount, JsonElement Stats, DateTimeOffset CreatedAt);
 
-    public async Task<DatasetInfo> CreateSpaAsync(string name, IReadOnlyList<SpaRecord> records, object stats, CancellationToken cancellationToken = default)
+    public async Task<DatasetInfo> CreateAsync(string name, string kind, IReadOnlyList<SpaRecord> records, object stats, CancellationToken cancellationToken = default)
     {
-        var id = Guid.CreateVersion7();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var id = await InsertAsync(connection, transaction, name, kind, records, stats, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return (await GetAsync(id, cancellationToken))!;
+    }
+
+    /// <summary>Writes a dataset inside the caller's transaction (SPA construction commits it with its own rows).</summary>
+    public static async Task<Guid> InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string name, string kind,
+        IReadOnlyList<SpaRecord> records, object stats, CancellationToken cancellationToken)
+    {
+        var id = Guid.CreateVersion7();
         await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO datasets (id, name, kind, example_count, stats) VALUES (@id, @name, 'spa', @count, @stats::jsonb)",
-            new { id, name, count = records.Count, stats = JsonSerializer.Serialize(stats, StatsJson) }, transaction, cancellationToken: cancellationToken));
+            "INSERT INTO datasets (id, name, kind, example_count, stats) VALUES (@id, @name, @kind, @count, @stats::jsonb)",
+            new { id, name, kind, count = records.Count, stats = JsonSerializer.Serialize(stats, StatsJson) }, transaction, cancellationToken: cancellationToken));
         await using (var copy = await connection.BeginBinaryImportAsync("COPY dataset_examples (dataset_id, index, data) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
             for (int i = 0; i < records.Count; i++)
@@ -35,8 +44,7 @@ public sealed class DatasetRepository(NpgsqlDataSource dataSource) : IDatasetSto
             }
             await copy.CompleteAsync(cancellationToken);
         }
-        await transaction.CommitAsync(cancellationToken);
-        return (await GetAsync(id, cancellationToken))!;
+        return id;
     }
 
     public async Task<DatasetInfo?> GetAsync(Guid id, CancellationToken cancellationToken = default)
@@ -67,7 +75,14 @@ public sealed class DatasetRepository(NpgsqlDataSource dataSource) : IDatasetSto
     public async Task<IReadOnlyList<SpaRecord>> LoadSpaAsync(Guid id, CancellationToken cancellationToken = default)
     {
         var info = await GetAsync(id, cancellationToken) ?? throw new KeyNotFoundException($"no dataset {id}");
-        if (info.Kind != "spa") throw new KeyNotFoundException($"dataset {id} is {info.Kind}, not spa");
+        if (info.Kind != DatasetKinds.Spa)
+            throw new ArgumentException($"dataset {id} is an instance pool ({info.Kind}): it has no initial and revised responses; build SPA pairs from it with spa-construction");
+        return await ExamplesAsync(id, 0, int.MaxValue, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<SpaRecord>> LoadInstancesAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        _ = await GetAsync(id, cancellationToken) ?? throw new KeyNotFoundException($"no dataset {id}");
         return await ExamplesAsync(id, 0, int.MaxValue, cancellationToken);
     }
 

@@ -4,6 +4,9 @@ using AlignLab.Core.Runs;
 using AlignLab.Data.Embedded;
 using AlignLab.Jobs.Execution;
 using AlignLab.Jobs.Launching;
+using AlignLab.Core.Construction;
+using AlignLab.Jobs.Revision;
+using AlignLab.Training.Methods.Construction;
 using AlignLab.Training.Methods.Figa;
 using AlignLab.Training.Methods.Sft;
 using AlignLab.Training.Registry;
@@ -32,6 +35,9 @@ public static class JobsServiceCollectionExtensions
         services.AddSingleton<ITrainingMethod, SmokeMethod>();
         services.AddSingleton<ITrainingMethod, SftMethod>();
         services.AddSingleton<ITrainingMethod, FigaMethod>();
+        services.Configure<RevisionOptions>(configuration.GetSection(RevisionOptions.Section));
+        services.AddSingleton<IResponseReviser, ChatCompletionsReviser>();
+        services.AddSingleton<ITrainingMethod, SpaConstructionMethod>();
         services.AddSingleton<MethodCatalog>();
         services.AddSingleton<RunRequestValidator>();
 

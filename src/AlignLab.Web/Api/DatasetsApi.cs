@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AlignLab.Web.Api;
 
-/// <summary>/api/datasets: upload SPA files (JSON array or JSON Lines), list datasets, browse examples.</summary>
+/// <summary>/api/datasets: upload SPA files or instance pools (JSON array or JSON Lines), list datasets, browse examples.</summary>
 public static class DatasetsApi
 {
     public const long MaxUploadBytes = 200L << 20;
@@ -15,8 +15,14 @@ public static class DatasetsApi
     public static RouteGroupBuilder MapDatasetsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/datasets").WithTags("Datasets");
-        group.MapPost("/spa", UploadSpa).WithName("UploadSpaDataset").DisableAntiforgery()
+        group.MapPost("/spa", (HttpRequest request, string? name, string? model, bool? skipBadLines, DatasetRepository datasets, ModelRegistry registry, CancellationToken ct) =>
+                UploadAsync(DatasetKinds.Spa, request, name, model, skipBadLines, datasets, registry, ct))
+            .WithName("UploadSpaDataset").DisableAntiforgery()
             .WithSummary("Import SPA records (fields instruction, input, output, original_output, revised_output); body: the file, or multipart with a file");
+        group.MapPost("/pool", (HttpRequest request, string? name, string? model, bool? skipBadLines, DatasetRepository datasets, ModelRegistry registry, CancellationToken ct) =>
+                UploadAsync(DatasetKinds.Pool, request, name, model, skipBadLines, datasets, registry, ct))
+            .WithName("UploadInstancePool").DisableAntiforgery()
+            .WithSummary("Import an instance pool for SPA construction (fields instruction, input, output); body: the file, or multipart with a file");
         group.MapGet("/", async (DatasetRepository datasets, CancellationToken ct) => TypedResults.Ok(await datasets.ListAsync(ct))).WithName("ListDatasets");
         group.MapGet("/{id:guid}", async Task<Results<Ok<DatasetRepository.DatasetInfo>, NotFound>> (Guid id, DatasetRepository datasets, CancellationToken ct) =>
             await datasets.GetAsync(id, ct) is { } info ? TypedResults.Ok(info) : TypedResults.NotFound()).WithName("GetDataset");
@@ -33,7 +39,7 @@ public static class DatasetsApi
 
     public sealed record UploadResult(DatasetRepository.DatasetInfo Dataset, int SkippedLines, IReadOnlyList<string> Problems);
 
-    private static async Task<Results<Created<UploadResult>, ValidationProblem>> UploadSpa(
+    private static async Task<Results<Created<UploadResult>, ValidationProblem>> UploadAsync(string kind,
         HttpRequest request, string? name, string? model, bool? skipBadLines, DatasetRepository datasets, ModelRegistry registry,
         CancellationToken cancellationToken)
     {
@@ -46,7 +52,7 @@ public static class DatasetsApi
         if (content.Error is not null) errors["file"] = [content.Error];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var parsed = SpaParser.Parse(content.Bytes!);
+        var parsed = SpaParser.Parse(content.Bytes!, kind: kind);
         var problems = parsed.Errors.Take(MaxReportedErrors).Select(e => e.ToString()).ToList();
         if (parsed.Errors.Count > MaxReportedErrors) problems.Add($"… and {parsed.Errors.Count - MaxReportedErrors} more");
         if (parsed.Records.Count == 0 || (parsed.Errors.Count > 0 && skipBadLines != true))
@@ -54,13 +60,15 @@ public static class DatasetsApi
             var byField = parsed.Errors.Take(MaxReportedErrors).GroupBy(e => $"line {e.Line}.{e.Field}")
                 .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
             if (parsed.Records.Count == 0 && byField.Count == 0) byField["file"] = ["no records"];
-            return TypedResults.ValidationProblem(byField, title: $"The SPA file has {parsed.Errors.Count} bad record(s); nothing was stored" +
+            return TypedResults.ValidationProblem(byField, title: $"The {(kind == DatasetKinds.Pool ? "pool" : "SPA")} file has {parsed.Errors.Count} bad record(s); nothing was stored" +
                 (parsed.Records.Count > 0 ? " (pass skipBadLines=true to import the good ones)" : ""));
         }
 
         var tokenizer = TextTokenizer.Load(modelFolder!);
-        var stats = SpaStatistics.Compute(parsed.Records, tokenizer.Encode);
-        var dataset = await datasets.CreateSpaAsync(name!.Trim(), parsed.Records, new { tokenizer = model ?? Training.Demo.DemoModel.Name, stats }, cancellationToken);
+        var stats = kind == DatasetKinds.Pool
+            ? (object)new { count = parsed.Records.Count, meanOutputTokens = parsed.Records.Average(r => (double)tokenizer.Encode(r.Output).Length) }
+            : SpaStatistics.Compute(parsed.Records, tokenizer.Encode);
+        var dataset = await datasets.CreateAsync(name!.Trim(), kind, parsed.Records, new { tokenizer = model ?? Training.Demo.DemoModel.Name, stats }, cancellationToken);
         return TypedResults.Created($"/api/datasets/{dataset.Id}", new UploadResult(dataset, parsed.Errors.Count, problems));
     }
 

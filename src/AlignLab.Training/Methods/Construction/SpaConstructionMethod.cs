@@ -1,0 +1,216 @@
+using AlignLab.Core.Construction;
+using AlignLab.Core.Datasets;
+using AlignLab.Core.Methods;
+using AlignLab.Training.Demo;
+using AlignLab.Training.Inference;
+using AlignLab.Training.Methods.Common;
+using AlignLab.Training.Registry;
+using AlignLab.Training.Rewards;
+using AlignLab.Training.Runtime;
+using AlignLab.Training.Tokenization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AlignLab.Training.Methods.Construction;
+
+/// <summary>SPA construction (seed 000, Algorithm 1) as a job: roll out Ŷ with the policy for every (X, Y) of an
+/// instance pool, score R(X,Ŷ) and R(X,Y) with a reward model, keep the instances the η thresholds select, and
+/// revise each kept Ŷ through an OpenAI-compatible endpoint (two-step prompting) or annotators. Every stage is
+/// stored per instance as it finishes, so a restarted job continues where it stopped. Ends with a new SPA
+/// dataset (endpoint revision) or with the instances queued for annotators.</summary>
+public sealed class SpaConstructionMethod(ModelRegistry registry, IDatasetStore datasets, IConstructionStore store, IResponseReviser reviser)
+    : ITrainingMethod
+{
+    public const string Name = "spa-construction";
+    public const string DemoPool = "demo-pool";
+
+    public MethodDescriptor Descriptor { get; } = new(
+        Name,
+        "SPA construction (FIGA data)",
+        "Roll out the policy on an instance pool, score initial and reference responses with a reward model, keep the poor-but-fixable ones and revise them minimally: a new SPA dataset.",
+        "gpu",
+        [
+            .. TrainingParameters.Model(),
+            ParameterSpec.Dataset("pool", DemoPool, [DemoPool], "Instance pool (X, Y): an imported pool or SPA dataset, or demo-pool (200 built-in questions)."),
+            ParameterSpec.Text("reward_model", "", 400, "Reward model folder (HF *ForSequenceClassification with tokenizer) under a models root."),
+            ParameterSpec.Number("eta1", 1, -1e6, 1e6, "η1: keep only if R(X,Ŷ) < η1 (the initial response is poor)."),
+            ParameterSpec.Number("eta2", 3, -1e6, 1e6, "η2: keep only if R(X,Y) > η2 (the reference is good)."),
+            ParameterSpec.Number("eta3", 3.5, -1e6, 1e6, "η3: keep only if R(X,Y) − R(X,Ŷ) > η3 (the gap is wide)."),
+            ParameterSpec.Choice("revision", RevisionModes.Endpoint, [RevisionModes.Endpoint, RevisionModes.Annotators],
+                "Who revises kept rollouts: the configured chat-completions endpoint, or annotators in the UI."),
+            ParameterSpec.Integer("max_instances", 0, 0, 10_000_000, "Use only the first N instances of the pool (0: all)."),
+            ParameterSpec.Integer("max_new_tokens", 128, 1, 8192, "Longest rollout in tokens."),
+            ParameterSpec.Number("temperature", 0, 0, 10, "Rollout sampling temperature (0: greedy)."),
+            ParameterSpec.Number("top_p", 1, 0.01, 1, "Rollout nucleus sampling mass."),
+            ParameterSpec.Integer("batch_size", 8, 1, 1024, "Instances per rollout and scoring batch."),
+            ParameterSpec.Integer("seed", 1234, 0, int.MaxValue, "Seed of rollout sampling."),
+            ParameterSpec.Text("device", "cpu", 20, "cpu, cuda or cuda:N."),
+        ]);
+
+    public async Task RunAsync(IRunContext context)
+    {
+        var p = context.Parameters;
+        var token = context.CancellationToken;
+        var revision = p.GetString("revision");
+        var thresholds = new RewardThresholds(p.GetDouble("eta1"), p.GetDouble("eta2"), p.GetDouble("eta3"));
+        var template = PromptTemplate.Named(p.GetString("template"));
+        var device = TorchDevice.Parse(p.GetString("device"));
+        // Everything that can be wrong with the request fails here, before any instance is written.
+        if (revision == RevisionModes.Endpoint && reviser.NotConfiguredReason is { } notConfigured)
+            throw new InvalidOperationException($"revision: {notConfigured}");
+        if (string.IsNullOrWhiteSpace(p.GetString("reward_model")))
+            throw new ArgumentException("reward_model: a reward model folder is required");
+        var rewardFolder = registry.Resolve(p.GetString("reward_model"));
+        var policyFolder = registry.Resolve(p.GetString("model"));
+        var pool = await PoolAsync(p.GetString("pool"), p.GetInt32("max_instances"), token);
+
+        var items = await store.InitializeAsync(context.RunId, revision, thresholds, pool, token);
+        var progress = new Progress(context, items.Count);
+        progress.Report(items.Count(i => i.Status != ConstructionStatus.Pending), items.Count(i => i.Status is not (ConstructionStatus.Pending or ConstructionStatus.RolledOut)), 0);
+
+        var rollouts = items.Where(i => i.Status == ConstructionStatus.Pending).ToList();
+        if (rollouts.Count > 0) await RolloutAsync(context, policyFolder, template, device, rollouts, progress);
+
+        items = await store.ItemsAsync(context.RunId, token);
+        var toScore = items.Where(i => i.Status == ConstructionStatus.RolledOut).ToList();
+        using var rewardModel = RewardModel.Load(rewardFolder, device);
+        if (toScore.Count > 0)
+        {
+            var keptStatus = revision == RevisionModes.Endpoint ? ConstructionStatus.Kept : ConstructionStatus.AwaitingAnnotation;
+            foreach (var chunk in toScore.Chunk(p.GetInt32("batch_size") * 8))
+            {
+                token.ThrowIfCancellationRequested();
+                var rolloutRewards = rewardModel.Score([.. chunk.Select(i => (i.Instruction, i.Input, i.Rollout!))], template, p.GetInt32("batch_size"));
+                var outputRewards = rewardModel.Score([.. chunk.Select(i => (i.Instruction, i.Input, i.Output))], template, p.GetInt32("batch_size"));
+                await store.SaveScoresAsync(context.RunId,
+                    [.. chunk.Select((item, k) => (item.Index, rolloutRewards[k], outputRewards[k], thresholds.Keeps(rolloutRewards[k], outputRewards[k])))],
+                    keptStatus, token);
+                progress.Scored += chunk.Length;
+                progress.Publish();
+            }
+            items = await store.ItemsAsync(context.RunId, token);
+        }
+        ReportRewards(context, items, thresholds);
+
+        if (revision == RevisionModes.Endpoint)
+        {
+            var kept = items.Where(i => i.Status == ConstructionStatus.Kept).ToList();
+            progress.ToRevise = items.Count(i => i.Status is ConstructionStatus.Kept or ConstructionStatus.Revised or ConstructionStatus.Failed);
+            progress.Revised = progress.ToRevise - kept.Count;
+            await ReviseAsync(context, kept, progress);
+            items = await store.ItemsAsync(context.RunId, token);
+            var tokenizer = TextTokenizer.Load(policyFolder);
+            var datasetId = await store.FinalizeAsync(context.RunId, DatasetName(context),
+                records => new { tokenizer = p.GetString("model"), construction = context.RunId, stats = Statistics(records, tokenizer, rewardModel, template) }, token);
+            context.Metrics.Report(0, "revised", items.Count(i => i.Status == ConstructionStatus.Revised));
+            context.Metrics.Report(0, "revision_failed", items.Count(i => i.Status == ConstructionStatus.Failed));
+            if (datasetId is null && items.Any(i => i.Status == ConstructionStatus.Failed))
+                throw new InvalidOperationException($"revision failed for every kept instance ({items.Count(i => i.Status == ConstructionStatus.Failed)}); see the instances' errors");
+        }
+    }
+
+    public static string DatasetName(IRunContext context) => $"{context.Spec.Name} (SPA from run {context.RunId.ToString()[..8]})";
+
+    /// <summary>Table 1 of seed 000 for a constructed dataset: token lengths and edit operations, plus mean reward of
+    /// Ŷ, Y and Ỹ under the reward model that filtered them.</summary>
+    public static object Statistics(IReadOnlyList<SpaRecord> records, TextTokenizer tokenizer, RewardModel? rewardModel, PromptTemplate template)
+    {
+        var stats = SpaStatistics.Compute(records, tokenizer.Encode);
+        if (rewardModel is null) return stats;
+        double Mean(Func<SpaRecord, string> response) =>
+            rewardModel.Score([.. records.Select(r => (r.Instruction, r.Input, response(r)))], template).Average();
+        return new
+        {
+            stats.Count, stats.MeanOutputTokens, stats.MeanOriginalTokens, stats.MeanRevisedTokens,
+            stats.MeanEditOpsOriginalToRevised, stats.MeanEditOpsOriginalToOutput,
+            MeanRewardOriginal = Mean(r => r.OriginalOutput), MeanRewardOutput = Mean(r => r.Output), MeanRewardRevised = Mean(r => r.RevisedOutput),
+        };
+    }
+
+    private async Task<IReadOnlyList<SpaRecord>> PoolAsync(string pool, int maxInstances, CancellationToken token)
+    {
+        IReadOnlyList<SpaRecord> records;
+        if (pool == DemoPool)
+            records = [.. DemoData.Generate(200, seed: 21).Select(e => new SpaRecord(e.Instruction, e.Input, e.Response, "", ""))];
+        else if (Guid.TryParse(pool, out var id))
+        {
+            try { records = await datasets.LoadInstancesAsync(id, token); }
+            catch (KeyNotFoundException e) { throw new ArgumentException($"pool: {e.Message}"); }
+        }
+        else throw new ArgumentException($"pool: '{pool}' is neither {DemoPool} nor the id of a stored dataset");
+        if (maxInstances > 0) records = [.. records.Take(maxInstances)];
+        if (records.Count == 0) throw new ArgumentException("pool: the pool has no instances");
+        return records;
+    }
+
+    private async Task RolloutAsync(IRunContext context, string policyFolder, PromptTemplate template, Device device,
+        IReadOnlyList<ConstructionItem> pending, Progress progress)
+    {
+        var p = context.Parameters;
+        var tokenizer = TextTokenizer.Load(policyFolder);
+        using var policy = Models.ModelFolder.Load(policyFolder);
+        policy.to(device);
+        var options = new GenerationOptions
+        {
+            MaxNewTokens = p.GetInt32("max_new_tokens"), Temperature = p.GetDouble("temperature"), TopP = p.GetDouble("top_p"),
+            EosTokenId = tokenizer.EosTokenId, PadTokenId = tokenizer.PadTokenId, Seed = p.GetInt32("seed"),
+        };
+        foreach (var batch in pending.Chunk(p.GetInt32("batch_size")))
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            var prompts = batch.Select(i => tokenizer.Encode(template.Render(i.Instruction, i.Input))).ToList();
+            // Seeded per batch from its first instance, so a resumed job samples what an uninterrupted one would have.
+            var generated = TextGenerator.Generate(policy, prompts, options with { Seed = options.Seed + batch[0].Index });
+            await store.SaveRolloutsAsync(context.RunId, [.. batch.Select((item, k) => (item.Index, tokenizer.Decode(generated[k].Tokens)))],
+                context.CancellationToken);
+            progress.RolledOut += batch.Length;
+            progress.Publish();
+        }
+    }
+
+    private async Task ReviseAsync(IRunContext context, IReadOnlyList<ConstructionItem> kept, Progress progress)
+    {
+        var token = context.CancellationToken;
+        await Parallel.ForEachAsync(kept, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = token }, async (item, ct) =>
+        {
+            try
+            {
+                var revision = await reviser.ReviseAsync(RevisionPrompts.Question(item.Instruction, item.Input), item.Rollout!, item.Output, ct);
+                await store.SaveRevisionAsync(context.RunId, item.Index, revision, "endpoint", CancellationToken.None);
+            }
+            catch (RevisionFailedException e)
+            {
+                await store.SaveFailureAsync(context.RunId, item.Index, e.Message, e.Attempts, CancellationToken.None);
+            }
+            lock (progress)
+            {
+                progress.Revised++;
+                progress.Publish();
+            }
+        });
+    }
+
+    private static void ReportRewards(IRunContext context, IReadOnlyList<ConstructionItem> items, RewardThresholds thresholds)
+    {
+        var scored = items.Where(i => i.RolloutReward is not null).ToList();
+        if (scored.Count == 0) return;
+        context.Metrics.Report(0, "instances", items.Count);
+        context.Metrics.Report(0, "kept", scored.Count(i => thresholds.Keeps(i.RolloutReward!.Value, i.OutputReward!.Value)));
+        context.Metrics.Report(0, "mean_reward_rollout", scored.Average(i => i.RolloutReward!.Value));
+        context.Metrics.Report(0, "mean_reward_reference", scored.Average(i => i.OutputReward!.Value));
+    }
+
+    /// <summary>Progress over the three stages: every instance is rolled out and scored, every kept one revised.</summary>
+    private sealed class Progress(IRunContext context, int instances)
+    {
+        public int RolledOut, Scored, Revised, ToRevise;
+
+        public void Report(int rolledOut, int scored, int revised)
+        {
+            (RolledOut, Scored, Revised) = (rolledOut, scored, revised);
+            Publish();
+        }
+
+        public void Publish() => context.Metrics.ReportProgress(RolledOut + Scored + Revised, 2L * instances + ToRevise);
+    }
+}
