@@ -29,7 +29,7 @@ public abstract class WebAppTestBase(PostgresFixture postgres) : IAsyncLifetime
         Api = new AlignLabApi(BaseAddress);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Api.Dispose();
         await Web.DisposeAsync();

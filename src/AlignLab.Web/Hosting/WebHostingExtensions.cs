@@ -27,6 +27,7 @@ public static class WebHostingExtensions
             o.PayloadSerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
         });
         services.AddSingleton<RunEventStream>();
+        services.AddSingleton<Constructions.ConstructionService>();
         services.AddHostedService<RunEventForwarder>();
         services.Configure<ModelsOptions>(configuration.GetSection(ModelsOptions.Section));
         services.AddSingleton<DemoModelBootstrap>();
@@ -48,6 +49,7 @@ public static class WebHostingExtensions
         app.MapModelsApi();
         app.MapPreviewsApi();
         app.MapDatasetsApi();
+        app.MapConstructionsApi();
         app.MapHealthApi();
         app.MapHub<RunsHub>(RunsHub.Path);
         // Hangfire's default dashboard filter admits local requests only.

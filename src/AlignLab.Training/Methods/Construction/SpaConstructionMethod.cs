@@ -100,7 +100,7 @@ public sealed class SpaConstructionMethod(ModelRegistry registry, IDatasetStore 
             await ReviseAsync(context, kept, progress);
             items = await store.ItemsAsync(context.RunId, token);
             var tokenizer = TextTokenizer.Load(policyFolder);
-            var datasetId = await store.FinalizeAsync(context.RunId, DatasetName(context),
+            var datasetId = await store.FinalizeAsync(context.RunId, DatasetName(context.Spec.Name, context.RunId),
                 records => new { tokenizer = p.GetString("model"), construction = context.RunId, stats = Statistics(records, tokenizer, rewardModel, template) }, token);
             context.Metrics.Report(0, "revised", items.Count(i => i.Status == ConstructionStatus.Revised));
             context.Metrics.Report(0, "revision_failed", items.Count(i => i.Status == ConstructionStatus.Failed));
@@ -109,7 +109,7 @@ public sealed class SpaConstructionMethod(ModelRegistry registry, IDatasetStore 
         }
     }
 
-    public static string DatasetName(IRunContext context) => $"{context.Spec.Name} (SPA from run {context.RunId.ToString()[..8]})";
+    public static string DatasetName(string runName, Guid runId) => $"{runName} (SPA from run {runId.ToString()[..8]})";
 
     /// <summary>Table 1 of seed 000 for a constructed dataset: token lengths and edit operations, plus mean reward of
     /// Ŷ, Y and Ỹ under the reward model that filtered them.</summary>
