@@ -85,3 +85,24 @@ public class TokenAlignmentTests
         return D(a.Length, b.Length);
     }
 }
+
+public class InlineDiffTests
+{
+    private static string Render(int[] source, int[] target) => string.Join(" ", AlignLab.Core.Alignment.InlineDiff.Build(source, target).Select(s =>
+        s.Kind switch
+        {
+            AlignLab.Core.Alignment.DiffKind.Deleted => $"-[{string.Join(",", s.Tokens)}]",
+            AlignLab.Core.Alignment.DiffKind.Inserted => $"+[{string.Join(",", s.Tokens)}]",
+            _ => string.Join(",", s.Tokens),
+        }));
+
+    [Theory]
+    [InlineData(new[] { 1, 2, 3 }, new[] { 1, 4, 3 }, "1 -[2] +[4] 3")]                 // substitution
+    [InlineData(new[] { 1, 2, 3 }, new[] { 1, 2, 3 }, "1,2,3")]                         // identical
+    [InlineData(new[] { 1, 3 }, new[] { 1, 2, 3 }, "1 +[2] 3")]                          // insertion
+    [InlineData(new[] { 1, 2, 3 }, new[] { 3 }, "-[1,2] 3")]                             // deletions merge
+    [InlineData(new int[0], new[] { 5, 6 }, "+[5,6]")]                                   // empty source
+    [InlineData(new[] { 5, 6 }, new int[0], "-[5,6]")]                                   // empty target
+    [InlineData(new[] { 1, 7, 8, 4 }, new[] { 1, 9, 9, 4 }, "1 -[7,8] +[9,9] 4")]      // a run of substitutions: deletions first
+    public void LaysTheEditOperationsOutInline(int[] source, int[] target, string expected) => Assert.Equal(expected, Render(source, target));
+}

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using AlignLab.Testing;
-using AlignLab.Training.Models;
 using AlignLab.Training.Rewards;
 using AlignLab.Training.Tokenization;
 using Reply = AlignLab.Testing.FakeChatCompletions.Reply;
@@ -155,18 +154,7 @@ public sealed class SpaConstructionTests(PostgresFixture postgres) : WebAppTestB
         return Guid.Parse(dataset["id"]!.GetValue<string>());
     }
 
-    /// <summary>A random GPT-2 reward model (HF GPT2ForSequenceClassification layout) with the demo tokenizer.</summary>
-    private string CreateRewardModel()
-    {
-        var demo = Path.Combine(ModelRoot, "demo-gpt2");
-        var folder = Path.Combine(ModelRoot, "test-rm");
-        TorchSharp.torch.random.manual_seed(5);
-        using var classifier = new SequenceClassifier(ModelFolder.Create(ModelFolder.ReadConfig(demo)));
-        classifier.Save(folder);
-        foreach (var file in new[] { "vocab.json", "merges.txt", "tokenizer_config.json" })
-            File.Copy(Path.Combine(demo, file), Path.Combine(folder, file));
-        return folder;
-    }
+    private string CreateRewardModel() => TestRewardModels.CreateRandom(Path.Combine(ModelRoot, "demo-gpt2"), Path.Combine(ModelRoot, "test-rm"));
 
     private async Task<Guid> ConstructAsync(Guid pool, bool RevisionEndpoint, double eta1, double eta2, double eta3)
     {

@@ -1,0 +1,81 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using AlignLab.Testing;
+using Microsoft.Playwright;
+
+namespace AlignLab.Browser.Tests;
+
+/// <summary>An annotator construction in the browser: the run page's reward histograms and threshold preview, then
+/// the revision queue with its live token diff, ending in a dataset.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class AnnotationQueueTests(PostgresFixture postgres, ChromiumFixture chromium) : IAsyncLifetime
+{
+    private AppProcess _web = null!;
+    private string _base = "";
+    private readonly string _models = Directory.CreateTempSubdirectory("alignlab-annotate-models-").FullName;
+
+    public async Task InitializeAsync()
+    {
+        _web = await AppProcess.StartWebAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:AlignLab"] = await postgres.CreateDatabaseAsync(migrate: false),
+            ["AlignLab:Artifacts:Root"] = Directory.CreateTempSubdirectory("alignlab-annotate-artifacts-").FullName,
+            ["AlignLab:Models:Roots:0"] = _models,
+            ["AlignLab:Models:CreateDemoModel"] = "false",
+        });
+        _base = await _web.ListeningAddress;
+    }
+
+    [Fact]
+    public async Task AnAnnotatorRevisesWithALiveTokenDiffAndTheLastAnswerMakesTheDataset()
+    {
+        using var api = new AlignLabApi(_base);
+        await api.Http.PostAsync("/api/models/demo", null);
+        TestRewardModels.CreateRandom(Path.Combine(_models, "demo-gpt2"), Path.Combine(_models, "test-rm"));
+        var pool = string.Join("\n", new[] { ("What is the capital of Japan?", "The capital of Japan is Tokyo."), ("What color is a lime?", "A ripe lime is green.") }
+            .Select(p => new JsonObject { ["instruction"] = p.Item1, ["output"] = p.Item2 }.ToJsonString()));
+        var upload = await api.Http.PostAsync("/api/datasets/pool?name=two", new StringContent(pool, Encoding.UTF8, "application/jsonl"));
+        var poolId = (await upload.Content.ReadFromJsonAsync<JsonObject>())!["dataset"]!["id"]!.GetValue<string>();
+        var run = await api.CreateRunAsync(new
+        {
+            method = "spa-construction",
+            parameters = new { pool = poolId, reward_model = "test-rm", revision = "annotators", eta1 = 1e6, eta2 = -1e6, eta3 = -1e6, max_new_tokens = 6 },
+        });
+        var runId = Guid.Parse(run["id"]!.GetValue<string>());
+        await api.WaitForStatusAsync(runId, "Succeeded", TimeSpan.FromSeconds(120));
+
+        await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1366, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"{_base}/runs/{runId}");
+        await page.Locator("[data-interactive='true']").WaitForAsync();
+        await Assertions.Expect(page.Locator("#construction-panel [data-status='awaiting_annotation']")).ToContainTextAsync("2");
+        await Assertions.Expect(page.Locator("[data-testid='reward-histogram'][data-name='rollout'] rect")).Not.ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("#preview-kept")).ToContainTextAsync("keep 2 of 2");
+        // A threshold below every reward previews that nothing would be kept.
+        await page.Locator("#eta1").FillAsync("-1000");
+        await Assertions.Expect(page.Locator("#preview-kept")).ToContainTextAsync("keep 0 of 2");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "construction-run.png"), FullPage = true });
+
+        await page.Locator("#annotate").ClickAsync();
+        await Assertions.Expect(page.Locator("#waiting-count")).ToContainTextAsync("2 waiting");
+        var initial = await page.Locator("#initial").InnerTextAsync();
+        await Assertions.Expect(page.Locator("[data-testid='token-diff']")).ToHaveAttributeAsync("data-distance", "0");
+        await page.Locator("#revision-input").FillAsync(initial.TrimEnd() + " Tokyo");
+        await Assertions.Expect(page.Locator("[data-testid='token-diff'] ins.diff-ins")).ToContainTextAsync("Tokyo");
+        await Assertions.Expect(page.Locator("[data-testid='token-diff']")).Not.ToHaveAttributeAsync("data-distance", "0");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "annotate.png"), FullPage = true });
+        await page.Locator("#submit-revision").ClickAsync();
+        await Assertions.Expect(page.Locator("#waiting-count")).ToContainTextAsync("1 waiting");
+        await page.Locator("#skip-instance").ClickAsync();
+        await Assertions.Expect(page.Locator("#queue-empty")).ToContainTextAsync("was made from the revisions");
+
+        var summary = await api.Http.GetFromJsonAsync<JsonObject>($"/api/constructions/{runId}");
+        var examples = await api.Http.GetFromJsonAsync<JsonArray>($"/api/datasets/{summary!["datasetId"]!.GetValue<string>()}/examples");
+        var example = Assert.Single(examples!);
+        Assert.EndsWith("Tokyo", example!["revisedOutput"]!.GetValue<string>());
+        Assert.Equal(initial.Trim(), example["originalOutput"]!.GetValue<string>().Trim());
+    }
+
+    public async Task DisposeAsync() => await _web.DisposeAsync();
+}
