@@ -1,6 +1,11 @@
 using System.Text.Json;
 using AlignLab.Core.Figa;
+using AlignLab.Testing;
 using AlignLab.Training.Demo;
+using AlignLab.Training.Inference;
+using AlignLab.Training.Models;
+using AlignLab.Training.Rewards;
+using AlignLab.Training.Tokenization;
 using AlignLab.Training.Methods.Figa;
 using AlignLab.Training.Methods.Sft;
 using AlignLab.Training.Registry;
@@ -30,6 +35,44 @@ public sealed class FigaMethodTests : IClassFixture<FigaMethodTests.InitialPolic
     private readonly ModelRegistry _registry;
 
     public FigaMethodTests(InitialPolicyFixture fixture) => _registry = fixture.Registry;
+
+    [Fact]
+    public async Task WithARewardModelEvaluationReportsTheMeanRewardOfGreedyAnswersToHeldOutPrompts()
+    {
+        var rewardFolder = Path.Combine(_registry.DefaultRoot, "figa-eval-rm");
+        if (!Directory.Exists(rewardFolder)) TestRewardModels.CreateRandom(_registry.Resolve("demo-initial"), rewardFolder);
+        var context = new MethodContext(new FigaMethod(_registry),
+            """{"model":"demo-initial","max_steps":2,"batch_size":4,"grad_accum":1,"eval_every":0,"eval_fraction":0.02,"reward_model":"figa-eval-rm","eval_generations":5,"eval_max_new_tokens":8,"checkpoint_every":0}""");
+        await new FigaMethod(_registry).RunAsync(context);
+        var rewards = context.Points.Where(p => p.Name == "eval_reward").ToList();
+        Assert.Equal([0L, 2L], rewards.Select(r => r.Step));
+
+        // The same measure taken independently: the first five held-out prompts, answered greedily by the model
+        // before and after training, scored by the reward model.
+        var tokenizer = TextTokenizer.Load(_registry.Resolve("demo-initial"));
+        var records = await FigaData.RecordsAsync(FigaData.Demo, null, CancellationToken.None);
+        var (_, eval) = FigaData.Load(records, tokenizer, PromptTemplate.Alpaca, new FigaOptions(), 128, 0.02, 1234);
+        using var rewardModel = RewardModel.Load(rewardFolder, CPU);
+        double Expected(string folder)
+        {
+            using var model = ModelFolder.Load(folder);
+            var prompts = eval.Take(5).ToList();
+            var answers = TextGenerator.Generate(model, [.. prompts.Select(e => e.Prompt)],
+                new GenerationOptions { MaxNewTokens = 8, Temperature = 0, EosTokenId = tokenizer.EosTokenId, PadTokenId = tokenizer.PadTokenId });
+            return rewardModel.Score([.. prompts.Select((e, i) => (e.Instruction, e.Input, tokenizer.Decode(answers[i].Tokens)))], PromptTemplate.Alpaca).Average();
+        }
+        Assert.Equal(Expected(_registry.Resolve("demo-initial")), rewards[0].Value, 4);
+        Assert.Equal(Expected(Path.Combine(context.ArtifactDirectory, "export")), rewards[1].Value, 4);
+    }
+
+    [Fact]
+    public async Task AMissingRewardModelFailsBeforeTraining()
+    {
+        var context = new MethodContext(new FigaMethod(_registry), """{"model":"demo-initial","max_steps":2,"reward_model":"no-such-rm"}""");
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => new FigaMethod(_registry).RunAsync(context));
+        Assert.Contains("no-such-rm", error.Message);
+        Assert.Empty(context.Points);
+    }
 
     [Fact]
     public void TheTensorLossEqualsTheReferenceImplementation()

@@ -36,7 +36,7 @@ public static class FigaData
             int[] originalIds = [.. tokenizer.Encode(original), tokenizer.EosTokenId];
             int[] revisedIds = [.. tokenizer.Encode(revised), tokenizer.EosTokenId];
             if (prompt.Length + Math.Max(originalIds.Length, revisedIds.Length) > maxLength) continue;
-            examples.Add(new FigaExample(instruction, prompt, originalIds, revisedIds, FigaWeights.For(originalIds, revisedIds, options)));
+            examples.Add(new FigaExample(instruction, input, prompt, originalIds, revisedIds, FigaWeights.For(originalIds, revisedIds, options)));
         }
         if (examples.Count == 0) throw new InvalidOperationException($"no pair of the dataset fits max_length {maxLength}");
         var order = Enumerable.Range(0, examples.Count).ToArray();

@@ -4,6 +4,7 @@ using AlignLab.Core.Figa;
 using AlignLab.Core.Methods;
 using AlignLab.Training.Methods.Common;
 using AlignLab.Training.Registry;
+using AlignLab.Training.Rewards;
 using static TorchSharp.torch;
 
 namespace AlignLab.Training.Methods.Figa;
@@ -30,6 +31,9 @@ public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets =
             ParameterSpec.Number("gamma", 0.0, 0, 100, "γ (Eq. 1): weight of unchanged tokens of the revision (0.3 hurts, Table 7)."),
             ParameterSpec.Number("nll_threshold", 0.6, 0, 100, "Penalise a token only if its NLL is below this (the model is confident in it)."),
             ParameterSpec.Choice("bad_selection", "threshold", ["threshold", "none", "inverted"], "Which penalised tokens count: NLL < threshold (paper), all, or NLL ≥ threshold (ablations)."),
+            ParameterSpec.Text("reward_model", "", 400, "Reward model folder for evaluation: mean reward of greedy generations on held-out prompts (empty: none)."),
+            ParameterSpec.Integer("eval_generations", 32, 1, 100_000, "Held-out prompts answered for the reward evaluation."),
+            ParameterSpec.Integer("eval_max_new_tokens", 64, 1, 8192, "Longest answer in the reward evaluation."),
             ParameterSpec.Choice("good_labels", "levenshtein", ["levenshtein", "bag_of_words"], "Rewarded tokens: Levenshtein inserts/replaces (paper), or tokens absent from Ŷ (ablation)."),
             // Paper: lr 1e-5 constant, batch 128 (here 8 × 16 accumulation), 5 epochs.
             .. TrainingParameters.Optimization(learningRate: 1e-5, schedule: "constant", warmupSteps: 0, maxSteps: 200, batchSize: 8, gradAccum: 16),
@@ -54,6 +58,8 @@ public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets =
         int batchSize = p.GetInt32("batch_size"), accumulation = p.GetInt32("grad_accum");
         var records = await FigaData.RecordsAsync(p.GetString("dataset"), datasets, context.CancellationToken);
         using var session = TrainingSession.Open(context, registry);
+        // Loaded before training so that a wrong folder fails the run at once, not at the first evaluation.
+        using var rewardModel = p.GetString("reward_model") is { Length: > 0 } rewardFolder ? RewardModel.Load(registry.Resolve(rewardFolder), session.Device) : null;
         var (train, eval) = FigaData.Load(records, session.Tokenizer, session.Template, options,
             p.GetInt32("max_length"), p.GetDouble("eval_fraction"), p.GetInt32("seed"));
         var batches = new ShuffledBatches<FigaExample>(train, batchSize, p.GetInt32("seed"));
@@ -92,6 +98,10 @@ public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets =
             if (eval.Count == 0) return;
             foreach (var (name, value) in FigaEvaluation.Measure(session.Model, eval, batchSize, session.Tokenizer.PadTokenId, session.Device).Metrics())
                 context.Metrics.Report(step, name, value);
+            if (rewardModel is not null)
+                context.Metrics.Report(step, "eval_reward", GenerationReward.Mean(session.Model, session.Tokenizer, rewardModel,
+                    [.. eval.Take(p.GetInt32("eval_generations")).Select(e => new GenerationReward.Prompt(e.Instruction, e.Input, e.Prompt))],
+                    session.Template, p.GetInt32("eval_max_new_tokens"), batchSize));
         });
         FigaTokenWeights.Write(Path.Combine(context.ArtifactDirectory, FigaTokenWeights.FileName), session.Model, session.Tokenizer, eval, options, session.Device);
     }
