@@ -28,7 +28,7 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
         _api = new AlignLabApi(await _web.ListeningAddress);
     }
 
-    private AppProcess StartWorker(string name) => AppProcess.Start("AlignLab.Worker", new Dictionary<string, string>
+    private AppProcess StartWorker(string name, IDictionary<string, string>? extra = null) => AppProcess.Start("AlignLab.Worker", new Dictionary<string, string>(extra ?? new Dictionary<string, string>())
     {
         ["ConnectionStrings:AlignLab"] = _connectionString,
         ["AlignLab:Artifacts:Root"] = _artifacts,
@@ -77,6 +77,58 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
         Assert.Contains(checkpoints, c => c.EndsWith($"step-{steps:D10}"));
         Assert.True(stepAtKill < steps);
         Assert.Contains("worker-b", await ProcessingServer(connection, id));
+    }
+
+    [Fact]
+    public async Task AKilledSpaConstructionContinuesWithoutRevisingAnInstanceTwice()
+    {
+        var questions = Enumerable.Range(1, 12).Select(i => $"What is {i} plus {i}?").ToList();
+        using var endpoint = new FakeChatCompletions((prompt, _) =>
+        {
+            Thread.Sleep(600);   // slow enough for the kill to fall between revisions
+            return FakeChatCompletions.IsClassification(prompt) ? new FakeChatCompletions.Reply(200, "A")
+                : new FakeChatCompletions.Reply(200, FakeChatCompletions.Reference(prompt));
+        });
+        await _api.Http.PostAsync("/api/models/demo", null);
+        TestRewardModels.CreateRandom(Path.Combine(_artifacts, "demo-gpt2"), Path.Combine(_artifacts, "test-rm"));
+        var pool = string.Join("\n", questions.Select((q, i) => new JsonObject { ["instruction"] = q, ["output"] = $"It is {2 * (i + 1)}." }.ToJsonString()));
+        var upload = await _api.Http.PostAsync("/api/datasets/pool?name=sums", new StringContent(pool, System.Text.Encoding.UTF8, "application/jsonl"));
+        var poolId = JsonNode.Parse(await upload.Content.ReadAsStringAsync())!["dataset"]!["id"]!.GetValue<string>();
+        var run = await _api.CreateRunAsync(new
+        {
+            method = "spa-construction",
+            parameters = new { pool = poolId, reward_model = "test-rm", eta1 = 1e6, eta2 = -1e6, eta3 = -1e6, max_new_tokens = 6 },
+        });
+        var id = Guid.Parse(run["id"]!.GetValue<string>());
+        var settings = new Dictionary<string, string> { ["AlignLab:Revision:Endpoint"] = endpoint.BaseAddress };
+
+        var first = StartWorker("worker-a", settings);
+        var revisedBeforeKill = await Eventually.GetAsync(async () => await RevisedAsync(id), r => r.Count >= 3,
+            TimeSpan.FromSeconds(90), "three revised instances");
+        first.Kill();
+        await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        revisedBeforeKill = await RevisedAsync(id);
+        Assert.True(revisedBeforeKill.Count < questions.Count, "the kill came before the end");
+
+        await using var second = StartWorker("worker-b", settings);
+        await _api.WaitForStatusAsync(id, "Succeeded", TimeSpan.FromSeconds(120));
+        Assert.Equal(questions.Count, (await RevisedAsync(id)).Count);
+        // What was revised before the kill was never asked again; every instance was classified at least once.
+        var classified = endpoint.Requests.Where(r => FakeChatCompletions.IsClassification(r.Prompt)).Select(r => r.Prompt).ToList();
+        foreach (var index in revisedBeforeKill)
+            Assert.Single(classified, p => p.StartsWith($"Question: {questions[index]}\n"));
+        Assert.All(questions, q => Assert.Contains(classified, p => p.StartsWith($"Question: {q}\n")));
+        var summary = JsonNode.Parse(await _api.Http.GetStringAsync($"/api/constructions/{id}"))!;
+        var examples = JsonNode.Parse(await _api.Http.GetStringAsync($"/api/datasets/{summary["datasetId"]!.GetValue<string>()}/examples?limit=100"))!.AsArray();
+        Assert.Equal(questions.Count, examples.Count);
+    }
+
+    /// <summary>Indexes of the revised instances; none while the construction has not started.</summary>
+    private async Task<List<int>> RevisedAsync(Guid id)
+    {
+        var response = await _api.Http.GetAsync($"/api/constructions/{id}/items?status=revised&limit=100");
+        if (!response.IsSuccessStatusCode) return [];
+        return [.. JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsArray().Select(i => i!["index"]!.GetValue<int>())];
     }
 
     private static async Task<long> Scalar(NpgsqlConnection connection, string sql)
