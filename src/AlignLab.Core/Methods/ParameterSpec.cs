@@ -16,7 +16,8 @@ public sealed record ParameterSpec(
     string Help,
     double? Min = null,
     double? Max = null,
-    IReadOnlyList<string>? Choices = null)
+    IReadOnlyList<string>? Choices = null,
+    IReadOnlyList<string>? DatasetKinds = null)
 {
     public static ParameterSpec Integer(string name, long @default, long min, long max, string help) =>
         new(name, ParameterKind.Integer, JsonValue.Create(@default), help, min, max);
@@ -33,9 +34,10 @@ public sealed record ParameterSpec(
     public static ParameterSpec Choice(string name, string @default, IReadOnlyList<string> choices, string help) =>
         new(name, ParameterKind.Choice, JsonValue.Create(@default), help, Choices: choices);
 
-    /// <summary>A stored dataset's id, or one of <paramref name="builtIn"/>; the wizard offers both in a list.</summary>
-    public static ParameterSpec Dataset(string name, string @default, IReadOnlyList<string> builtIn, string help) =>
-        new(name, ParameterKind.Dataset, JsonValue.Create(@default), help, 0, 100, builtIn);
+    /// <summary>A stored dataset's id, or one of <paramref name="builtIn"/>; the wizard offers both in a list,
+    /// the stored ones only of <paramref name="kinds"/> (null: any kind).</summary>
+    public static ParameterSpec Dataset(string name, string @default, IReadOnlyList<string> builtIn, string help, IReadOnlyList<string>? kinds = null) =>
+        new(name, ParameterKind.Dataset, JsonValue.Create(@default), help, 0, 100, builtIn, kinds);
 
     /// <summary>Checks a value given by a user. Returns the error message, or null with the value
     /// normalised to this parameter's JSON type in <paramref name="normalized"/>.</summary>

@@ -25,7 +25,7 @@ public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets =
         "gpu",
         [
             .. TrainingParameters.Model(),
-            ParameterSpec.Dataset("dataset", FigaData.Demo, [FigaData.Demo], "SPA pairs: an imported SPA dataset, or demo-spa (built-in pairs: wrong fact → corrected fact)."),
+            ParameterSpec.Dataset("dataset", FigaData.Demo, [FigaData.Demo], "SPA pairs: an imported SPA dataset, or demo-spa (built-in pairs: wrong fact → corrected fact).", [DatasetKinds.Spa]),
             ParameterSpec.Number("alpha", 1.0, 0, 100, "α (Eq. 1): weight of added/substituted tokens of the revision."),
             ParameterSpec.Number("beta", 0.5, 0, 100, "β (Eq. 1): penalty on deleted/substituted tokens of the initial response (paper ablations 0.2–0.5)."),
             ParameterSpec.Number("gamma", 0.0, 0, 100, "γ (Eq. 1): weight of unchanged tokens of the revision (0.3 hurts, Table 7)."),
