@@ -143,6 +143,24 @@ public sealed class SpaConstructionTests(PostgresFixture postgres) : WebAppTestB
         Assert.Contains("line 1.output", await badPool.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task ThresholdsThatKeepNothingFailTheRunAndLeaveTheHistogramsToChooseBetterOnes()
+    {
+        await Api.Http.PostAsync("/api/models/demo", null);
+        CreateRewardModel();
+        var run = await Api.CreateRunAsync(new
+        {
+            method = "spa-construction",
+            parameters = new { pool = "demo-pool", max_instances = 3, reward_model = "test-rm", eta1 = -1e6, max_new_tokens = 4, revision = "annotators" },
+        });
+        var id = Guid.Parse(run["id"]!.GetValue<string>());
+        await Api.WaitForStatusAsync(id, "Failed", TimeSpan.FromSeconds(120));
+        Assert.Contains("keep none of the 3 scored instances", (await Api.GetRunAsync(id))["error"]!.GetValue<string>());
+        var summary = await Api.Http.GetFromJsonAsync<JsonObject>($"/api/constructions/{id}?eta1=1000000&eta2=-1000000&eta3=-1000000");
+        Assert.Equal(3, summary!["counts"]!["filtered_out"]!.GetValue<int>());
+        Assert.Equal(3, summary["previewKept"]!.GetValue<int>());
+    }
+
     private async Task<Guid> ImportPoolAsync()
     {
         await Api.Http.PostAsync("/api/models/demo", null);

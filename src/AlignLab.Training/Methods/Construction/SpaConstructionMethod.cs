@@ -91,6 +91,11 @@ public sealed class SpaConstructionMethod(ModelRegistry registry, IDatasetStore 
             items = await store.ItemsAsync(context.RunId, token);
         }
         ReportRewards(context, items, thresholds);
+        if (!items.Any(i => i.Status is ConstructionStatus.Kept or ConstructionStatus.AwaitingAnnotation or ConstructionStatus.Revised
+                or ConstructionStatus.Failed or ConstructionStatus.Skipped))
+            throw new InvalidOperationException(
+                $"eta1/eta2/eta3: the thresholds keep none of the {items.Count} scored instances; the reward histograms on the run page " +
+                "show where R(X,Ŷ), R(X,Y) and their difference lie for this reward model");
 
         if (revision == RevisionModes.Endpoint)
         {
