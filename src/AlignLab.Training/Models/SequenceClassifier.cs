@@ -60,7 +60,8 @@ public sealed class SequenceClassifier : nn.Module
         return classifier;
     }
 
-    public void Save(string folder)
+    /// <param name="extraConfig">Entries added to config.json (e.g. how the reward is read: sequence or token level).</param>
+    public void Save(string folder, JsonObject? extraConfig = null)
     {
         Directory.CreateDirectory(folder);
         var config = _lm.Config.ToJson();
@@ -71,6 +72,7 @@ public sealed class SequenceClassifier : nn.Module
         config["id2label"] = new JsonObject(Enumerable.Range(0, Labels).Select(i => KeyValuePair.Create(i.ToString(), (JsonNode?)$"LABEL_{i}")));
         config["label2id"] = new JsonObject(Enumerable.Range(0, Labels).Select(i => KeyValuePair.Create($"LABEL_{i}", (JsonNode?)i)));
         config["pad_token_id"] = _lm.Config.EosTokenId;
+        foreach (var (key, value) in extraConfig ?? []) config[key] = value?.DeepClone();
         File.WriteAllText(Path.Combine(folder, ModelFolder.ConfigFile), config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         SafetensorsWriter.WriteCheckpoint(folder, Adapters.Lora.BaseStateDict(this));
     }

@@ -5,20 +5,27 @@ using static TorchSharp.torch;
 
 namespace AlignLab.Training.Rewards;
 
-/// <summary>A sequence-classification reward model (HF *ForSequenceClassification folder with its tokenizer):
-/// R(X, Y) is label 0's score at the last token of prompt + response + EOS.</summary>
+/// <summary>A sequence-classification reward model (HF *ForSequenceClassification folder with its tokenizer).
+/// R(X, Y) is label 0's score at the last token of prompt + response + EOS; for a token-level reward model
+/// (config <see cref="LevelKey"/> = "token", as AlignLab's reward-model method writes) it is the mean of the
+/// per-token scores over the response (seed 002, Eq. 1).</summary>
 public sealed class RewardModel : IDisposable
 {
-    private RewardModel(SequenceClassifier classifier, TextTokenizer tokenizer, Device device)
+    /// <summary>config.json key naming how the reward is read: "sequence" (default) or "token".</summary>
+    public const string LevelKey = "alignlab_reward_level";
+
+    private RewardModel(SequenceClassifier classifier, TextTokenizer tokenizer, Device device, bool tokenLevel)
     {
         Classifier = classifier;
         Tokenizer = tokenizer;
         Device = device;
+        TokenLevel = tokenLevel;
     }
 
     public SequenceClassifier Classifier { get; }
     public TextTokenizer Tokenizer { get; }
     public Device Device { get; }
+    public bool TokenLevel { get; }
 
     public static RewardModel Load(string folder, Device device)
     {
@@ -26,7 +33,8 @@ public sealed class RewardModel : IDisposable
         var classifier = SequenceClassifier.Load(folder);
         classifier.to(device);
         classifier.eval();
-        return new RewardModel(classifier, tokenizer, device);
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(folder, ModelFolder.ConfigFile)))!;
+        return new RewardModel(classifier, tokenizer, device, config[LevelKey]?.GetValue<string>() == "token");
     }
 
     /// <summary>Rewards of (instruction, input, response) triples under <paramref name="template"/>, in batches. A
@@ -39,12 +47,13 @@ public sealed class RewardModel : IDisposable
         for (int start = 0; start < items.Count; start += batchSize)
         {
             using var scope = NewDisposeScope();
-            var batch = items.Skip(start).Take(batchSize).Select(item =>
+            var encoded = items.Skip(start).Take(batchSize).Select(item =>
             {
                 var (prompt, response) = template.Encode(Tokenizer, item.Instruction, item.Input, item.Response);
                 int[] ids = [.. prompt, .. response];
-                return ids.Length > maxLength ? ids[^maxLength..] : ids;
+                return (Ids: ids.Length > maxLength ? ids[^maxLength..] : ids, ResponseLength: Math.Min(response.Length, maxLength));
             }).ToList();
+            var batch = encoded.Select(e => e.Ids).ToList();
             var length = batch.Max(ids => ids.Length);
             var idValues = new long[batch.Count * length];
             var maskValues = new long[batch.Count * length];
@@ -54,8 +63,15 @@ public sealed class RewardModel : IDisposable
                     idValues[b * length + t] = t < batch[b].Length ? batch[b][t] : Tokenizer.PadTokenId;
                     maskValues[b * length + t] = t < batch[b].Length ? 1 : 0;
                 }
-            var scores = Classifier.Forward(tensor(idValues, [batch.Count, length], device: Device), tensor(maskValues, [batch.Count, length], device: Device));
-            var values = scores.select(1, 0).to(ScalarType.Float64).cpu().data<double>().ToArray();
+            var ids = tensor(idValues, [batch.Count, length], device: Device);
+            var mask = tensor(maskValues, [batch.Count, length], device: Device);
+            double[] values;
+            if (TokenLevel)
+            {
+                var scores = Classifier.Scores(ids, mask).select(2, 0).to(ScalarType.Float64).cpu();
+                values = [.. encoded.Select((e, b) => scores[b].narrow(0, e.Ids.Length - e.ResponseLength, e.ResponseLength).mean().item<double>())];
+            }
+            else values = Classifier.Forward(ids, mask).select(1, 0).to(ScalarType.Float64).cpu().data<double>().ToArray();
             values.CopyTo(rewards, start);
         }
         return rewards;

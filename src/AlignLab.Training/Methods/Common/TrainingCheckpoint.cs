@@ -15,7 +15,7 @@ public static class TrainingCheckpoint
 
     private sealed record TrainingState(long Step, string RngState);
 
-    public static Task SaveAsync(ICheckpointStore store, long step, CausalLM model, AdamW optimizer) =>
+    public static Task SaveAsync(ICheckpointStore store, long step, nn.Module model, AdamW optimizer) =>
         store.SaveAsync(step, async dir =>
         {
             SafetensorsWriter.Write(Path.Combine(dir, Weights), model.state_dict());
@@ -27,7 +27,7 @@ public static class TrainingCheckpoint
 
     /// <summary>Restores model, optimizer and RNG; returns the step the checkpoint was taken after. A checkpoint
     /// that cannot be read fails the run with its path, rather than silently restarting from zero.</summary>
-    public static long Restore(Checkpoint checkpoint, CausalLM model, AdamW optimizer)
+    public static long Restore(Checkpoint checkpoint, nn.Module model, AdamW optimizer)
     {
         try
         {

@@ -17,10 +17,11 @@ namespace AlignLab.Training.Methods.Common;
 /// to start from (restored with optimizer and RNG state from the latest checkpoint).</summary>
 public sealed class TrainingSession : IDisposable
 {
-    private TrainingSession(CausalLM model, TextTokenizer tokenizer, PromptTemplate template, AdamW optimizer,
+    private TrainingSession(CausalLM model, nn.Module trainable, TextTokenizer tokenizer, PromptTemplate template, AdamW optimizer,
         LearningRateSchedule schedule, Device device, string modelFolder)
     {
         Model = model;
+        Trainable = trainable;
         Tokenizer = tokenizer;
         Template = template;
         Optimizer = optimizer;
@@ -29,7 +30,15 @@ public sealed class TrainingSession : IDisposable
         ModelFolder = modelFolder;
     }
 
+    /// <summary>The language model loaded from the model folder (the backbone, when a head is trained on it).</summary>
     public CausalLM Model { get; }
+
+    /// <summary>What the optimizer trains and checkpoints hold: <see cref="Model"/>, or a module built on it (a reward
+    /// model's score head over the backbone).</summary>
+    public nn.Module Trainable { get; }
+
+    /// <summary>Entries added to the exported config.json of a trained <see cref="SequenceClassifier"/>.</summary>
+    public System.Text.Json.Nodes.JsonObject ExportConfig { get; } = [];
     public TextTokenizer Tokenizer { get; }
     public PromptTemplate Template { get; }
     public AdamW Optimizer { get; }
@@ -38,7 +47,8 @@ public sealed class TrainingSession : IDisposable
     public string ModelFolder { get; }
     public long Step { get; private set; }
 
-    public static TrainingSession Open(IRunContext context, ModelRegistry registry)
+    /// <param name="wrap">Builds the trained module on the loaded model (after LoRA adapters are attached); null: the model itself.</param>
+    public static TrainingSession Open(IRunContext context, ModelRegistry registry, Func<CausalLM, nn.Module>? wrap = null)
     {
         var p = context.Parameters;
         var device = TorchDevice.Parse(p.GetString("device"));
@@ -56,12 +66,15 @@ public sealed class TrainingSession : IDisposable
                 Lora.Attach(model, targets.Length > 0 ? targets : Lora.DefaultTargets(model.Config),
                     p.GetInt32("lora_r"), p.GetDouble("lora_alpha"), p.GetDouble("lora_dropout"));
             }
-            model.train();
-            var optimizer = AdamWFactory.Create(model, p.GetDouble("learning_rate"), p.GetDouble("weight_decay"));
+            var trainable = wrap?.Invoke(model) ?? model;
+            trainable.to(device);
+            if (p.GetString("precision") == "bf16") trainable.to(ScalarType.BFloat16);
+            trainable.train();
+            var optimizer = AdamWFactory.Create(trainable, p.GetDouble("learning_rate"), p.GetDouble("weight_decay"));
             var schedule = new LearningRateSchedule(LearningRateSchedule.Parse(p.GetString("schedule")), p.GetDouble("learning_rate"),
                 p.GetInt64("warmup_steps"), p.GetInt64("max_steps"));
-            var session = new TrainingSession(model, tokenizer, PromptTemplate.Named(p.GetString("template")), optimizer, schedule, device, folder);
-            if (context.Checkpoints.Latest() is { } latest) session.Step = TrainingCheckpoint.Restore(latest, model, optimizer);
+            var session = new TrainingSession(model, trainable, tokenizer, PromptTemplate.Named(p.GetString("template")), optimizer, schedule, device, folder);
+            if (context.Checkpoints.Latest() is { } latest) session.Step = TrainingCheckpoint.Restore(latest, trainable, optimizer);
             return session;
         }
         catch
@@ -83,7 +96,7 @@ public sealed class TrainingSession : IDisposable
     /// <summary>Clips (when <paramref name="maxGradNorm"/> &gt; 0), steps the optimizer; returns the gradient norm before clipping.</summary>
     public double EndStep(double maxGradNorm)
     {
-        var parameters = Model.parameters().Where(q => q.requires_grad).ToList();
+        var parameters = Trainable.parameters().Where(q => q.requires_grad).ToList();
         // With an infinite bound the call only measures the norm.
         var norm = nn.utils.clip_grad_norm_(parameters, maxGradNorm > 0 ? maxGradNorm : double.PositiveInfinity);
         Optimizer.step();
@@ -115,13 +128,14 @@ public sealed class TrainingSession : IDisposable
         Export(Path.Combine(context.ArtifactDirectory, "export"));
     }
 
-    public Task CheckpointAsync(IRunContext context) => TrainingCheckpoint.SaveAsync(context.Checkpoints, Step, Model, Optimizer);
+    public Task CheckpointAsync(IRunContext context) => TrainingCheckpoint.SaveAsync(context.Checkpoints, Step, Trainable, Optimizer);
 
     /// <summary>Merges adapters and writes the model as a Hugging Face folder with the base model's tokenizer files.</summary>
     public void Export(string folder)
     {
         Lora.Merge(Model);
-        Models.ModelFolder.Save(Model, folder);
+        if (Trainable is SequenceClassifier classifier) classifier.Save(folder, ExportConfig);
+        else Models.ModelFolder.Save(Model, folder);
         foreach (var file in new[] { "vocab.json", "merges.txt", "tokenizer.model", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json" })
             if (File.Exists(Path.Combine(ModelFolder, file)))
                 File.Copy(Path.Combine(ModelFolder, file), Path.Combine(folder, file), overwrite: true);
@@ -130,6 +144,7 @@ public sealed class TrainingSession : IDisposable
     public void Dispose()
     {
         Optimizer.Dispose();
+        if (!ReferenceEquals(Trainable, Model)) Trainable.Dispose();
         Model.Dispose();
     }
 }

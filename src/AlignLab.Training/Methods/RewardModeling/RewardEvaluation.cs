@@ -1,0 +1,67 @@
+using System.Text.Json;
+using AlignLab.Training.Models;
+using AlignLab.Training.Tokenization;
+using static TorchSharp.torch;
+
+namespace AlignLab.Training.Methods.RewardModeling;
+
+/// <summary>Held-out pairwise accuracy of a reward model (share of pairs where the preferred response gets the higher
+/// reward, read at the model's level), with the mean rewards of both sides; and the per-token rewards of held-out pairs
+/// for the heatmap viewer.</summary>
+public sealed record RewardEvaluation(double Accuracy, double MeanPreferred, double MeanOther)
+{
+    public static RewardEvaluation Measure(SequenceClassifier classifier, IReadOnlyList<RewardExample> examples, RewardLoss.Level level,
+        int batchSize, int padTokenId, Device device)
+    {
+        var wasTraining = classifier.training;
+        classifier.eval();
+        double correct = 0, preferred = 0, other = 0;
+        try
+        {
+            using var noGrad = no_grad();
+            foreach (var chunk in examples.Chunk(batchSize))
+            {
+                using var scope = NewDisposeScope();
+                var batch = RewardBatch.Build(chunk, padTokenId, device);
+                var scores = classifier.Scores(batch.InputIds, batch.AttentionMask).select(2, 0).to(ScalarType.Float32);
+                var rewards = RewardLoss.SequenceRewards(scores, batch, level);
+                var (top, bottom) = (rewards.narrow(0, 0, chunk.Length), rewards.narrow(0, chunk.Length, chunk.Length));
+                correct += top.gt(bottom).sum().item<long>();
+                preferred += top.sum().item<float>();
+                other += bottom.sum().item<float>();
+            }
+        }
+        finally { classifier.train(wasTraining); }
+        return new RewardEvaluation(correct / examples.Count, preferred / examples.Count, other / examples.Count);
+    }
+
+    public sealed record TokenReward(string Token, int Id, double Reward, bool Changed);
+
+    public sealed record PairRow(string Instruction, IReadOnlyList<TokenReward> Preferred, IReadOnlyList<TokenReward> Other);
+
+    /// <summary>One JSON line per pair: both responses' tokens with their reward r_t and whether the edit changed them.</summary>
+    public static void WriteTokenRewards(string path, SequenceClassifier classifier, IReadOnlyList<RewardExample> examples, TextTokenizer tokenizer, Device device)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var writer = new StreamWriter(path);
+        if (examples.Count == 0) return;
+        classifier.eval();
+        using var noGrad = no_grad();
+        var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        foreach (var chunk in examples.Chunk(16))
+        {
+            using var scope = NewDisposeScope();
+            var batch = RewardBatch.Build(chunk, tokenizer.PadTokenId, device);
+            var scores = classifier.Scores(batch.InputIds, batch.AttentionMask).select(2, 0).to(ScalarType.Float64).cpu();
+            for (int b = 0; b < chunk.Length; b++)
+            {
+                var e = chunk[b];
+                List<TokenReward> Row(int row, int[] tokens, bool[] changed) =>
+                    [.. tokens.Select((id, t) => new TokenReward(id == tokenizer.EosTokenId ? "<eos>" : tokenizer.Decode([id]), id,
+                        scores[row, e.Prompt.Length + t].item<double>(), changed[t]))];
+                writer.WriteLine(JsonSerializer.Serialize(new PairRow(e.Pair.Instruction, Row(b, e.Preferred, e.PreferredChanged),
+                    Row(chunk.Length + b, e.Other, e.OtherChanged)), json));
+            }
+        }
+    }
+}

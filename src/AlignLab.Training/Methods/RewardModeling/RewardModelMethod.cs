@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using AlignLab.Core.Datasets;
+using AlignLab.Core.Methods;
+using AlignLab.Training.Methods.Common;
+using AlignLab.Training.Models;
+using AlignLab.Training.Registry;
+using AlignLab.Training.Rewards;
+using static TorchSharp.torch;
+
+namespace AlignLab.Training.Methods.RewardModeling;
+
+/// <summary>Reward-model training (seed 002): a score head on the model's backbone, trained with Bradley–Terry on
+/// preference pairs, at sequence level (reward at the last token) or token level (a reward per response token,
+/// Eq. 1, trained on the changed tokens with Eq. 4, or Eq. 3). Exported as an HF *ForSequenceClassification folder
+/// whose config says how to read the reward; evaluated by held-out pairwise accuracy; per-token rewards of the
+/// held-out pairs are written for the heatmap viewer.</summary>
+public sealed class RewardModelMethod(ModelRegistry registry, IDatasetStore? datasets = null) : ITrainingMethod
+{
+    public const string Name = "reward-model";
+    public const string TokenRewardsFile = "token_rewards.jsonl";
+
+    public MethodDescriptor Descriptor { get; } = new(
+        Name,
+        "Reward model (sequence or token level)",
+        "Train a reward model on preference pairs: sequence-level Bradley–Terry, or token-level rewards on minimally edited pairs (fine-grained token-level reward, seed 002).",
+        "gpu",
+        [
+            .. TrainingParameters.Model(),
+            ParameterSpec.Dataset("dataset", RewardPairs.Demo, [RewardPairs.Demo],
+                "SPA-shaped pairs: an imported SPA dataset, or demo-edits (synthetic: the edited fact decides preference).", [DatasetKinds.Spa]),
+            ParameterSpec.Choice("pairs", RewardPairs.Edited, [RewardPairs.Edited, RewardPairs.Original],
+                "Train on edited pairs (revised ≻ original: fine-grained data) or original pairs (output ≻ original: the standard data)."),
+            ParameterSpec.Choice("level", "token", ["token", "sequence"], "Token: a reward per response token, R = their mean (Eq. 1). Sequence: the reward at the last token."),
+            ParameterSpec.Choice("token_objective", "changed_tokens", ["changed_tokens", "full"], "Token level: Eq. 4 on the changed tokens U1 (paper), or the full Eq. 3."),
+            .. TrainingParameters.Optimization(learningRate: 1e-4, schedule: "cosine", warmupSteps: 10, maxSteps: 200, batchSize: 16, gradAccum: 1),
+            .. TrainingParameters.Lora(),
+            .. TrainingParameters.Runtime(),
+        ]);
+
+    public async Task RunAsync(IRunContext context)
+    {
+        var p = context.Parameters;
+        var level = p.GetString("level") == "sequence" ? RewardLoss.Level.Sequence : RewardLoss.Level.Token;
+        var objective = p.GetString("token_objective") == "full" ? RewardLoss.TokenObjective.Full : RewardLoss.TokenObjective.ChangedTokens;
+        var records = await RecordsAsync(p.GetString("dataset"), context.CancellationToken);
+        int batchSize = p.GetInt32("batch_size"), accumulation = p.GetInt32("grad_accum"), seed = p.GetInt32("seed");
+
+        SequenceClassifier? classifier = null;
+        using var session = TrainingSession.Open(context, registry, model => classifier = new SequenceClassifier(model));
+        session.ExportConfig[RewardModel.LevelKey] = level == RewardLoss.Level.Token ? "token" : "sequence";
+        var (trainRecords, evalRecords) = Split(records, p.GetDouble("eval_fraction"), seed);
+        var maxLength = p.GetInt32("max_length");
+        var train = RewardPairs.Tokenize(RewardPairs.From(trainRecords, p.GetString("pairs")), session.Tokenizer, session.Template, maxLength);
+        var evalEdited = RewardPairs.Tokenize(RewardPairs.From(evalRecords, RewardPairs.Edited), session.Tokenizer, session.Template, maxLength);
+        var evalOriginal = RewardPairs.Tokenize(RewardPairs.From(evalRecords, RewardPairs.Original), session.Tokenizer, session.Template, maxLength);
+        if (train.Count == 0) throw new InvalidOperationException($"no pair of the dataset fits max_length {maxLength}");
+        var batches = new ShuffledBatches<RewardExample>(train, batchSize, seed);
+
+        await session.TrainAsync(context, trainStep: () =>
+        {
+            var clock = Stopwatch.StartNew();
+            var learningRate = session.BeginStep();
+            double loss = 0, accuracy = 0, margin = 0;
+            long tokens = 0;
+            for (int micro = 0; micro < accumulation; micro++)
+            {
+                var batch = RewardBatch.Build(batches.Get(session.Step * accumulation + micro), session.Tokenizer.PadTokenId, session.Device);
+                var scores = classifier!.Scores(batch.InputIds, batch.AttentionMask).select(2, 0).to(ScalarType.Float32);
+                var margins = RewardLoss.Margin(scores, batch, level, objective);
+                var microLoss = RewardLoss.Loss(margins);
+                (microLoss / accumulation).backward();
+                loss += microLoss.item<float>() / accumulation;
+                accuracy += margins.gt(0).to(ScalarType.Float32).mean().item<float>() / accumulation;
+                margin += margins.mean().item<float>() / accumulation;
+                tokens += batch.Tokens;
+            }
+            var gradNorm = session.EndStep(p.GetDouble("max_grad_norm"));
+            var step = session.Step;
+            context.Metrics.Report(step, "loss", loss);
+            context.Metrics.Report(step, "accuracy", accuracy);
+            context.Metrics.Report(step, "margin", margin);
+            context.Metrics.Report(step, "lr", learningRate);
+            context.Metrics.Report(step, "grad_norm", gradNorm);
+            context.Metrics.Report(step, "tokens_per_s", tokens / clock.Elapsed.TotalSeconds);
+        }, evaluate: step =>
+        {
+            if (evalEdited.Count == 0) return;
+            var edited = RewardEvaluation.Measure(classifier!, evalEdited, level, batchSize, session.Tokenizer.PadTokenId, session.Device);
+            context.Metrics.Report(step, "eval_accuracy", edited.Accuracy);
+            context.Metrics.Report(step, "eval_reward_preferred", edited.MeanPreferred);
+            context.Metrics.Report(step, "eval_reward_other", edited.MeanOther);
+            if (evalOriginal.Count > 0)
+                context.Metrics.Report(step, "eval_accuracy_original_pairs",
+                    RewardEvaluation.Measure(classifier!, evalOriginal, level, batchSize, session.Tokenizer.PadTokenId, session.Device).Accuracy);
+        });
+        RewardEvaluation.WriteTokenRewards(Path.Combine(context.ArtifactDirectory, TokenRewardsFile), classifier!, evalEdited.Take(200).ToList(),
+            session.Tokenizer, session.Device);
+    }
+
+    private async Task<IReadOnlyList<SpaRecord>> RecordsAsync(string dataset, CancellationToken cancellationToken)
+    {
+        if (dataset == RewardPairs.Demo) return RewardPairs.DemoRecords();
+        if (Guid.TryParse(dataset, out var id) && datasets is not null)
+        {
+            try { return await datasets.LoadSpaAsync(id, cancellationToken); }
+            catch (KeyNotFoundException e) { throw new ArgumentException($"dataset: {e.Message}"); }
+        }
+        throw new ArgumentException($"dataset: '{dataset}' is neither {RewardPairs.Demo} nor the id of a stored SPA dataset");
+    }
+
+    /// <summary>A held-out split by record, so that both kinds of held-out pairs come from the same prompts.</summary>
+    private static (List<SpaRecord> Train, List<SpaRecord> Eval) Split(IReadOnlyList<SpaRecord> records, double fraction, int seed)
+    {
+        var order = Enumerable.Range(0, records.Count).ToArray();
+        new Random(seed).Shuffle(order);
+        var evalCount = Math.Min((int)Math.Round(records.Count * fraction), records.Count - 1);
+        return ([.. order.Skip(evalCount).Select(i => records[i])], [.. order.Take(evalCount).Select(i => records[i])]);
+    }
+}

@@ -1,0 +1,47 @@
+using AlignLab.Core.Alignment;
+using AlignLab.Core.Datasets;
+using AlignLab.Training.Demo;
+using AlignLab.Training.Tokenization;
+
+namespace AlignLab.Training.Methods.RewardModeling;
+
+/// <summary>A preference pair for reward modelling: <see cref="Preferred"/> ≻ <see cref="Other"/> for one prompt.</summary>
+public sealed record RewardPair(string Instruction, string Input, string Preferred, string Other);
+
+/// <summary>A tokenized pair: prompt and both responses (with EOS), and which response tokens the minimal edit changed
+/// (U1, from the Levenshtein alignment of Other → Preferred).</summary>
+public sealed record RewardExample(RewardPair Pair, int[] Prompt, int[] Preferred, int[] Other, bool[] PreferredChanged, bool[] OtherChanged);
+
+/// <summary>Where reward pairs come from. Seed 002's data is SPA-shaped: from a preference set (x, y_w, y_l) it keeps
+/// y_l and edits it minimally. So a stored SPA dataset gives both kinds of pairs: "edited" (revised ≻ original, the
+/// fine-grained data) and "original" (output ≻ original, the standard pairs the baseline RM trains on).</summary>
+public static class RewardPairs
+{
+    public const string Demo = "demo-edits";
+    public const string Edited = "edited", Original = "original";
+
+    /// <summary>Synthetic pairs where only the edited span (the fact) decides preference: the initial response states a
+    /// wrong fact, its minimal edit the right one, and the standard "chosen" response is the right fact wrapped in a
+    /// friendly style that the rejected one never has, a shortcut a sequence-level RM on the original pairs can take.</summary>
+    public static IReadOnlyList<SpaRecord> DemoRecords(int count = 1000, int seed = 17) =>
+        [.. DemoData.GeneratePairs(count, seed).Select(p => new SpaRecord(p.Example.Instruction, p.Example.Input,
+            $"Sure! {p.Example.Response} I hope this helps.", p.WrongResponse, p.Example.Response))];
+
+    public static IReadOnlyList<RewardPair> From(IReadOnlyList<SpaRecord> records, string kind) =>
+        [.. records.Select(r => new RewardPair(r.Instruction, r.Input, kind == Original ? r.Output : r.RevisedOutput, r.OriginalOutput))];
+
+    public static List<RewardExample> Tokenize(IEnumerable<RewardPair> pairs, TextTokenizer tokenizer, PromptTemplate template, int maxLength)
+    {
+        var examples = new List<RewardExample>();
+        foreach (var pair in pairs)
+        {
+            var prompt = tokenizer.Encode(template.Render(pair.Instruction, pair.Input));
+            int[] preferred = [.. tokenizer.Encode(pair.Preferred), tokenizer.EosTokenId];
+            int[] other = [.. tokenizer.Encode(pair.Other), tokenizer.EosTokenId];
+            if (prompt.Length + Math.Max(preferred.Length, other.Length) > maxLength) continue;
+            var (preferredChanged, otherChanged) = TokenAlignment.Labels(other, preferred);
+            examples.Add(new RewardExample(pair, prompt, preferred, other, preferredChanged, otherChanged));
+        }
+        return examples;
+    }
+}
