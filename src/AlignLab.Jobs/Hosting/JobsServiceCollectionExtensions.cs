@@ -8,6 +8,7 @@ using AlignLab.Core.Construction;
 using AlignLab.Jobs.Revision;
 using AlignLab.Training.Methods.Construction;
 using AlignLab.Training.Methods.Figa;
+using AlignLab.Training.Methods.Ppo;
 using AlignLab.Training.Methods.RewardModeling;
 using AlignLab.Training.Methods.Sft;
 using AlignLab.Training.Registry;
@@ -37,6 +38,7 @@ public static class JobsServiceCollectionExtensions
         services.AddSingleton<ITrainingMethod, SftMethod>();
         services.AddSingleton<ITrainingMethod, FigaMethod>();
         services.AddSingleton<ITrainingMethod, RewardModelMethod>();
+        services.AddSingleton<ITrainingMethod, PpoMethod>();
         services.Configure<RevisionOptions>(configuration.GetSection(RevisionOptions.Section));
         services.AddSingleton<IResponseReviser, ChatCompletionsReviser>();
         services.AddSingleton<ITrainingMethod, SpaConstructionMethod>();

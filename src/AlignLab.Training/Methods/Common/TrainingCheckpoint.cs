@@ -13,21 +13,21 @@ public static class TrainingCheckpoint
 {
     private const string Weights = "model.safetensors", Optimizer = "optimizer.bin", State = "state.json";
 
-    private sealed record TrainingState(long Step, string RngState);
+    private sealed record TrainingState(long Step, string RngState, Dictionary<string, double>? Extra = null);
 
-    public static Task SaveAsync(ICheckpointStore store, long step, nn.Module model, AdamW optimizer) =>
+    public static Task SaveAsync(ICheckpointStore store, long step, nn.Module model, AdamW optimizer, IReadOnlyDictionary<string, double>? extra = null) =>
         store.SaveAsync(step, async dir =>
         {
             SafetensorsWriter.Write(Path.Combine(dir, Weights), model.state_dict());
             optimizer.save_state_dict(Path.Combine(dir, Optimizer));
             using var rng = random.get_rng_state();
-            var state = new TrainingState(step, Convert.ToBase64String(rng.bytes.ToArray()));
+            var state = new TrainingState(step, Convert.ToBase64String(rng.bytes.ToArray()), extra?.ToDictionary());
             await File.WriteAllTextAsync(Path.Combine(dir, State), JsonSerializer.Serialize(state));
         });
 
     /// <summary>Restores model, optimizer and RNG; returns the step the checkpoint was taken after. A checkpoint
     /// that cannot be read fails the run with its path, rather than silently restarting from zero.</summary>
-    public static long Restore(Checkpoint checkpoint, nn.Module model, AdamW optimizer)
+    public static long Restore(Checkpoint checkpoint, nn.Module model, AdamW optimizer, IDictionary<string, double>? extra = null)
     {
         try
         {
@@ -39,6 +39,7 @@ public static class TrainingCheckpoint
             optimizer.load_state_dict(Path.Combine(checkpoint.Directory, Optimizer));
             using var rng = tensor(Convert.FromBase64String(state.RngState), dtype: ScalarType.Byte);
             random.set_rng_state(rng);
+            foreach (var (key, value) in state.Extra ?? []) extra?.Add(key, value);
             return state.Step;
         }
         catch (Exception e) when (e is IOException or JsonException or InvalidDataException or WeightsFormatException or ArgumentException)

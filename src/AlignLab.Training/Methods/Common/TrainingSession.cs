@@ -37,6 +37,9 @@ public sealed class TrainingSession : IDisposable
     /// model's score head over the backbone).</summary>
     public nn.Module Trainable { get; }
 
+    /// <summary>A method's own numbers that a resumed run needs (PPO's adaptive β); saved with every checkpoint.</summary>
+    public Dictionary<string, double> ExtraState { get; } = [];
+
     /// <summary>Entries added to the exported config.json of a trained <see cref="SequenceClassifier"/>.</summary>
     public System.Text.Json.Nodes.JsonObject ExportConfig { get; } = [];
     public TextTokenizer Tokenizer { get; }
@@ -74,7 +77,7 @@ public sealed class TrainingSession : IDisposable
             var schedule = new LearningRateSchedule(LearningRateSchedule.Parse(p.GetString("schedule")), p.GetDouble("learning_rate"),
                 p.GetInt64("warmup_steps"), p.GetInt64("max_steps"));
             var session = new TrainingSession(model, trainable, tokenizer, PromptTemplate.Named(p.GetString("template")), optimizer, schedule, device, folder);
-            if (context.Checkpoints.Latest() is { } latest) session.Step = TrainingCheckpoint.Restore(latest, trainable, optimizer);
+            if (context.Checkpoints.Latest() is { } latest) session.Step = TrainingCheckpoint.Restore(latest, trainable, optimizer, session.ExtraState);
             return session;
         }
         catch
@@ -93,16 +96,28 @@ public sealed class TrainingSession : IDisposable
         return learningRate;
     }
 
-    /// <summary>Clips (when <paramref name="maxGradNorm"/> &gt; 0), steps the optimizer; returns the gradient norm before clipping.</summary>
+    /// <summary>Clips (when <paramref name="maxGradNorm"/> &gt; 0), steps the optimizer and counts the step; returns the
+    /// gradient norm before clipping.</summary>
     public double EndStep(double maxGradNorm)
+    {
+        var norm = OptimizerStep(maxGradNorm);
+        Step++;
+        return norm;
+    }
+
+    /// <summary>One optimizer update inside a step (PPO makes several per rollout batch): clip, step, zero the gradients.</summary>
+    public double OptimizerStep(double maxGradNorm)
     {
         var parameters = Trainable.parameters().Where(q => q.requires_grad).ToList();
         // With an infinite bound the call only measures the norm.
         var norm = nn.utils.clip_grad_norm_(parameters, maxGradNorm > 0 ? maxGradNorm : double.PositiveInfinity);
         Optimizer.step();
-        Step++;
+        Optimizer.zero_grad();
         return norm;
     }
+
+    /// <summary>Counts a step whose updates were made with <see cref="OptimizerStep"/>.</summary>
+    public void CompleteStep() => Step++;
 
     /// <summary>The step loop every fine-tuning method shares: <paramref name="trainStep"/> (one optimizer step, inside a
     /// dispose scope) until max_steps; <paramref name="evaluate"/> at step 0, every eval_every steps and at the end;
@@ -128,7 +143,7 @@ public sealed class TrainingSession : IDisposable
         Export(Path.Combine(context.ArtifactDirectory, "export"));
     }
 
-    public Task CheckpointAsync(IRunContext context) => TrainingCheckpoint.SaveAsync(context.Checkpoints, Step, Trainable, Optimizer);
+    public Task CheckpointAsync(IRunContext context) => TrainingCheckpoint.SaveAsync(context.Checkpoints, Step, Trainable, Optimizer, ExtraState);
 
     /// <summary>Merges adapters and writes the model as a Hugging Face folder with the base model's tokenizer files.</summary>
     public void Export(string folder)

@@ -1,0 +1,59 @@
+using AlignLab.Training.Demo;
+using AlignLab.Training.Methods.Ppo;
+using AlignLab.Training.Registry;
+using Xunit.Abstractions;
+
+namespace AlignLab.Training.Tests;
+
+public sealed class PpoMethodTests(ITestOutputHelper output)
+{
+    private static ModelRegistry DemoRegistry()
+    {
+        var root = TinyModels.TempFolder();
+        DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
+        return new ModelRegistry([root]);
+    }
+
+    // The untrained demo model samples almost uniformly; +1 per " Tokyo" token; β starts at 0.2 (adaptive, target 6).
+    private const string KeywordRun =
+        "\"reward\":\"keyword\",\"keyword\":\"Tokyo\",\"learning_rate\":0.001,\"batch_size\":16,\"mini_batch_size\":8,\"ppo_epochs\":2," +
+        "\"max_new_tokens\":12,\"eval_every\":0";
+
+    [Fact]
+    public async Task PpoRaisesARewardThatFavoursAKnownTokenWhileTheKlStaysBounded()
+    {
+        var registry = DemoRegistry();
+        var context = new MethodContext(new PpoMethod(registry), $$"""{{{KeywordRun}},"max_steps":40,"checkpoint_every":0}""");
+        await new PpoMethod(registry).RunAsync(context);
+        var reward = context.Series("reward").ToList();
+        var kl = context.Series("kl").ToList();
+        output.WriteLine("reward per 5 steps: " + string.Join(" ", reward.Chunk(5).Select(c => c.Average().ToString("0.00"))));
+        output.WriteLine("kl per 5 steps: " + string.Join(" ", kl.Chunk(5).Select(c => c.Average().ToString("0.00"))));
+        output.WriteLine("beta per 5 steps: " + string.Join(" ", context.Series("kl_beta").Chunk(5).Select(c => c.Average().ToString("0.0000"))));
+        Assert.Equal(40, reward.Count);
+        Assert.True(reward.TakeLast(5).Average() > reward.Take(5).Average() + 2, "the keyword reward rises by more than two tokens per response");
+        // Bounded: the KL (nats per response) levels off where the penalty β·KL balances the reward, far below the
+        // ~75 nats of a policy that puts all its mass on the keyword (12 tokens × ln 600).
+        Assert.All(kl, k => Assert.True(k < 30, $"KL {k} per response"));
+        Assert.True(kl.TakeLast(10).Max() < 1.5 * kl.Skip(20).Take(10).Average(), "the KL stops growing");
+    }
+
+    [Fact]
+    public async Task AnInterruptedPpoRunResumesWithItsWeightsOptimizerAndKlCoefficient()
+    {
+        var registry = DemoRegistry();
+        var first = new MethodContext(new PpoMethod(registry), $$"""{{{KeywordRun}},"max_steps":14,"checkpoint_every":5}""", cancelAt: ("reward", 10));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new PpoMethod(registry).RunAsync(first));
+        var betaAtStop = first.Points.Single(p => p.Name == "kl_beta" && p.Step == 10).Value;
+
+        var second = new MethodContext(new PpoMethod(registry), $$"""{{{KeywordRun}},"max_steps":14,"checkpoint_every":5}""", first.ArtifactDirectory);
+        await new PpoMethod(registry).RunAsync(second);
+        Assert.Equal([11L, 12, 13, 14], second.Points.Where(p => p.Name == "reward").Select(p => p.Step));
+        // β continues from the checkpoint: one more update of β at step 10, not a restart from init_kl_coef.
+        var betaAfter = second.Points.Single(p => p.Name == "kl_beta" && p.Step == 11).Value;
+        Assert.InRange(betaAfter / betaAtStop, 0.99, 1.01);
+        Assert.NotEqual(0.2, betaAtStop, 3);
+        Assert.True(File.Exists(Path.Combine(first.ArtifactDirectory, "export", "config.json")));
+        Assert.True(File.ReadAllLines(Path.Combine(first.ArtifactDirectory, PpoMethod.SamplesFile)).Length >= 4);
+    }
+}
