@@ -9,6 +9,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task>>
     ["demo-training"] = DemoTrainingBenchmark.RunAsync,
     ["alignment"] = _ => AlignmentBenchmark.RunAsync(),
     ["parity"] = ParityBenchmark.RunAsync,
+    ["ppo-memory"] = PpoMemoryBenchmark.RunAsync,
 };
 if (args.Length < 1 || !benchmarks.TryGetValue(args[0], out var run))
 {
