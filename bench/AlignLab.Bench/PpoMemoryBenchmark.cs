@@ -10,24 +10,26 @@ using AlignLab.Training.Registry;
 namespace AlignLab.Bench;
 
 /// <summary>Memory over a long PPO run on the CPU: the demo model with the keyword reward for N steps (default 500),
-/// the process's resident set and the managed heap sampled every 25 steps. A tensor leak shows as a steady climb.</summary>
+/// the process's resident set and the number of live TorchSharp tensors sampled every 25 steps. A tensor leak shows
+/// as a climbing tensor count. Arguments: [steps] [checkpoint_every].</summary>
 public static class PpoMemoryBenchmark
 {
     public static async Task RunAsync(string[] args)
     {
         var steps = args.Length > 0 ? int.Parse(args[0]) : 500;
+        var checkpointEvery = args.Length > 1 ? int.Parse(args[1]) : 100;
         var root = Directory.CreateTempSubdirectory("alignlab-ppo-memory-").FullName;
         DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
         var method = new PpoMethod(new ModelRegistry([root]));
         var spec = new RunRequestValidator(new MethodCatalog([method])).Validate(System.Text.Json.Nodes.JsonNode.Parse(
-            $$$"""{"method":"ppo","parameters":{"reward":"keyword","keyword":"Tokyo","learning_rate":0.0005,"batch_size":16,"mini_batch_size":8,"ppo_epochs":2,"max_new_tokens":12,"max_steps":{{{steps}}},"checkpoint_every":100,"eval_every":0}}""")).Spec!;
+            $$$"""{"method":"ppo","parameters":{"reward":"keyword","keyword":"Tokyo","learning_rate":0.0005,"batch_size":16,"mini_batch_size":8,"ppo_epochs":2,"max_new_tokens":12,"max_steps":{{{steps}}},"checkpoint_every":{{{checkpointEvery}}},"eval_every":0}}""")).Spec!;
         var context = new Context(spec, Path.Combine(root, "run"));
         var clock = Stopwatch.StartNew();
         await method.RunAsync(context);
         Console.WriteLine($"{steps} PPO steps in {clock.Elapsed.TotalSeconds:0} s");
-        Console.WriteLine("step | RSS MB | managed MB | reward");
-        foreach (var (step, rss, managed, reward) in context.Samples)
-            Console.WriteLine($"{step} | {rss:0.0} | {managed:0.0} | {reward:0.00}");
+        Console.WriteLine("step | RSS MB | live tensors | reward");
+        foreach (var (step, rss, live, reward) in context.Samples)
+            Console.WriteLine($"{step} | {rss:0.0} | {live} | {reward:0.00}");
     }
 
     private sealed class Context(RunSpec spec, string directory) : IRunContext, IMetricsSink
@@ -39,13 +41,15 @@ public static class PpoMemoryBenchmark
         public ICheckpointStore Checkpoints { get; } = new FileCheckpointStore(Path.Combine(directory, "checkpoints"));
         public string ArtifactDirectory => directory;
         public CancellationToken CancellationToken => CancellationToken.None;
-        public List<(long Step, double RssMb, double ManagedMb, double Reward)> Samples { get; } = [];
+        public List<(long Step, double RssMb, long LiveTensors, double Reward)> Samples { get; } = [];
 
         public void Report(long step, string name, double value)
         {
             if (name != "reward" || (step % 25 != 0 && step != 1)) return;
             using var process = Process.GetCurrentProcess();
-            Samples.Add((step, process.WorkingSet64 / 1048576.0, GC.GetTotalMemory(forceFullCollection: true) / 1048576.0, value));
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            Samples.Add((step, process.WorkingSet64 / 1048576.0, TorchSharp.torch.Tensor.TotalCount, value));
         }
 
         public void ReportProgress(long step, long totalSteps) { }
