@@ -6,6 +6,8 @@ using AlignLab.Core.Runs;
 using AlignLab.Training.Demo;
 using AlignLab.Training.Inference;
 using AlignLab.Training.Methods.Figa;
+using AlignLab.Training.Methods.Ppo;
+using AlignLab.Training.Methods.RewardModeling;
 using AlignLab.Training.Methods.Sft;
 using AlignLab.Training.Models;
 using AlignLab.Training.Registry;
@@ -29,9 +31,11 @@ public static class DemoTrainingBenchmark
         var registry = new ModelRegistry([root]);
         var method = new SftMethod(registry);
         var figa = new FigaMethod(registry);
-        var validator = new RunRequestValidator(new MethodCatalog([method, figa]));
-        RunSpec Spec(string name, string precision = "fp32") => validator.Validate(System.Text.Json.Nodes.JsonNode.Parse(
-            $$$"""{"method":"{{{name}}}","parameters":{"device":"{{{device}}}","precision":"{{{precision}}}"}}""")).Spec!;
+        var rewardModel = new RewardModelMethod(registry);
+        var ppo = new PpoMethod(registry);
+        var validator = new RunRequestValidator(new MethodCatalog([method, figa, rewardModel, ppo]));
+        RunSpec Spec(string name, string precision = "fp32", string extra = "") => validator.Validate(System.Text.Json.Nodes.JsonNode.Parse(
+            $$$"""{"method":"{{{name}}}","parameters":{"device":"{{{device}}}","precision":"{{{precision}}}"{{{extra}}}}}""")).Spec!;
         var spec = Spec("sft");
         var context = new Context(spec, Path.Combine(root, "run"));
         clock.Restart();
@@ -60,6 +64,21 @@ public static class DemoTrainingBenchmark
             Console.WriteLine($"FIGA {precision} with defaults ({figaSpec.Parameters["max_steps"]} steps): {clock.Elapsed.TotalSeconds:0.0} s; " +
                               $"{Ends("eval_revised_logp")}; {Ends("eval_original_logp")}");
         }
+
+        // The reward-model and PPO paths on the same device: the test configurations of RewardModelMethodTests and PpoMethodTests.
+        var rmSpec = Spec("reward-model", extra: ",\"max_steps\":500,\"learning_rate\":0.001,\"warmup_steps\":10,\"eval_every\":0,\"eval_fraction\":0.1,\"checkpoint_every\":0");
+        var rmContext = new Context(rmSpec, Path.Combine(root, "reward-model"));
+        clock.Restart();
+        await rewardModel.RunAsync(rmContext);
+        Console.WriteLine($"token-level reward model on demo-edits (500 steps, from the untrained demo model): {clock.Elapsed.TotalSeconds:0.0} s; " +
+                          $"held-out accuracy {rmContext.Points.Last(p => p.Name == "eval_accuracy").Value:P1}");
+        var ppoSpec = Spec("ppo", extra: ",\"reward\":\"keyword\",\"keyword\":\"Tokyo\",\"learning_rate\":0.001,\"mini_batch_size\":8,\"ppo_epochs\":2,\"max_new_tokens\":12,\"max_steps\":40,\"eval_every\":0,\"checkpoint_every\":20");
+        var ppoContext = new Context(ppoSpec, Path.Combine(root, "ppo"));
+        clock.Restart();
+        await ppo.RunAsync(ppoContext);
+        var rewards = ppoContext.Points.Where(p => p.Name == "reward").Select(p => p.Value).ToList();
+        Console.WriteLine($"PPO, keyword reward (40 steps of 16 rollouts): {clock.Elapsed.TotalSeconds:0.0} s; reward {rewards.Take(5).Average():0.00} → {rewards.TakeLast(5).Average():0.00} " +
+                          $"(first and last 5 steps), final KL {ppoContext.Points.Last(p => p.Name == "kl").Value:0.0}");
     }
 
     private sealed class Context(RunSpec spec, string directory) : IRunContext, IMetricsSink
