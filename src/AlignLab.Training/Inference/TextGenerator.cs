@@ -18,7 +18,8 @@ public static class TextGenerator
         if (prompts.Any(p => p.Length == 0)) throw new ArgumentException("every prompt needs at least one token");
         var device = model.parameters().First().device;
         var eos = options.EosTokenId ?? model.Config.EosTokenId;
-        var random = options.Seed is { } seed ? new torch.Generator(seed: (ulong)seed, device: device) : null;
+        // A seeded generator lives on the CPU (TorchSharp builds CPU generators), and seeded draws are made there.
+        var random = options.Seed is { } seed ? new torch.Generator(seed: (ulong)seed) : null;
         int batch = prompts.Count, promptLength = prompts.Max(p => p.Length);
 
         var ids = new long[batch * promptLength];
@@ -96,6 +97,10 @@ public static class TextGenerator
             var drop = (cumulative - F.softmax(sorted, -1)).gt(options.TopP);
             scores = scores.scatter(-1, order, sorted.masked_fill(drop, double.NegativeInfinity));
         }
-        return multinomial(F.softmax(scores, -1), 1, generator: random).squeeze(-1);
+        var probabilities = F.softmax(scores, -1);
+        // A seeded draw happens on the CPU, where the generator is: the same seed gives the same tokens on every device.
+        if (random is not null && probabilities.device_type != DeviceType.CPU)
+            return multinomial(probabilities.cpu(), 1, generator: random).squeeze(-1).to(logits.device);
+        return multinomial(probabilities, 1, generator: random).squeeze(-1);
     }
 }
