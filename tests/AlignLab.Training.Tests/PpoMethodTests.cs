@@ -56,4 +56,24 @@ public sealed class PpoMethodTests(ITestOutputHelper output)
         Assert.True(File.Exists(Path.Combine(first.ArtifactDirectory, "export", "config.json")));
         Assert.True(File.ReadAllLines(Path.Combine(first.ArtifactDirectory, PpoMethod.SamplesFile)).Length >= 4);
     }
+
+    [Fact]
+    public async Task WithLoraTheReferenceIsThePolicyWithItsAdaptersOffAndOnlyAdaptersTrain()
+    {
+        var registry = DemoRegistry();
+        var context = new MethodContext(new PpoMethod(registry), $$"""{{{KeywordRun}},"max_steps":6,"checkpoint_every":0,"lora":true,"lora_r":4}""");
+        await new PpoMethod(registry).RunAsync(context);
+        var kl = context.Series("kl").ToList();
+        // Adapters start as the identity (B = 0): before the first update policy and reference agree exactly.
+        Assert.Equal(0, kl[0], 5);
+        Assert.True(kl[^1] > 1e-3, $"the adapters moved the policy away from the reference (KL {kl[^1]})");
+
+        // The export merges the adapters: attention weights changed, the MLP (not adapted) did not.
+        using var base_ = Models.ModelFolder.Load(registry.Resolve(DemoModel.Name));
+        using var trained = Models.ModelFolder.Load(Path.Combine(context.ArtifactDirectory, "export"));
+        var before = base_.state_dict();
+        var after = trained.state_dict();
+        Assert.False(before["transformer.h.0.attn.c_attn.weight"].allclose(after["transformer.h.0.attn.c_attn.weight"]));
+        Assert.True(before["transformer.h.0.mlp.c_fc.weight"].equal(after["transformer.h.0.mlp.c_fc.weight"]).all().item<bool>());
+    }
 }
