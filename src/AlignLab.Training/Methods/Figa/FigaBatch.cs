@@ -1,3 +1,4 @@
+using AlignLab.Training.Methods.Common;
 using static TorchSharp.torch;
 
 namespace AlignLab.Training.Methods.Figa;
@@ -10,29 +11,9 @@ public sealed record FigaBatch(Tensor InputIds, Tensor AttentionMask, Tensor Wei
     {
         var rows = examples.Select(e => (e.Prompt, Response: e.Revised, Weights: e.Weights.Revised))
             .Concat(examples.Select(e => (e.Prompt, Response: e.Original, Weights: e.Weights.Original))).ToList();
-        var length = rows.Max(r => r.Prompt.Length + r.Response.Length);
-        var ids = new long[rows.Count * length];
-        var attention = new long[ids.Length];
-        var response = new float[ids.Length];
-        var weights = new float[ids.Length];
-        Array.Fill(ids, padTokenId);
-        for (int b = 0; b < rows.Count; b++)
-        {
-            var (prompt, answer, answerWeights) = rows[b];
-            for (int i = 0; i < prompt.Length + answer.Length; i++)
-            {
-                var k = i - prompt.Length;
-                ids[b * length + i] = k < 0 ? prompt[i] : answer[k];
-                attention[b * length + i] = 1;
-                if (k >= 0)
-                {
-                    response[b * length + i] = 1;
-                    weights[b * length + i] = (float)answerWeights[k];
-                }
-            }
-        }
-        long[] shape = [rows.Count, length];
-        return new FigaBatch(tensor(ids, shape, device: device), tensor(attention, shape, device: device),
-            tensor(weights, shape, device: device), tensor(response, shape, device: device), examples.Count, attention.Sum());
+        var padded = rows.Select(r => (r.Prompt, r.Response)).ToList();
+        var batch = ResponseBatch.Pad(padded, padTokenId, device);
+        var weights = batch.Spread(padded, (b, k) => rows[b].Weights[k]);
+        return new FigaBatch(batch.InputIds, batch.AttentionMask, weights, batch.ResponseMask, examples.Count, batch.Tokens);
     }
 }

@@ -1,3 +1,4 @@
+using AlignLab.Training.Methods.Common;
 using static TorchSharp.torch;
 
 namespace AlignLab.Training.Methods.RewardModeling;
@@ -10,29 +11,10 @@ public sealed record RewardBatch(Tensor InputIds, Tensor AttentionMask, Tensor R
     {
         var rows = examples.Select(e => (e.Prompt, Response: e.Preferred, Changed: e.PreferredChanged))
             .Concat(examples.Select(e => (e.Prompt, Response: e.Other, Changed: e.OtherChanged))).ToList();
-        var T = rows.Max(r => r.Prompt.Length + r.Response.Length);
-        var n = rows.Count;
-        var ids = new long[n * T];
-        var attention = new float[n * T];
-        var response = new float[n * T];
-        var changed = new float[n * T];
-        var last = new long[n];
-        for (int b = 0; b < n; b++)
-        {
-            var (prompt, tokens, flags) = rows[b];
-            for (int t = 0; t < T; t++)
-            {
-                var i = b * T + t;
-                var inResponse = t >= prompt.Length && t < prompt.Length + tokens.Length;
-                ids[i] = t < prompt.Length ? prompt[t] : inResponse ? tokens[t - prompt.Length] : padTokenId;
-                attention[i] = t < prompt.Length + tokens.Length ? 1 : 0;
-                response[i] = inResponse ? 1 : 0;
-                changed[i] = inResponse && flags[t - prompt.Length] ? 1 : 0;
-            }
-            last[b] = prompt.Length + tokens.Length - 1;
-        }
-        return new RewardBatch(tensor(ids, [n, T], device: device), tensor(attention, [n, T], device: device).to(ScalarType.Int64),
-            tensor(response, [n, T], device: device), tensor(changed, [n, T], device: device), tensor(last, device: device),
-            examples.Count, (long)attention.Sum());
+        var padded = rows.Select(r => (r.Prompt, r.Response)).ToList();
+        var batch = ResponseBatch.Pad(padded, padTokenId, device);
+        var changed = batch.Spread(padded, (b, k) => rows[b].Changed[k] ? 1 : 0);
+        var last = tensor(rows.Select(r => (long)(r.Prompt.Length + r.Response.Length - 1)).ToArray(), device: device);
+        return new RewardBatch(batch.InputIds, batch.AttentionMask, batch.ResponseMask, changed, last, examples.Count, batch.Tokens);
     }
 }

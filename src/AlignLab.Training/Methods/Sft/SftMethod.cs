@@ -47,7 +47,7 @@ public sealed class SftMethod(ModelRegistry registry) : ITrainingMethod
             long tokens = 0;
             for (int micro = 0; micro < accumulation; micro++)
             {
-                var batch = Batch.Pad(batches.Get(session.Step * accumulation + micro), session.Tokenizer.PadTokenId, session.Device);
+                var batch = ResponseBatch.Pad(batches.Get(session.Step * accumulation + micro), session.Tokenizer.PadTokenId, session.Device);
                 var loss = ResponseLoss(session.Model, batch);
                 (loss / accumulation).backward();
                 lossSum += loss.item<float>();
@@ -66,7 +66,7 @@ public sealed class SftMethod(ModelRegistry registry) : ITrainingMethod
     }
 
     /// <summary>Mean cross-entropy of the response tokens (prompt and padding positions ignored).</summary>
-    public static Tensor ResponseLoss(CausalLM model, Batch batch)
+    public static Tensor ResponseLoss(CausalLM model, ResponseBatch batch)
     {
         var logits = model.Forward(batch.InputIds, batch.AttentionMask);                        // (B, T, V)
         var T = batch.InputIds.shape[1];
@@ -87,7 +87,7 @@ public sealed class SftMethod(ModelRegistry registry) : ITrainingMethod
             {
                 using var scope = NewDisposeScope();
                 var chunk = examples.Skip(start).Take(batchSize).ToList();
-                var batch = Batch.Pad(chunk, padTokenId, device);
+                var batch = ResponseBatch.Pad(chunk, padTokenId, device);
                 var tokens = chunk.Sum(e => e.Response.Length);
                 total += ResponseLoss(model, batch).item<float>() * tokens;
                 count += tokens;

@@ -1,0 +1,44 @@
+using static TorchSharp.torch;
+
+namespace AlignLab.Training.Methods.Common;
+
+/// <summary>Rows of prompt followed by response, right-padded: ids and attention mask (Int64) and the mask of response
+/// tokens (Float32), each (B, T). Every method's batches start from this; <see cref="Spread"/> places per-response-token
+/// values (FIGA weights, changed-token flags, rewards) at their positions.</summary>
+public sealed record ResponseBatch(Tensor InputIds, Tensor AttentionMask, Tensor ResponseMask, long Tokens)
+{
+    public long Length => InputIds.shape[1];
+
+    public static ResponseBatch Pad(IReadOnlyList<(int[] Prompt, int[] Response)> rows, int padTokenId, Device device)
+    {
+        var length = rows.Max(e => e.Prompt.Length + e.Response.Length);
+        var ids = new long[rows.Count * length];
+        var attention = new long[ids.Length];
+        var response = new float[ids.Length];
+        Array.Fill(ids, padTokenId);
+        for (int b = 0; b < rows.Count; b++)
+        {
+            var (prompt, answer) = rows[b];
+            for (int i = 0; i < prompt.Length + answer.Length; i++)
+            {
+                ids[b * length + i] = i < prompt.Length ? prompt[i] : answer[i - prompt.Length];
+                attention[b * length + i] = 1;
+                response[b * length + i] = i < prompt.Length ? 0 : 1;
+            }
+        }
+        long[] shape = [rows.Count, length];
+        return new ResponseBatch(tensor(ids, shape, device: device), tensor(attention, shape, device: device),
+            tensor(response, shape, device: device), attention.Sum());
+    }
+
+    /// <summary>(B, T) Float32: <paramref name="value"/>(row, k) at the position of row's k-th response token, 0 elsewhere.</summary>
+    public Tensor Spread(IReadOnlyList<(int[] Prompt, int[] Response)> rows, Func<int, int, double> value)
+    {
+        var length = Length;
+        var values = new float[rows.Count * length];
+        for (int b = 0; b < rows.Count; b++)
+            for (int k = 0; k < rows[b].Response.Length; k++)
+                values[b * length + rows[b].Prompt.Length + k] = (float)value(b, k);
+        return tensor(values, [rows.Count, length], device: InputIds.device);
+    }
+}
