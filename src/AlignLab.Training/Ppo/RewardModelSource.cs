@@ -1,6 +1,5 @@
 using AlignLab.Training.Rewards;
 using AlignLab.Training.Tokenization;
-using static TorchSharp.torch;
 
 namespace AlignLab.Training.Ppo;
 
@@ -30,29 +29,7 @@ public sealed class RewardModelSource : IRewardSource
             var rewards = _model.Score([.. samples.Select(s => (s.Instruction, s.Input, s.ResponseText))], _template);
             return [.. samples.Select((s, i) => Enumerable.Range(0, s.Response.Length).Select(t => t == s.Response.Length - 1 ? rewards[i] : 0.0).ToArray())];
         }
-        var result = new List<double[]>(samples.Count);
-        using var noGrad = no_grad();
-        foreach (var chunk in samples.Chunk(8))
-        {
-            using var scope = NewDisposeScope();
-            var length = chunk.Max(s => s.Prompt.Length + s.Response.Length);
-            var ids = new long[chunk.Length * length];
-            var mask = new long[ids.Length];
-            for (int b = 0; b < chunk.Length; b++)
-            {
-                int[] row = [.. chunk[b].Prompt, .. chunk[b].Response];
-                for (int t = 0; t < length; t++)
-                {
-                    ids[b * length + t] = t < row.Length ? row[t] : _model.Tokenizer.PadTokenId;
-                    mask[b * length + t] = t < row.Length ? 1 : 0;
-                }
-            }
-            var scores = _model.Classifier.Scores(tensor(ids, [chunk.Length, length], device: _model.Device), tensor(mask, [chunk.Length, length], device: _model.Device))
-                .select(2, 0).to(ScalarType.Float64).cpu();
-            for (int b = 0; b < chunk.Length; b++)
-                result.Add(scores[b].narrow(0, chunk[b].Prompt.Length, chunk[b].Response.Length).data<double>().ToArray());
-        }
-        return result;
+        return _model.TokenScores([.. samples.Select(s => (s.Prompt, s.Response))]);
     }
 
     public void Dispose() => _model.Dispose();

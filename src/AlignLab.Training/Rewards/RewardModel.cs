@@ -1,3 +1,4 @@
+using AlignLab.Training.Methods.Common;
 using AlignLab.Training.Models;
 using AlignLab.Training.Tokenization;
 using TorchSharp;
@@ -37,44 +38,35 @@ public sealed class RewardModel : IDisposable
         return new RewardModel(classifier, tokenizer, device, config[LevelKey]?.GetValue<string>() == "token");
     }
 
-    /// <summary>Rewards of (instruction, input, response) triples under <paramref name="template"/>, in batches. A
-    /// sequence longer than the model's context loses tokens from the start of its prompt, never from the response's end.</summary>
+    /// <summary>Rewards of (instruction, input, response) triples under <paramref name="template"/>, in batches: the last
+    /// response token's score, or for a token-level model the mean over the response. A sequence longer than the model's
+    /// context loses tokens from the start of its prompt, never from the response's end.</summary>
     public double[] Score(IReadOnlyList<(string Instruction, string Input, string Response)> items, PromptTemplate template, int batchSize = 8)
     {
         var maxLength = Classifier.Backbone.Config.MaxPositions;
-        var rewards = new double[items.Count];
+        var rows = items.Select(item =>
+        {
+            var (prompt, response) = template.Encode(Tokenizer, item.Instruction, item.Input, item.Response);
+            if (response.Length >= maxLength) return (Array.Empty<int>(), response[^maxLength..]);
+            return (prompt.Length + response.Length > maxLength ? prompt[^(maxLength - response.Length)..] : prompt, response);
+        }).ToList();
+        return [.. TokenScores(rows, batchSize).Select(scores => TokenLevel ? scores.Average() : scores[^1])];
+    }
+
+    /// <summary>The score (label 0) at every response token of (prompt, response) rows given in this model's tokens.</summary>
+    public double[][] TokenScores(IReadOnlyList<(int[] Prompt, int[] Response)> rows, int batchSize = 8)
+    {
+        var result = new List<double[]>(rows.Count);
         using var noGrad = no_grad();
-        for (int start = 0; start < items.Count; start += batchSize)
+        foreach (var chunk in rows.Chunk(batchSize))
         {
             using var scope = NewDisposeScope();
-            var encoded = items.Skip(start).Take(batchSize).Select(item =>
-            {
-                var (prompt, response) = template.Encode(Tokenizer, item.Instruction, item.Input, item.Response);
-                int[] ids = [.. prompt, .. response];
-                return (Ids: ids.Length > maxLength ? ids[^maxLength..] : ids, ResponseLength: Math.Min(response.Length, maxLength));
-            }).ToList();
-            var batch = encoded.Select(e => e.Ids).ToList();
-            var length = batch.Max(ids => ids.Length);
-            var idValues = new long[batch.Count * length];
-            var maskValues = new long[batch.Count * length];
-            for (int b = 0; b < batch.Count; b++)
-                for (int t = 0; t < length; t++)
-                {
-                    idValues[b * length + t] = t < batch[b].Length ? batch[b][t] : Tokenizer.PadTokenId;
-                    maskValues[b * length + t] = t < batch[b].Length ? 1 : 0;
-                }
-            var ids = tensor(idValues, [batch.Count, length], device: Device);
-            var mask = tensor(maskValues, [batch.Count, length], device: Device);
-            double[] values;
-            if (TokenLevel)
-            {
-                var scores = Classifier.Scores(ids, mask).select(2, 0).to(ScalarType.Float64).cpu();
-                values = [.. encoded.Select((e, b) => scores[b].narrow(0, e.Ids.Length - e.ResponseLength, e.ResponseLength).mean().item<double>())];
-            }
-            else values = Classifier.Forward(ids, mask).select(1, 0).to(ScalarType.Float64).cpu().data<double>().ToArray();
-            values.CopyTo(rewards, start);
+            var batch = ResponseBatch.Pad(chunk, Tokenizer.PadTokenId, Device);
+            var scores = Classifier.Scores(batch.InputIds, batch.AttentionMask).select(2, 0).to(ScalarType.Float64).cpu();
+            for (int b = 0; b < chunk.Length; b++)
+                result.Add(scores[b].narrow(0, chunk[b].Prompt.Length, chunk[b].Response.Length).data<double>().ToArray());
         }
-        return rewards;
+        return [.. result];
     }
 
     public void Dispose() => Classifier.Dispose();
