@@ -21,13 +21,14 @@ public sealed record TokenLogProbs(Tensor LogProbs, Tensor Entropy, Tensor Mask)
         return FromLogits(logits, inputIds, responseMask);
     }
 
-    public static TokenLogProbs FromLogits(Tensor logits, Tensor inputIds, Tensor responseMask)
+    /// <param name="withEntropy">False: skip the entropy (a second pass over the vocabulary); <see cref="Entropy"/> is then zero.</param>
+    public static TokenLogProbs FromLogits(Tensor logits, Tensor inputIds, Tensor responseMask, bool withEntropy = true)
     {
         var (B, T) = (inputIds.shape[0], inputIds.shape[1]);
         var logp = F.log_softmax(logits.narrow(1, 0, T - 1).to(ScalarType.Float32), -1);          // (B, T-1, V) predicts 1..T-1
         var targets = inputIds.narrow(1, 1, T - 1).unsqueeze(-1);                                  // (B, T-1, 1)
         var tokenLogp = logp.gather(-1, targets).squeeze(-1);                                      // (B, T-1)
-        var entropy = -(logp.exp() * logp).sum(-1);                                                // (B, T-1)
+        var entropy = withEntropy ? -(logp.exp() * logp).sum(-1) : zeros_like(tokenLogp);           // (B, T-1)
         var first = zeros(B, 1, dtype: ScalarType.Float32, device: logits.device);
         var mask = responseMask.to(ScalarType.Float32).clone();
         mask.narrow(1, 0, 1).zero_();

@@ -105,12 +105,12 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
             {
                 agent!.eval();
                 var (logits, values) = agent.Forward(batch.InputIds, batch.AttentionMask);
-                oldLogProbs = TokenLogProbs.FromLogits(logits.to(ScalarType.Float32), batch.InputIds, batch.ResponseMask).LogProbs;
+                oldLogProbs = TokenLogProbs.FromLogits(logits, batch.InputIds, batch.ResponseMask, withEntropy: false).LogProbs;
                 oldValues = PpoBatch.ShiftRight(values.to(ScalarType.Float32)) * batch.ResponseMask;
                 var referenceLogits = reference is not null
                     ? reference.Forward(batch.InputIds, batch.AttentionMask)
                     : Lora.WithoutAdapters(session.Model, () => session.Model.Forward(batch.InputIds, batch.AttentionMask));
-                referenceLogProbs = TokenLogProbs.FromLogits(referenceLogits.to(ScalarType.Float32), batch.InputIds, batch.ResponseMask).LogProbs;
+                referenceLogProbs = TokenLogProbs.FromLogits(referenceLogits, batch.InputIds, batch.ResponseMask, withEntropy: false).LogProbs;
                 agent.train();
             }
             var penalised = PpoMath.PenalisedRewards(batch.Scores, oldLogProbs, referenceLogProbs, batch.ResponseMask, kl.Beta);
@@ -135,7 +135,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                     Tensor Pick(Tensor x) => x.index_select(0, index);
                     var mask = Pick(batch.ResponseMask);
                     var (logits, values) = agent!.Forward(Pick(batch.InputIds), Pick(batch.AttentionMask));
-                    var logProbs = TokenLogProbs.FromLogits(logits.to(ScalarType.Float32), Pick(batch.InputIds), mask);
+                    var logProbs = TokenLogProbs.FromLogits(logits, Pick(batch.InputIds), mask);
                     var policy = PpoMath.PolicyLoss(logProbs.LogProbs, Pick(oldLogProbs), Pick(advantages), mask, p.GetDouble("cliprange"));
                     var value = PpoMath.ValueLoss(PpoBatch.ShiftRight(values.to(ScalarType.Float32)), Pick(oldValues), Pick(returns), mask, p.GetDouble("cliprange_value"));
                     var entropyMean = (logProbs.Entropy * mask).sum() / mask.sum();
