@@ -32,10 +32,9 @@ public static class ConstructionsApi
     {
         if (bins is < 1 or > 200)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["bins"] = ["must be between 1 and 200"] });
-        var stored = await service.SummaryAsync(runId, null, 1, cancellationToken);
-        if (stored is null) return TypedResults.NotFound();
-        var preview = new RewardThresholds(eta1 ?? stored.Thresholds.Eta1, eta2 ?? stored.Thresholds.Eta2, eta3 ?? stored.Thresholds.Eta3);
-        return TypedResults.Ok((await service.SummaryAsync(runId, preview, bins ?? 20, cancellationToken))!);
+        return await service.SummaryAsync(runId, eta1, eta2, eta3, bins ?? 20, cancellationToken) is { } summary
+            ? TypedResults.Ok(summary)
+            : TypedResults.NotFound();
     }
 
     private static async Task<Results<Ok<IReadOnlyList<ConstructionItem>>, NotFound, ValidationProblem>> ListItems(

@@ -17,11 +17,13 @@ public sealed class ConstructionService(ConstructionRepository constructions, Ru
     public sealed record Summary(Guid RunId, string Revision, RewardThresholds Thresholds, Guid? DatasetId,
         IReadOnlyDictionary<string, int> Counts, int Scored, Histograms Rewards, RewardThresholds Preview, int PreviewKept);
 
-    public async Task<Summary?> SummaryAsync(Guid runId, RewardThresholds? preview = null, int bins = 20, CancellationToken cancellationToken = default)
+    /// <param name="eta1">Thresholds to preview; each one not given is the run's own.</param>
+    public async Task<Summary?> SummaryAsync(Guid runId, double? eta1 = null, double? eta2 = null, double? eta3 = null, int bins = 20,
+        CancellationToken cancellationToken = default)
     {
         if (await constructions.GetAsync(runId, cancellationToken) is not { } info) return null;
         var rewards = await constructions.RewardsAsync(runId, cancellationToken);
-        var thresholds = preview ?? info.Thresholds;
+        var thresholds = new RewardThresholds(eta1 ?? info.Eta1, eta2 ?? info.Eta2, eta3 ?? info.Eta3);
         var histograms = new Histograms(
             RewardHistogram.Build(rewards.Select(r => r.RolloutReward).ToList(), bins),
             RewardHistogram.Build(rewards.Select(r => r.OutputReward).ToList(), bins),
@@ -29,6 +31,9 @@ public sealed class ConstructionService(ConstructionRepository constructions, Ru
         return new Summary(runId, info.Revision, info.Thresholds, info.DatasetId, await constructions.CountsAsync(runId, cancellationToken),
             rewards.Count, histograms, thresholds, rewards.Count(r => thresholds.Keeps(r.RolloutReward, r.OutputReward)));
     }
+
+    public async Task<int> WaitingAsync(Guid runId, CancellationToken cancellationToken = default) =>
+        (await constructions.CountsAsync(runId, cancellationToken)).GetValueOrDefault(ConstructionStatus.AwaitingAnnotation);
 
     public Task<IReadOnlyList<ConstructionItem>> ItemsAsync(Guid runId, string? status, int offset, int limit, CancellationToken cancellationToken = default) =>
         constructions.ItemsAsync(runId, status, offset, limit, cancellationToken);
