@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using AlignLab.Core.Checkpoints;
 using AlignLab.Core.Methods;
-using AlignLab.Core.Metrics;
 using AlignLab.Core.Runs;
 using AlignLab.Training.Demo;
 using AlignLab.Training.Inference;
@@ -37,7 +35,7 @@ public static class DemoTrainingBenchmark
         RunSpec Spec(string name, string precision = "fp32", string extra = "") => validator.Validate(System.Text.Json.Nodes.JsonNode.Parse(
             $$$"""{"method":"{{{name}}}","parameters":{"device":"{{{device}}}","precision":"{{{precision}}}"{{{extra}}}}}""")).Spec!;
         var spec = Spec("sft");
-        var context = new Context(spec, Path.Combine(root, "run"));
+        var context = new BenchRunContext(spec, Path.Combine(root, "run"));
         clock.Restart();
         await method.RunAsync(context);
         var eval = context.Points.Where(p => p.Name == "eval_loss").ToList();
@@ -56,7 +54,7 @@ public static class DemoTrainingBenchmark
         foreach (var precision in device == "cpu" ? ["fp32"] : new[] { "fp32", "bf16" })
         {
             var figaSpec = Spec("figa", precision);
-            var figaContext = new Context(figaSpec, Path.Combine(root, "figa-" + precision));
+            var figaContext = new BenchRunContext(figaSpec, Path.Combine(root, "figa-" + precision));
             clock.Restart();
             await figa.RunAsync(figaContext);
             string Ends(string metric) => figaContext.Points.Where(p => p.Name == metric).ToList() is { Count: > 0 } points
@@ -67,31 +65,17 @@ public static class DemoTrainingBenchmark
 
         // The reward-model and PPO paths on the same device: the test configurations of RewardModelMethodTests and PpoMethodTests.
         var rmSpec = Spec("reward-model", extra: ",\"max_steps\":500,\"learning_rate\":0.001,\"warmup_steps\":10,\"eval_every\":0,\"eval_fraction\":0.1,\"checkpoint_every\":0");
-        var rmContext = new Context(rmSpec, Path.Combine(root, "reward-model"));
+        var rmContext = new BenchRunContext(rmSpec, Path.Combine(root, "reward-model"));
         clock.Restart();
         await rewardModel.RunAsync(rmContext);
         Console.WriteLine($"token-level reward model on demo-edits (500 steps, from the untrained demo model): {clock.Elapsed.TotalSeconds:0.0} s; " +
                           $"held-out accuracy {rmContext.Points.Last(p => p.Name == "eval_accuracy").Value:P1}");
         var ppoSpec = Spec("ppo", extra: ",\"reward\":\"keyword\",\"keyword\":\"Tokyo\",\"learning_rate\":0.001,\"mini_batch_size\":8,\"ppo_epochs\":2,\"max_new_tokens\":12,\"max_steps\":40,\"eval_every\":0,\"checkpoint_every\":20");
-        var ppoContext = new Context(ppoSpec, Path.Combine(root, "ppo"));
+        var ppoContext = new BenchRunContext(ppoSpec, Path.Combine(root, "ppo"));
         clock.Restart();
         await ppo.RunAsync(ppoContext);
         var rewards = ppoContext.Points.Where(p => p.Name == "reward").Select(p => p.Value).ToList();
         Console.WriteLine($"PPO, keyword reward (40 steps of 16 rollouts): {clock.Elapsed.TotalSeconds:0.0} s; reward {rewards.Take(5).Average():0.00} → {rewards.TakeLast(5).Average():0.00} " +
                           $"(first and last 5 steps), final KL {ppoContext.Points.Last(p => p.Name == "kl").Value:0.0}");
-    }
-
-    private sealed class Context(RunSpec spec, string directory) : IRunContext, IMetricsSink
-    {
-        public Guid RunId { get; } = Guid.NewGuid();
-        public RunSpec Spec => spec;
-        public MethodParameters Parameters => new(spec.Parameters);
-        public IMetricsSink Metrics => this;
-        public ICheckpointStore Checkpoints { get; } = new FileCheckpointStore(Path.Combine(directory, "checkpoints"));
-        public string ArtifactDirectory => directory;
-        public CancellationToken CancellationToken => CancellationToken.None;
-        public List<(long Step, string Name, double Value)> Points { get; } = [];
-        public void Report(long step, string name, double value) => Points.Add((step, name, value));
-        public void ReportProgress(long step, long totalSteps) { }
     }
 }

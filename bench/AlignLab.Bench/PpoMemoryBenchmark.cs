@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using AlignLab.Core.Checkpoints;
 using AlignLab.Core.Methods;
-using AlignLab.Core.Metrics;
 using AlignLab.Core.Runs;
 using AlignLab.Training.Demo;
 using AlignLab.Training.Methods.Ppo;
@@ -23,35 +21,20 @@ public static class PpoMemoryBenchmark
         var method = new PpoMethod(new ModelRegistry([root]));
         var spec = new RunRequestValidator(new MethodCatalog([method])).Validate(System.Text.Json.Nodes.JsonNode.Parse(
             $$$"""{"method":"ppo","parameters":{"reward":"keyword","keyword":"Tokyo","learning_rate":0.0005,"batch_size":16,"mini_batch_size":8,"ppo_epochs":2,"max_new_tokens":12,"max_steps":{{{steps}}},"checkpoint_every":{{{checkpointEvery}}},"eval_every":0}}""")).Spec!;
-        var context = new Context(spec, Path.Combine(root, "run"));
+        var samples = new List<(long Step, double RssMb, long LiveTensors, double Reward)>();
+        var context = new BenchRunContext(spec, Path.Combine(root, "run"), (step, name, value) =>
+        {
+            if (name != "reward" || (step % 25 != 0 && step != 1)) return;
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            using var process = Process.GetCurrentProcess();
+            samples.Add((step, process.WorkingSet64 / 1048576.0, TorchSharp.torch.Tensor.TotalCount, value));
+        });
         var clock = Stopwatch.StartNew();
         await method.RunAsync(context);
         Console.WriteLine($"{steps} PPO steps in {clock.Elapsed.TotalSeconds:0} s");
         Console.WriteLine("step | RSS MB | live tensors | reward");
-        foreach (var (step, rss, live, reward) in context.Samples)
+        foreach (var (step, rss, live, reward) in samples)
             Console.WriteLine($"{step} | {rss:0.0} | {live} | {reward:0.00}");
-    }
-
-    private sealed class Context(RunSpec spec, string directory) : IRunContext, IMetricsSink
-    {
-        public Guid RunId { get; } = Guid.NewGuid();
-        public RunSpec Spec => spec;
-        public MethodParameters Parameters => new(spec.Parameters);
-        public IMetricsSink Metrics => this;
-        public ICheckpointStore Checkpoints { get; } = new FileCheckpointStore(Path.Combine(directory, "checkpoints"));
-        public string ArtifactDirectory => directory;
-        public CancellationToken CancellationToken => CancellationToken.None;
-        public List<(long Step, double RssMb, long LiveTensors, double Reward)> Samples { get; } = [];
-
-        public void Report(long step, string name, double value)
-        {
-            if (name != "reward" || (step % 25 != 0 && step != 1)) return;
-            using var process = Process.GetCurrentProcess();
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            Samples.Add((step, process.WorkingSet64 / 1048576.0, TorchSharp.torch.Tensor.TotalCount, value));
-        }
-
-        public void ReportProgress(long step, long totalSteps) { }
     }
 }
