@@ -112,18 +112,19 @@ public sealed class ConstructionRepository(NpgsqlDataSource dataSource) : IConst
 
     public async Task<Guid?> FinalizeAsync(Guid runId, string datasetName, Func<IReadOnlyList<SpaRecord>, object> statistics, CancellationToken cancellationToken)
     {
+        // Statistics (tokenizing, scoring with the reward model) take long: computed before the transaction, and again
+        // inside it only if an instance was revised in between.
+        var records = await RevisedRecordsAsync(runId, null, null, cancellationToken);
+        var stats = records.Count > 0 ? statistics(records) : null;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var existing = await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
             "SELECT dataset_id FROM spa_constructions WHERE run_id = @runId FOR UPDATE", new { runId }, transaction, cancellationToken: cancellationToken));
         if (existing is { } done) return done;
-        var revised = (await connection.QueryAsync<ConstructionItem>(new CommandDefinition(
-            $"SELECT {ItemColumns} FROM spa_construction_items WHERE run_id = @runId AND status = 'revised' ORDER BY index",
-            new { runId }, transaction, cancellationToken: cancellationToken))).ToList();
-        if (revised.Count == 0) return null;
-        var records = revised.Select(i => new SpaRecord(i.Instruction, i.Input, i.Output, i.Rollout!, i.Revised!)).ToList();
-        var datasetId = await DatasetRepository.InsertAsync(connection, transaction, datasetName, DatasetKinds.Spa, records,
-            statistics(records), cancellationToken);
+        var current = await RevisedRecordsAsync(runId, connection, transaction, cancellationToken);
+        if (current.Count == 0) return null;
+        if (!current.SequenceEqual(records)) (records, stats) = (current, statistics(current));
+        var datasetId = await DatasetRepository.InsertAsync(connection, transaction, datasetName, DatasetKinds.Spa, records, stats!, cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE spa_constructions SET dataset_id = @datasetId WHERE run_id = @runId;
@@ -132,6 +133,24 @@ public sealed class ConstructionRepository(NpgsqlDataSource dataSource) : IConst
             new { runId, datasetId }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return datasetId;
+    }
+
+    /// <summary>The revised instances as SPA records (Ŷ the rollout, Ỹ the revision), in index order.</summary>
+    private async Task<IReadOnlyList<SpaRecord>> RevisedRecordsAsync(Guid runId, NpgsqlConnection? connection, NpgsqlTransaction? transaction,
+        CancellationToken cancellationToken)
+    {
+        var owned = connection is null ? await dataSource.OpenConnectionAsync(cancellationToken) : null;
+        try
+        {
+            var items = await (connection ?? owned!).QueryAsync<ConstructionItem>(new CommandDefinition(
+                $"SELECT {ItemColumns} FROM spa_construction_items WHERE run_id = @runId AND status = 'revised' ORDER BY index",
+                new { runId }, transaction, cancellationToken: cancellationToken));
+            return [.. items.Select(i => new SpaRecord(i.Instruction, i.Input, i.Output, i.Rollout!, i.Revised!))];
+        }
+        finally
+        {
+            if (owned is not null) await owned.DisposeAsync();
+        }
     }
 
     public async Task<ConstructionInfo?> GetAsync(Guid runId, CancellationToken cancellationToken = default)
