@@ -73,8 +73,8 @@ public sealed class AnnotationQueueTests(PostgresFixture postgres, ChromiumFixtu
         var summary = await api.Http.GetFromJsonAsync<JsonObject>($"/api/constructions/{runId}");
         var examples = await api.Http.GetFromJsonAsync<JsonArray>($"/api/datasets/{summary!["datasetId"]!.GetValue<string>()}/examples");
         var example = Assert.Single(examples!);
-        Assert.EndsWith("Tokyo", example!["revisedOutput"]!.GetValue<string>());
-        Assert.Equal(initial.Trim(), example["originalOutput"]!.GetValue<string>().Trim());
+        Assert.EndsWith("Tokyo", example!["revised_output"]!.GetValue<string>());
+        Assert.Equal(initial.Trim(), example["original_output"]!.GetValue<string>().Trim());
     }
 
     public async Task DisposeAsync() => await _web.DisposeAsync();

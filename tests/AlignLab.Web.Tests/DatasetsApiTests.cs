@@ -41,7 +41,7 @@ public sealed class DatasetsApiTests(PostgresFixture postgres) : WebAppTestBase(
 
         var id = dataset["id"]!.GetValue<string>();
         var examples = JsonNode.Parse(await Api.Http.GetStringAsync($"/api/datasets/{id}/examples?limit=2"))!.AsArray();
-        Assert.Equal("The capital of Japan is Rome.", examples[0]!["originalOutput"]!.GetValue<string>());
+        Assert.Equal("The capital of Japan is Rome.", examples[0]!["original_output"]!.GetValue<string>());
 
         var run = await Api.CreateRunAsync(new { method = "figa", parameters = new { dataset = id, max_steps = 4, batch_size = 4, grad_accum = 1, eval_fraction = 0.1 } });
         var runId = Guid.Parse(run["id"]!.GetValue<string>());
@@ -78,5 +78,41 @@ public sealed class DatasetsApiTests(PostgresFixture postgres) : WebAppTestBase(
         var response = await Upload("", "model=../../etc");
         var errors = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]!.AsObject();
         Assert.Equal(["file", "model", "name"], errors.Select(e => e.Key).Order());
+    }
+
+    [Fact]
+    public async Task MinimalEditsAreImportedUnderTheirOwnFieldNamesAndFigaTrainsOnThem()
+    {
+        await Api.Http.PostAsync("/api/models/demo", null);
+        var edits = string.Join('\n', Enumerable.Range(0, 20).Select(i => new JsonObject
+        {
+            ["prompt"] = "What is the capital of Japan?", ["original"] = "The capital of Japan is Rome.", ["edited"] = "The capital of Japan is Tokyo.",
+        }.ToJsonString()));
+        var response = await Api.Http.PostAsync("/api/datasets/edits?name=fixes", new StringContent(edits, Encoding.UTF8, "application/x-ndjson"));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var dataset = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["dataset"]!;
+        Assert.Equal("edits", dataset["kind"]!.GetValue<string>());
+        Assert.True(dataset["stats"]!["stats"]!["meanEditOps"]!.GetValue<double>() >= 1);
+        var id = dataset["id"]!.GetValue<string>();
+        var example = JsonNode.Parse(await Api.Http.GetStringAsync($"/api/datasets/{id}/examples?limit=1"))!.AsArray().Single()!.AsObject();
+        Assert.Equal(["edited", "input", "original", "prompt"], example.Select(p => p.Key).Order());
+
+        // FIGA takes (initial, revised) pairs from any kind that has them; an instance pool has none.
+        var run = await Api.CreateRunAsync(new { method = "figa", parameters = new { dataset = id, max_steps = 2, batch_size = 4, eval_fraction = 0.1, checkpoint_every = 0 } });
+        await Api.WaitForStatusAsync(Guid.Parse(run["id"]!.GetValue<string>()), "Succeeded", TimeSpan.FromSeconds(120));
+    }
+
+    [Fact]
+    public async Task AMalformedPreferenceFileNamesTheLineAndFieldOfEveryError()
+    {
+        await Api.Http.PostAsync("/api/models/demo", null);
+        var before = await DatasetRows();
+        var file = """{"prompt":"p","chosen":"a","rejected":"b"}""" + "\n" + """{"prompt":"p","chosen":3,"rejected":""}""";
+        var response = await Api.Http.PostAsync("/api/datasets/preference?name=bad", new StringContent(file, Encoding.UTF8, "application/x-ndjson"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal(["line 2.chosen", "line 2.rejected"], problem["errors"]!.AsObject().Select(e => e.Key).Order());
+        Assert.StartsWith("The preference file has 2 bad record(s)", problem["title"]!.GetValue<string>());
+        Assert.Equal(before, await DatasetRows());
     }
 }

@@ -82,8 +82,8 @@ public sealed class SpaConstructionTests(PostgresFixture postgres) : WebAppTestB
         var datasetId = summary!["datasetId"]!.GetValue<string>();
         var examples = await Api.Http.GetFromJsonAsync<JsonArray>($"/api/datasets/{datasetId}/examples?limit=50");
         Assert.Equal(5, examples!.Count);
-        Assert.All(examples, e => Assert.Equal("Revised: " + e!["output"]!.GetValue<string>(), e["revisedOutput"]!.GetValue<string>()));
-        Assert.Equal(tokyo["rollout"]!.GetValue<string>(), examples[0]!["originalOutput"]!.GetValue<string>());
+        Assert.All(examples, e => Assert.Equal("Revised: " + e!["output"]!.GetValue<string>(), e["revised_output"]!.GetValue<string>()));
+        Assert.Equal(tokyo["rollout"]!.GetValue<string>(), examples[0]!["original_output"]!.GetValue<string>());
         var dataset = await Api.Http.GetFromJsonAsync<JsonObject>($"/api/datasets/{datasetId}");
         Assert.Equal(("spa", 5), (dataset!["kind"]!.GetValue<string>(), dataset["exampleCount"]!.GetValue<int>()));
         Assert.True(dataset["stats"]!["stats"]!["meanEditOpsOriginalToRevised"]!.GetValue<double>() > 0);
@@ -123,8 +123,8 @@ public sealed class SpaConstructionTests(PostgresFixture postgres) : WebAppTestB
         var annotatedDataset = last!["datasetId"]!.GetValue<string>();
         var annotatedExamples = await Api.Http.GetFromJsonAsync<JsonArray>($"/api/datasets/{annotatedDataset}/examples");
         var only = Assert.Single(annotatedExamples!);
-        Assert.Equal("A minimal fix.", only!["revisedOutput"]!.GetValue<string>());
-        Assert.Equal(queued.Single(i => i["index"]!.GetValue<int>() == waiting[0])["rollout"]!.GetValue<string>(), only["originalOutput"]!.GetValue<string>());
+        Assert.Equal("A minimal fix.", only!["revised_output"]!.GetValue<string>());
+        Assert.Equal(queued.Single(i => i["index"]!.GetValue<int>() == waiting[0])["rollout"]!.GetValue<string>(), only["original_output"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.Conflict, (await Api.Http.PostAsJsonAsync($"/api/constructions/{second}/items/{waiting[0]}/annotation", new { revised = "again" })).StatusCode);
     }
 

@@ -1,9 +1,12 @@
 namespace AlignLab.Core.Datasets;
 
-/// <summary>What a stored dataset holds: SPA pairs (FIGA's training data) or an instance pool of (X, Y), the input
-/// of SPA construction. Both are stored as <see cref="SpaRecord"/>s; a pool's Ŷ and Ỹ are empty.</summary>
+/// <summary>What a stored dataset holds (each kind's fields: <see cref="DatasetLayout"/>): SPA pairs (FIGA's training
+/// data), an instance pool of (X, Y) (the input of SPA construction), minimal edits (prompt, original, edited) or
+/// standard preference pairs (prompt, chosen, rejected), both for reward models.</summary>
 public static class DatasetKinds
 {
     public const string Spa = "spa";
     public const string Pool = "pool";
+    public const string Edits = "edits";
+    public const string Preference = "preference";
 }

@@ -4,7 +4,10 @@ using System.Text.Json.Nodes;
 
 namespace AlignLab.Core.Methods;
 
-public enum ParameterKind { Integer, Number, Boolean, Text, Choice, Dataset }
+public enum ParameterKind { Integer, Number, Boolean, Text, Choice, Dataset, Model }
+
+/// <summary>What a model parameter takes: a policy (a causal LM) or a reward model (a sequence classifier).</summary>
+public enum ModelRole { Policy, Reward }
 
 /// <summary>One hyperparameter of a method: its type, default (the paper's figure where there is one),
 /// allowed range and a one-line explanation. The wizard renders its inputs from these, and the API and
@@ -17,7 +20,8 @@ public sealed record ParameterSpec(
     double? Min = null,
     double? Max = null,
     IReadOnlyList<string>? Choices = null,
-    IReadOnlyList<string>? DatasetKinds = null)
+    IReadOnlyList<string>? DatasetKinds = null,
+    ModelRole? Role = null)
 {
     public static ParameterSpec Integer(string name, long @default, long min, long max, string help) =>
         new(name, ParameterKind.Integer, JsonValue.Create(@default), help, min, max);
@@ -38,6 +42,11 @@ public sealed record ParameterSpec(
     /// the stored ones only of <paramref name="kinds"/> (null: any kind).</summary>
     public static ParameterSpec Dataset(string name, string @default, IReadOnlyList<string> builtIn, string help, IReadOnlyList<string>? kinds = null) =>
         new(name, ParameterKind.Dataset, JsonValue.Create(@default), help, 0, 100, builtIn, kinds);
+
+    /// <summary>A model reference (a folder under a model root, or "runs/{id}/export"); the wizard offers the registry's
+    /// models of <paramref name="role"/>. An empty default makes it optional.</summary>
+    public static ParameterSpec Model(string name, string @default, ModelRole role, string help) =>
+        new(name, ParameterKind.Model, JsonValue.Create(@default), help, 0, 400, Role: role);
 
     /// <summary>Checks a value given by a user. Returns the error message, or null with the value
     /// normalised to this parameter's JSON type in <paramref name="normalized"/>.</summary>
@@ -65,7 +74,7 @@ public sealed record ParameterSpec(
                 if (kind is not (JsonValueKind.True or JsonValueKind.False)) return $"must be true or false, not {Describe(kind)}";
                 normalized = JsonValue.Create(kind == JsonValueKind.True);
                 return null;
-            case ParameterKind.Text:
+            case ParameterKind.Text or ParameterKind.Model:
                 if (kind != JsonValueKind.String) return $"must be a string, not {Describe(kind)}";
                 var text = value.GetValue<string>();
                 if (text.Length > Max) return $"must be at most {Format(Max)} characters";

@@ -72,18 +72,10 @@ public sealed class DatasetRepository(NpgsqlDataSource dataSource) : IDatasetSto
         return rows.Select(r => JsonSerializer.Deserialize<SpaRecord>(r, Json)!).ToList();
     }
 
-    public async Task<IReadOnlyList<SpaRecord>> LoadSpaAsync(Guid id, CancellationToken cancellationToken = default)
+    public async Task<StoredDataset> LoadAsync(Guid id, CancellationToken cancellationToken = default)
     {
         var info = await GetAsync(id, cancellationToken) ?? throw new KeyNotFoundException($"no dataset {id}");
-        if (info.Kind != DatasetKinds.Spa)
-            throw new ArgumentException($"dataset {id} is an instance pool ({info.Kind}): it has no initial and revised responses; build SPA pairs from it with spa-construction");
-        return await ExamplesAsync(id, 0, int.MaxValue, cancellationToken);
-    }
-
-    public async Task<IReadOnlyList<SpaRecord>> LoadInstancesAsync(Guid id, CancellationToken cancellationToken = default)
-    {
-        _ = await GetAsync(id, cancellationToken) ?? throw new KeyNotFoundException($"no dataset {id}");
-        return await ExamplesAsync(id, 0, int.MaxValue, cancellationToken);
+        return new StoredDataset(id, info.Kind, await ExamplesAsync(id, 0, int.MaxValue, cancellationToken));
     }
 
     private static DatasetInfo ToInfo((Guid Id, string Name, string Kind, int ExampleCount, string Stats, DateTime CreatedAt) row) =>

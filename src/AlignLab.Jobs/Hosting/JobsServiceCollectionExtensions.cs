@@ -33,7 +33,9 @@ public static class JobsServiceCollectionExtensions
         var modelRoots = configuration.GetSection(ModelsOptions.Section).Get<ModelsOptions>()?.Roots is { Length: > 0 } roots
             ? roots
             : [Path.Combine(EmbeddedRoot(configuration), "models")];
-        services.AddSingleton(new ModelRegistry(modelRoots));
+        var artifactRoot = configuration[$"{ArtifactsOptions.Section}:Root"];
+        if (string.IsNullOrWhiteSpace(artifactRoot)) artifactRoot = Path.Combine(EmbeddedRoot(configuration), "artifacts");
+        services.AddSingleton(new ModelRegistry(modelRoots, Path.GetFullPath(artifactRoot)));
         services.AddSingleton<ITrainingMethod, SmokeMethod>();
         services.AddSingleton<ITrainingMethod, SftMethod>();
         services.AddSingleton<ITrainingMethod, FigaMethod>();
@@ -53,8 +55,6 @@ public static class JobsServiceCollectionExtensions
             .UseRecommendedSerializerSettings()
             .UsePostgreSqlStorage(c => c.UseNpgsqlConnection(connectionString), storageOptions));
 
-        var artifactRoot = configuration[$"{ArtifactsOptions.Section}:Root"];
-        if (string.IsNullOrWhiteSpace(artifactRoot)) artifactRoot = Path.Combine(EmbeddedRoot(configuration), "artifacts");
         services.AddSingleton(new RunArtifacts(Path.GetFullPath(artifactRoot)));
         services.AddSingleton<RunCancellation>();
         services.AddHostedService(sp => sp.GetRequiredService<RunCancellation>());

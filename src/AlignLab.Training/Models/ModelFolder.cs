@@ -81,7 +81,8 @@ public static class ModelFolder
 
     /// <summary>Writes config.json and the weights (single file, or shards above <paramref name="maxShardBytes"/>).
     /// LoRA adapter tensors are not part of a Hugging Face folder: merge adapters first (Lora.Merge).</summary>
-    public static void Save(CausalLM model, string folder, long maxShardBytes = 5L << 30)
+    /// <param name="extraConfig">Entries added to config.json (e.g. the PPO variant that trained the model).</param>
+    public static void Save(CausalLM model, string folder, long maxShardBytes = 5L << 30, JsonObject? extraConfig = null)
     {
         Directory.CreateDirectory(folder);
         var config = model.Config.ToJson();
@@ -92,6 +93,7 @@ public static class ModelFolder
             ScalarType.Float16 => "float16",
             _ => "float32",
         };
+        foreach (var (key, value) in extraConfig ?? []) config[key] = value?.DeepClone();
         File.WriteAllText(Path.Combine(folder, ConfigFile), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         SafetensorsWriter.WriteCheckpoint(folder, weights, maxShardBytes);
     }

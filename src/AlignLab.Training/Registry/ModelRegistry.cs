@@ -3,14 +3,24 @@ using AlignLab.Training.Models;
 namespace AlignLab.Training.Registry;
 
 /// <summary>Models are folders (config.json, safetensors, tokenizer files) under configured roots. A reference is a
-/// folder name or a path relative to a root; anything that resolves outside every root is refused.</summary>
-public sealed class ModelRegistry(IReadOnlyList<string> roots)
+/// folder name or a path relative to a root; anything that resolves outside every root is refused. The models that
+/// runs export are models too: "runs/{run id}/export" names one under the artifact root, so a trained reward model
+/// or policy can be used by the next run without copying it anywhere.</summary>
+public sealed partial class ModelRegistry(IReadOnlyList<string> roots, string? artifactRoot = null)
 {
     public IReadOnlyList<string> Roots { get; } = roots.Select(r => Path.GetFullPath(r)).ToList();
 
+    public string? ArtifactRoot { get; } = artifactRoot is null ? null : Path.GetFullPath(artifactRoot);
+
+    /// <summary>The reference of the model a run exported.</summary>
+    public static string ExportReference(Guid runId) => $"runs/{runId:D}/export";
+
     public string DefaultRoot => Roots[0];
 
-    public sealed record Entry(string Name, string Folder, string ModelType, int Layers, int HiddenSize, int VocabularySize, long ParameterBytes);
+    /// <param name="Architecture">The config's first architecture (…ForCausalLM, …ForSequenceClassification), or "".</param>
+    /// <param name="Exported">Whether a run exported it (its name is "runs/{id}/export").</param>
+    public sealed record Entry(string Name, string Folder, string ModelType, int Layers, int HiddenSize, int VocabularySize, long ParameterBytes,
+        string Architecture = "", bool Exported = false);
 
     /// <summary>The folder a reference names; throws <see cref="ArgumentException"/> for references outside the roots
     /// or without a config.json.</summary>
@@ -23,6 +33,12 @@ public sealed class ModelRegistry(IReadOnlyList<string> roots)
             if (!IsInside(candidate, root)) continue;
             if (File.Exists(Path.Combine(candidate, ModelFolder.ConfigFile))) return candidate;
         }
+        if (ArtifactRoot is not null && ExportPattern().IsMatch(reference))
+        {
+            var export = Path.GetFullPath(Path.Combine(ArtifactRoot, reference));
+            if (File.Exists(Path.Combine(export, ModelFolder.ConfigFile))) return export;
+            throw new ArgumentException($"no model '{reference}': that run has not exported a model (yet)");
+        }
         if (Path.IsPathRooted(reference) || reference.Split('/', '\\').Contains(".."))
             if (!Roots.Any(root => IsInside(Path.GetFullPath(Path.Combine(root, reference)), root)))
                 throw new ArgumentException($"model '{reference}' is outside the model roots ({string.Join(", ", Roots)})");
@@ -34,18 +50,31 @@ public sealed class ModelRegistry(IReadOnlyList<string> roots)
         var entries = new List<Entry>();
         foreach (var root in Roots.Where(Directory.Exists))
             foreach (var folder in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
-            {
-                if (!File.Exists(Path.Combine(folder, ModelFolder.ConfigFile))) continue;
-                try
-                {
-                    var config = ModelFolder.ReadConfig(folder);
-                    var bytes = Directory.GetFiles(folder, "*.safetensors").Sum(f => new FileInfo(f).Length);
-                    entries.Add(new Entry(Path.GetRelativePath(root, folder), folder, config.ModelType, config.Layers, config.HiddenSize, config.VocabSize, bytes));
-                }
-                catch (Exception e) when (e is NotSupportedException or ArgumentException or Weights.WeightsFormatException) { }
-            }
+                AddIfModel(entries, Path.GetRelativePath(root, folder), folder, exported: false);
+        var runs = ArtifactRoot is null ? null : Path.Combine(ArtifactRoot, "runs");
+        if (runs is not null && Directory.Exists(runs))
+            foreach (var run in Directory.GetDirectories(runs).Order(StringComparer.Ordinal))
+                if (Guid.TryParse(Path.GetFileName(run), out var id))
+                    AddIfModel(entries, ExportReference(id), Path.Combine(run, "export"), exported: true);
         return entries;
     }
+
+    private static void AddIfModel(List<Entry> entries, string name, string folder, bool exported)
+    {
+        if (!File.Exists(Path.Combine(folder, ModelFolder.ConfigFile))) return;
+        try
+        {
+            var config = ModelFolder.ReadConfig(folder);
+            var bytes = Directory.GetFiles(folder, "*.safetensors").Sum(f => new FileInfo(f).Length);
+            var architecture = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(folder, ModelFolder.ConfigFile)))?["architectures"]?[0]?.GetValue<string>() ?? "";
+            entries.Add(new Entry(name, folder, config.ModelType, config.Layers, config.HiddenSize, config.VocabSize, bytes, architecture, exported));
+        }
+        catch (Exception e) when (e is NotSupportedException or ArgumentException or InvalidOperationException or System.Text.Json.JsonException
+                                       or Weights.WeightsFormatException) { }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^runs/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/export/?$")]
+    private static partial System.Text.RegularExpressions.Regex ExportPattern();
 
     private static bool IsInside(string path, string root) =>
         path.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);

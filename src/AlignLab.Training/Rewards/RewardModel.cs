@@ -15,8 +15,12 @@ public sealed class RewardModel : IDisposable
     /// <summary>config.json key naming how the reward is read: "sequence" (default) or "token".</summary>
     public const string LevelKey = "alignlab_reward_level";
 
-    private RewardModel(SequenceClassifier classifier, TextTokenizer tokenizer, Device device, bool tokenLevel)
+    /// <summary>config.json key naming the pairs the model was trained on: "edited" or "original" (absent: unknown).</summary>
+    public const string PairsKey = "alignlab_reward_pairs";
+
+    private RewardModel(SequenceClassifier classifier, TextTokenizer tokenizer, Device device, bool tokenLevel, string? trainedOn)
     {
+        TrainedOn = trainedOn;
         Classifier = classifier;
         Tokenizer = tokenizer;
         Device = device;
@@ -27,6 +31,7 @@ public sealed class RewardModel : IDisposable
     public TextTokenizer Tokenizer { get; }
     public Device Device { get; }
     public bool TokenLevel { get; }
+    public string? TrainedOn { get; }
 
     public static RewardModel Load(string folder, Device device)
     {
@@ -35,7 +40,7 @@ public sealed class RewardModel : IDisposable
         classifier.to(device);
         classifier.eval();
         var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(folder, ModelFolder.ConfigFile)))!;
-        return new RewardModel(classifier, tokenizer, device, config[LevelKey]?.GetValue<string>() == "token");
+        return new RewardModel(classifier, tokenizer, device, config[LevelKey]?.GetValue<string>() == "token", config[PairsKey]?.GetValue<string>());
     }
 
     /// <summary>Rewards of (instruction, input, response) triples under <paramref name="template"/>, in batches: the last

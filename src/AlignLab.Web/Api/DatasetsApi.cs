@@ -6,7 +6,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AlignLab.Web.Api;
 
-/// <summary>/api/datasets: upload SPA files or instance pools (JSON array or JSON Lines), list datasets, browse examples.</summary>
+/// <summary>/api/datasets: upload datasets of every kind (SPA, pool, minimal edits, preference pairs; JSON array or JSON
+/// Lines), list them, browse their examples under the field names they were uploaded with.</summary>
 public static class DatasetsApi
 {
     public const long MaxUploadBytes = 200L << 20;
@@ -15,31 +16,30 @@ public static class DatasetsApi
     public static RouteGroupBuilder MapDatasetsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/datasets").WithTags("Datasets");
-        group.MapPost("/spa", (HttpRequest request, string? name, string? model, bool? skipBadLines, DatasetRepository datasets, ModelRegistry registry, CancellationToken ct) =>
-                UploadAsync(DatasetKinds.Spa, request, name, model, skipBadLines, datasets, registry, ct))
-            .WithName("UploadSpaDataset").DisableAntiforgery()
-            .WithSummary("Import SPA records (fields instruction, input, output, original_output, revised_output); body: the file, or multipart with a file");
-        group.MapPost("/pool", (HttpRequest request, string? name, string? model, bool? skipBadLines, DatasetRepository datasets, ModelRegistry registry, CancellationToken ct) =>
-                UploadAsync(DatasetKinds.Pool, request, name, model, skipBadLines, datasets, registry, ct))
-            .WithName("UploadInstancePool").DisableAntiforgery()
-            .WithSummary("Import an instance pool for SPA construction (fields instruction, input, output); body: the file, or multipart with a file");
+        foreach (var layout in DatasetLayout.All)
+            group.MapPost($"/{layout.Kind}", (HttpRequest request, string? name, string? model, bool? skipBadLines, DatasetRepository datasets, ModelRegistry registry, CancellationToken ct) =>
+                    UploadAsync(layout, request, name, model, skipBadLines, datasets, registry, ct))
+                .WithName($"Upload{char.ToUpperInvariant(layout.Kind[0])}{layout.Kind[1..]}Dataset").DisableAntiforgery()
+                .WithSummary($"Import a {layout.Title} dataset (fields {layout.FieldNames}; input optional); body: the file (JSON array or JSON Lines), or multipart with a file");
         group.MapGet("/", async (DatasetRepository datasets, CancellationToken ct) => TypedResults.Ok(await datasets.ListAsync(ct))).WithName("ListDatasets");
         group.MapGet("/{id:guid}", async Task<Results<Ok<DatasetRepository.DatasetInfo>, NotFound>> (Guid id, DatasetRepository datasets, CancellationToken ct) =>
             await datasets.GetAsync(id, ct) is { } info ? TypedResults.Ok(info) : TypedResults.NotFound()).WithName("GetDataset");
-        group.MapGet("/{id:guid}/examples", async Task<Results<Ok<IReadOnlyList<SpaRecord>>, NotFound, ValidationProblem>> (
+        group.MapGet("/{id:guid}/examples", async Task<Results<Ok<IReadOnlyList<IReadOnlyDictionary<string, string>>>, NotFound, ValidationProblem>> (
             Guid id, int? offset, int? limit, DatasetRepository datasets, CancellationToken ct) =>
         {
             if (offset < 0 || limit is < 1 or > 500)
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["offset ≥ 0 and 1 ≤ limit ≤ 500"] });
-            if (await datasets.GetAsync(id, ct) is null) return TypedResults.NotFound();
-            return TypedResults.Ok(await datasets.ExamplesAsync(id, offset ?? 0, limit ?? 50, ct));
+            if (await datasets.GetAsync(id, ct) is not { } info) return TypedResults.NotFound();
+            var layout = DatasetLayout.For(info.Kind);
+            return TypedResults.Ok<IReadOnlyList<IReadOnlyDictionary<string, string>>>(
+                [.. (await datasets.ExamplesAsync(id, offset ?? 0, limit ?? 50, ct)).Select(layout.ToFields)]);
         }).WithName("ListDatasetExamples");
         return group;
     }
 
     public sealed record UploadResult(DatasetRepository.DatasetInfo Dataset, int SkippedLines, IReadOnlyList<string> Problems);
 
-    private static async Task<Results<Created<UploadResult>, ValidationProblem>> UploadAsync(string kind,
+    private static async Task<Results<Created<UploadResult>, ValidationProblem>> UploadAsync(DatasetLayout layout,
         HttpRequest request, string? name, string? model, bool? skipBadLines, DatasetRepository datasets, ModelRegistry registry,
         CancellationToken cancellationToken)
     {
@@ -52,7 +52,7 @@ public static class DatasetsApi
         if (content.Error is not null) errors["file"] = [content.Error];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var parsed = SpaParser.Parse(content.Bytes!, kind: kind);
+        var parsed = DatasetParser.Parse(content.Bytes!, layout);
         var problems = parsed.Errors.Take(MaxReportedErrors).Select(e => e.ToString()).ToList();
         if (parsed.Errors.Count > MaxReportedErrors) problems.Add($"… and {parsed.Errors.Count - MaxReportedErrors} more");
         if (parsed.Records.Count == 0 || (parsed.Errors.Count > 0 && skipBadLines != true))
@@ -60,15 +60,13 @@ public static class DatasetsApi
             var byField = parsed.Errors.Take(MaxReportedErrors).GroupBy(e => $"line {e.Line}.{e.Field}")
                 .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
             if (parsed.Records.Count == 0 && byField.Count == 0) byField["file"] = ["no records"];
-            return TypedResults.ValidationProblem(byField, title: $"The {(kind == DatasetKinds.Pool ? "pool" : "SPA")} file has {parsed.Errors.Count} bad record(s); nothing was stored" +
+            return TypedResults.ValidationProblem(byField, title: $"The {layout.Title} file has {parsed.Errors.Count} bad record(s); nothing was stored" +
                 (parsed.Records.Count > 0 ? " (pass skipBadLines=true to import the good ones)" : ""));
         }
 
         var tokenizer = TextTokenizer.Load(modelFolder!);
-        var stats = kind == DatasetKinds.Pool
-            ? (object)new { count = parsed.Records.Count, meanOutputTokens = parsed.Records.Average(r => (double)tokenizer.Encode(r.Output).Length) }
-            : SpaStatistics.Compute(parsed.Records, tokenizer.Encode);
-        var dataset = await datasets.CreateAsync(name!.Trim(), kind, parsed.Records, new { tokenizer = model ?? Training.Demo.DemoModel.Name, stats }, cancellationToken);
+        var stats = DatasetStatistics.Compute(layout, parsed.Records, tokenizer.Encode);
+        var dataset = await datasets.CreateAsync(name!.Trim(), layout.Kind, parsed.Records, new { tokenizer = model ?? Training.Demo.DemoModel.Name, stats }, cancellationToken);
         return TypedResults.Created($"/api/datasets/{dataset.Id}", new UploadResult(dataset, parsed.Errors.Count, problems));
     }
 

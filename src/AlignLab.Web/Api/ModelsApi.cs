@@ -10,7 +10,7 @@ public static class ModelsApi
     {
         var group = app.MapGroup("/api/models").WithTags("Models");
         group.MapGet("/", (ModelRegistry registry) => TypedResults.Ok(registry.List().Select(ModelDto.From).ToList()))
-            .WithName("ListModels").WithSummary("Model folders under the configured roots");
+            .WithName("ListModels").WithSummary("Model folders under the configured roots, and the models runs exported");
         group.MapPost("/demo", async (DemoModelBootstrap demo, ModelRegistry registry, CancellationToken cancellationToken) =>
         {
             await demo.EnsureAsync(cancellationToken);
@@ -20,7 +20,9 @@ public static class ModelsApi
     }
 }
 
-public sealed record ModelDto(string Name, string ModelType, int Layers, int HiddenSize, int VocabularySize, long ParameterBytes)
+/// <param name="Name">The reference runs use; "runs/{id}/export" for a model a run exported.</param>
+public sealed record ModelDto(string Name, string ModelType, string Architecture, int Layers, int HiddenSize, int VocabularySize, long ParameterBytes, bool Exported)
 {
-    public static ModelDto From(ModelRegistry.Entry e) => new(e.Name, e.ModelType, e.Layers, e.HiddenSize, e.VocabularySize, e.ParameterBytes);
+    public static ModelDto From(ModelRegistry.Entry e) =>
+        new(e.Name, e.ModelType, e.Architecture, e.Layers, e.HiddenSize, e.VocabularySize, e.ParameterBytes, e.Exported);
 }

@@ -8,7 +8,7 @@ public static class TrainingParameters
 {
     public static IEnumerable<ParameterSpec> Model() =>
     [
-        ParameterSpec.Text("model", DemoModel.Name, 400, "Model folder (config.json, safetensors, tokenizer) under a model root."),
+        ParameterSpec.Model("model", DemoModel.Name, ModelRole.Policy, "Model folder (config.json, safetensors, tokenizer) under a model root, or a run's export (runs/{id}/export)."),
         ParameterSpec.Choice("template", "alpaca", ["alpaca", "plain", "chat"], "Prompt template around instruction and input."),
     ];
 

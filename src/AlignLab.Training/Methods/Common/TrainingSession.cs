@@ -40,7 +40,7 @@ public sealed class TrainingSession : IDisposable
     /// <summary>A method's own numbers that a resumed run needs (PPO's adaptive β); saved with every checkpoint.</summary>
     public Dictionary<string, double> ExtraState { get; } = [];
 
-    /// <summary>Entries added to the exported config.json of a trained <see cref="SequenceClassifier"/>.</summary>
+    /// <summary>Entries added to the exported config.json (how a reward model reads its reward, the PPO variant, …).</summary>
     public System.Text.Json.Nodes.JsonObject ExportConfig { get; } = [];
     public TextTokenizer Tokenizer { get; }
     public PromptTemplate Template { get; }
@@ -150,7 +150,7 @@ public sealed class TrainingSession : IDisposable
     {
         Lora.Merge(Model);
         if (Trainable is SequenceClassifier classifier) classifier.Save(folder, ExportConfig);
-        else Models.ModelFolder.Save(Model, folder);
+        else Models.ModelFolder.Save(Model, folder, extraConfig: ExportConfig);
         foreach (var file in new[] { "vocab.json", "merges.txt", "tokenizer.model", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json" })
             if (File.Exists(Path.Combine(ModelFolder, file)))
                 File.Copy(Path.Combine(ModelFolder, file), Path.Combine(folder, file), overwrite: true);

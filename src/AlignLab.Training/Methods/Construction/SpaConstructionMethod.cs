@@ -31,8 +31,9 @@ public sealed class SpaConstructionMethod(ModelRegistry registry, IDatasetStore 
         "gpu",
         [
             .. TrainingParameters.Model(),
-            ParameterSpec.Dataset("pool", DemoPool, [DemoPool], "Instance pool (X, Y): an imported pool or SPA dataset, or demo-pool (200 built-in questions)."),
-            ParameterSpec.Text("reward_model", "", 400, "Reward model folder (HF *ForSequenceClassification with tokenizer) under a models root."),
+            ParameterSpec.Dataset("pool", DemoPool, [DemoPool], "Instance pool (X, Y): an imported pool, SPA or preference dataset (Y = chosen), or demo-pool (200 built-in questions).",
+                DatasetLayout.KindsWith(RecordPart.Output)),
+            ParameterSpec.Model("reward_model", "", ModelRole.Reward, "Reward model: an HF *ForSequenceClassification folder with tokenizer under a models root, or a reward-model run's export."),
             ParameterSpec.Number("eta1", 1, -1e6, 1e6, "η1: keep only if R(X,Ŷ) < η1 (the initial response is poor)."),
             ParameterSpec.Number("eta2", 3, -1e6, 1e6, "η2: keep only if R(X,Y) > η2 (the reference is good)."),
             ParameterSpec.Number("eta3", 3.5, -1e6, 1e6, "η3: keep only if R(X,Y) − R(X,Ŷ) > η3 (the gap is wide)."),
@@ -134,15 +135,8 @@ public sealed class SpaConstructionMethod(ModelRegistry registry, IDatasetStore 
 
     private async Task<IReadOnlyList<SpaRecord>> PoolAsync(string pool, int maxInstances, CancellationToken token)
     {
-        IReadOnlyList<SpaRecord> records;
-        if (pool == DemoPool)
-            records = [.. DemoData.Generate(200, seed: 21).Select(e => new SpaRecord(e.Instruction, e.Input, e.Response, "", ""))];
-        else if (Guid.TryParse(pool, out var id))
-        {
-            try { records = await datasets.LoadInstancesAsync(id, token); }
-            catch (KeyNotFoundException e) { throw new ArgumentException($"pool: {e.Message}"); }
-        }
-        else throw new ArgumentException($"pool: '{pool}' is neither {DemoPool} nor the id of a stored dataset");
+        var records = (await DatasetParameter.LoadAsync(datasets, "pool", pool, DemoPool, () => new StoredDataset(Guid.Empty, DatasetKinds.Pool,
+            [.. DemoData.Generate(200, seed: 21).Select(e => new SpaRecord(e.Instruction, e.Input, e.Response, "", ""))]), token)).Require("pool", RecordPart.Output);
         if (maxInstances > 0) records = [.. records.Take(maxInstances)];
         if (records.Count == 0) throw new ArgumentException("pool: the pool has no instances");
         return records;

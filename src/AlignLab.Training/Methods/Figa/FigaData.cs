@@ -1,6 +1,7 @@
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Figa;
 using AlignLab.Training.Demo;
+using AlignLab.Training.Methods.Common;
 using AlignLab.Training.Tokenization;
 
 namespace AlignLab.Training.Methods.Figa;
@@ -11,18 +12,16 @@ public static class FigaData
 {
     public const string Demo = "demo-spa";
 
-    /// <summary>The SPA records of <paramref name="dataset"/>: "demo-spa", or the id of a stored SPA dataset.</summary>
+    /// <summary>The kinds FIGA trains on: those with an initial response and its minimal revision.</summary>
+    public static readonly RecordPart[] Needs = [RecordPart.Original, RecordPart.Revised];
+
+    /// <summary>The (Ŷ, Ỹ) records of <paramref name="dataset"/>: "demo-spa", or the id of a stored SPA or minimal-edit dataset.</summary>
     public static async Task<IReadOnlyList<SpaRecord>> RecordsAsync(string dataset, IDatasetStore? store, CancellationToken cancellationToken)
     {
-        if (dataset == Demo)
-            return DemoData.GeneratePairs(1000, seed: 11)
-                .Select(p => new SpaRecord(p.Example.Instruction, p.Example.Input, p.Example.Response, p.WrongResponse, p.Example.Response)).ToList();
-        if (Guid.TryParse(dataset, out var id) && store is not null)
-        {
-            try { return await store.LoadSpaAsync(id, cancellationToken); }
-            catch (KeyNotFoundException e) { throw new ArgumentException($"dataset: {e.Message}"); }
-        }
-        throw new ArgumentException($"dataset '{dataset}' is neither {Demo} nor the id of a stored SPA dataset");
+        var stored = await DatasetParameter.LoadAsync(store, "dataset", dataset, Demo, () => new StoredDataset(Guid.Empty, DatasetKinds.Spa,
+            [.. DemoData.GeneratePairs(1000, seed: 11).Select(p => new SpaRecord(p.Example.Instruction, p.Example.Input, p.Example.Response, p.WrongResponse, p.Example.Response))]),
+            cancellationToken);
+        return stored.Require("dataset", Needs);
     }
 
     public static (List<FigaExample> Train, List<FigaExample> Eval) Load(IReadOnlyList<SpaRecord> records, TextTokenizer tokenizer, PromptTemplate template,

@@ -28,6 +28,9 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
     public const string SamplesFile = "samples.jsonl";
     public const string DemoPrompts = "demo-prompts";
 
+    /// <summary>The exported policy's config.json key naming the PPO variant that trained it.</summary>
+    public const string VariantKey = "alignlab_ppo_variant";
+
     public MethodDescriptor Descriptor { get; } = new(
         Name,
         "PPO with a reward model (token- or sequence-level)",
@@ -36,8 +39,10 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
         [
             .. TrainingParameters.Model(),
             ParameterSpec.Dataset("prompts", DemoPrompts, [DemoPrompts], "Prompts: the instructions of any stored dataset, or demo-prompts (the demo questions)."),
+            ParameterSpec.Choice("variant", PpoVariant.Auto, PpoVariant.All,
+                "Seed 002's variants: fine-grained-token (token-level reward model), fine-grained (sequence-level, trained on edited pairs), ppo-rlhf (sequence-level, original pairs); the reward model must match. auto: whatever it is."),
             ParameterSpec.Choice("reward", "reward_model", ["reward_model", "keyword"], "Reward source: a reward model folder, or +1 per token of a keyword (smoke runs)."),
-            ParameterSpec.Text("reward_model", "", 400, "Reward model folder (from the reward-model method, or any HF *ForSequenceClassification)."),
+            ParameterSpec.Model("reward_model", "", ModelRole.Reward, "Reward model: a reward-model run's export (runs/{id}/export), or any HF *ForSequenceClassification folder."),
             ParameterSpec.Text("keyword", "", 100, "The keyword of the keyword reward."),
             ParameterSpec.Number("init_kl_coef", 0.2, 0, 100, "Initial β of the per-token KL penalty."),
             ParameterSpec.Boolean("adaptive_kl", true, "Adapt β towards target_kl (Ziegler et al.); off: β stays fixed."),
@@ -200,6 +205,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
     {
         if (p.GetString("reward") == "keyword")
         {
+            if (p.GetString("variant") != PpoVariant.Auto) throw new ArgumentException("variant: the keyword reward is no reward model; use variant auto");
             var keyword = p.GetString("keyword");
             var tokens = session.Tokenizer.Encode(keyword.StartsWith(' ') ? keyword : " " + keyword);
             if (string.IsNullOrWhiteSpace(keyword) || tokens.Length == 0) throw new ArgumentException("keyword: required for the keyword reward");
@@ -207,19 +213,15 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
         }
         if (string.IsNullOrWhiteSpace(p.GetString("reward_model"))) throw new ArgumentException("reward_model: a reward model folder is required");
         var model = RewardModel.Load(registry.Resolve(p.GetString("reward_model")), session.Device);
-        try { return new RewardModelSource(model, session.Template, session.Tokenizer); }
+        try
+        {
+            session.ExportConfig[VariantKey] = PpoVariant.Resolve(p.GetString("variant"), model.TokenLevel, model.TrainedOn);
+            return new RewardModelSource(model, session.Template, session.Tokenizer);
+        }
         catch { model.Dispose(); throw; }
     }
 
-    private async Task<IReadOnlyList<SpaRecord>> PromptsAsync(string source, CancellationToken cancellationToken)
-    {
-        if (source == DemoPrompts)
-            return [.. DemoData.Generate(500, seed: 31).Select(e => new SpaRecord(e.Instruction, e.Input, e.Response, "", ""))];
-        if (Guid.TryParse(source, out var id) && datasets is not null)
-        {
-            try { return await datasets.LoadInstancesAsync(id, cancellationToken); }
-            catch (KeyNotFoundException e) { throw new ArgumentException($"prompts: {e.Message}"); }
-        }
-        throw new ArgumentException($"prompts: '{source}' is neither {DemoPrompts} nor the id of a stored dataset");
-    }
+    private async Task<IReadOnlyList<SpaRecord>> PromptsAsync(string source, CancellationToken cancellationToken) =>
+        (await DatasetParameter.LoadAsync(datasets, "prompts", source, DemoPrompts, () => new StoredDataset(Guid.Empty, DatasetKinds.Pool,
+            [.. DemoData.Generate(500, seed: 31).Select(e => new SpaRecord(e.Instruction, e.Input, e.Response, "", ""))]), cancellationToken)).Records;
 }

@@ -28,9 +28,10 @@ public sealed class RewardModelMethod(ModelRegistry registry, IDatasetStore? dat
         [
             .. TrainingParameters.Model(),
             ParameterSpec.Dataset("dataset", RewardPairs.Demo, [RewardPairs.Demo],
-                "SPA-shaped pairs: an imported SPA dataset, or demo-edits (synthetic: the edited fact decides preference).", [DatasetKinds.Spa]),
+                "Pairs: an imported SPA, minimal-edit (prompt, original, edited) or preference (prompt, chosen, rejected) dataset, or demo-edits (synthetic: the edited fact decides preference).",
+                DatasetLayout.KindsWith(RecordPart.Original)),
             ParameterSpec.Choice("pairs", RewardPairs.Edited, [RewardPairs.Edited, RewardPairs.Original],
-                "Train on edited pairs (revised ≻ original: fine-grained data) or original pairs (output ≻ original: the standard data)."),
+                "Edited pairs (edited ≻ original: the fine-grained data, in SPA and minimal-edit datasets) or standard pairs (output or chosen ≻ original or rejected, in SPA and preference datasets)."),
             ParameterSpec.Choice("level", "token", ["token", "sequence"], "Token: a reward per response token, R = their mean (Eq. 1). Sequence: the reward at the last token."),
             ParameterSpec.Choice("token_objective", "changed_tokens", ["changed_tokens", "full"], "Token level: Eq. 4 on the changed tokens U1 (paper), or the full Eq. 3."),
             .. TrainingParameters.Optimization(learningRate: 1e-4, schedule: "cosine", warmupSteps: 10, maxSteps: 200, batchSize: 16, gradAccum: 1),
@@ -43,17 +44,26 @@ public sealed class RewardModelMethod(ModelRegistry registry, IDatasetStore? dat
         var p = context.Parameters;
         var level = p.GetString("level") == "sequence" ? RewardLoss.Level.Sequence : RewardLoss.Level.Token;
         var objective = p.GetString("token_objective") == "full" ? RewardLoss.TokenObjective.Full : RewardLoss.TokenObjective.ChangedTokens;
-        var records = await RecordsAsync(p.GetString("dataset"), context.CancellationToken);
+        var pairs = p.GetString("pairs");
+        var dataset = await DatasetParameter.LoadAsync(datasets, "dataset", p.GetString("dataset"), RewardPairs.Demo,
+            () => new StoredDataset(Guid.Empty, DatasetKinds.Spa, RewardPairs.DemoRecords()), context.CancellationToken);
+        var records = dataset.Require($"dataset (pairs {pairs})", RewardPairs.Needs(pairs));
         int batchSize = p.GetInt32("batch_size"), accumulation = p.GetInt32("grad_accum"), seed = p.GetInt32("seed");
 
         SequenceClassifier? classifier = null;
         using var session = TrainingSession.Open(context, registry, model => classifier = new SequenceClassifier(model));
         session.ExportConfig[RewardModel.LevelKey] = level == RewardLoss.Level.Token ? "token" : "sequence";
+        session.ExportConfig[RewardModel.PairsKey] = pairs;
         var (trainRecords, evalRecords) = Split(records, p.GetDouble("eval_fraction"), seed);
         var maxLength = p.GetInt32("max_length");
-        var train = RewardPairs.Tokenize(RewardPairs.From(trainRecords, p.GetString("pairs")), session.Tokenizer, session.Template, maxLength);
-        var evalEdited = RewardPairs.Tokenize(RewardPairs.From(evalRecords, RewardPairs.Edited), session.Tokenizer, session.Template, maxLength);
-        var evalOriginal = RewardPairs.Tokenize(RewardPairs.From(evalRecords, RewardPairs.Original), session.Tokenizer, session.Template, maxLength);
+        List<RewardExample> Tokenize(IReadOnlyList<SpaRecord> part, string kind) =>
+            DatasetLayout.For(dataset.Kind).Guarantees(RewardPairs.Needs(kind))
+                ? RewardPairs.Tokenize(RewardPairs.From(part, kind), session.Tokenizer, session.Template, maxLength) : [];
+        var train = Tokenize(trainRecords, pairs);
+        // Held out: edited pairs where the dataset has them (the fine-grained question), and standard pairs where it has those.
+        var evalEdited = Tokenize(evalRecords, RewardPairs.Edited);
+        var evalOriginal = Tokenize(evalRecords, RewardPairs.Original);
+        var evalPrimary = evalEdited.Count > 0 ? evalEdited : evalOriginal;
         if (train.Count == 0) throw new InvalidOperationException($"no pair of the dataset fits max_length {maxLength}");
         var batches = new ShuffledBatches<RewardExample>(train, batchSize, seed);
 
@@ -85,28 +95,17 @@ public sealed class RewardModelMethod(ModelRegistry registry, IDatasetStore? dat
             context.Metrics.Report(step, "tokens_per_s", tokens / clock.Elapsed.TotalSeconds);
         }, evaluate: step =>
         {
-            if (evalEdited.Count == 0) return;
-            var edited = RewardEvaluation.Measure(classifier!, evalEdited, level, batchSize, session.Tokenizer.PadTokenId, session.Device);
-            context.Metrics.Report(step, "eval_accuracy", edited.Accuracy);
-            context.Metrics.Report(step, "eval_reward_preferred", edited.MeanPreferred);
-            context.Metrics.Report(step, "eval_reward_other", edited.MeanOther);
-            if (evalOriginal.Count > 0)
+            if (evalPrimary.Count == 0) return;
+            var primary = RewardEvaluation.Measure(classifier!, evalPrimary, level, batchSize, session.Tokenizer.PadTokenId, session.Device);
+            context.Metrics.Report(step, "eval_accuracy", primary.Accuracy);
+            context.Metrics.Report(step, "eval_reward_preferred", primary.MeanPreferred);
+            context.Metrics.Report(step, "eval_reward_other", primary.MeanOther);
+            if (evalOriginal.Count > 0 && evalPrimary != evalOriginal)
                 context.Metrics.Report(step, "eval_accuracy_original_pairs",
                     RewardEvaluation.Measure(classifier!, evalOriginal, level, batchSize, session.Tokenizer.PadTokenId, session.Device).Accuracy);
         });
-        RewardEvaluation.WriteTokenRewards(Path.Combine(context.ArtifactDirectory, TokenRewardsFile), classifier!, evalEdited.Take(200).ToList(),
+        RewardEvaluation.WriteTokenRewards(Path.Combine(context.ArtifactDirectory, TokenRewardsFile), classifier!, evalPrimary.Take(200).ToList(),
             session.Tokenizer, session.Device);
-    }
-
-    private async Task<IReadOnlyList<SpaRecord>> RecordsAsync(string dataset, CancellationToken cancellationToken)
-    {
-        if (dataset == RewardPairs.Demo) return RewardPairs.DemoRecords();
-        if (Guid.TryParse(dataset, out var id) && datasets is not null)
-        {
-            try { return await datasets.LoadSpaAsync(id, cancellationToken); }
-            catch (KeyNotFoundException e) { throw new ArgumentException($"dataset: {e.Message}"); }
-        }
-        throw new ArgumentException($"dataset: '{dataset}' is neither {RewardPairs.Demo} nor the id of a stored SPA dataset");
     }
 
     /// <summary>A held-out split by record, so that both kinds of held-out pairs come from the same prompts.</summary>

@@ -27,6 +27,10 @@ public static class RewardPairs
         [.. DemoData.GeneratePairs(count, seed).Select(p => new SpaRecord(p.Example.Instruction, p.Example.Input,
             $"Sure! {p.Example.Response} I hope this helps.", p.WrongResponse, p.Example.Response))];
 
+    /// <summary>What each kind of pair needs of a record: edited pairs Ỹ ≻ Ŷ, standard pairs Y ≻ Ŷ.</summary>
+    public static RecordPart[] Needs(string kind) =>
+        kind == Original ? [RecordPart.Output, RecordPart.Original] : [RecordPart.Original, RecordPart.Revised];
+
     public static IReadOnlyList<RewardPair> From(IReadOnlyList<SpaRecord> records, string kind) =>
         [.. records.Select(r => new RewardPair(r.Instruction, r.Input, kind == Original ? r.Output : r.RevisedOutput, r.OriginalOutput))];
 

@@ -3,11 +3,11 @@ using AlignLab.Core.Datasets;
 
 namespace AlignLab.Core.Tests;
 
-public class SpaParserTests
+public class DatasetParserTests
 {
     private const string Good = """{"instruction":"Name a fruit.","input":"","output":"An apple.","original_output":"A carrot.","revised_output":"An apple."}""";
 
-    private static SpaParser.Result Parse(string text) => SpaParser.Parse(Encoding.UTF8.GetBytes(text));
+    private static DatasetParser.Result Parse(string text, DatasetLayout? layout = null) => DatasetParser.Parse(Encoding.UTF8.GetBytes(text), layout ?? DatasetLayout.Spa);
 
     [Fact]
     public void JsonLinesAndJsonArraysGiveTheSameRecords()
@@ -74,5 +74,46 @@ public class SpaParserTests
         Assert.Equal((3 + 2) / 2.0, stats.MeanRevisedTokens);
         Assert.Equal((1 + 0) / 2.0, stats.MeanEditOpsOriginalToRevised);
         Assert.Equal((2 + 1) / 2.0, stats.MeanEditOpsOriginalToOutput);
+    }
+
+    [Fact]
+    public void MinimalEditsAndPreferencePairsUseTheirOwnFieldNamesAndMapOntoTheStoredRecord()
+    {
+        var edits = Parse("""{"prompt":"Capital of Japan?","original":"It is Rome.","edited":"It is Tokyo."}""", DatasetLayout.Edits);
+        var edit = Assert.Single(edits.Records);
+        Assert.Equal(new SpaRecord("Capital of Japan?", "", "", "It is Rome.", "It is Tokyo."), edit);
+        Assert.Equal(new Dictionary<string, string> { ["prompt"] = "Capital of Japan?", ["input"] = "", ["original"] = "It is Rome.", ["edited"] = "It is Tokyo." },
+            DatasetLayout.Edits.ToFields(edit));
+
+        var preference = Parse("""{"prompt":"Capital of Japan?","input":"ctx","chosen":"Tokyo.","rejected":"Rome."}""", DatasetLayout.Preference);
+        Assert.Equal(new SpaRecord("Capital of Japan?", "ctx", "Tokyo.", "Rome.", ""), Assert.Single(preference.Records));
+
+        // The SPA field names mean nothing to a preference file: its own fields are missing.
+        var wrong = Parse(Good, DatasetLayout.Preference);
+        Assert.Equal(["line 1, prompt: missing", "line 1, chosen: missing", "line 1, rejected: missing"], wrong.Errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void KindsAreMatchedToWhatAMethodNeeds()
+    {
+        Assert.Equal([DatasetKinds.Spa, DatasetKinds.Edits], DatasetLayout.KindsWith(RecordPart.Original, RecordPart.Revised));
+        Assert.Equal([DatasetKinds.Spa, DatasetKinds.Preference], DatasetLayout.KindsWith(RecordPart.Output, RecordPart.Original));
+        var stored = new StoredDataset(Guid.Empty, DatasetKinds.Preference, []);
+        var error = Assert.Throws<ArgumentException>(() => stored.Require(RecordPart.Original, RecordPart.Revised));
+        Assert.Contains("preference dataset (prompt, input, chosen, rejected), which has no minimally edited responses", error.Message);
+        Assert.EndsWith("one of the kinds spa, edits", error.Message);
+    }
+
+    [Fact]
+    public void PairStatisticsCountTokensAndEditDistance()
+    {
+        int[] Words(string s) => s.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => w.GetHashCode()).ToArray();
+        // rejected → chosen: "the green apple" → "the red big apple" is 1 substitution + 1 insertion; "no" → "yes" 1 substitution.
+        var records = new[] { new SpaRecord("q", "", "the red big apple", "the green apple", ""), new SpaRecord("q", "", "yes", "no", "") };
+        var stats = System.Text.Json.JsonSerializer.SerializeToElement(DatasetStatistics.Compute(DatasetLayout.Preference, records, Words));
+        Assert.Equal(2, stats.GetProperty("count").GetInt32());
+        Assert.Equal((4 + 1) / 2.0, stats.GetProperty("meanChosenTokens").GetDouble());
+        Assert.Equal((3 + 1) / 2.0, stats.GetProperty("meanRejectedTokens").GetDouble());
+        Assert.Equal((2 + 1) / 2.0, stats.GetProperty("meanEditOps").GetDouble());
     }
 }

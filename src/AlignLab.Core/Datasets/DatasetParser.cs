@@ -3,27 +3,22 @@ using System.Text.Json;
 
 namespace AlignLab.Core.Datasets;
 
-/// <summary>Reads SPA data as a JSON array of records or as JSON Lines, validating every record: an object with string
-/// fields instruction, output, original_output and revised_output, and optionally input. An instance pool (the
-/// input of SPA construction) needs only instruction and output. Every bad record is reported with its line and
-/// field; the caller decides whether any error rejects the file.</summary>
-public static class SpaParser
+/// <summary>Reads a dataset file, a JSON array of records or JSON Lines, under one <see cref="DatasetLayout"/>,
+/// validating every record: an object whose required fields are non-empty strings and whose optional fields are
+/// strings or absent. Every bad record is reported with its line and field; the caller decides whether any error
+/// rejects the file.</summary>
+public static class DatasetParser
 {
-    public static readonly IReadOnlyList<string> RequiredFields = ["instruction", "output", "original_output", "revised_output"];
-    public static readonly IReadOnlyList<string> PoolRequiredFields = ["instruction", "output"];
-
     public sealed record Result(IReadOnlyList<SpaRecord> Records, IReadOnlyList<DatasetError> Errors, int Lines);
 
-    /// <param name="kind"><see cref="DatasetKinds.Spa"/>, or <see cref="DatasetKinds.Pool"/> (records without Ŷ and Ỹ).</param>
-    public static Result Parse(byte[] content, int maxRecords = 1_000_000, string kind = DatasetKinds.Spa)
+    public static Result Parse(byte[] content, DatasetLayout layout, int maxRecords = 1_000_000)
     {
-        var required = kind == DatasetKinds.Pool ? PoolRequiredFields : RequiredFields;
         var text = Encoding.UTF8.GetString(content);
         var trimmed = text.TrimStart('\uFEFF', ' ', '\t', '\r', '\n');
-        return trimmed.StartsWith('[') ? ParseArray(content, maxRecords, required) : ParseLines(text, maxRecords, required);
+        return trimmed.StartsWith('[') ? ParseArray(content, maxRecords, layout) : ParseLines(text, maxRecords, layout);
     }
 
-    private static Result ParseLines(string text, int maxRecords, IReadOnlyList<string> required)
+    private static Result ParseLines(string text, int maxRecords, DatasetLayout layout)
     {
         var records = new List<SpaRecord>();
         var errors = new List<DatasetError>();
@@ -38,7 +33,7 @@ public static class SpaParser
             try
             {
                 using var document = JsonDocument.Parse(line);
-                Validate(document.RootElement, i + 1, required, records, errors);
+                Validate(document.RootElement, i + 1, layout, records, errors);
             }
             catch (JsonException e)
             {
@@ -48,7 +43,7 @@ public static class SpaParser
         return new Result(records, errors, counted);
     }
 
-    private static Result ParseArray(byte[] content, int maxRecords, IReadOnlyList<string> required)
+    private static Result ParseArray(byte[] content, int maxRecords, DatasetLayout layout)
     {
         var records = new List<SpaRecord>();
         var errors = new List<DatasetError>();
@@ -59,7 +54,7 @@ public static class SpaParser
             foreach (var element in document.RootElement.EnumerateArray())
             {
                 if (++index > maxRecords) { errors.Add(new DatasetError(index, "$", $"more than {maxRecords} records")); break; }
-                Validate(element, index, required, records, errors);
+                Validate(element, index, layout, records, errors);
             }
             return new Result(records, errors, index);
         }
@@ -71,7 +66,7 @@ public static class SpaParser
         }
     }
 
-    private static void Validate(JsonElement element, int line, IReadOnlyList<string> required, List<SpaRecord> records, List<DatasetError> errors)
+    private static void Validate(JsonElement element, int line, DatasetLayout layout, List<SpaRecord> records, List<DatasetError> errors)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
@@ -80,9 +75,9 @@ public static class SpaParser
         }
         var values = new Dictionary<string, string>();
         var ok = true;
-        foreach (var field in RequiredFields.Append("input"))
+        foreach (var (field, _, required) in layout.Fields)
         {
-            var optional = !required.Contains(field);
+            var optional = !required;
             if (!element.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
             {
                 if (optional) { values[field] = ""; continue; }
@@ -101,6 +96,6 @@ public static class SpaParser
             }
             else values[field] = value.GetString()!;
         }
-        if (ok) records.Add(new SpaRecord(values["instruction"], values["input"], values["output"], values["original_output"], values["revised_output"]));
+        if (ok) records.Add(layout.ToRecord(values));
     }
 }

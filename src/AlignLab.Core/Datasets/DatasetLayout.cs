@@ -1,0 +1,61 @@
+namespace AlignLab.Core.Datasets;
+
+/// <summary>How one kind of dataset is written in files and shown by the examples API: its field names, which of them
+/// are required, and which part of the stored record each one fills. All kinds are stored as <see cref="SpaRecord"/>s,
+/// so a preference pair (prompt, chosen, rejected) is X, Y, Ŷ and a minimal edit (prompt, original, edited) is X, Ŷ, Ỹ.</summary>
+public sealed record DatasetLayout(string Kind, string Title, IReadOnlyList<DatasetLayout.Field> Fields)
+{
+    public sealed record Field(string Name, RecordPart Part, bool Required);
+
+    public static readonly DatasetLayout Spa = new(DatasetKinds.Spa, "SPA",
+    [
+        new("instruction", RecordPart.Instruction, true), new("input", RecordPart.Input, false), new("output", RecordPart.Output, true),
+        new("original_output", RecordPart.Original, true), new("revised_output", RecordPart.Revised, true),
+    ]);
+
+    public static readonly DatasetLayout Pool = new(DatasetKinds.Pool, "pool",
+    [
+        new("instruction", RecordPart.Instruction, true), new("input", RecordPart.Input, false), new("output", RecordPart.Output, true),
+        new("original_output", RecordPart.Original, false), new("revised_output", RecordPart.Revised, false),
+    ]);
+
+    public static readonly DatasetLayout Edits = new(DatasetKinds.Edits, "minimal-edit",
+    [
+        new("prompt", RecordPart.Instruction, true), new("input", RecordPart.Input, false),
+        new("original", RecordPart.Original, true), new("edited", RecordPart.Revised, true),
+    ]);
+
+    public static readonly DatasetLayout Preference = new(DatasetKinds.Preference, "preference",
+    [
+        new("prompt", RecordPart.Instruction, true), new("input", RecordPart.Input, false),
+        new("chosen", RecordPart.Output, true), new("rejected", RecordPart.Original, true),
+    ]);
+
+    public static readonly IReadOnlyList<DatasetLayout> All = [Spa, Pool, Edits, Preference];
+
+    public static DatasetLayout For(string kind) =>
+        All.FirstOrDefault(l => l.Kind == kind) ?? throw new ArgumentException($"unknown dataset kind '{kind}'");
+
+    /// <summary>The kinds whose every record has all of <paramref name="parts"/>.</summary>
+    public static IReadOnlyList<string> KindsWith(params RecordPart[] parts) => [.. All.Where(l => l.Guarantees(parts)).Select(l => l.Kind)];
+
+    public bool Guarantees(params RecordPart[] parts) => parts.All(part => Fields.Any(f => f.Part == part && f.Required));
+
+    public string FieldNames => string.Join(", ", Fields.Select(f => f.Name));
+
+    public SpaRecord ToRecord(IReadOnlyDictionary<string, string> values)
+    {
+        string Part(RecordPart part) => Fields.FirstOrDefault(f => f.Part == part) is { } field ? values.GetValueOrDefault(field.Name, "") : "";
+        return new SpaRecord(Part(RecordPart.Instruction), Part(RecordPart.Input), Part(RecordPart.Output), Part(RecordPart.Original), Part(RecordPart.Revised));
+    }
+
+    /// <summary>A record under this layout's field names (what was uploaded).</summary>
+    public IReadOnlyDictionary<string, string> ToFields(SpaRecord record) => Fields.ToDictionary(f => f.Name, f => f.Part switch
+    {
+        RecordPart.Instruction => record.Instruction,
+        RecordPart.Input => record.Input,
+        RecordPart.Output => record.Output,
+        RecordPart.Original => record.OriginalOutput,
+        _ => record.RevisedOutput,
+    });
+}

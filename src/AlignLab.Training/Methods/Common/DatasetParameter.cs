@@ -1,0 +1,27 @@
+using AlignLab.Core.Datasets;
+
+namespace AlignLab.Training.Methods.Common;
+
+/// <summary>Reads a method's dataset parameter: its built-in dataset, or the id of a stored one. Every error is an
+/// <see cref="ArgumentException"/> that names the parameter, so the run fails with that reason before training.</summary>
+public static class DatasetParameter
+{
+    public static async Task<StoredDataset> LoadAsync(IDatasetStore? store, string parameter, string value, string builtInName,
+        Func<StoredDataset> builtIn, CancellationToken cancellationToken)
+    {
+        if (value == builtInName) return builtIn();
+        if (Guid.TryParse(value, out var id) && store is not null)
+        {
+            try { return await store.LoadAsync(id, cancellationToken); }
+            catch (KeyNotFoundException e) { throw new ArgumentException($"{parameter}: {e.Message}"); }
+        }
+        throw new ArgumentException($"{parameter}: '{value}' is neither {builtInName} nor the id of a stored dataset");
+    }
+
+    /// <summary>The records, if the dataset's kind has every one of <paramref name="parts"/>.</summary>
+    public static IReadOnlyList<SpaRecord> Require(this StoredDataset dataset, string parameter, params RecordPart[] parts)
+    {
+        try { return dataset.Require(parts); }
+        catch (ArgumentException e) { throw new ArgumentException($"{parameter}: {e.Message}"); }
+    }
+}
