@@ -1,37 +1,60 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
 using AlignLab.Testing;
 
 namespace AlignLab.Web.Tests;
 
-/// <summary>Fine-grained token-level PPO through the API: a token-level reward model trained by one run, then PPO
-/// against it, with live metrics, samples, checkpoints and the exported policy.</summary>
+/// <summary>Seed 002's runs through the API: reward models trained on minimal edits or on imported preference pairs,
+/// then the PPO variants against them, naming each exported reward model by its run ("runs/{id}/export"), with live
+/// metrics, samples, checkpoints, artifacts and a clear failure when a variant and its reward model disagree.</summary>
 [Collection(PostgresCollection.Name)]
 public sealed class PpoApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
+    private async Task<Guid> RunAsync(object request, string status = "Succeeded")
+    {
+        var run = await Api.CreateRunAsync(request);
+        var id = Guid.Parse(run["id"]!.GetValue<string>());
+        await Api.WaitForStatusAsync(id, status, TimeSpan.FromSeconds(120));
+        return id;
+    }
+
+    private async Task<string> ErrorAsync(Guid id) => (await Api.GetRunAsync(id))["error"]!.GetValue<string>();
+
     [Fact]
-    public async Task ARewardModelRunThenAPpoRunAgainstItCompleteWithTheirMetricsAndArtifacts()
+    public async Task FineGrainedTokenLevelPpoTrainsAgainstTheTokenLevelRewardModelARunExported()
     {
         await Api.Http.PostAsync("/api/models/demo", null);
-        var rm = await Api.CreateRunAsync(new
+        var rmId = await RunAsync(new
         {
             method = "reward-model",
             parameters = new { level = "token", pairs = "edited", max_steps = 6, batch_size = 8, eval_every = 3, eval_fraction = 0.02, checkpoint_every = 0 },
         });
-        var rmId = Guid.Parse(rm["id"]!.GetValue<string>());
-        await Api.WaitForStatusAsync(rmId, "Succeeded", TimeSpan.FromSeconds(120));
         var rmMetrics = (await Api.MetricsAsync(rmId)).Select(p => p!["name"]!.GetValue<string>()).ToHashSet();
         Assert.Superset(new HashSet<string> { "loss", "accuracy", "margin", "eval_accuracy", "eval_accuracy_original_pairs", "eval_reward_preferred" }, rmMetrics);
-        var rmRun = Path.Combine(ArtifactRoot, "runs", rmId.ToString());
-        Assert.True(File.ReadAllLines(Path.Combine(rmRun, "token_rewards.jsonl")).Length > 0);
-        // The exported reward model is placed under a model root, where runs can name it.
-        CopyFolder(Path.Combine(rmRun, "export"), Path.Combine(ModelRoot, "token-rm"));
+        // The artifacts API lists the per-token rewards and serves them.
+        var files = JsonNode.Parse(await Api.Http.GetStringAsync($"/api/runs/{rmId}/artifacts"))!.AsArray().Select(f => f!["path"]!.GetValue<string>()).ToList();
+        Assert.Contains("token_rewards.jsonl", files);
+        Assert.Contains("export/config.json", files);
+        var tokenRewards = await Api.Http.GetStringAsync($"/api/runs/{rmId}/artifacts/token_rewards.jsonl");
+        Assert.NotNull(JsonNode.Parse(tokenRewards.Split('\n')[0])!["preferred"]![0]!["reward"]);
+        File.WriteAllText(Path.Combine(ArtifactRoot, "runs", "secret.txt"), "not a run's file");
+        Assert.Contains((await Api.Http.GetAsync($"/api/runs/{rmId}/artifacts/..%2Fsecret.txt")).StatusCode, new[] { HttpStatusCode.BadRequest, HttpStatusCode.NotFound });
+        // The export is a model the next run can name, listed as a reward model.
+        var models = JsonNode.Parse(await Api.Http.GetStringAsync("/api/models"))!.AsArray();
+        var exported = Assert.Single(models, m => m!["name"]!.GetValue<string>() == $"runs/{rmId}/export")!;
+        Assert.True(exported["exported"]!.GetValue<bool>());
+        Assert.EndsWith("ForSequenceClassification", exported["architecture"]!.GetValue<string>());
 
-        var ppo = await Api.CreateRunAsync(new
+        var ppoId = await RunAsync(new
         {
             method = "ppo",
-            parameters = new { reward_model = "token-rm", max_steps = 3, batch_size = 4, mini_batch_size = 2, max_new_tokens = 8, checkpoint_every = 2, sample_every = 1 },
+            parameters = new
+            {
+                variant = "fine-grained-token", reward_model = $"runs/{rmId}/export",
+                max_steps = 3, batch_size = 4, mini_batch_size = 2, max_new_tokens = 8, checkpoint_every = 2, sample_every = 1,
+            },
         });
-        var ppoId = Guid.Parse(ppo["id"]!.GetValue<string>());
-        await Api.WaitForStatusAsync(ppoId, "Succeeded", TimeSpan.FromSeconds(120));
         var points = await Api.MetricsAsync(ppoId);
         foreach (var name in new[] { "reward", "reward_with_kl", "kl", "kl_beta", "entropy", "policy_loss", "value_loss", "clip_fraction", "approx_kl",
                      "explained_variance", "response_length", "rollout_tokens_per_s", "train_tokens_per_s" })
@@ -39,12 +62,51 @@ public sealed class PpoApiTests(PostgresFixture postgres) : WebAppTestBase(postg
         var ppoRun = Path.Combine(ArtifactRoot, "runs", ppoId.ToString());
         Assert.Equal(12, File.ReadAllLines(Path.Combine(ppoRun, "samples.jsonl")).Length);        // 4 samples × 3 steps
         Assert.True(Directory.Exists(Path.Combine(ppoRun, "checkpoints", "step-0000000002")));
-        Assert.True(File.Exists(Path.Combine(ppoRun, "export", "model.safetensors")));
+        var policyConfig = JsonNode.Parse(File.ReadAllText(Path.Combine(ppoRun, "export", "config.json")))!;
+        Assert.Equal("fine-grained-token", policyConfig["alignlab_ppo_variant"]!.GetValue<string>());
+
+        // A sequence-level variant against a token-level reward model fails before training, saying why.
+        var wrong = await RunAsync(new { method = "ppo", parameters = new { variant = "ppo-rlhf", reward_model = $"runs/{rmId}/export", max_steps = 2 } }, "Failed");
+        Assert.Contains("variant: ppo-rlhf needs a sequence-level reward model; this one is token-level", await ErrorAsync(wrong));
+        var missing = await RunAsync(new { method = "ppo", parameters = new { reward_model = $"runs/{Guid.NewGuid()}/export", max_steps = 2 } }, "Failed");
+        Assert.Contains("has not exported a model", await ErrorAsync(missing));
     }
 
-    private static void CopyFolder(string from, string to)
+    [Fact]
+    public async Task ImportedPreferencePairsTrainTheSequenceLevelRewardModelOfThePpoRlhfBaseline()
     {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        await Api.Http.PostAsync("/api/models/demo", null);
+        var lines = string.Join('\n', Enumerable.Range(0, 24).Select(i => new JsonObject
+        {
+            ["prompt"] = $"What is {i} plus {i}?", ["chosen"] = $"It is {2 * i}.", ["rejected"] = $"It is {2 * i + 1}, I think.",
+        }.ToJsonString()));
+        var upload = await Api.Http.PostAsync("/api/datasets/preference?name=sums", new StringContent(lines, Encoding.UTF8, "application/x-ndjson"));
+        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+        var datasetId = JsonNode.Parse(await upload.Content.ReadAsStringAsync())!["dataset"]!["id"]!.GetValue<string>();
+
+        // Preference pairs have no edited responses: asking for edited pairs fails the run with the reason.
+        var noEdits = await RunAsync(new { method = "reward-model", parameters = new { dataset = datasetId, pairs = "edited", max_steps = 2 } }, "Failed");
+        Assert.Contains("preference dataset (prompt, input, chosen, rejected), which has no minimally edited responses", await ErrorAsync(noEdits));
+
+        var rmId = await RunAsync(new
+        {
+            method = "reward-model",
+            parameters = new { dataset = datasetId, pairs = "original", level = "sequence", max_steps = 4, batch_size = 4, eval_every = 2, eval_fraction = 0.25, checkpoint_every = 0 },
+        });
+        var rmMetrics = (await Api.MetricsAsync(rmId)).Select(p => p!["name"]!.GetValue<string>()).ToHashSet();
+        Assert.Contains("eval_accuracy", rmMetrics);
+        Assert.DoesNotContain("eval_accuracy_original_pairs", rmMetrics);       // the held-out pairs are the preference pairs themselves
+        var rmConfig = JsonNode.Parse(File.ReadAllText(Path.Combine(ArtifactRoot, "runs", rmId.ToString(), "export", "config.json")))!;
+        Assert.Equal("sequence", rmConfig["alignlab_reward_level"]!.GetValue<string>());
+        Assert.Equal("original", rmConfig["alignlab_reward_pairs"]!.GetValue<string>());
+
+        var mislabelled = await RunAsync(new { method = "ppo", parameters = new { variant = "fine-grained", reward_model = $"runs/{rmId}/export", max_steps = 2 } }, "Failed");
+        Assert.Contains("variant: fine-grained needs a reward model trained on edited pairs; this one was trained on original pairs", await ErrorAsync(mislabelled));
+        var baseline = await RunAsync(new
+        {
+            method = "ppo",
+            parameters = new { variant = "ppo-rlhf", reward_model = $"runs/{rmId}/export", prompts = datasetId, max_steps = 2, batch_size = 4, mini_batch_size = 2, max_new_tokens = 6, checkpoint_every = 0 },
+        });
+        Assert.Contains(await Api.MetricsAsync(baseline), p => p!["name"]!.GetValue<string>() == "reward");
     }
 }

@@ -45,6 +45,7 @@ public static class WebHostingExtensions
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapRunsApi();
+        app.MapArtifactsApi();
         app.MapMethodsApi();
         app.MapModelsApi();
         app.MapPreviewsApi();

@@ -1,0 +1,49 @@
+using AlignLab.Data.Runs;
+using AlignLab.Jobs.Execution;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.StaticFiles;
+
+namespace AlignLab.Web.Api;
+
+/// <summary>/api/runs/{id}/artifacts: the files a run wrote (samples.jsonl, token_rewards.jsonl, token_weights.jsonl,
+/// the exported model, checkpoints), listed and downloaded. Paths are relative to the run's folder; nothing outside
+/// it is ever served.</summary>
+public static class ArtifactsApi
+{
+    public sealed record ArtifactFile(string Path, long Bytes, DateTimeOffset ModifiedAt);
+
+    private static readonly FileExtensionContentTypeProvider ContentTypes = new() { Mappings = { [".jsonl"] = "application/jsonl" } };
+
+    public static RouteGroupBuilder MapArtifactsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/runs/{id:guid}/artifacts").WithTags("Runs");
+        group.MapGet("/", ListAsync).WithName("ListRunArtifacts").WithSummary("The files of a run's artifact folder");
+        group.MapGet("/{*path}", DownloadAsync).WithName("GetRunArtifact").WithSummary("One file of a run's artifact folder");
+        return group;
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<ArtifactFile>>, NotFound>> ListAsync(Guid id, RunRepository runs, RunArtifacts artifacts,
+        CancellationToken cancellationToken)
+    {
+        if (await runs.GetAsync(id, cancellationToken) is null) return TypedResults.NotFound();
+        var folder = artifacts.RunDirectory(id);
+        if (!Directory.Exists(folder)) return TypedResults.Ok<IReadOnlyList<ArtifactFile>>([]);
+        return TypedResults.Ok<IReadOnlyList<ArtifactFile>>([.. Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Select(f => new FileInfo(f))
+            .Select(f => new ArtifactFile(Path.GetRelativePath(folder, f.FullName).Replace('\\', '/'), f.Length, f.LastWriteTimeUtc))
+            .OrderBy(f => f.Path, StringComparer.Ordinal)]);
+    }
+
+    private static async Task<Results<PhysicalFileHttpResult, NotFound, ValidationProblem>> DownloadAsync(Guid id, string path, RunRepository runs,
+        RunArtifacts artifacts, CancellationToken cancellationToken)
+    {
+        if (await runs.GetAsync(id, cancellationToken) is null) return TypedResults.NotFound();
+        var folder = Path.GetFullPath(artifacts.RunDirectory(id)) + Path.DirectorySeparatorChar;
+        var file = Path.GetFullPath(Path.Combine(folder, path));
+        if (!file.StartsWith(folder, StringComparison.Ordinal))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["path"] = ["must name a file inside the run's artifact folder"] });
+        if (!File.Exists(file)) return TypedResults.NotFound();
+        if (!ContentTypes.TryGetContentType(file, out var contentType)) contentType = "application/octet-stream";
+        return TypedResults.PhysicalFile(file, contentType, enableRangeProcessing: true);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using AlignLab.Training.Methods.Figa;
+using AlignLab.Training.Methods.RewardModeling;
+
+namespace AlignLab.Web.Heatmaps;
+
+/// <summary>A heatmap's tokens: its text, its value (a reward r_t or a FIGA weight) and whether the edit changed it.</summary>
+public sealed record HeatmapToken(string Text, double Value, bool Changed);
+
+/// <summary>One response as a row of tokens.</summary>
+public sealed record HeatmapRow(string Label, IReadOnlyList<HeatmapToken> Tokens)
+{
+    public double Mean => Tokens.Count == 0 ? 0 : Tokens.Average(t => t.Value);
+}
+
+/// <summary>One held-out pair: the prompt and its two responses.</summary>
+public sealed record HeatmapPair(string Instruction, HeatmapRow First, HeatmapRow Second);
+
+/// <summary>The per-token artifacts reviewers browse as heatmaps, read into one shape: a reward model's
+/// token_rewards.jsonl (r_t of the preferred and the other response) and FIGA's token_weights.jsonl (Eq. 1 weights of
+/// Ŷ and Ỹ). A line still being written is skipped.</summary>
+public static class TokenHeatmapFile
+{
+    public sealed record Kind(string FileName, string Title, string ValueName);
+
+    public static readonly Kind TokenRewards = new(RewardModelMethod.TokenRewardsFile, "Per-token rewards", "r");
+    public static readonly Kind TokenWeights = new(FigaTokenWeights.FileName, "FIGA token weights", "w");
+    public static readonly IReadOnlyList<Kind> Kinds = [TokenRewards, TokenWeights];
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static async Task<IReadOnlyList<HeatmapPair>> ReadAsync(string path, Kind kind, CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(path)) return [];
+        var pairs = new List<HeatmapPair>();
+        foreach (var line in await File.ReadAllLinesAsync(path, cancellationToken))
+        {
+            try
+            {
+                if (kind == TokenRewards && JsonSerializer.Deserialize<RewardEvaluation.PairRow>(line, Json) is { } rewards)
+                    pairs.Add(new HeatmapPair(rewards.Instruction,
+                        new HeatmapRow("preferred", [.. rewards.Preferred.Select(t => new HeatmapToken(t.Token, t.Reward, t.Changed))]),
+                        new HeatmapRow("other", [.. rewards.Other.Select(t => new HeatmapToken(t.Token, t.Reward, t.Changed))])));
+                else if (kind == TokenWeights && JsonSerializer.Deserialize<FigaTokenWeights.PairRow>(line, Json) is { } weights)
+                    pairs.Add(new HeatmapPair(weights.Instruction,
+                        new HeatmapRow("initial Ŷ", [.. weights.Original.Select(t => new HeatmapToken(t.Token, t.Weight, t.Label != "unchanged"))]),
+                        new HeatmapRow("revised Ỹ", [.. weights.Revised.Select(t => new HeatmapToken(t.Token, t.Weight, t.Label != "unchanged"))])));
+            }
+            catch (JsonException) { }
+        }
+        return pairs;
+    }
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using AlignLab.Testing;
+using Microsoft.Playwright;
+
+namespace AlignLab.Browser.Tests;
+
+/// <summary>Seed 002 from the wizard: a token-level reward model is trained, its per-token rewards show as a heatmap
+/// on its run page, and fine-grained token-level PPO is launched against its export, picked from the model list.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class RewardModelWizardTests(PostgresFixture postgres, ChromiumFixture chromium) : IAsyncLifetime
+{
+    private AppProcess _web = null!;
+    private string _base = "";
+    private readonly string _artifacts = Directory.CreateTempSubdirectory("alignlab-rm-browser-").FullName;
+
+    public async Task InitializeAsync()
+    {
+        _web = await AppProcess.StartWebAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:AlignLab"] = await postgres.CreateDatabaseAsync(migrate: false),
+            ["AlignLab:Artifacts:Root"] = _artifacts,
+            ["AlignLab:Models:Roots:0"] = Directory.CreateTempSubdirectory("alignlab-rm-models-").FullName,
+            ["AlignLab:Models:CreateDemoModel"] = "false",
+        });
+        _base = await _web.ListeningAddress;
+    }
+
+    private static async Task ChooseAsync(IPage page, string parameter, string option)
+    {
+        await page.Locator($"[data-parameter='{parameter}'] .mud-select").First.ClickAsync();
+        await page.Locator(".mud-popover-open").GetByText(new Regex($"^{Regex.Escape(option)}")).First.ClickAsync();
+    }
+
+    private async Task LaunchAsync(IPage page, string method, string methodTitle, Func<Task> fill)
+    {
+        await page.GotoAsync($"{_base}/experiments/new");
+        await page.Locator("[data-interactive='true']").WaitForAsync();
+        await page.GetByRole(AriaRole.Radio, new() { Name = methodTitle }).CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
+        await fill();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#review-spec")).ToContainTextAsync($"\"method\": \"{method}\"");
+        await page.Locator("#launch").ClickAsync();
+        await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
+        await Assertions.Expect(page.Locator("[data-status='Succeeded']")).ToBeVisibleAsync(new() { Timeout = 120_000 });
+    }
+
+    [Fact]
+    public async Task ATokenLevelRewardModelShowsItsHeatmapAndDrivesFineGrainedPpo()
+    {
+        using var api = new AlignLabApi(_base);
+        await api.Http.PostAsync("/api/models/demo", null);
+        await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1366, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(_base);
+
+        await LaunchAsync(page, "reward-model", "Reward model (sequence or token level)", async () =>
+        {
+            foreach (var (name, value) in new[] { ("max_steps", "4"), ("batch_size", "8"), ("eval_every", "2"), ("eval_fraction", "0.02"), ("checkpoint_every", "0") })
+                await page.Locator($"#param-{name}").FillAsync(value);
+        });
+        var rmId = page.Url.Split('/')[^1];
+        await Assertions.Expect(page.Locator("polyline[data-series='loss']")).ToHaveCountAsync(1);
+
+        // The heatmap shows the held-out pairs' per-token rewards as written in token_rewards.jsonl.
+        var first = JsonNode.Parse(File.ReadLines(Path.Combine(_artifacts, "runs", rmId, "token_rewards.jsonl")).First())!;
+        var preferred = first["preferred"]!.AsArray();
+        var row = page.Locator("#token-heatmap .heatmap-pair").First.Locator("[data-row='preferred'] .hm-token");
+        await Assertions.Expect(row).ToHaveCountAsync(preferred.Count);
+        for (int t = 0; t < preferred.Count; t++)
+        {
+            var shown = double.Parse((await row.Nth(t).GetAttributeAsync("data-value"))!, CultureInfo.InvariantCulture);
+            Assert.Equal(preferred[t]!["reward"]!.GetValue<double>(), shown, 9);
+            Assert.Equal(preferred[t]!["changed"]!.GetValue<bool>(), (await row.Nth(t).GetAttributeAsync("class"))!.Contains("hm-changed"));
+        }
+        Assert.Contains(preferred, t => t!["changed"]!.GetValue<bool>());
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "reward-model-heatmap.png"), FullPage = true });
+
+        await LaunchAsync(page, "ppo", "PPO with a reward model (token- or sequence-level)", async () =>
+        {
+            await ChooseAsync(page, "variant", "fine-grained-token");
+            await ChooseAsync(page, "reward_model", $"runs/{rmId}/export");
+            foreach (var (name, value) in new[] { ("max_steps", "2"), ("batch_size", "4"), ("mini_batch_size", "2"), ("max_new_tokens", "6"), ("sample_every", "1"), ("checkpoint_every", "1") })
+                await page.Locator($"#param-{name}").FillAsync(value);
+            await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "ppo-wizard.png"), FullPage = true });
+        });
+        var ppoId = page.Url.Split('/')[^1];
+        await Assertions.Expect(page.Locator("polyline[data-series='reward']")).ToHaveAttributeAsync("data-count", "2");
+        await Assertions.Expect(page.Locator("#run-samples tbody tr")).ToHaveCountAsync(8);
+        var spec = (await api.GetRunAsync(Guid.Parse(ppoId)))["parameters"]!;
+        Assert.Equal("fine-grained-token", spec["variant"]!.GetValue<string>());
+        Assert.Equal($"runs/{rmId}/export", spec["reward_model"]!.GetValue<string>());
+        Assert.True(Directory.Exists(Path.Combine(_artifacts, "runs", ppoId, "checkpoints", "step-0000000001")));
+    }
+
+    public async Task DisposeAsync() => await _web.DisposeAsync();
+}
