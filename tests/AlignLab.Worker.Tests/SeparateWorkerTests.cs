@@ -123,6 +123,38 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
         Assert.Equal(questions.Count, examples.Count);
     }
 
+    [Fact]
+    public async Task AKilledPpoRunResumesFromItsCheckpointWithEveryStepAndSampleOnce()
+    {
+        const int steps = 24;
+        await _api.Http.PostAsync("/api/models/demo", null);
+        var run = await _api.CreateRunAsync(new
+        {
+            method = "ppo",
+            parameters = new { reward = "keyword", keyword = "Tokyo", max_steps = steps, batch_size = 4, mini_batch_size = 2, ppo_epochs = 1, max_new_tokens = 6, checkpoint_every = 4, sample_every = 1 },
+        });
+        var id = Guid.Parse(run["id"]!.GetValue<string>());
+
+        var first = StartWorker("worker-a");
+        await Eventually.GetAsync(async () => (await _api.GetRunAsync(id))["step"]!.GetValue<long>(), s => s >= 10,
+            TimeSpan.FromSeconds(90), "the run to pass step 10");
+        first.Kill();
+        await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        Assert.True((await _api.GetRunAsync(id))["step"]!.GetValue<long>() < steps, "the kill came before the end");
+
+        await using var second = StartWorker("worker-b");
+        await _api.WaitForStatusAsync(id, "Succeeded", TimeSpan.FromSeconds(120));
+        var points = await _api.MetricsAsync(id);
+        foreach (var name in new[] { "reward", "kl", "kl_beta", "policy_loss" })
+            Assert.Equal(Enumerable.Range(1, steps).Select(s => (long)s), points.Where(p => p!["name"]!.GetValue<string>() == name).Select(p => p!["step"]!.GetValue<long>()));
+        // The samples the first attempt wrote after its last checkpoint were dropped and written again, once.
+        var samples = File.ReadAllLines(Path.Combine(_artifacts, "runs", id.ToString(), "samples.jsonl")).Select(l => JsonNode.Parse(l)!["step"]!.GetValue<long>()).ToList();
+        Assert.Equal(Enumerable.Range(1, steps).SelectMany(s => Enumerable.Repeat((long)s, 4)), samples);
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        Assert.Equal(2L, await Scalar(connection, $"SELECT attempts::bigint FROM runs WHERE id = '{id}'"));
+    }
+
     /// <summary>Indexes of the revised instances; none while the construction has not started.</summary>
     private async Task<List<int>> RevisedAsync(Guid id)
     {

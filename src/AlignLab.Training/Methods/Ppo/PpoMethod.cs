@@ -80,7 +80,8 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
         var batches = new ShuffledBatches<(string Instruction, string Input, int[] Prompt)>(
             [.. prompts.Select(r => (r.Instruction, r.Input, session.Tokenizer.Encode(session.Template.Render(r.Instruction, r.Input))))],
             p.GetInt32("batch_size"), p.GetInt32("seed"));
-        var samplesPath = Path.Combine(context.ArtifactDirectory, SamplesFile);
+        var sampleLog = new SampleLog(Path.Combine(context.ArtifactDirectory, SamplesFile));
+        sampleLog.TruncateAfter(session.Step);
 
         await session.TrainAsync(context, trainStep: () =>
         {
@@ -178,17 +179,8 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
             context.Metrics.Report(step, "grad_norm", gradNorm / updates);
             var sampleEvery = p.GetInt32("sample_every");
             if (sampleEvery > 0 && (step % sampleEvery == 0 || step == 1))
-                AppendSamples(samplesPath, step, samples.Take(4), scores);
+                sampleLog.Append(step, samples.Take(4), scores);
         }, evaluate: _ => { });
-    }
-
-    private static void AppendSamples(string path, long step, IEnumerable<PpoSample> samples, IReadOnlyList<double[]> scores)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var writer = File.AppendText(path);
-        var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        foreach (var (sample, i) in samples.Select((s, i) => (s, i)))
-            writer.WriteLine(JsonSerializer.Serialize(new { step, prompt = sample.Instruction, sample.Input, response = sample.ResponseText, reward = scores[i].Sum() }, json));
     }
 
     private CausalLM FrozenReference(TrainingSession session)
