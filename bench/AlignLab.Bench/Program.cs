@@ -10,6 +10,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task>>
     ["alignment"] = _ => AlignmentBenchmark.RunAsync(),
     ["parity"] = ParityBenchmark.RunAsync,
     ["ppo-memory"] = PpoMemoryBenchmark.RunAsync,
+    ["ppo-lora"] = PpoLoraBenchmark.RunAsync,
 };
 if (args.Length < 1 || !benchmarks.TryGetValue(args[0], out var run))
 {

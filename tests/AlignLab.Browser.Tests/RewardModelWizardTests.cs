@@ -7,7 +7,8 @@ using Microsoft.Playwright;
 namespace AlignLab.Browser.Tests;
 
 /// <summary>Seed 002 from the wizard: a token-level reward model is trained, its per-token rewards show as a heatmap
-/// on its run page, and fine-grained token-level PPO is launched against its export, picked from the model list.</summary>
+/// on its run page, and fine-grained token-level PPO is launched against its export, picked from the model list; then
+/// the other two variants (fine-grained PPO, PPO-RLHF) against sequence-level reward models.</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class RewardModelWizardTests(PostgresFixture postgres, ChromiumFixture chromium) : IAsyncLifetime
 {
@@ -30,7 +31,7 @@ public sealed class RewardModelWizardTests(PostgresFixture postgres, ChromiumFix
     private static async Task ChooseAsync(IPage page, string parameter, string option)
     {
         await page.Locator($"[data-parameter='{parameter}'] .mud-select").First.ClickAsync();
-        await page.Locator(".mud-popover-open").GetByText(new Regex($"^{Regex.Escape(option)}")).First.ClickAsync();
+        await page.Locator(".mud-popover-open").GetByText(new Regex($"^{Regex.Escape(option)}( |$)")).First.ClickAsync();
     }
 
     private async Task LaunchAsync(IPage page, string method, string methodTitle, Func<Task> fill)
@@ -49,7 +50,7 @@ public sealed class RewardModelWizardTests(PostgresFixture postgres, ChromiumFix
     }
 
     [Fact]
-    public async Task ATokenLevelRewardModelShowsItsHeatmapAndDrivesFineGrainedPpo()
+    public async Task ATokenLevelRewardModelShowsItsHeatmapAndTheThreePpoVariantsRunFromTheWizard()
     {
         using var api = new AlignLabApi(_base);
         await api.Http.PostAsync("/api/models/demo", null);
@@ -94,7 +95,28 @@ public sealed class RewardModelWizardTests(PostgresFixture postgres, ChromiumFix
         Assert.Equal("fine-grained-token", spec["variant"]!.GetValue<string>());
         Assert.Equal($"runs/{rmId}/export", spec["reward_model"]!.GetValue<string>());
         Assert.True(Directory.Exists(Path.Combine(_artifacts, "runs", ppoId, "checkpoints", "step-0000000001")));
+        Assert.Equal("fine-grained-token", Exported(ppoId)["alignlab_ppo_variant"]!.GetValue<string>());
+
+        // The other two variants, against sequence-level reward models trained (through the API) on edited and on original pairs.
+        foreach (var (variant, pairs) in new[] { ("fine-grained", "edited"), ("ppo-rlhf", "original") })
+        {
+            var rm = await api.CreateRunAsync(new { method = "reward-model", parameters = new { level = "sequence", pairs, max_steps = 2, batch_size = 8, eval_fraction = 0.02, checkpoint_every = 0 } });
+            var sequenceRm = rm["id"]!.GetValue<string>();
+            await api.WaitForStatusAsync(Guid.Parse(sequenceRm), "Succeeded", TimeSpan.FromSeconds(120));
+            await LaunchAsync(page, "ppo", "PPO with a reward model (token- or sequence-level)", async () =>
+            {
+                await ChooseAsync(page, "variant", variant);
+                await ChooseAsync(page, "reward_model", $"runs/{sequenceRm}/export");
+                foreach (var (name, value) in new[] { ("max_steps", "2"), ("batch_size", "4"), ("mini_batch_size", "2"), ("max_new_tokens", "6"), ("sample_every", "1"), ("checkpoint_every", "1") })
+                    await page.Locator($"#param-{name}").FillAsync(value);
+            });
+            await Assertions.Expect(page.Locator("polyline[data-series='reward']")).ToHaveAttributeAsync("data-count", "2");
+            await Assertions.Expect(page.Locator("#run-samples tbody tr")).ToHaveCountAsync(8);
+            Assert.Equal(variant, Exported(page.Url.Split('/')[^1])["alignlab_ppo_variant"]!.GetValue<string>());
+        }
     }
+
+    private JsonNode Exported(string runId) => JsonNode.Parse(File.ReadAllText(Path.Combine(_artifacts, "runs", runId, "export", "config.json")))!;
 
     public async Task DisposeAsync() => await _web.DisposeAsync();
 }

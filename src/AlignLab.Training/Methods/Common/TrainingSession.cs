@@ -143,7 +143,11 @@ public sealed class TrainingSession : IDisposable
         Export(Path.Combine(context.ArtifactDirectory, "export"));
     }
 
-    public Task CheckpointAsync(IRunContext context) => TrainingCheckpoint.SaveAsync(context.Checkpoints, Step, Trainable, Optimizer, ExtraState);
+    public async Task CheckpointAsync(IRunContext context)
+    {
+        await TrainingCheckpoint.SaveAsync(context.Checkpoints, Step, Trainable, Optimizer, ExtraState);
+        Runtime.NativeHeap.Trim();
+    }
 
     /// <summary>Merges adapters and writes the model as a Hugging Face folder with the base model's tokenizer files.</summary>
     public void Export(string folder)
