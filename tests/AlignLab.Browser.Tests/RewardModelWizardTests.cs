@@ -78,6 +78,13 @@ public sealed class RewardModelWizardTests(PostgresFixture postgres, ChromiumFix
             Assert.Equal(preferred[t]!["changed"]!.GetValue<bool>(), (await row.Nth(t).GetAttributeAsync("class"))!.Contains("hm-changed"));
         }
         Assert.Contains(preferred, t => t!["changed"]!.GetValue<bool>());
+        // The held-out reward distributions: every held-out pair counted once in each histogram.
+        var heldOut = File.ReadLines(Path.Combine(_artifacts, "runs", rmId, "token_rewards.jsonl")).Count();
+        foreach (var histogram in new[] { "preferred", "other", "margin" })
+        {
+            var counts = await page.Locator($"#reward-distribution [data-name='{histogram}'] rect").EvaluateAllAsync<int[]>("bars => bars.map(b => +b.dataset.count)");
+            Assert.Equal(heldOut, counts.Sum());
+        }
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "reward-model-heatmap.png"), FullPage = true });
 
         await LaunchAsync(page, "ppo", "PPO with a reward model (token- or sequence-level)", async () =>

@@ -36,6 +36,11 @@ public sealed class PpoApiTests(PostgresFixture postgres) : WebAppTestBase(postg
         var files = JsonNode.Parse(await Api.Http.GetStringAsync($"/api/runs/{rmId}/artifacts"))!.AsArray().Select(f => f!["path"]!.GetValue<string>()).ToList();
         Assert.Contains("token_rewards.jsonl", files);
         Assert.Contains("export/config.json", files);
+        var distribution = JsonNode.Parse(await Api.Http.GetStringAsync($"/api/runs/{rmId}/artifacts/reward_distribution.json"))!;
+        var finalAccuracy = (await Api.MetricsAsync(rmId)).Last(p => p!["name"]!.GetValue<string>() == "eval_accuracy")!["value"]!.GetValue<double>();
+        Assert.Equal(finalAccuracy, distribution["accuracy"]!.GetValue<double>(), 6);
+        var pairsRight = distribution["preferred"]!.AsArray().Zip(distribution["other"]!.AsArray(), (a, b) => a!.GetValue<double>() > b!.GetValue<double>()).Count(x => x);
+        Assert.Equal(finalAccuracy, pairsRight / (double)distribution["preferred"]!.AsArray().Count, 6);
         var tokenRewards = await Api.Http.GetStringAsync($"/api/runs/{rmId}/artifacts/token_rewards.jsonl");
         Assert.NotNull(JsonNode.Parse(tokenRewards.Split('\n')[0])!["preferred"]![0]!["reward"]);
         File.WriteAllText(Path.Combine(ArtifactRoot, "runs", "secret.txt"), "not a run's file");

@@ -6,16 +6,30 @@ using static TorchSharp.torch;
 namespace AlignLab.Training.Methods.RewardModeling;
 
 /// <summary>Held-out pairwise accuracy of a reward model (share of pairs where the preferred response gets the higher
-/// reward, read at the model's level), with the mean rewards of both sides; and the per-token rewards of held-out pairs
-/// for the heatmap viewer.</summary>
-public sealed record RewardEvaluation(double Accuracy, double MeanPreferred, double MeanOther)
+/// reward, read at the model's level), with the rewards of both sides (their distributions are written for the run
+/// page); and the per-token rewards of held-out pairs for the heatmap viewer.</summary>
+public sealed record RewardEvaluation(double Accuracy, IReadOnlyList<double> Preferred, IReadOnlyList<double> Other)
 {
+    public const string DistributionFile = "reward_distribution.json";
+
+    public double MeanPreferred => Preferred.Count == 0 ? 0 : Preferred.Average();
+    public double MeanOther => Other.Count == 0 ? 0 : Other.Average();
+
+    /// <summary>The held-out rewards of both sides, for the run page's histograms.</summary>
+    public void WriteDistribution(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, JsonSerializer.Serialize(new { accuracy = Accuracy, preferred = Preferred, other = Other }));
+    }
+
     public static RewardEvaluation Measure(SequenceClassifier classifier, IReadOnlyList<RewardExample> examples, RewardLoss.Level level,
         int batchSize, int padTokenId, Device device)
     {
         var wasTraining = classifier.training;
         classifier.eval();
-        double correct = 0, preferred = 0, other = 0;
+        double correct = 0;
+        var preferred = new List<double>(examples.Count);
+        var other = new List<double>(examples.Count);
         try
         {
             using var noGrad = no_grad();
@@ -27,12 +41,12 @@ public sealed record RewardEvaluation(double Accuracy, double MeanPreferred, dou
                 var rewards = RewardLoss.SequenceRewards(scores, batch, level);
                 var (top, bottom) = (rewards.narrow(0, 0, chunk.Length), rewards.narrow(0, chunk.Length, chunk.Length));
                 correct += top.gt(bottom).sum().item<long>();
-                preferred += top.sum().item<float>();
-                other += bottom.sum().item<float>();
+                preferred.AddRange(top.to(ScalarType.Float64).cpu().data<double>());
+                other.AddRange(bottom.to(ScalarType.Float64).cpu().data<double>());
             }
         }
         finally { classifier.train(wasTraining); }
-        return new RewardEvaluation(correct / examples.Count, preferred / examples.Count, other / examples.Count);
+        return new RewardEvaluation(correct / examples.Count, preferred, other);
     }
 
     public sealed record TokenReward(string Token, int Id, double Reward, bool Changed);

@@ -104,6 +104,9 @@ public sealed class RewardModelMethod(ModelRegistry registry, IDatasetStore? dat
                 context.Metrics.Report(step, "eval_accuracy_original_pairs",
                     RewardEvaluation.Measure(classifier!, evalOriginal, level, batchSize, session.Tokenizer.PadTokenId, session.Device).Accuracy);
         });
+        if (evalPrimary.Count > 0)
+            RewardEvaluation.Measure(classifier!, evalPrimary, level, batchSize, session.Tokenizer.PadTokenId, session.Device)
+                .WriteDistribution(Path.Combine(context.ArtifactDirectory, RewardEvaluation.DistributionFile));
         RewardEvaluation.WriteTokenRewards(Path.Combine(context.ArtifactDirectory, TokenRewardsFile), classifier!, evalPrimary.Take(200).ToList(),
             session.Tokenizer, session.Device);
     }
