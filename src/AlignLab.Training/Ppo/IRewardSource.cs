@@ -11,4 +11,8 @@ public interface IRewardSource : IDisposable
     string Description { get; }
 
     IReadOnlyList<double[]> Score(IReadOnlyList<PpoSample> samples);
+
+    /// <summary>Means of the reward's parts over the last <see cref="Score"/> call, logged as metrics beside PPO's
+    /// (R³'s relevance, LI, RP, …); empty for a reward with no parts.</summary>
+    IReadOnlyDictionary<string, double> LastComponents => new Dictionary<string, double>();
 }

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Text.Json;
+using AlignLab.Core.Datasets;
+using AlignLab.Core.Methods;
+using AlignLab.Core.Ppo;
+using AlignLab.Training.Adapters;
+using AlignLab.Training.Demo;
+using AlignLab.Training.Inference;
+using AlignLab.Training.Methods.Common;
+using AlignLab.Training.Models;
+using AlignLab.Training.Ppo;
+using AlignLab.Training.Registry;
+using AlignLab.Training.Rewards;
+using AlignLab.Training.Tokenization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AlignLab.Training.Methods.Ppo;
+
+/// <summary>PPO against a reward source (METHODS.md, the PPO details): sample responses, score them (per token or at
+/// the last token), subtract β·(log π − log π_ref) per token, GAE, whitened advantages, several epochs of clipped
+/// policy and value updates over minibatches. The reference is a frozen copy of the initial policy, or, with LoRA,
+/// the same weights with the adapters off. With a token-level reward model this is seed 002's fine-grained
+/// token-level PPO; with a sequence-level one, standard PPO-RLHF.</summary>
+public static class PpoTrainer
+{
+    public const string SamplesFile = "samples.jsonl";
+
+    public static async Task RunAsync(IRunContext context, ModelRegistry registry, IReadOnlyList<SpaRecord> prompts,
+        Func<TrainingSession, IRewardSource> rewardSource)
+    {
+        var p = context.Parameters;
+        PolicyWithValueHead? agent = null;
+        using var session = TrainingSession.Open(context, registry, model => agent = new PolicyWithValueHead(model));
+        var lora = p.GetBoolean("lora");
+        using var reference = lora ? null : FrozenReference(session);
+        using var rewards = rewardSource(session);
+        IKlController kl = p.GetBoolean("adaptive_kl")
+            ? new AdaptiveKlController(p.GetDouble("init_kl_coef"), p.GetDouble("target_kl"), p.GetDouble("kl_horizon"))
+            : new FixedKlController(p.GetDouble("init_kl_coef"));
+        if (kl is AdaptiveKlController adaptive && session.ExtraState.TryGetValue("kl_beta", out var beta)) adaptive.Reset(beta);
+        var batches = new ShuffledBatches<(string Instruction, string Input, int[] Prompt)>(
+            [.. prompts.Select(r => (r.Instruction, r.Input, session.Tokenizer.Encode(session.Template.Render(r.Instruction, r.Input))))],
+            p.GetInt32("batch_size"), p.GetInt32("seed"));
+        var sampleLog = new SampleLog(Path.Combine(context.ArtifactDirectory, SamplesFile));
+        sampleLog.TruncateAfter(session.Step);
+
+        await session.TrainAsync(context, trainStep: () =>
+        {
+            var step = session.Step + 1;
+            var learningRate = session.BeginStep();
+            // 1. Rollouts.
+            var rolloutClock = Stopwatch.StartNew();
+            var picked = batches.Get(session.Step);
+            var generated = TextGenerator.Generate(session.Model, [.. picked.Select(x => x.Prompt)], new GenerationOptions
+            {
+                MaxNewTokens = p.GetInt32("max_new_tokens"), Temperature = p.GetDouble("temperature"),
+                EosTokenId = session.Tokenizer.EosTokenId, PadTokenId = session.Tokenizer.PadTokenId, Seed = p.GetInt32("seed") + session.Step,
+            });
+            var samples = picked.Select((x, i) =>
+            {
+                int[] response = generated[i].EndedWithEos ? [.. generated[i].Tokens, session.Tokenizer.EosTokenId] : generated[i].Tokens;
+                if (response.Length == 0) response = [session.Tokenizer.EosTokenId];
+                return new PpoSample(x.Instruction, x.Input, x.Prompt, response, session.Tokenizer.Decode(generated[i].Tokens));
+            }).ToList();
+            var rolloutSeconds = rolloutClock.Elapsed.TotalSeconds;
+
+            // 2. Scores, old log-probs and values, reference log-probs; rewards with the KL penalty; advantages.
+            var scores = rewards.Score(samples);
+            var components = rewards.LastComponents;
+            var batch = PpoBatch.Build(samples, scores, session.Tokenizer.PadTokenId, session.Device);
+            Tensor oldLogProbs, oldValues, referenceLogProbs;
+            using (no_grad())
+            {
+                agent!.eval();
+                var (logits, values) = agent.Forward(batch.InputIds, batch.AttentionMask);
+                oldLogProbs = TokenLogProbs.FromLogits(logits, batch.InputIds, batch.ResponseMask, withEntropy: false).LogProbs;
+                oldValues = PpoBatch.ShiftRight(values.to(ScalarType.Float32)) * batch.ResponseMask;
+                var referenceLogits = reference is not null
+                    ? reference.Forward(batch.InputIds, batch.AttentionMask)
+                    : Lora.WithoutAdapters(session.Model, () => session.Model.Forward(batch.InputIds, batch.AttentionMask));
+                referenceLogProbs = TokenLogProbs.FromLogits(referenceLogits, batch.InputIds, batch.ResponseMask, withEntropy: false).LogProbs;
+                agent.train();
+            }
+            var penalised = PpoMath.PenalisedRewards(batch.Scores, oldLogProbs, referenceLogProbs, batch.ResponseMask, kl.Beta);
+            var (advantages, returns) = PpoMath.Gae(penalised, oldValues, batch.ResponseMask, p.GetDouble("gamma"), p.GetDouble("lam"));
+            advantages = PpoMath.Whiten(advantages, batch.ResponseMask);
+            var sequenceKl = ((oldLogProbs - referenceLogProbs) * batch.ResponseMask).sum(1).mean().item<float>();
+
+            // 3. PPO epochs over minibatches.
+            var trainClock = Stopwatch.StartNew();
+            double policyLoss = 0, valueLoss = 0, entropy = 0, clipFraction = 0, approxKl = 0, gradNorm = 0;
+            int updates = 0;
+            var miniBatch = Math.Min(p.GetInt32("mini_batch_size"), samples.Count);
+            var order = new Random(p.GetInt32("seed") + (int)session.Step);
+            for (int epoch = 0; epoch < p.GetInt32("ppo_epochs"); epoch++)
+            {
+                var rows = Enumerable.Range(0, samples.Count).ToArray();
+                order.Shuffle(rows);
+                foreach (var chunk in rows.Chunk(miniBatch))
+                {
+                    using var scope = NewDisposeScope();
+                    var index = tensor(chunk.Select(i => (long)i).ToArray(), device: session.Device);
+                    Tensor Pick(Tensor x) => x.index_select(0, index);
+                    var mask = Pick(batch.ResponseMask);
+                    var (logits, values) = agent!.Forward(Pick(batch.InputIds), Pick(batch.AttentionMask));
+                    var logProbs = TokenLogProbs.FromLogits(logits, Pick(batch.InputIds), mask);
+                    var policy = PpoMath.PolicyLoss(logProbs.LogProbs, Pick(oldLogProbs), Pick(advantages), mask, p.GetDouble("cliprange"));
+                    var value = PpoMath.ValueLoss(PpoBatch.ShiftRight(values.to(ScalarType.Float32)), Pick(oldValues), Pick(returns), mask, p.GetDouble("cliprange_value"));
+                    var entropyMean = (logProbs.Entropy * mask).sum() / mask.sum();
+                    var loss = policy.Loss + p.GetDouble("vf_coef") * value - p.GetDouble("ent_coef") * entropyMean;
+                    loss.backward();
+                    gradNorm += session.OptimizerStep(p.GetDouble("max_grad_norm"));
+                    policyLoss += policy.Loss.item<float>();
+                    valueLoss += value.item<float>();
+                    entropy += entropyMean.item<float>();
+                    clipFraction += policy.ClipFraction.item<float>();
+                    approxKl += policy.ApproxKl.item<float>();
+                    updates++;
+                }
+            }
+            session.CompleteStep();
+            kl.Update(sequenceKl, samples.Count);
+            session.ExtraState["kl_beta"] = kl.Beta;
+
+            var rawReward = scores.Average(s => s.Sum());
+            var responseTokens = samples.Sum(s => s.Response.Length);
+            context.Metrics.Report(step, "reward", rawReward);
+            context.Metrics.Report(step, "reward_with_kl", (penalised.sum(1)).mean().item<float>());
+            context.Metrics.Report(step, "kl", sequenceKl);
+            context.Metrics.Report(step, "kl_beta", kl.Beta);
+            context.Metrics.Report(step, "entropy", entropy / updates);
+            context.Metrics.Report(step, "policy_loss", policyLoss / updates);
+            context.Metrics.Report(step, "value_loss", valueLoss / updates);
+            context.Metrics.Report(step, "clip_fraction", clipFraction / updates);
+            context.Metrics.Report(step, "approx_kl", approxKl / updates);
+            context.Metrics.Report(step, "explained_variance", PpoMath.ExplainedVariance(oldValues, returns, batch.ResponseMask));
+            context.Metrics.Report(step, "response_length", (double)responseTokens / samples.Count);
+            context.Metrics.Report(step, "rollout_tokens_per_s", responseTokens / rolloutSeconds);
+            context.Metrics.Report(step, "train_tokens_per_s", batch.Tokens * p.GetInt32("ppo_epochs") / trainClock.Elapsed.TotalSeconds);
+            context.Metrics.Report(step, "lr", learningRate);
+            context.Metrics.Report(step, "grad_norm", gradNorm / updates);
+            foreach (var (name, value) in components) context.Metrics.Report(step, name, value);
+            var sampleEvery = p.GetInt32("sample_every");
+            if (sampleEvery > 0 && (step % sampleEvery == 0 || step == 1))
+                sampleLog.Append(step, samples.Take(4), scores);
+        }, evaluate: _ => { });
+    }
+
+    private static CausalLM FrozenReference(TrainingSession session)
+    {
+        var reference = ModelFolder.Load(session.ModelFolder);
+        reference.to(session.Device);
+        if (session.Model.parameters().First().dtype == ScalarType.BFloat16) reference.to(ScalarType.BFloat16);
+        foreach (var parameter in reference.parameters()) parameter.requires_grad = false;
+        reference.eval();
+        return reference;
+    }
+
+}
