@@ -82,7 +82,7 @@ public class DatasetParserTests
         var edits = Parse("""{"prompt":"Capital of Japan?","original":"It is Rome.","edited":"It is Tokyo."}""", DatasetLayout.Edits);
         var edit = Assert.Single(edits.Records);
         Assert.Equal(new SpaRecord("Capital of Japan?", "", "", "It is Rome.", "It is Tokyo."), edit);
-        Assert.Equal(new Dictionary<string, string> { ["prompt"] = "Capital of Japan?", ["input"] = "", ["original"] = "It is Rome.", ["edited"] = "It is Tokyo." },
+        Assert.Equal(new Dictionary<string, string> { ["prompt"] = "Capital of Japan?", ["input"] = "", ["original"] = "It is Rome.", ["edited"] = "It is Tokyo.", ["query_type"] = "" },
             DatasetLayout.Edits.ToFields(edit));
 
         var preference = Parse("""{"prompt":"Capital of Japan?","input":"ctx","chosen":"Tokyo.","rejected":"Rome."}""", DatasetLayout.Preference);
@@ -100,7 +100,7 @@ public class DatasetParserTests
         Assert.Equal([DatasetKinds.Spa, DatasetKinds.Preference], DatasetLayout.KindsWith(RecordPart.Output, RecordPart.Original));
         var stored = new StoredDataset(Guid.Empty, DatasetKinds.Preference, []);
         var error = Assert.Throws<ArgumentException>(() => stored.Require(RecordPart.Original, RecordPart.Revised));
-        Assert.Contains("preference dataset (prompt, input, chosen, rejected), which has no minimally edited responses", error.Message);
+        Assert.Contains("preference dataset (prompt, input, chosen, rejected, query_type), which has no minimally edited responses", error.Message);
         Assert.EndsWith("one of the kinds spa, edits", error.Message);
     }
 
@@ -115,5 +115,17 @@ public class DatasetParserTests
         Assert.Equal((4 + 1) / 2.0, stats.GetProperty("meanChosenTokens").GetDouble());
         Assert.Equal((3 + 1) / 2.0, stats.GetProperty("meanRejectedTokens").GetDouble());
         Assert.Equal((2 + 1) / 2.0, stats.GetProperty("meanEditOps").GetDouble());
+    }
+
+    [Fact]
+    public void QueryTypesAreReadAsOeOrCeAndAnythingElseIsAnError()
+    {
+        var result = Parse(string.Join('\n',
+            """{"instruction":"Write a poem.","output":"Roses…","query_type":"open-ended"}""",
+            """{"instruction":"Capital of Peru?","output":"Lima.","query_type":"CE"}""",
+            """{"instruction":"Hi?","output":"Hello.","query_type":"maybe"}""",
+            """{"instruction":"Hi?","output":"Hello."}"""), DatasetLayout.Pool);
+        Assert.Equal(["OE", "CE", ""], result.Records.Select(r => r.QueryType));
+        Assert.Equal(["line 3, query_type: must be OE or CE (open- or closed-ended)"], result.Errors.Select(e => e.ToString()));
     }
 }

@@ -95,7 +95,7 @@ public sealed class DatasetsApiTests(PostgresFixture postgres) : WebAppTestBase(
         Assert.True(dataset["stats"]!["stats"]!["meanEditOps"]!.GetValue<double>() >= 1);
         var id = dataset["id"]!.GetValue<string>();
         var example = JsonNode.Parse(await Api.Http.GetStringAsync($"/api/datasets/{id}/examples?limit=1"))!.AsArray().Single()!.AsObject();
-        Assert.Equal(["edited", "input", "original", "prompt"], example.Select(p => p.Key).Order());
+        Assert.Equal(["edited", "input", "original", "prompt", "query_type"], example.Select(p => p.Key).Order());
 
         // FIGA takes (initial, revised) pairs from any kind that has them; an instance pool has none.
         var run = await Api.CreateRunAsync(new { method = "figa", parameters = new { dataset = id, max_steps = 2, batch_size = 4, eval_fraction = 0.1, checkpoint_every = 0 } });

@@ -91,7 +91,7 @@ public sealed class PpoApiTests(PostgresFixture postgres) : WebAppTestBase(postg
 
         // Preference pairs have no edited responses: asking for edited pairs fails the run with the reason.
         var noEdits = await RunAsync(new { method = "reward-model", parameters = new { dataset = datasetId, pairs = "edited", max_steps = 2 } }, "Failed");
-        Assert.Contains("preference dataset (prompt, input, chosen, rejected), which has no minimally edited responses", await ErrorAsync(noEdits));
+        Assert.Contains("preference dataset (prompt, input, chosen, rejected, query_type), which has no minimally edited responses", await ErrorAsync(noEdits));
 
         var rmId = await RunAsync(new
         {

@@ -7,28 +7,31 @@ public sealed record DatasetLayout(string Kind, string Title, IReadOnlyList<Data
 {
     public sealed record Field(string Name, RecordPart Part, bool Required);
 
+    /// <summary>Every kind may label its queries OE or CE for R³.</summary>
+    private static readonly Field QueryTypeField = new("query_type", RecordPart.QueryType, false);
+
     public static readonly DatasetLayout Spa = new(DatasetKinds.Spa, "SPA",
     [
         new("instruction", RecordPart.Instruction, true), new("input", RecordPart.Input, false), new("output", RecordPart.Output, true),
-        new("original_output", RecordPart.Original, true), new("revised_output", RecordPart.Revised, true),
+        new("original_output", RecordPart.Original, true), new("revised_output", RecordPart.Revised, true), QueryTypeField,
     ]);
 
     public static readonly DatasetLayout Pool = new(DatasetKinds.Pool, "pool",
     [
         new("instruction", RecordPart.Instruction, true), new("input", RecordPart.Input, false), new("output", RecordPart.Output, true),
-        new("original_output", RecordPart.Original, false), new("revised_output", RecordPart.Revised, false),
+        new("original_output", RecordPart.Original, false), new("revised_output", RecordPart.Revised, false), QueryTypeField,
     ]);
 
     public static readonly DatasetLayout Edits = new(DatasetKinds.Edits, "minimal-edit",
     [
         new("prompt", RecordPart.Instruction, true), new("input", RecordPart.Input, false),
-        new("original", RecordPart.Original, true), new("edited", RecordPart.Revised, true),
+        new("original", RecordPart.Original, true), new("edited", RecordPart.Revised, true), QueryTypeField,
     ]);
 
     public static readonly DatasetLayout Preference = new(DatasetKinds.Preference, "preference",
     [
         new("prompt", RecordPart.Instruction, true), new("input", RecordPart.Input, false),
-        new("chosen", RecordPart.Output, true), new("rejected", RecordPart.Original, true),
+        new("chosen", RecordPart.Output, true), new("rejected", RecordPart.Original, true), QueryTypeField,
     ]);
 
     public static readonly IReadOnlyList<DatasetLayout> All = [Spa, Pool, Edits, Preference];
@@ -46,7 +49,8 @@ public sealed record DatasetLayout(string Kind, string Title, IReadOnlyList<Data
     public SpaRecord ToRecord(IReadOnlyDictionary<string, string> values)
     {
         string Part(RecordPart part) => Fields.FirstOrDefault(f => f.Part == part) is { } field ? values.GetValueOrDefault(field.Name, "") : "";
-        return new SpaRecord(Part(RecordPart.Instruction), Part(RecordPart.Input), Part(RecordPart.Output), Part(RecordPart.Original), Part(RecordPart.Revised));
+        return new SpaRecord(Part(RecordPart.Instruction), Part(RecordPart.Input), Part(RecordPart.Output), Part(RecordPart.Original), Part(RecordPart.Revised),
+            Part(RecordPart.QueryType));
     }
 
     /// <summary>A record under this layout's field names (what was uploaded).</summary>
@@ -56,6 +60,7 @@ public sealed record DatasetLayout(string Kind, string Title, IReadOnlyList<Data
         RecordPart.Input => record.Input,
         RecordPart.Output => record.Output,
         RecordPart.Original => record.OriginalOutput,
+        RecordPart.QueryType => record.QueryType,
         _ => record.RevisedOutput,
     });
 }

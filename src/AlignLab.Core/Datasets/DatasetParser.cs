@@ -75,7 +75,7 @@ public static class DatasetParser
         }
         var values = new Dictionary<string, string>();
         var ok = true;
-        foreach (var (field, _, required) in layout.Fields)
+        foreach (var (field, part, required) in layout.Fields)
         {
             var optional = !required;
             if (!element.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
@@ -93,6 +93,15 @@ public static class DatasetParser
             {
                 errors.Add(new DatasetError(line, field, "empty"));
                 ok = false;
+            }
+            else if (part == RecordPart.QueryType && value.GetString()!.Trim().Length > 0)
+            {
+                if (R3.QueryTypes.Parse(value.GetString()) is { } type) values[field] = R3.QueryTypes.Label(type);
+                else
+                {
+                    errors.Add(new DatasetError(line, field, "must be OE or CE (open- or closed-ended)"));
+                    ok = false;
+                }
             }
             else values[field] = value.GetString()!;
         }

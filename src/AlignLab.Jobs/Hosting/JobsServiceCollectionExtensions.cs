@@ -9,6 +9,7 @@ using AlignLab.Jobs.Revision;
 using AlignLab.Training.Methods.Construction;
 using AlignLab.Training.Methods.Figa;
 using AlignLab.Training.Methods.Ppo;
+using AlignLab.Training.Methods.R3;
 using AlignLab.Training.Methods.RewardModeling;
 using AlignLab.Training.Methods.Sft;
 using AlignLab.Training.Registry;
@@ -41,6 +42,7 @@ public static class JobsServiceCollectionExtensions
         services.AddSingleton<ITrainingMethod, FigaMethod>();
         services.AddSingleton<ITrainingMethod, RewardModelMethod>();
         services.AddSingleton<ITrainingMethod, PpoMethod>();
+        services.AddSingleton<ITrainingMethod, R3PpoMethod>();
         services.Configure<RevisionOptions>(configuration.GetSection(RevisionOptions.Section));
         services.AddSingleton<IResponseReviser, ChatCompletionsReviser>();
         services.AddSingleton<ITrainingMethod, SpaConstructionMethod>();

@@ -1,4 +1,5 @@
 using AlignLab.Core.Figa;
+using AlignLab.Core.R3;
 using AlignLab.Training.Registry;
 using AlignLab.Training.Tokenization;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,6 +16,8 @@ public static class PreviewsApi
         var group = app.MapGroup("/api/previews").WithTags("Previews");
         group.MapPost("/figa-weights", FigaWeightsPreview).WithName("PreviewFigaWeights")
             .WithSummary("Token alignment, labels and Eq. 1 weights of an (initial, revised) response pair");
+        group.MapPost("/r3-reward", R3RewardPreview).WithName("PreviewR3Reward")
+            .WithSummary("R³'s reward of one response: the cleaned response, relevance, LI, RP, the branch taken and the total");
         return group;
     }
 
@@ -53,5 +56,33 @@ public static class PreviewsApi
             original.Select((id, i) => new PreviewToken(Text(id), id, weights.OriginalChanged[i] ? "deleted_or_substituted" : "unchanged", weights.Original[i])).ToList(),
             revised.Select((id, i) => new PreviewToken(Text(id), id, weights.RevisedChanged[i] ? "added_or_substituted" : "unchanged", weights.Revised[i])).ToList(),
             Core.Alignment.TokenAlignment.Distance(original.AsSpan(0, original.Length - 1), revised.AsSpan(0, revised.Length - 1))));
+    }
+
+    public sealed record R3RewardRequest(string? Query, string? Response, string? Reference, string? QueryType, string? Scorer, int? MaxLength, string? Ablation);
+
+    public sealed record R3RewardResponse(string Cleaned, string Scorer, double Relevance, double LengthIncentive, double RepetitionPenalty,
+        string Branch, double Total, int Tokens);
+
+    private static Results<Ok<R3RewardResponse>, ValidationProblem> R3RewardPreview(R3RewardRequest request)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(request.Query) || request.Query.Length > MaxTextLength) errors["query"] = [$"required, at most {MaxTextLength} characters"];
+        if (request.Response is null || request.Response.Length > MaxTextLength) errors["response"] = [$"required (may be empty), at most {MaxTextLength} characters"];
+        if (request.Reference is { Length: > MaxTextLength }) errors["reference"] = [$"at most {MaxTextLength} characters"];
+        var type = QueryTypes.Parse(request.QueryType ?? "OE");
+        if (type is null) errors["queryType"] = ["must be OE or CE"];
+        else if (type == QueryType.ClosedEnded && string.IsNullOrWhiteSpace(request.Reference)) errors["reference"] = ["required for a closed-ended (CE) query"];
+        if (request.Scorer is not (null or LexicalRelevanceScorer.Key)) errors["scorer"] = [$"must be {LexicalRelevanceScorer.Key}"];
+        if (request.MaxLength is < 1 or > 32_768) errors["maxLength"] = ["must be between 1 and 32768"];
+        if (request.Ablation is { } a && !R3Ablations.ByName.ContainsKey(a)) errors["ablation"] = [$"must be one of {string.Join(", ", R3Ablations.ByName.Keys)}"];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var scorer = new LexicalRelevanceScorer();
+        var ablation = request.Ablation is { } name ? R3Ablations.ByName[name] : R3Ablation.None;
+        var score = R3Reward.ScoreAll([new R3Item(request.Query!, request.Response!, request.Reference ?? "", type!.Value)], scorer,
+            request.MaxLength ?? R3Reward.DefaultMaxLength, ablation)[0];
+        var cleaned = ResponseCleanup.Clean(request.Response!);
+        return TypedResults.Ok(new R3RewardResponse(cleaned, scorer.Name, score.Relevance, score.LengthIncentive, score.RepetitionPenalty,
+            score.Branch.Label(), score.Total, WordPunct.Tokenize(cleaned).Count));
     }
 }

@@ -29,10 +29,10 @@ public static class TrainingParameters
         ParameterSpec.Integer("checkpoint_every", 100, 0, 1_000_000, "Checkpoint every N steps (0: only on cancel)."),
     ];
 
-    public static IEnumerable<ParameterSpec> Lora() =>
+    public static IEnumerable<ParameterSpec> Lora(bool enabled = false, long rank = 8) =>
     [
-        ParameterSpec.Boolean("lora", false, "Train LoRA adapters on a frozen base instead of all weights (merged on export)."),
-        ParameterSpec.Integer("lora_r", 8, 1, 1024, "LoRA rank r."),
+        ParameterSpec.Boolean("lora", enabled, "Train LoRA adapters on a frozen base instead of all weights (merged on export)."),
+        ParameterSpec.Integer("lora_r", rank, 1, 1024, "LoRA rank r."),
         ParameterSpec.Number("lora_alpha", 16, 0.001, 10_000, "LoRA alpha; updates are scaled by alpha / r."),
         ParameterSpec.Number("lora_dropout", 0.05, 0, 0.9, "Dropout on the adapter input."),
         ParameterSpec.Text("lora_targets", "", 200, "Comma-separated layer names to adapt; empty: the model's query/value maps (c_attn for GPT-2)."),

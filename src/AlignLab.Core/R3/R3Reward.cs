@@ -1,0 +1,67 @@
+namespace AlignLab.Core.R3;
+
+/// <summary>One response's R³ reward and its parts: the relevance used (to the query for OE, to the reference for CE),
+/// the length incentive, the repetition penalty, the branch taken and the total.</summary>
+public sealed record R3Score(double Relevance, double LengthIncentive, double RepetitionPenalty, QueryType Branch, double Total);
+
+/// <summary>What to score: a query, a response (as generated; it is cleaned here), the reference answer and the query's type.</summary>
+public sealed record R3Item(string Query, string Response, string Reference, QueryType Type);
+
+/// <summary>The regularised relevance reward of seed 003, as METHODS.md §3 defines it:
+/// OE: rel(x, y) · LI(y) · RP(y); CE: interp(rel(ŷ_ref, y)) · RP(y), where interp maps [0, range] linearly onto
+/// [0, max_len / 100] and clamps outside it; LI = word/punct tokens / 100; RP = unique trigrams / trigrams.</summary>
+public static class R3Reward
+{
+    public const int DefaultMaxLength = 512;
+
+    public static double LengthIncentive(IReadOnlyList<string> tokens) => tokens.Count / 100.0;
+
+    /// <summary>|unique token trigrams| / |token trigrams|; 1 for fewer than three tokens.</summary>
+    public static double RepetitionPenalty(IReadOnlyList<string> tokens)
+    {
+        if (tokens.Count < 3) return 1;
+        var trigrams = Enumerable.Range(0, tokens.Count - 2).Select(i => (tokens[i], tokens[i + 1], tokens[i + 2])).ToList();
+        return trigrams.Distinct().Count() / (double)trigrams.Count;
+    }
+
+    /// <summary>np.interp(relevance, [0, range], [0, maxLength / 100]).</summary>
+    public static double Interpolate(double relevance, double range, int maxLength) =>
+        Math.Clamp(relevance, 0, range) / range * (maxLength / 100.0);
+
+    /// <summary>The branch a query of <paramref name="type"/> takes under <paramref name="ablation"/>.</summary>
+    public static QueryType Branch(QueryType type, R3Ablation ablation) => ablation == R3Ablation.NoClosedEndedBranch ? QueryType.OpenEnded : type;
+
+    /// <summary>The reward of a response already cleaned, given the relevance of its branch.</summary>
+    public static R3Score Score(string cleanedResponse, QueryType branch, double relevance, double closedEndedRange, int maxLength, R3Ablation ablation)
+    {
+        var tokens = WordPunct.Tokenize(cleanedResponse);
+        var li = LengthIncentive(tokens);
+        var rp = ablation == R3Ablation.NoRepetitionPenalty ? 1 : RepetitionPenalty(tokens);
+        var total = ablation switch
+        {
+            R3Ablation.LengthOnly => li,
+            R3Ablation.NoRelevance => li * rp,
+            _ when branch == QueryType.ClosedEnded => Interpolate(relevance, closedEndedRange, maxLength) * rp,
+            _ => relevance * li * rp,
+        };
+        return new R3Score(relevance, li, rp, branch, total);
+    }
+
+    /// <summary>Cleans every response, scores the relevance of each against its branch's text in one batch, and
+    /// returns the rewards. (The random-query-type ablation draws the types before calling this.)</summary>
+    public static IReadOnlyList<R3Score> ScoreAll(IReadOnlyList<R3Item> items, IRelevanceScorer scorer, int maxLength = DefaultMaxLength,
+        R3Ablation ablation = R3Ablation.None)
+    {
+        var cleaned = items.Select(i => ResponseCleanup.Clean(i.Response)).ToList();
+        var branches = items.Select(i => Branch(i.Type, ablation)).ToList();
+        var relevance = new double[items.Count];
+        foreach (var anchor in new[] { RelevanceAnchor.Query, RelevanceAnchor.Reference })
+        {
+            var indexes = Enumerable.Range(0, items.Count).Where(k => (branches[k] == QueryType.ClosedEnded) == (anchor == RelevanceAnchor.Reference)).ToList();
+            if (indexes.Count == 0) continue;
+            var scores = scorer.Score([.. indexes.Select(k => (anchor == RelevanceAnchor.Query ? items[k].Query : items[k].Reference, cleaned[k]))], anchor);
+            for (int i = 0; i < indexes.Count; i++) relevance[indexes[i]] = scores[i];
+        }
+        return [.. items.Select((_, k) => Score(cleaned[k], branches[k], relevance[k], scorer.ClosedEndedRange, maxLength, ablation))];
+    }
+}

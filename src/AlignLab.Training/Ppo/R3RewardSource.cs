@@ -1,0 +1,42 @@
+using AlignLab.Core.R3;
+
+namespace AlignLab.Training.Ppo;
+
+/// <summary>R³ as PPO's reward (seed 003): each response's regularised relevance reward at its last token. Every prompt
+/// brings its reference answer and query type; the random-query-type ablation draws the type per rollout instead
+/// (seeded by step). The means of relevance, LI, RP and the share of closed-ended rollouts are logged each step.</summary>
+public sealed class R3RewardSource(IReadOnlyDictionary<(string Instruction, string Input), (string Reference, QueryType Type)> prompts,
+    IRelevanceScorer scorer, int maxLength, R3Ablation ablation, int seed) : IRewardSource
+{
+    private int _calls;
+    private Dictionary<string, double> _components = [];
+
+    public string Description => $"R³ reward ({scorer.Name})";
+
+    public IReadOnlyDictionary<string, double> LastComponents => _components;
+
+    public IReadOnlyList<double[]> Score(IReadOnlyList<PpoSample> samples)
+    {
+        var random = new Random(seed + _calls++);
+        var items = samples.Select(s =>
+        {
+            var (reference, type) = prompts[(s.Instruction, s.Input)];
+            if (ablation == R3Ablation.RandomQueryType) type = random.Next(2) == 0 ? QueryType.OpenEnded : QueryType.ClosedEnded;
+            return new R3Item(Query(s.Instruction, s.Input), s.ResponseText, reference, type);
+        }).ToList();
+        var scores = R3Reward.ScoreAll(items, scorer, maxLength, ablation);
+        _components = new Dictionary<string, double>
+        {
+            ["r3_relevance"] = scores.Average(x => x.Relevance),
+            ["r3_length_incentive"] = scores.Average(x => x.LengthIncentive),
+            ["r3_repetition_penalty"] = scores.Average(x => x.RepetitionPenalty),
+            ["r3_closed_ended_share"] = scores.Average(x => x.Branch == QueryType.ClosedEnded ? 1.0 : 0.0),
+        };
+        return [.. samples.Select((s, i) => Enumerable.Range(0, s.Response.Length).Select(t => t == s.Response.Length - 1 ? scores[i].Total : 0.0).ToArray())];
+    }
+
+    /// <summary>The query as the relevance scorer reads it: the instruction, and the input after it when there is one.</summary>
+    public static string Query(string instruction, string input) => string.IsNullOrWhiteSpace(input) ? instruction : $"{instruction}\n{input}";
+
+    public void Dispose() { }
+}

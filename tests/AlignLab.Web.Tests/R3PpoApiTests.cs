@@ -1,0 +1,58 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using AlignLab.Testing;
+
+namespace AlignLab.Web.Tests;
+
+/// <summary>R³ PPO through the API: a run on the demo data logs each reward component beside PPO's metrics and
+/// completes; a dataset without query types fails with the reason unless the run says how to type its queries.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class R3PpoApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
+{
+    private static readonly string[] Components = ["r3_relevance", "r3_length_incentive", "r3_repetition_penalty", "r3_closed_ended_share"];
+
+    private async Task<Guid> RunAsync(object parameters, string status)
+    {
+        var run = await Api.CreateRunAsync(new { method = "r3-ppo", parameters });
+        var id = Guid.Parse(run["id"]!.GetValue<string>());
+        await Api.WaitForStatusAsync(id, status, TimeSpan.FromSeconds(120));
+        return id;
+    }
+
+    [Fact]
+    public async Task AnR3RunOnTheDemoDataLogsEveryComponentAndCompletes()
+    {
+        await Api.Http.PostAsync("/api/models/demo", null);
+        var id = await RunAsync(new { max_steps = 3, batch_size = 6, mini_batch_size = 3, ppo_epochs = 1, max_new_tokens = 10, checkpoint_every = 0, sample_every = 1 }, "Succeeded");
+        var points = await Api.MetricsAsync(id);
+        foreach (var name in Components.Append("reward").Append("kl"))
+            Assert.Equal([1L, 2, 3], points.Where(p => p!["name"]!.GetValue<string>() == name).Select(p => p!["step"]!.GetValue<long>()));
+        double Value(string name, long step) => points.Single(p => p!["name"]!.GetValue<string>() == name && p["step"]!.GetValue<long>() == step)!["value"]!.GetValue<double>();
+        for (long step = 1; step <= 3; step++)
+        {
+            Assert.InRange(Value("r3_repetition_penalty", step), 0, 1);
+            Assert.InRange(Value("r3_closed_ended_share", step), 0, 1);
+            // At most 10 new tokens of the demo tokenizer: a handful of word/punct tokens, LI well under 0.1 per token.
+            Assert.InRange(Value("r3_length_incentive", step), 0, 0.25);
+        }
+        var run = await Api.GetRunAsync(id);
+        Assert.True(run["parameters"]!["lora"]!.GetValue<bool>(), "R³ runs LoRA by default");
+    }
+
+    [Fact]
+    public async Task UnlabelledQueriesFailTheRunUnlessOneTypeIsChosenForAll()
+    {
+        await Api.Http.PostAsync("/api/models/demo", null);
+        var pool = string.Join('\n', Enumerable.Range(1, 6).Select(i => new JsonObject { ["instruction"] = $"What is {i} plus {i}?", ["output"] = $"It is {2 * i}." }.ToJsonString()));
+        var upload = await Api.Http.PostAsync("/api/datasets/pool?name=sums", new StringContent(pool, Encoding.UTF8, "application/x-ndjson"));
+        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+        var dataset = JsonNode.Parse(await upload.Content.ReadAsStringAsync())!["dataset"]!["id"]!.GetValue<string>();
+
+        var failed = await RunAsync(new { dataset, max_steps = 1 }, "Failed");
+        Assert.Contains("query_types: 6 of 6 records have no query_type label", (await Api.GetRunAsync(failed))["error"]!.GetValue<string>());
+        var id = await RunAsync(new { dataset, query_types = "all_ce", max_steps = 1, batch_size = 2, mini_batch_size = 2, ppo_epochs = 1, max_new_tokens = 6, checkpoint_every = 0 }, "Succeeded");
+        var share = (await Api.MetricsAsync(id)).Single(p => p!["name"]!.GetValue<string>() == "r3_closed_ended_share")!["value"]!.GetValue<double>();
+        Assert.Equal(1.0, share);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using AlignLab.Testing;
+
+namespace AlignLab.Web.Tests;
+
+/// <summary>POST /api/previews/r3-reward: R³'s components for one response, by hand.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class R3PreviewApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
+{
+    private const string Query = "What is the capital of France?";
+    private const string Response = "The capital of France is Paris.\nUSER: and Spain?";
+
+    private async Task<JsonNode> PreviewAsync(object request)
+    {
+        var response = await Api.Http.PostAsJsonAsync("/api/previews/r3-reward", request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+    }
+
+    [Fact]
+    public async Task ThePreviewReturnsEveryComponentOfBothBranches()
+    {
+        // CE: the cleaned response has the reference's content words exactly (cosine 1 = the lexical scorer's range),
+        // so interp gives 512 / 100; 7 tokens, no repeated trigram.
+        var ce = await PreviewAsync(new { query = Query, response = Response, reference = "Paris is the capital of France.", queryType = "CE" });
+        Assert.Equal("The capital of France is Paris.", ce["cleaned"]!.GetValue<string>());
+        Assert.Equal("CE", ce["branch"]!.GetValue<string>());
+        Assert.Equal(1.0, ce["relevance"]!.GetValue<double>(), 9);
+        Assert.Equal(0.07, ce["lengthIncentive"]!.GetValue<double>(), 9);
+        Assert.Equal(1.0, ce["repetitionPenalty"]!.GetValue<double>(), 9);
+        Assert.Equal(5.12, ce["total"]!.GetValue<double>(), 9);
+        Assert.StartsWith("Lexical overlap", ce["scorer"]!.GetValue<string>());
+
+        // OE: relevance to the query, cosine 2 / (√2·√3) times the 1/3 of the response's content words that are new.
+        var oe = await PreviewAsync(new { query = Query, response = Response, queryType = "OE" });
+        var relevance = 2 / (Math.Sqrt(2) * Math.Sqrt(3)) / 3;
+        Assert.Equal(relevance, oe["relevance"]!.GetValue<double>(), 9);
+        Assert.Equal(relevance * 0.07, oe["total"]!.GetValue<double>(), 9);
+        var lengthOnly = await PreviewAsync(new { query = Query, response = Response, queryType = "OE", ablation = "length_only" });
+        Assert.Equal(0.07, lengthOnly["total"]!.GetValue<double>(), 9);
+    }
+
+    [Fact]
+    public async Task BadRequestsNameEveryBadField()
+    {
+        var response = await Api.Http.PostAsJsonAsync("/api/previews/r3-reward", new { response = "x", queryType = "CE", scorer = "bm99", ablation = "nope", maxLength = 0 });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]!.AsObject();
+        Assert.Equal(["ablation", "maxLength", "query", "reference", "scorer"], errors.Select(e => e.Key).Order());
+    }
+}
