@@ -32,12 +32,7 @@ public sealed class R3PpoMethod(ModelRegistry registry, IDatasetStore? datasets 
             ParameterSpec.Choice("ablation", "none", [.. R3Ablations.ByName.Keys], "Seed 003's reward ablations (Table 4)."),
             ParameterSpec.Choice("scorer", LexicalRelevanceScorer.Key, [LexicalRelevanceScorer.Key],
                 "Relevance scorer: lexical overlap (no weights; the embedded default)."),
-            .. PpoParameters.Engine(maxNewTokens: 512).Select(spec => spec.Name switch
-            {
-                "ppo_epochs" => spec with { Default = 4 },
-                "target_kl" => spec,
-                _ => spec,
-            }),
+            .. PpoParameters.Engine(maxNewTokens: 512),
             .. TrainingParameters.Optimization(learningRate: 1e-5, schedule: "constant", warmupSteps: 0, maxSteps: 5000, batchSize: 16, gradAccum: 1),
             .. TrainingParameters.Lora(enabled: true, rank: 16),
             .. TrainingParameters.Runtime(),
