@@ -41,7 +41,7 @@ public sealed class R3PpoApiTests(PostgresFixture postgres) : WebAppTestBase(pos
     }
 
     [Fact]
-    public async Task UnlabelledQueriesFailTheRunUnlessOneTypeIsChosenForAll()
+    public async Task UnlabelledQueriesFailTheRunUnlessOneTypeIsChosenForAllAndARetrieverFolderScoresRelevance()
     {
         await Api.Http.PostAsync("/api/models/demo", null);
         var pool = string.Join('\n', Enumerable.Range(1, 6).Select(i => new JsonObject { ["instruction"] = $"What is {i} plus {i}?", ["output"] = $"It is {2 * i}." }.ToJsonString()));
@@ -51,7 +51,11 @@ public sealed class R3PpoApiTests(PostgresFixture postgres) : WebAppTestBase(pos
 
         var failed = await RunAsync(new { dataset, max_steps = 1 }, "Failed");
         Assert.Contains("query_types: 6 of 6 records have no query_type label", (await Api.GetRunAsync(failed))["error"]!.GetValue<string>());
-        var id = await RunAsync(new { dataset, query_types = "all_ce", max_steps = 1, batch_size = 2, mini_batch_size = 2, ppo_epochs = 1, max_new_tokens = 6, checkpoint_every = 0 }, "Succeeded");
+        var noRetriever = await RunAsync(new { dataset, query_types = "all_ce", retriever = "no-such-bert", max_steps = 1 }, "Failed");
+        Assert.Contains("retriever: no model 'no-such-bert'", (await Api.GetRunAsync(noRetriever))["error"]!.GetValue<string>());
+        // With one type for all, and relevance from a dense retriever folder.
+        TestRetrievers.CreateTiny(Path.Combine(ModelRoot, "tiny-bert"));
+        var id = await RunAsync(new { dataset, query_types = "all_ce", retriever = "tiny-bert", max_steps = 1, batch_size = 2, mini_batch_size = 2, ppo_epochs = 1, max_new_tokens = 6, checkpoint_every = 0 }, "Succeeded");
         var share = (await Api.MetricsAsync(id)).Single(p => p!["name"]!.GetValue<string>() == "r3_closed_ended_share")!["value"]!.GetValue<double>();
         Assert.Equal(1.0, share);
     }

@@ -43,6 +43,21 @@ public sealed class R3PreviewApiTests(PostgresFixture postgres) : WebAppTestBase
     }
 
     [Fact]
+    public async Task ADenseRetrieverFolderScoresRelevanceAsAMeanPooledDotProduct()
+    {
+        TestRetrievers.CreateTiny(Path.Combine(ModelRoot, "tiny-bert"));
+        // TestRetrievers.CreateTiny: "Paris" pools to (2/3 + 0.5, −1/3), "the capital" to (1.5, −0.5).
+        var oe = await PreviewAsync(new { query = "Paris", response = "the capital", queryType = "OE", scorer = "tiny-bert" });
+        var relevance = (2 / 3.0 + 0.5) * 1.5 + 1 / 3.0 * 0.5;
+        Assert.Equal(relevance, oe["relevance"]!.GetValue<double>(), 5);
+        Assert.Equal(relevance * 0.02, oe["total"]!.GetValue<double>(), 5);          // two word tokens, no trigram
+        Assert.StartsWith("Dense retriever", oe["scorer"]!.GetValue<string>());
+        // The closed-ended branch maps the retriever's [0, 3.5] onto [0, 5.12].
+        var ce = await PreviewAsync(new { query = "x", response = "the capital", reference = "Paris", queryType = "CE", scorer = "tiny-bert" });
+        Assert.Equal(relevance / 3.5 * 5.12, ce["total"]!.GetValue<double>(), 5);
+    }
+
+    [Fact]
     public async Task BadRequestsNameEveryBadField()
     {
         var response = await Api.Http.PostAsJsonAsync("/api/previews/r3-reward", new { response = "x", queryType = "CE", scorer = "bm99", ablation = "nope", maxLength = 0 });

@@ -38,5 +38,5 @@ public sealed class R3RewardSource(IReadOnlyDictionary<(string Instruction, stri
     /// <summary>The query as the relevance scorer reads it: the instruction, and the input after it when there is one.</summary>
     public static string Query(string instruction, string input) => string.IsNullOrWhiteSpace(input) ? instruction : $"{instruction}\n{input}";
 
-    public void Dispose() { }
+    public void Dispose() => (scorer as IDisposable)?.Dispose();
 }

@@ -63,7 +63,8 @@ public static class PreviewsApi
     public sealed record R3RewardResponse(string Cleaned, string Scorer, double Relevance, double LengthIncentive, double RepetitionPenalty,
         string Branch, double Total, int Tokens);
 
-    private static Results<Ok<R3RewardResponse>, ValidationProblem> R3RewardPreview(R3RewardRequest request)
+    /// <param name="request">Scorer: "lexical" (the default), or a dense retriever's folder under a model root (loaded for this request).</param>
+    private static Results<Ok<R3RewardResponse>, ValidationProblem> R3RewardPreview(R3RewardRequest request, ModelRegistry registry)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.Query) || request.Query.Length > MaxTextLength) errors["query"] = [$"required, at most {MaxTextLength} characters"];
@@ -72,12 +73,23 @@ public static class PreviewsApi
         var type = QueryTypes.Parse(request.QueryType ?? "OE");
         if (type is null) errors["queryType"] = ["must be OE or CE"];
         else if (type == QueryType.ClosedEnded && string.IsNullOrWhiteSpace(request.Reference)) errors["reference"] = ["required for a closed-ended (CE) query"];
-        if (request.Scorer is not (null or LexicalRelevanceScorer.Key)) errors["scorer"] = [$"must be {LexicalRelevanceScorer.Key}"];
+        string? retriever = null;
+        if (request.Scorer is not (null or "" or LexicalRelevanceScorer.Key))
+        {
+            try { retriever = registry.Resolve(request.Scorer); }
+            catch (ArgumentException e) { errors["scorer"] = [$"must be {LexicalRelevanceScorer.Key} or a retriever folder under a model root: {e.Message}"]; }
+        }
         if (request.MaxLength is < 1 or > 32_768) errors["maxLength"] = ["must be between 1 and 32768"];
         if (request.Ablation is { } a && !R3Ablations.ByName.ContainsKey(a)) errors["ablation"] = [$"must be one of {string.Join(", ", R3Ablations.ByName.Keys)}"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var scorer = new LexicalRelevanceScorer();
+        IRelevanceScorer scorer;
+        try { scorer = retriever is null ? new LexicalRelevanceScorer() : Training.Retrieval.RetrieverScorer.Load(retriever); }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or Training.Weights.WeightsFormatException or IOException)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["scorer"] = [e.Message] });
+        }
+        using var disposable = scorer as IDisposable;
         var ablation = request.Ablation is { } name ? R3Ablations.ByName[name] : R3Ablation.None;
         var score = R3Reward.ScoreAll([new R3Item(request.Query!, request.Response!, request.Reference ?? "", type!.Value)], scorer,
             request.MaxLength ?? R3Reward.DefaultMaxLength, ablation)[0];

@@ -6,6 +6,7 @@ using AlignLab.Training.Methods.Common;
 using AlignLab.Training.Methods.Ppo;
 using AlignLab.Training.Ppo;
 using AlignLab.Training.Registry;
+using AlignLab.Training.Retrieval;
 
 namespace AlignLab.Training.Methods.R3;
 
@@ -30,8 +31,8 @@ public sealed class R3PpoMethod(ModelRegistry registry, IDatasetStore? datasets 
             ParameterSpec.Choice("query_types", "column", ["column", "all_oe", "all_ce"],
                 "Where each query's type comes from: the dataset's query_type column (every record must have one), or one type for all."),
             ParameterSpec.Choice("ablation", "none", [.. R3Ablations.ByName.Keys], "Seed 003's reward ablations (Table 4)."),
-            ParameterSpec.Choice("scorer", LexicalRelevanceScorer.Key, [LexicalRelevanceScorer.Key],
-                "Relevance scorer: lexical overlap (no weights; the embedded default)."),
+            ParameterSpec.Text("retriever", "", 400,
+                "Dense retriever for relevance: a BERT folder in HF layout with vocab.txt (e.g. Contriever) under a model root. Empty: the embedded lexical scorer (no weights)."),
             .. PpoParameters.Engine(maxNewTokens: 512),
             .. TrainingParameters.Optimization(learningRate: 1e-5, schedule: "constant", warmupSteps: 0, maxSteps: 5000, batchSize: 16, gradAccum: 1),
             .. TrainingParameters.Lora(enabled: true, rank: 16),
@@ -45,8 +46,16 @@ public sealed class R3PpoMethod(ModelRegistry registry, IDatasetStore? datasets 
             () => new StoredDataset(Guid.Empty, DatasetKinds.Pool, DemoRecords()), context.CancellationToken)).Require("dataset", RecordPart.Output);
         var prompts = Prompts(records, p.GetString("query_types"));
         var ablation = R3Ablations.ByName[p.GetString("ablation")];
-        await PpoTrainer.RunAsync(context, registry, records, _ =>
-            new R3RewardSource(prompts, new LexicalRelevanceScorer(), p.GetInt32("max_new_tokens"), ablation, p.GetInt32("seed")));
+        var retriever = p.GetString("retriever");
+        string? retrieverFolder = null;
+        if (!string.IsNullOrWhiteSpace(retriever))
+        {
+            try { retrieverFolder = registry.Resolve(retriever); }
+            catch (ArgumentException e) { throw new ArgumentException($"retriever: {e.Message}"); }
+        }
+        await PpoTrainer.RunAsync(context, registry, records, session => new R3RewardSource(prompts,
+            retrieverFolder is null ? new LexicalRelevanceScorer() : RetrieverScorer.Load(retrieverFolder, session.Device),
+            p.GetInt32("max_new_tokens"), ablation, p.GetInt32("seed")));
     }
 
     /// <summary>Each prompt's reference answer and query type; a "column" dataset whose records lack labels fails here, naming how many.</summary>

@@ -1,0 +1,122 @@
+using AlignLab.Core.R3;
+using AlignLab.Training.Weights;
+using TorchSharp;
+using Microsoft.ML.Tokenizers;
+using static TorchSharp.torch;
+
+namespace AlignLab.Training.Retrieval;
+
+/// <summary>R³'s relevance with an unsupervised dense retriever such as Contriever (seed 003): a BERT encoder from an HF
+/// folder (config.json, safetensors, vocab.txt), each text embedded as the mean of its last hidden states over the
+/// attention mask, relevance the dot product of the two embeddings (not the cosine: the paper found it worse).
+/// The closed-ended branch maps [0, 3.5] onto the reward, as the paper does for Contriever's scores.</summary>
+public sealed class RetrieverScorer : IRelevanceScorer, IDisposable
+{
+    private readonly BertEncoder _encoder;
+    private readonly BertTokenizer _tokenizer;
+    private readonly Device _device;
+    private readonly int _maxTokens;
+    private readonly int _batchSize;
+
+    private RetrieverScorer(BertEncoder encoder, BertTokenizer tokenizer, Device device, string folder, int batchSize)
+    {
+        _encoder = encoder;
+        _tokenizer = tokenizer;
+        _device = device;
+        _maxTokens = encoder.Config.max_position_embeddings;
+        _batchSize = batchSize;
+        Name = $"Dense retriever (BERT mean pooling, dot product): {Path.GetFileName(folder.TrimEnd('/'))}";
+    }
+
+    public string Name { get; }
+
+    public double ClosedEndedRange => 3.5;
+
+    public static RetrieverScorer Load(string folder, Device? device = null, int batchSize = 32)
+    {
+        var config = BertConfig.Read(folder);
+        var vocab = Path.Combine(folder, "vocab.txt");
+        if (!File.Exists(vocab)) throw new ArgumentException($"{folder}: no vocab.txt (a WordPiece vocabulary)");
+        var lowerCase = true;
+        var tokenizerConfig = Path.Combine(folder, "tokenizer_config.json");
+        if (File.Exists(tokenizerConfig) && System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(tokenizerConfig))?["do_lower_case"] is { } flag)
+            lowerCase = flag.GetValue<bool>();
+        var tokenizer = BertTokenizer.Create(vocab, new BertOptions { LowerCaseBeforeTokenization = lowerCase, RemoveNonSpacingMarks = lowerCase });
+        var encoder = new BertEncoder(config);
+        LoadWeights(encoder, SafetensorsCheckpoint.Open(folder));
+        encoder.eval();
+        var target = device ?? CPU;
+        encoder.to(target);
+        return new RetrieverScorer(encoder, tokenizer, target, folder, batchSize);
+    }
+
+    /// <summary>Every parameter from its HF name, or with the "bert." prefix a BertFor… checkpoint puts on it; the pooler
+    /// and task heads, which mean pooling does not use, are left.</summary>
+    private static void LoadWeights(BertEncoder encoder, SafetensorsCheckpoint checkpoint)
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in encoder.state_dict())
+        {
+            var source = new[] { name, "bert." + name }.FirstOrDefault(checkpoint.Names.Contains)
+                ?? throw new WeightsFormatException($"checkpoint lacks tensor '{name}'");
+            var entry = checkpoint.Entry(source);
+            if (!entry.Shape.SequenceEqual(parameter.shape))
+                throw new WeightsFormatException($"tensor '{source}': checkpoint has shape [{string.Join(", ", entry.Shape)}], the model expects [{string.Join(", ", parameter.shape)}]");
+            using var value = checkpoint.Read(source);
+            parameter.copy_(value);
+        }
+    }
+
+    /// <summary>Token ids with [CLS] and [SEP], the text cut to fit the model's positions.</summary>
+    public int[] Encode(string text)
+    {
+        var ids = _tokenizer.EncodeToIds(text, addSpecialTokens: false);
+        return [_tokenizer.ClassificationTokenId, .. ids.Take(_maxTokens - 2), _tokenizer.SeparatorTokenId];
+    }
+
+    /// <summary>Mean-pooled embeddings (N, C) of <paramref name="texts"/>, in batches.</summary>
+    public float[][] Embed(IReadOnlyList<string> texts)
+    {
+        var result = new List<float[]>(texts.Count);
+        using var noGrad = no_grad();
+        foreach (var chunk in texts.Chunk(_batchSize))
+        {
+            using var scope = NewDisposeScope();
+            var rows = chunk.Select(Encode).ToList();
+            var width = rows.Max(r => r.Length);
+            var ids = new long[rows.Count * width];
+            var mask = new long[rows.Count * width];
+            for (int b = 0; b < rows.Count; b++)
+                for (int t = 0; t < rows[b].Length; t++)
+                {
+                    ids[b * width + t] = rows[b][t];
+                    mask[b * width + t] = 1;
+                }
+            var idTensor = tensor(ids, [rows.Count, width], device: _device);
+            var maskTensor = tensor(mask, [rows.Count, width], device: _device);
+            var hidden = _encoder.forward(idTensor, maskTensor).to(ScalarType.Float32);                      // (B, T, C)
+            var weights = maskTensor.to(ScalarType.Float32).unsqueeze(-1);                                    // (B, T, 1)
+            var pooled = (hidden * weights).sum(1) / weights.sum(1);                                          // (B, C)
+            var values = pooled.cpu().data<float>().ToArray();
+            var size = (int)pooled.shape[1];
+            for (int b = 0; b < rows.Count; b++) result.Add(values[(b * size)..((b + 1) * size)]);
+        }
+        return [.. result];
+    }
+
+    public IReadOnlyList<double> Score(IReadOnlyList<(string Anchor, string Text)> pairs, RelevanceAnchor anchor)
+    {
+        if (pairs.Count == 0) return [];
+        var embeddings = Embed([.. pairs.Select(p => p.Anchor), .. pairs.Select(p => p.Text)]);
+        return [.. pairs.Select((_, i) => Dot(embeddings[i], embeddings[pairs.Count + i]))];
+    }
+
+    private static double Dot(float[] a, float[] b)
+    {
+        double sum = 0;
+        for (int i = 0; i < a.Length; i++) sum += (double)a[i] * b[i];
+        return sum;
+    }
+
+    public void Dispose() => _encoder.Dispose();
+}
