@@ -28,3 +28,8 @@ torch_lib=$(python3 -c 'import os, torch; print(os.path.join(os.path.dirname(tor
 export LD_LIBRARY_PATH=$torch_lib DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 bench=$(ls -d /tmp/alignlab/*/AlignLab.Bench)
 for shape in demo gpt2-small; do timeout 240 "$bench" engine cuda $shape 2>&1 | tee -a "$out/engine-alignlab.txt"; done
+
+echo "== Retriever parity (BERT encoder, WordPiece, mean pooling; needs ICU, so not globalization-invariant)"
+for device in cpu cuda; do
+  env -u DOTNET_SYSTEM_GLOBALIZATION_INVARIANT python3 bench/python/retriever_parity.py "/tmp/retriever-$device" "$bench" $device 2>&1 | grep -v -i warn | tee -a "$out/retriever-parity.txt"
+done

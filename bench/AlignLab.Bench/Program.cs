@@ -11,6 +11,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task>>
     ["parity"] = ParityBenchmark.RunAsync,
     ["ppo-memory"] = PpoMemoryBenchmark.RunAsync,
     ["ppo-lora"] = PpoLoraBenchmark.RunAsync,
+    ["retriever-parity"] = RetrieverParityBenchmark.RunAsync,
 };
 if (args.Length < 1 || !benchmarks.TryGetValue(args[0], out var run))
 {

@@ -7,7 +7,7 @@ namespace AlignLab.Testing;
 /// <summary>Retriever folders for tests, in Hugging Face BERT layout (config.json, model.safetensors, vocab.txt).</summary>
 public static class TestRetrievers
 {
-    public static readonly string[] Vocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "paris", "the", "capital"];
+    public static readonly string[] Vocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "paris", "the", "capital", "cafe"];
 
     /// <summary>A one-layer BERT whose output can be worked out by hand: hidden size 2 and every linear map zero, so
     /// each layer norm sees ±(1, −1)·k and returns ±(1, −1). A token's hidden state is the sign s of its word
@@ -18,8 +18,8 @@ public static class TestRetrievers
         Directory.CreateDirectory(folder);
         var config = new BertConfig { vocab_size = Vocabulary.Length, hidden_size = 2, num_hidden_layers = 1, num_attention_heads = 1, intermediate_size = 4, max_position_embeddings = 16 };
         using var encoder = new BertEncoder(config);
-        // Word embeddings: [CLS], [SEP] and "capital" have first > second (sign +1); "paris", "the" and [UNK] have −1.
-        float[][] words = [[0, 0], [0, 1], [1, 0], [1, 0], [0, 0], [0, 1], [0, 1], [2, 0]];
+        // Word embeddings: [CLS], [SEP] and "capital" have first > second (sign +1); "paris", "the", "cafe" and [UNK] have −1.
+        float[][] words = [[0, 0], [0, 1], [1, 0], [1, 0], [0, 0], [0, 1], [0, 1], [2, 0], [0, 1]];
         using (no_grad())
             foreach (var (name, parameter) in encoder.state_dict())
             {

@@ -19,6 +19,7 @@ public sealed class RetrieverScorerTests : IDisposable
         using var scorer = RetrieverScorer.Load(_folder);
         Assert.Equal([2, 5, 3], scorer.Encode("Paris"));                 // lower-cased WordPiece between [CLS] and [SEP]
         Assert.Equal([2, 6, 7, 1, 3], scorer.Encode("the capital Rome"));  // an unknown word is [UNK]
+        Assert.Equal([2, 8, 5, 3], scorer.Encode("Café PARIS"));           // accents stripped with lower-casing, as BertTokenizer does
 
         // "Paris": signs (+, −, +), mean 1/3 → (2/3 + 0.5, −1/3). "the capital": (+, −, +, +), mean 1/2 → (1.5, −0.5).
         // One batch, so the shorter text is padded: the mask must keep the padding out of its mean.

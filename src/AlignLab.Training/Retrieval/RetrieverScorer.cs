@@ -41,6 +41,11 @@ public sealed class RetrieverScorer : IRelevanceScorer, IDisposable
         var tokenizerConfig = Path.Combine(folder, "tokenizer_config.json");
         if (File.Exists(tokenizerConfig) && System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(tokenizerConfig))?["do_lower_case"] is { } flag)
             lowerCase = flag.GetValue<bool>();
+        // Uncased BERT strips accents through Unicode decomposition, which needs ICU: without it ("globalization
+        // invariant" mode) "Café" would silently become [UNK] instead of "cafe", unlike the model's own tokenizer.
+        if (lowerCase && "\u00e9".Normalize(System.Text.NormalizationForm.FormD).Length == 1)
+            throw new NotSupportedException($"{folder}: this uncased WordPiece tokenizer strips accents, which needs ICU (libicu), " +
+                "and this process runs without it (DOTNET_SYSTEM_GLOBALIZATION_INVARIANT); install libicu or unset it");
         var tokenizer = BertTokenizer.Create(vocab, new BertOptions { LowerCaseBeforeTokenization = lowerCase, RemoveNonSpacingMarks = lowerCase });
         var encoder = new BertEncoder(config);
         LoadWeights(encoder, SafetensorsCheckpoint.Open(folder));
