@@ -1,0 +1,57 @@
+using System.Text.RegularExpressions;
+using AlignLab.Testing;
+using Microsoft.Playwright;
+
+namespace AlignLab.Browser.Tests;
+
+/// <summary>R³ PPO from the wizard on the demo data: the run completes and its page plots each reward component.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class R3WizardTests(PostgresFixture postgres, ChromiumFixture chromium) : IAsyncLifetime
+{
+    private AppProcess _web = null!;
+    private string _base = "";
+
+    public async Task InitializeAsync()
+    {
+        _web = await AppProcess.StartWebAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:AlignLab"] = await postgres.CreateDatabaseAsync(migrate: false),
+            ["AlignLab:Artifacts:Root"] = Directory.CreateTempSubdirectory("alignlab-r3-browser-").FullName,
+            ["AlignLab:Models:Roots:0"] = Directory.CreateTempSubdirectory("alignlab-r3-models-").FullName,
+            ["AlignLab:Models:CreateDemoModel"] = "false",
+        });
+        _base = await _web.ListeningAddress;
+    }
+
+    [Fact]
+    public async Task AnR3RunLaunchedFromTheWizardPlotsEveryRewardComponent()
+    {
+        using var api = new AlignLabApi(_base);
+        await api.Http.PostAsync("/api/models/demo", null);
+        await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1366, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"{_base}/experiments/new");
+        await page.Locator("[data-interactive='true']").WaitForAsync();
+        await page.GetByRole(AriaRole.Radio, new() { Name = "R³ PPO: regularised relevance reward" }).CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
+        foreach (var (name, value) in new[] { ("max_steps", "3"), ("batch_size", "4"), ("mini_batch_size", "2"), ("ppo_epochs", "1"), ("max_new_tokens", "8"), ("checkpoint_every", "0"), ("sample_every", "1") })
+            await page.Locator($"#param-{name}").FillAsync(value);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#review-spec")).ToContainTextAsync("\"method\": \"r3-ppo\"");
+        await page.Locator("#launch").ClickAsync();
+        await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
+        await Assertions.Expect(page.Locator("[data-status='Succeeded']")).ToBeVisibleAsync(new() { Timeout = 120_000 });
+
+        await Assertions.Expect(page.Locator("polyline[data-series='reward']")).ToHaveAttributeAsync("data-count", "3");
+        foreach (var component in new[] { "r3_relevance", "r3_length_incentive", "r3_repetition_penalty", "r3_closed_ended_share" })
+        {
+            await page.Locator($"[data-metric='{component}']").ClickAsync();
+            await Assertions.Expect(page.Locator($"polyline[data-series='{component}']")).ToHaveAttributeAsync("data-count", "3");
+        }
+        await Assertions.Expect(page.Locator("#run-samples tbody tr")).ToHaveCountAsync(12);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "r3-run.png"), FullPage = true });
+    }
+
+    public async Task DisposeAsync() => await _web.DisposeAsync();
+}
