@@ -60,11 +60,19 @@ public static class ModelFolder
     public static void LoadWeights(nn.Module model, SafetensorsCheckpoint checkpoint)
     {
         var names = model as CausalLM ?? (model as SequenceClassifier)?.Backbone;
+        LoadWeights(model, checkpoint, name => names?.CheckpointAliases(name) ?? [], name => names?.IsIgnorableCheckpointTensor(name) == true);
+    }
+
+    /// <summary>Copies every parameter of <paramref name="model"/> from the checkpoint tensor of its name or of one of its
+    /// <paramref name="aliases"/>, checking shapes; a checkpoint tensor that is neither used nor <paramref name="ignorable"/>
+    /// is an error, so a mismatched architecture does not load silently.</summary>
+    public static void LoadWeights(nn.Module model, SafetensorsCheckpoint checkpoint, Func<string, IEnumerable<string>> aliases, Func<string, bool> ignorable)
+    {
         var used = new HashSet<string>(StringComparer.Ordinal);
         using var noGrad = no_grad();
         foreach (var (name, parameter) in model.state_dict())
         {
-            var source = new[] { name }.Concat(names?.CheckpointAliases(name) ?? []).FirstOrDefault(n => checkpoint.Names.Contains(n))
+            var source = new[] { name }.Concat(aliases(name)).FirstOrDefault(n => checkpoint.Names.Contains(n))
                 ?? throw new WeightsFormatException($"checkpoint lacks tensor '{name}'");
             var entry = checkpoint.Entry(source);
             if (!entry.Shape.SequenceEqual(parameter.shape))
@@ -74,7 +82,7 @@ public static class ModelFolder
             parameter.copy_(value);
             used.Add(source);
         }
-        var unexpected = checkpoint.Names.Where(n => !used.Contains(n) && names?.IsIgnorableCheckpointTensor(n) != true).Order(StringComparer.Ordinal).ToList();
+        var unexpected = checkpoint.Names.Where(n => !used.Contains(n) && !ignorable(n)).Order(StringComparer.Ordinal).ToList();
         if (unexpected.Count > 0)
             throw new WeightsFormatException($"checkpoint tensors the model has no place for: {string.Join(", ", unexpected.Take(10))}{(unexpected.Count > 10 ? ", …" : "")}");
     }

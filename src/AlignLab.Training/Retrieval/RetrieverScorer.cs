@@ -55,22 +55,12 @@ public sealed class RetrieverScorer : IRelevanceScorer, IDisposable
         return new RetrieverScorer(encoder, tokenizer, target, folder, batchSize);
     }
 
-    /// <summary>Every parameter from its HF name, or with the "bert." prefix a BertFor… checkpoint puts on it; the pooler
-    /// and task heads, which mean pooling does not use, are left.</summary>
-    private static void LoadWeights(BertEncoder encoder, SafetensorsCheckpoint checkpoint)
-    {
-        using var noGrad = no_grad();
-        foreach (var (name, parameter) in encoder.state_dict())
-        {
-            var source = new[] { name, "bert." + name }.FirstOrDefault(checkpoint.Names.Contains)
-                ?? throw new WeightsFormatException($"checkpoint lacks tensor '{name}'");
-            var entry = checkpoint.Entry(source);
-            if (!entry.Shape.SequenceEqual(parameter.shape))
-                throw new WeightsFormatException($"tensor '{source}': checkpoint has shape [{string.Join(", ", entry.Shape)}], the model expects [{string.Join(", ", parameter.shape)}]");
-            using var value = checkpoint.Read(source);
-            parameter.copy_(value);
-        }
-    }
+    /// <summary>A BertFor… checkpoint prefixes the encoder's names with "bert."; the pooler and task heads, which
+    /// mean pooling does not use, and the position-id buffer some versions save are left.</summary>
+    private static void LoadWeights(BertEncoder encoder, SafetensorsCheckpoint checkpoint) =>
+        Models.ModelFolder.LoadWeights(encoder, checkpoint, name => ["bert." + name],
+            name => name.StartsWith("pooler.", StringComparison.Ordinal) || name.StartsWith("bert.pooler.", StringComparison.Ordinal)
+                    || name.StartsWith("cls.", StringComparison.Ordinal) || name.EndsWith("position_ids", StringComparison.Ordinal));
 
     /// <summary>Token ids with [CLS] and [SEP], the text cut to fit the model's positions.</summary>
     public int[] Encode(string text)

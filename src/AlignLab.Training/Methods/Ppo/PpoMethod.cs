@@ -1,27 +1,16 @@
-using System.Diagnostics;
-using System.Text.Json;
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
-using AlignLab.Core.Ppo;
-using AlignLab.Training.Adapters;
 using AlignLab.Training.Demo;
-using AlignLab.Training.Inference;
 using AlignLab.Training.Methods.Common;
-using AlignLab.Training.Models;
 using AlignLab.Training.Ppo;
 using AlignLab.Training.Registry;
 using AlignLab.Training.Rewards;
-using AlignLab.Training.Tokenization;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace AlignLab.Training.Methods.Ppo;
 
-/// <summary>PPO against a reward source (METHODS.md, the PPO details): sample responses, score them (per token or at
-/// the last token), subtract β·(log π − log π_ref) per token, GAE, whitened advantages, several epochs of clipped
-/// policy and value updates over minibatches. The reference is a frozen copy of the initial policy, or, with LoRA,
-/// the same weights with the adapters off. With a token-level reward model this is seed 002's fine-grained
-/// token-level PPO; with a sequence-level one, standard PPO-RLHF.</summary>
+/// <summary>PPO with a reward model (seed 002) on the shared engine (<see cref="PpoTrainer"/>): a token-level reward
+/// model gives fine-grained token-level PPO, a sequence-level one fine-grained PPO or PPO-RLHF, as <c>variant</c> names
+/// and checks; the keyword reward serves smoke runs.</summary>
 public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = null) : ITrainingMethod
 {
     public const string Name = "ppo";

@@ -67,6 +67,7 @@ public sealed class RewardModelMethod(ModelRegistry registry, IDatasetStore? dat
         if (train.Count == 0) throw new InvalidOperationException($"no pair of the dataset fits max_length {maxLength}");
         var batches = new ShuffledBatches<RewardExample>(train, batchSize, seed);
 
+        RewardEvaluation? latest = null;          // the engine evaluates after the last step, so this ends as the final model's
         await session.TrainAsync(context, trainStep: () =>
         {
             var clock = Stopwatch.StartNew();
@@ -96,7 +97,7 @@ public sealed class RewardModelMethod(ModelRegistry registry, IDatasetStore? dat
         }, evaluate: step =>
         {
             if (evalPrimary.Count == 0) return;
-            var primary = RewardEvaluation.Measure(classifier!, evalPrimary, level, batchSize, session.Tokenizer.PadTokenId, session.Device);
+            var primary = latest = RewardEvaluation.Measure(classifier!, evalPrimary, level, batchSize, session.Tokenizer.PadTokenId, session.Device);
             context.Metrics.Report(step, "eval_accuracy", primary.Accuracy);
             context.Metrics.Report(step, "eval_reward_preferred", primary.MeanPreferred);
             context.Metrics.Report(step, "eval_reward_other", primary.MeanOther);
@@ -104,9 +105,7 @@ public sealed class RewardModelMethod(ModelRegistry registry, IDatasetStore? dat
                 context.Metrics.Report(step, "eval_accuracy_original_pairs",
                     RewardEvaluation.Measure(classifier!, evalOriginal, level, batchSize, session.Tokenizer.PadTokenId, session.Device).Accuracy);
         });
-        if (evalPrimary.Count > 0)
-            RewardEvaluation.Measure(classifier!, evalPrimary, level, batchSize, session.Tokenizer.PadTokenId, session.Device)
-                .WriteDistribution(Path.Combine(context.ArtifactDirectory, RewardEvaluation.DistributionFile));
+        latest?.WriteDistribution(Path.Combine(context.ArtifactDirectory, RewardEvaluation.DistributionFile));
         RewardEvaluation.WriteTokenRewards(Path.Combine(context.ArtifactDirectory, TokenRewardsFile), classifier!, evalPrimary.Take(200).ToList(),
             session.Tokenizer, session.Device);
     }
