@@ -78,7 +78,8 @@ public sealed class FakeChatCompletions : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close alone: it stops the listener too. After Stop, the managed HttpListener's Close binds the port again to
+        // remove its prefix, and fails with "address already in use" when another test has taken that port meanwhile.
         _listener.Close();
         try { _loop.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
     }
