@@ -4,7 +4,8 @@ using Microsoft.Playwright;
 
 namespace AlignLab.Browser.Tests;
 
-/// <summary>R³ PPO from the wizard on the demo data: the run completes and its page plots each reward component.</summary>
+/// <summary>R³ PPO from the wizard on the demo data: the run completes and its page plots each reward component and
+/// shows the reward-hacking report.</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class R3WizardTests(PostgresFixture postgres, ChromiumFixture chromium) : IAsyncLifetime
 {
@@ -24,7 +25,7 @@ public sealed class R3WizardTests(PostgresFixture postgres, ChromiumFixture chro
     }
 
     [Fact]
-    public async Task AnR3RunLaunchedFromTheWizardPlotsEveryRewardComponent()
+    public async Task AnR3RunLaunchedFromTheWizardPlotsEveryRewardComponentAndReportsRewardHacking()
     {
         using var api = new AlignLabApi(_base);
         await api.Http.PostAsync("/api/models/demo", null);
@@ -50,6 +51,10 @@ public sealed class R3WizardTests(PostgresFixture postgres, ChromiumFixture chro
             await Assertions.Expect(page.Locator($"polyline[data-series='{component}']")).ToHaveAttributeAsync("data-count", "3");
         }
         await Assertions.Expect(page.Locator("#run-samples tbody tr")).ToHaveCountAsync(12);
+        // The reward-hacking report: one phase per step, four rollouts each, and the first and last length histograms.
+        await Assertions.Expect(page.Locator("#reward-hacking-phases tbody tr")).ToHaveCountAsync(3);
+        await Assertions.Expect(page.Locator("#reward-hacking-phases tbody tr[data-from='3'] td").Nth(1)).ToHaveTextAsync("4");
+        await Assertions.Expect(page.Locator("#reward-hacking [data-name='last-lengths']")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "r3-run.png"), FullPage = true });
     }
 

@@ -21,7 +21,7 @@ public sealed class R3PpoApiTests(PostgresFixture postgres) : WebAppTestBase(pos
     }
 
     [Fact]
-    public async Task AnR3RunOnTheDemoDataLogsEveryComponentAndCompletes()
+    public async Task AnR3RunOnTheDemoDataLogsEveryComponentAndCompletesWithARewardHackingReport()
     {
         await Api.Http.PostAsync("/api/models/demo", null);
         var id = await RunAsync(new { max_steps = 3, batch_size = 6, mini_batch_size = 3, ppo_epochs = 1, max_new_tokens = 10, checkpoint_every = 0, sample_every = 1 }, "Succeeded");
@@ -38,6 +38,23 @@ public sealed class R3PpoApiTests(PostgresFixture postgres) : WebAppTestBase(pos
         }
         var run = await Api.GetRunAsync(id);
         Assert.True(run["parameters"]!["lora"]!.GetValue<bool>(), "R³ runs LoRA by default");
+
+        // The reward-hacking report covers every rollout, one phase per step here, and agrees with the live metric.
+        var hacking = JsonNode.Parse(await Api.Http.GetStringAsync($"/api/runs/{id}/reward-hacking"))!;
+        Assert.Equal(18, hacking["report"]!["rollouts"]!.GetValue<int>());
+        var phases = hacking["report"]!["phases"]!.AsArray();
+        Assert.Equal([1L, 2, 3], phases.Select(p => p!["fromStep"]!.GetValue<long>()));
+        Assert.All(phases, p => Assert.Equal(6, p!["rollouts"]!.GetValue<int>()));
+        for (int k = 0; k < 3; k++)
+        {
+            Assert.Equal(Value("query_copy_share", k + 1), phases[k]!["queryCopyShare"]!.GetValue<double>(), 9);
+            Assert.Equal(Value("repeat_4gram", k + 1), phases[k]!["meanRepeat4"]!.GetValue<double>(), 9);
+        }
+        var merged = JsonNode.Parse(await Api.Http.GetStringAsync($"/api/runs/{id}/reward-hacking?phases=1"))!["report"]!["phases"]!.AsArray();
+        Assert.Equal(3L, Assert.Single(merged)!["toStep"]!.GetValue<long>());
+        var badPhases = await Api.Http.GetAsync($"/api/runs/{id}/reward-hacking?phases=0");
+        Assert.Equal(HttpStatusCode.BadRequest, badPhases.StatusCode);
+        Assert.Contains("phases", await badPhases.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -51,6 +68,9 @@ public sealed class R3PpoApiTests(PostgresFixture postgres) : WebAppTestBase(pos
 
         var failed = await RunAsync(new { dataset, max_steps = 1 }, "Failed");
         Assert.Contains("query_types: 6 of 6 records have no query_type label", (await Api.GetRunAsync(failed))["error"]!.GetValue<string>());
+        var noRollouts = await Api.Http.GetAsync($"/api/runs/{failed}/reward-hacking");
+        Assert.Equal(HttpStatusCode.NotFound, noRollouts.StatusCode);
+        Assert.Contains("no rollout statistics", await noRollouts.Content.ReadAsStringAsync());
         var noRetriever = await RunAsync(new { dataset, query_types = "all_ce", retriever = "no-such-bert", max_steps = 1 }, "Failed");
         Assert.Contains("retriever: no model 'no-such-bert'", (await Api.GetRunAsync(noRetriever))["error"]!.GetValue<string>());
         // With one type for all, and relevance from a dense retriever folder.

@@ -124,7 +124,7 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
     }
 
     [Fact]
-    public async Task AKilledPpoRunResumesFromItsCheckpointWithEveryStepAndSampleOnce()
+    public async Task AKilledPpoRunResumesFromItsCheckpointWithEveryStepSampleAndRolloutStatisticOnce()
     {
         const int steps = 24;
         await _api.Http.PostAsync("/api/models/demo", null);
@@ -150,6 +150,9 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
         // The samples the first attempt wrote after its last checkpoint were dropped and written again, once.
         var samples = File.ReadAllLines(Path.Combine(_artifacts, "runs", id.ToString(), "samples.jsonl")).Select(l => JsonNode.Parse(l)!["step"]!.GetValue<long>()).ToList();
         Assert.Equal(Enumerable.Range(1, steps).SelectMany(s => Enumerable.Repeat((long)s, 4)), samples);
+        // So were the statistics of every rollout (batch_size 4 per step), which the reward-hacking report reads.
+        var rollouts = File.ReadAllLines(Path.Combine(_artifacts, "runs", id.ToString(), "rollout_stats.jsonl")).Select(l => JsonNode.Parse(l)!["step"]!.GetValue<long>()).ToList();
+        Assert.Equal(Enumerable.Range(1, steps).SelectMany(s => Enumerable.Repeat((long)s, 4)), rollouts);
         await using var connection = new NpgsqlConnection(_connectionString);
         await connection.OpenAsync();
         Assert.Equal(2L, await Scalar(connection, $"SELECT attempts::bigint FROM runs WHERE id = '{id}'"));

@@ -10,11 +10,18 @@ public sealed record RewardHistogram(double Min, double Max, IReadOnlyList<int> 
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);
         if (values.Count == 0) return new RewardHistogram(0, 0, new int[bins]);
-        double min = values.Min(), max = values.Max();
+        return Build(values, bins, values.Min(), values.Max());
+    }
+
+    /// <summary>Bins over a given range, so histograms of several sets can be compared bar by bar; values outside it
+    /// go to the end bins.</summary>
+    public static RewardHistogram Build(IReadOnlyCollection<double> values, int bins, double min, double max)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);
         if (max == min) (min, max) = (min - 0.5, max + 0.5);
         var counts = new int[bins];
         foreach (var value in values)
-            counts[Math.Min(bins - 1, (int)Math.Floor((value - min) / (max - min) * bins))]++;
+            counts[Math.Clamp((int)Math.Floor((value - min) / (max - min) * bins), 0, bins - 1)]++;
         return new RewardHistogram(min, max, counts);
     }
 }

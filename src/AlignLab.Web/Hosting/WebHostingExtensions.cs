@@ -28,6 +28,7 @@ public static class WebHostingExtensions
         });
         services.AddSingleton<RunEventStream>();
         services.AddSingleton<Constructions.ConstructionService>();
+        services.AddSingleton<RewardHacking.RunRewardHacking>();
         services.AddHostedService<RunEventForwarder>();
         services.Configure<ModelsOptions>(configuration.GetSection(ModelsOptions.Section));
         services.AddSingleton<DemoModelBootstrap>();
@@ -46,6 +47,7 @@ public static class WebHostingExtensions
         app.MapStaticAssets();
         app.MapRunsApi();
         app.MapArtifactsApi();
+        app.MapRewardHackingApi();
         app.MapMethodsApi();
         app.MapModelsApi();
         app.MapPreviewsApi();

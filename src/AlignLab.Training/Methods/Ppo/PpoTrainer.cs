@@ -3,6 +3,7 @@ using System.Text.Json;
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
 using AlignLab.Core.Ppo;
+using AlignLab.Core.RewardHacking;
 using AlignLab.Training.Adapters;
 using AlignLab.Training.Demo;
 using AlignLab.Training.Inference;
@@ -25,6 +26,7 @@ namespace AlignLab.Training.Methods.Ppo;
 public static class PpoTrainer
 {
     public const string SamplesFile = "samples.jsonl";
+    public const string RolloutStatsFile = "rollout_stats.jsonl";
 
     public static async Task RunAsync(IRunContext context, ModelRegistry registry, IReadOnlyList<SpaRecord> prompts,
         Func<TrainingSession, IRewardSource> rewardSource)
@@ -42,8 +44,10 @@ public static class PpoTrainer
         var batches = new ShuffledBatches<(string Instruction, string Input, int[] Prompt)>(
             [.. prompts.Select(r => (r.Instruction, r.Input, session.Tokenizer.Encode(session.Template.Render(r.Instruction, r.Input))))],
             p.GetInt32("batch_size"), p.GetInt32("seed"));
-        var sampleLog = new SampleLog(Path.Combine(context.ArtifactDirectory, SamplesFile));
+        var sampleLog = new StepLog(Path.Combine(context.ArtifactDirectory, SamplesFile));
+        var rolloutLog = new StepLog(Path.Combine(context.ArtifactDirectory, RolloutStatsFile));
         sampleLog.TruncateAfter(session.Step);
+        rolloutLog.TruncateAfter(session.Step);
 
         await session.TrainAsync(context, trainStep: () =>
         {
@@ -141,9 +145,15 @@ public static class PpoTrainer
             context.Metrics.Report(step, "lr", learningRate);
             context.Metrics.Report(step, "grad_norm", gradNorm / updates);
             foreach (var (name, value) in components) context.Metrics.Report(step, name, value);
+            // Every rollout's reward-hacking signs (copying the query, repetition, length) for the run's report.
+            var stats = samples.Select((s, i) => RolloutStat.Measure(step, R3RewardSource.Query(s.Instruction, s.Input), s.ResponseText,
+                generated[i].Tokens.Length, truncated: !generated[i].EndedWithEos)).ToList();
+            rolloutLog.Append(stats);
+            context.Metrics.Report(step, "query_copy_share", stats.Average(s => s.CopiesQuery ? 1.0 : 0.0));
+            context.Metrics.Report(step, "repeat_4gram", stats.Average(s => s.Repeat4));
             var sampleEvery = p.GetInt32("sample_every");
             if (sampleEvery > 0 && (step % sampleEvery == 0 || step == 1))
-                sampleLog.Append(step, samples.Take(4), scores);
+                sampleLog.Append(samples.Take(4).Select((s, i) => new { step, prompt = s.Instruction, s.Input, response = s.ResponseText, reward = scores[i].Sum() }));
         }, evaluate: _ => { });
     }
 
