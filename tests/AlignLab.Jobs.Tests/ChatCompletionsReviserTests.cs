@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using AlignLab.Core.Construction;
-using AlignLab.Jobs.Revision;
+using AlignLab.Jobs.ChatCompletions;
 using AlignLab.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -13,10 +13,10 @@ public sealed class ChatCompletionsReviserTests : IDisposable
     private const string Question = "What is the capital of Peru?", Initial = "The capital of Peru is Quito.", Reference = "The capital of Peru is Lima.";
     private readonly FakeChatCompletions _server = new((_, _) => new Reply(500, "not set"));
 
-    private ChatCompletionsReviser Reviser(int maxAttempts = 3, string? endpoint = null) => new(Options.Create(new RevisionOptions
+    private ChatCompletionsReviser Reviser(int maxAttempts = 3, string? endpoint = null) => new(new ChatCompletionsClient(Options.Create(new ChatCompletionsOptions
     {
         Endpoint = endpoint ?? _server.BaseAddress, ApiKey = "secret-key", Model = "reviser-1", MaxAttempts = maxAttempts, InitialBackoffMs = 10,
-    }), NullLogger<ChatCompletionsReviser>.Instance);
+    }), NullLogger<ChatCompletionsClient>.Instance));
 
     [Fact]
     public async Task ClassifiesTheReasonThenSendsThatReasonsMinimalEditPrompt()

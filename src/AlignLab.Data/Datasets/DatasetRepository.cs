@@ -14,7 +14,8 @@ public sealed class DatasetRepository(NpgsqlDataSource dataSource) : IDatasetSto
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     private static readonly JsonSerializerOptions StatsJson = new(JsonSerializerDefaults.Web);
 
-    public sealed record DatasetInfo(Guid Id, string Name, string Kind, int ExampleCount, JsonElement Stats, DateTimeOffset CreatedAt);
+    /// <param name="SourceRunId">The run that wrote the dataset, for datasets a job made (query-type classification).</param>
+    public sealed record DatasetInfo(Guid Id, string Name, string Kind, int ExampleCount, JsonElement Stats, DateTimeOffset CreatedAt, Guid? SourceRunId);
 
     public async Task<DatasetInfo> CreateAsync(string name, string kind, IReadOnlyList<SpaRecord> records, object stats, CancellationToken cancellationToken = default)
     {
@@ -23,6 +24,22 @@ public sealed class DatasetRepository(NpgsqlDataSource dataSource) : IDatasetSto
         var id = await InsertAsync(connection, transaction, name, kind, records, stats, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (await GetAsync(id, cancellationToken))!;
+    }
+
+    /// <summary>The dataset a run writes, once: if the run already wrote one (a retried job), that one's id.</summary>
+    public async Task<Guid> SaveFromRunAsync(Guid runId, string name, string kind, IReadOnlyList<SpaRecord> records, object stats,
+        CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition("SELECT id FROM datasets WHERE source_run_id = @runId",
+                new { runId }, transaction, cancellationToken: cancellationToken)) is { } existing)
+            return existing;
+        var id = await InsertAsync(connection, transaction, name, kind, records, stats, cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("UPDATE datasets SET source_run_id = @runId WHERE id = @id", new { runId, id }, transaction,
+            cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return id;
     }
 
     /// <summary>Writes a dataset inside the caller's transaction (SPA construction commits it with its own rows).</summary>
@@ -50,16 +67,16 @@ public sealed class DatasetRepository(NpgsqlDataSource dataSource) : IDatasetSto
     public async Task<DatasetInfo?> GetAsync(Guid id, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<(Guid Id, string Name, string Kind, int ExampleCount, string Stats, DateTime CreatedAt)>(
-            new CommandDefinition("SELECT id, name, kind, example_count, stats::text, created_at FROM datasets WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+        var row = await connection.QuerySingleOrDefaultAsync<(Guid Id, string Name, string Kind, int ExampleCount, string Stats, DateTime CreatedAt, Guid? SourceRunId)>(
+            new CommandDefinition("SELECT id, name, kind, example_count, stats::text, created_at, source_run_id FROM datasets WHERE id = @id", new { id }, cancellationToken: cancellationToken));
         return row.Id == Guid.Empty ? null : ToInfo(row);
     }
 
     public async Task<IReadOnlyList<DatasetInfo>> ListAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(Guid Id, string Name, string Kind, int ExampleCount, string Stats, DateTime CreatedAt)>(
-            new CommandDefinition("SELECT id, name, kind, example_count, stats::text, created_at FROM datasets ORDER BY created_at DESC", cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<(Guid Id, string Name, string Kind, int ExampleCount, string Stats, DateTime CreatedAt, Guid? SourceRunId)>(
+            new CommandDefinition("SELECT id, name, kind, example_count, stats::text, created_at, source_run_id FROM datasets ORDER BY created_at DESC", cancellationToken: cancellationToken));
         return rows.Select(ToInfo).ToList();
     }
 
@@ -78,7 +95,7 @@ public sealed class DatasetRepository(NpgsqlDataSource dataSource) : IDatasetSto
         return new StoredDataset(id, info.Kind, await ExamplesAsync(id, 0, int.MaxValue, cancellationToken));
     }
 
-    private static DatasetInfo ToInfo((Guid Id, string Name, string Kind, int ExampleCount, string Stats, DateTime CreatedAt) row) =>
+    private static DatasetInfo ToInfo((Guid Id, string Name, string Kind, int ExampleCount, string Stats, DateTime CreatedAt, Guid? SourceRunId) row) =>
         new(row.Id, row.Name, row.Kind, row.ExampleCount, JsonDocument.Parse(row.Stats).RootElement.Clone(),
-            new DateTimeOffset(DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc)));
+            new DateTimeOffset(DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc)), row.SourceRunId);
 }

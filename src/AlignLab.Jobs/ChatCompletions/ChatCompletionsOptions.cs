@@ -1,7 +1,8 @@
-namespace AlignLab.Jobs.Revision;
+namespace AlignLab.Jobs.ChatCompletions;
 
-/// <summary>Section AlignLab:Revision: the OpenAI-compatible chat-completions endpoint SPA construction revises with.</summary>
-public sealed class RevisionOptions
+/// <summary>Section AlignLab:Revision: the OpenAI-compatible chat-completions endpoint that SPA construction revises
+/// with and that query-type classification asks. (The section kept the name of its first use.)</summary>
+public sealed class ChatCompletionsOptions
 {
     public const string Section = "AlignLab:Revision";
 
@@ -15,7 +16,7 @@ public sealed class RevisionOptions
     public string Model { get; set; } = "gpt-3.5-turbo";
     public double Temperature { get; set; }
 
-    /// <summary>Tries per request (the first included) before an instance is marked failed.</summary>
+    /// <summary>Tries per request (the first included) before the request is given up.</summary>
     public int MaxAttempts { get; set; } = 5;
 
     /// <summary>Wait before the second try; doubled each time (with jitter) up to <see cref="MaxBackoffMs"/>. A

@@ -1,64 +1,48 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using AlignLab.Core.Construction;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace AlignLab.Jobs.Revision;
+namespace AlignLab.Jobs.ChatCompletions;
 
-/// <summary>Revises an initial response through an OpenAI-compatible chat-completions endpoint with the paper's two
-/// steps: ask for the reason (A–D), then send that reason's minimal-edit prompt. Each request is retried with
-/// exponential backoff on network errors, timeouts, 408/429/5xx and unusable answers; 4xx client errors fail at once.</summary>
-public sealed class ChatCompletionsReviser(IOptions<RevisionOptions> options, ILogger<ChatCompletionsReviser> logger) : IResponseReviser, IDisposable
+/// <summary>Asks an OpenAI-compatible chat-completions endpoint one-message questions. Each question is retried with
+/// exponential backoff on network errors, timeouts, 408/409/425/429/5xx and answers the caller cannot use; other 4xx
+/// answers fail at once. Gives up with <see cref="ChatCompletionFailedException"/>.</summary>
+public sealed class ChatCompletionsClient(IOptions<ChatCompletionsOptions> options, ILogger<ChatCompletionsClient> logger) : IDisposable
 {
-    private readonly RevisionOptions _options = options.Value;
+    private readonly ChatCompletionsOptions _options = options.Value;
     private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
     {
         Timeout = Timeout.InfiniteTimeSpan,
     };
 
+    /// <summary>Null when an endpoint is configured; otherwise what is wrong, naming the setting.</summary>
     public string? NotConfiguredReason =>
-        string.IsNullOrWhiteSpace(_options.Endpoint) ? $"no revision endpoint is configured ({RevisionOptions.Section}:Endpoint); use revision=annotators or configure one"
-        : !Uri.TryCreate(_options.Endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") ? $"{RevisionOptions.Section}:Endpoint '{_options.Endpoint}' is not an http(s) URL"
+        string.IsNullOrWhiteSpace(_options.Endpoint) ? $"no chat-completions endpoint is configured ({ChatCompletionsOptions.Section}:Endpoint)"
+        : !Uri.TryCreate(_options.Endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") ? $"{ChatCompletionsOptions.Section}:Endpoint '{_options.Endpoint}' is not an http(s) URL"
         : null;
 
-    public async Task<Core.Construction.Revision> ReviseAsync(string question, string initial, string reference, CancellationToken cancellationToken)
-    {
-        var attempts = 0;
-        try
-        {
-            var reason = await WithRetriesAsync(async () =>
-            {
-                var answer = await CompleteAsync(RevisionPrompts.Classify(question, initial, reference), cancellationToken);
-                return RevisionReasons.Parse(answer) ?? throw new RetryableException($"the reason answer '{Shorten(answer)}' names none of A, B, C, D");
-            }, () => attempts++, cancellationToken);
-            var text = await WithRetriesAsync(async () =>
-            {
-                var answer = (await CompleteAsync(RevisionPrompts.Revise(reason, question, initial, reference), cancellationToken)).Trim();
-                return answer.Length > 0 ? answer : throw new RetryableException("the revision answer is empty");
-            }, () => attempts++, cancellationToken);
-            return new Core.Construction.Revision(reason, text, attempts);
-        }
-        catch (RevisionFailedException e)
-        {
-            // Requests made for both steps together.
-            throw new RevisionFailedException(e.Message, attempts, e.InnerException);
-        }
-    }
+    /// <summary>The configured model, used when a question names none.</summary>
+    public string DefaultModel => _options.Model;
 
-    private async Task<T> WithRetriesAsync<T>(Func<Task<T>> request, Action counted, CancellationToken cancellationToken)
+    /// <summary>Sends <paramref name="prompt"/> until an answer passes <paramref name="refuse"/> (which returns null
+    /// for a usable answer, or why it is not) or the attempts run out. <paramref name="attempted"/> is called once per
+    /// request sent.</summary>
+    public async Task<string> AskAsync(string prompt, Func<string, string?> refuse, Action attempted, CancellationToken cancellationToken,
+        string? model = null)
     {
         var maxAttempts = Math.Max(1, _options.MaxAttempts);
         for (int attempt = 1; ; attempt++)
         {
-            counted();
+            attempted();
             TimeSpan? retryAfter = null;
             string error;
             try
             {
-                return await request();
+                var answer = await CompleteAsync(prompt, model ?? _options.Model, cancellationToken);
+                if (refuse(answer) is not { } why) return answer;
+                error = why;
             }
             catch (RetryableException e)
             {
@@ -74,9 +58,9 @@ public sealed class ChatCompletionsReviser(IOptions<RevisionOptions> options, IL
                 error = $"no answer within {_options.TimeoutSeconds} s";
             }
             if (attempt >= maxAttempts)
-                throw new RevisionFailedException($"{error} (gave up after {attempt} attempts of this step)", attempt);
+                throw new ChatCompletionFailedException($"{error} (gave up after {attempt} attempts)", attempt);
             var backoff = retryAfter ?? Backoff(attempt);
-            logger.LogWarning("Revision request attempt {Attempt} failed: {Error}; retrying in {Delay} ms", attempt, error, (int)backoff.TotalMilliseconds);
+            logger.LogWarning("Chat-completions attempt {Attempt} failed: {Error}; retrying in {Delay} ms", attempt, error, (int)backoff.TotalMilliseconds);
             await Task.Delay(backoff, cancellationToken);
         }
     }
@@ -88,7 +72,7 @@ public sealed class ChatCompletionsReviser(IOptions<RevisionOptions> options, IL
         return TimeSpan.FromMilliseconds(baseMs * (0.8 + 0.4 * Random.Shared.NextDouble()));
     }
 
-    private async Task<string> CompleteAsync(string prompt, CancellationToken cancellationToken)
+    private async Task<string> CompleteAsync(string prompt, string model, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, _options.TimeoutSeconds)));
@@ -96,7 +80,7 @@ public sealed class ChatCompletionsReviser(IOptions<RevisionOptions> options, IL
         {
             Content = JsonContent.Create(new JsonObject
             {
-                ["model"] = _options.Model,
+                ["model"] = model,
                 ["temperature"] = _options.Temperature,
                 ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = prompt }),
             }),
@@ -110,7 +94,7 @@ public sealed class ChatCompletionsReviser(IOptions<RevisionOptions> options, IL
             var status = (int)response.StatusCode;
             if (status is 408 or 409 or 425 or 429 || status >= 500)
                 throw new RetryableException(message, RetryAfter(response));
-            throw new RevisionFailedException(message, 1);
+            throw new ChatCompletionFailedException(message, 1);
         }
         try
         {
@@ -128,7 +112,7 @@ public sealed class ChatCompletionsReviser(IOptions<RevisionOptions> options, IL
             ? header.Delta ?? (header.Date is { } date ? date - DateTimeOffset.UtcNow : null)
             : null;
 
-    private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "…";
+    public static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "…";
 
     public void Dispose() => _http.Dispose();
 
@@ -136,4 +120,11 @@ public sealed class ChatCompletionsReviser(IOptions<RevisionOptions> options, IL
     {
         public TimeSpan? RetryAfter { get; } = retryAfter;
     }
+}
+
+/// <summary>A question the endpoint did not answer usably within the attempts allowed.</summary>
+public sealed class ChatCompletionFailedException(string message, int attempts) : Exception(message)
+{
+    /// <summary>Requests sent for the question.</summary>
+    public int Attempts { get; } = attempts;
 }

@@ -1,0 +1,128 @@
+using System.Text.Json;
+using AlignLab.Core.Datasets;
+using AlignLab.Core.Methods;
+using AlignLab.Core.R3;
+using AlignLab.Training.Methods.Common;
+using AlignLab.Training.Models;
+using AlignLab.Training.Ppo;
+using AlignLab.Training.Inference;
+using TorchSharp;
+using AlignLab.Training.Registry;
+using AlignLab.Training.Runtime;
+using AlignLab.Training.Tokenization;
+
+namespace AlignLab.Training.Methods.R3;
+
+/// <summary>Labels a dataset's queries open- or closed-ended for R³ (seed 003, appendix B): seed 003's question sent
+/// to the configured chat-completions endpoint (GPT-4 in the paper) or answered by a local model. Reports how many
+/// of each, and where the records already carry labels, the agreement with them. Ends with a copy of the dataset
+/// whose query_type column holds the classifier's labels; R³ PPO reads it with query_types=column. Verdicts are kept
+/// as they come (query_types.jsonl), so a restarted job asks only what is left; a query the endpoint never answered
+/// usably fails the run, naming how many, and the dataset is written only once every query has a type.</summary>
+public sealed class QueryTypeClassificationMethod(ModelRegistry registry, IDatasetStore datasets, IQueryTypeEndpoint endpoint) : ITrainingMethod
+{
+    public const string Name = "query-types";
+    public const string VerdictsFile = "query_types.jsonl";
+    public const string SummaryFile = "query_types.json";
+    private const int Chunk = 64;
+
+    public MethodDescriptor Descriptor { get; } = new(
+        Name,
+        "Query types (R³): open- or closed-ended",
+        "Classify each query of a dataset as open- or closed-ended with seed 003's prompt, through the configured chat-completions endpoint or a local model; report counts and agreement with existing labels, and write a labelled copy of the dataset for R³ PPO.",
+        "gpu",
+        [
+            ParameterSpec.Dataset("dataset", R3PpoMethod.Demo, [R3PpoMethod.Demo],
+                "The dataset whose queries to classify (any kind); demo-r3 carries labels, so the agreement shows.",
+                DatasetLayout.KindsWith(RecordPart.Instruction)),
+            ParameterSpec.Choice("classifier", "model", ["endpoint", "model"],
+                "Who answers: the configured chat-completions endpoint (AlignLab:Revision), or the local model below, choosing the likelier of the two answers."),
+            ParameterSpec.Text("endpoint_model", "", 200, "Model name sent to the endpoint (e.g. gpt-4); empty: the configured one."),
+            .. TrainingParameters.Model(),
+            ParameterSpec.Integer("max_instances", 0, 0, 10_000_000, "Classify only the first N records (0: all); the labelled dataset holds those."),
+            ParameterSpec.Integer("batch_size", 8, 2, 1024, "Sequences per forward pass of the local model (two per query)."),
+            ParameterSpec.Text("device", "cpu", 20, "cpu, cuda or cuda:N (local model)."),
+        ]);
+
+    private sealed record Verdict(int Index, string? Type, string Answer, string? Error, int Attempts);
+
+    public async Task RunAsync(IRunContext context)
+    {
+        var p = context.Parameters;
+        var token = context.CancellationToken;
+        var useEndpoint = p.GetString("classifier") == "endpoint";
+        // Everything that can be wrong with the request fails here, before anything is asked or written.
+        if (useEndpoint && endpoint.NotConfiguredReason is { } notConfigured)
+            throw new ArgumentException($"classifier: {notConfigured}; configure one, or choose classifier=model");
+        var source = await DatasetParameter.LoadAsync(datasets, "dataset", p.GetString("dataset"), R3PpoMethod.Demo,
+            () => new StoredDataset(Guid.Empty, DatasetKinds.Pool, R3PpoMethod.DemoRecords()), token);
+        var records = p.GetInt32("max_instances") is > 0 and var max ? [.. source.Records.Take(max)] : source.Records;
+        if (records.Count == 0) throw new ArgumentException("dataset: the dataset has no records");
+        var modelFolder = useEndpoint ? null : registry.Resolve(p.GetString("model"));
+        var template = PromptTemplate.Named(p.GetString("template"));
+
+        var verdictPath = Path.Combine(context.ArtifactDirectory, VerdictsFile);
+        var verdicts = new Verdict?[records.Count];
+        foreach (var kept in StepLog.Read<Verdict>(verdictPath).Where(v => v.Index >= 0 && v.Index < records.Count))
+            verdicts[kept.Index] = kept;      // a later line for the same query (a retry) wins
+        var pending = Enumerable.Range(0, records.Count).Where(i => verdicts[i]?.Type is null).ToList();
+        context.Metrics.ReportProgress(records.Count - pending.Count, records.Count);
+
+        if (pending.Count > 0)
+        {
+            using var classifier = useEndpoint ? endpoint.Classifier(p.GetString("endpoint_model")) : LocalClassifier(modelFolder!, template, p);
+            var log = new StepLog(verdictPath);
+            foreach (var chunk in pending.Chunk(Chunk))
+            {
+                token.ThrowIfCancellationRequested();
+                var answers = await classifier.ClassifyAsync([.. chunk.Select(i => QueryTypePrompt.Conversation(records[i].Instruction, records[i].Input))], token);
+                var written = chunk.Select((index, k) => new Verdict(index, answers[k].Type?.Label(), answers[k].Answer, answers[k].Error, answers[k].Attempts)).ToList();
+                log.Append(written);
+                foreach (var v in written) verdicts[v.Index] = v;
+                context.Metrics.ReportProgress(verdicts.Count(v => v?.Type is not null), records.Count);
+            }
+        }
+
+        var predicted = verdicts.Select(v => QueryTypes.Parse(v?.Type)).ToList();
+        var agreement = QueryTypeAgreement.Build([.. records.Select(r => QueryTypes.Parse(r.QueryType))], predicted);
+        Report(context, agreement);
+        if (agreement.Unclassified > 0)
+        {
+            var first = verdicts.First(v => v?.Type is null);
+            throw new InvalidOperationException($"classifier: {agreement.Unclassified} of {records.Count} queries got no usable answer " +
+                $"(query {first!.Index}: {first.Error}); retry the run to ask only those again");
+        }
+        var labelled = records.Select((r, i) => r with { QueryType = predicted[i]!.Value.Label() }).ToList();
+        var classifierName = useEndpoint ? $"endpoint {(p.GetString("endpoint_model") is { Length: > 0 } m ? m : "(configured model)")}" : p.GetString("model");
+        var datasetId = await datasets.SaveFromRunAsync(context.RunId, DatasetName(context.Spec.Name, context.RunId), source.Kind, labelled,
+            new { count = labelled.Count, source = p.GetString("dataset"), classifier = classifierName, agreement }, token);
+        await File.WriteAllTextAsync(Path.Combine(context.ArtifactDirectory, SummaryFile),
+            JsonSerializer.Serialize(new QueryTypeSummary(datasetId, classifierName, agreement), QueryTypeSummary.Json), token);
+    }
+
+    public static string DatasetName(string runName, Guid runId) => $"{runName} (query types from run {runId.ToString()[..8]})";
+
+    private static LocalQueryTypeClassifier LocalClassifier(string folder, PromptTemplate template, MethodParameters p)
+    {
+        var device = TorchDevice.Parse(p.GetString("device"));
+        var model = ModelFolder.Load(folder);
+        model.to(device);
+        return new LocalQueryTypeClassifier(model, TextTokenizer.Load(folder), template, device, p.GetInt32("batch_size"), ownsModel: true);
+    }
+
+    private static void Report(IRunContext context, QueryTypeAgreement agreement)
+    {
+        context.Metrics.Report(0, "open_ended", agreement.OpenEnded);
+        context.Metrics.Report(0, "closed_ended", agreement.ClosedEnded);
+        context.Metrics.Report(0, "unclassified", agreement.Unclassified);
+        context.Metrics.Report(0, "labelled", agreement.Labelled);
+        if (agreement.Agreement is { } share) context.Metrics.Report(0, "agreement", share);
+        if (agreement.Kappa is { } kappa) context.Metrics.Report(0, "kappa", kappa);
+    }
+}
+
+/// <summary>What a query-type run wrote (query_types.json): the labelled dataset, who classified, and the counts.</summary>
+public sealed record QueryTypeSummary(Guid DatasetId, string Classifier, QueryTypeAgreement Agreement)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+}
