@@ -93,16 +93,41 @@ public class InlineDiffTests
         {
             AlignLab.Core.Alignment.DiffKind.Deleted => $"-[{string.Join(",", s.Tokens)}]",
             AlignLab.Core.Alignment.DiffKind.Inserted => $"+[{string.Join(",", s.Tokens)}]",
+            AlignLab.Core.Alignment.DiffKind.Substituted => $"[{string.Join(",", s.Replaced!)}→{string.Join(",", s.Tokens)}]",
             _ => string.Join(",", s.Tokens),
         }));
 
     [Theory]
-    [InlineData(new[] { 1, 2, 3 }, new[] { 1, 4, 3 }, "1 -[2] +[4] 3")]                 // substitution
+    [InlineData(new[] { 1, 2, 3 }, new[] { 1, 4, 3 }, "1 [2→4] 3")]                     // substitution
     [InlineData(new[] { 1, 2, 3 }, new[] { 1, 2, 3 }, "1,2,3")]                         // identical
     [InlineData(new[] { 1, 3 }, new[] { 1, 2, 3 }, "1 +[2] 3")]                          // insertion
     [InlineData(new[] { 1, 2, 3 }, new[] { 3 }, "-[1,2] 3")]                             // deletions merge
     [InlineData(new int[0], new[] { 5, 6 }, "+[5,6]")]                                   // empty source
     [InlineData(new[] { 5, 6 }, new int[0], "-[5,6]")]                                   // empty target
-    [InlineData(new[] { 1, 7, 8, 4 }, new[] { 1, 9, 9, 4 }, "1 -[7,8] +[9,9] 4")]      // a run of substitutions: deletions first
+    [InlineData(new[] { 1, 7, 8, 4 }, new[] { 1, 9, 9, 4 }, "1 [7,8→9,9] 4")]          // a run of substitutions: one old→new
+    [InlineData(new[] { 1, 7, 8, 4 }, new[] { 1, 9, 4 }, "1 -[7] [8→9] 4")]            // a deletion and a substitution, in editops' order
+    [InlineData(new[] { 1, 7, 4 }, new[] { 1, 9, 5, 4 }, "1 +[9] [7→5] 4")]            // an insertion and a substitution: 9 5 reads in order
+    [InlineData(new[] { 3, 1, 2 }, new[] { 1, 2, 6 }, "-[3] 1,2 +[6]")]               // edits at both ends
     public void LaysTheEditOperationsOutInline(int[] source, int[] target, string expected) => Assert.Equal(expected, Render(source, target));
+
+    [Fact]
+    public void BothTextsReadInOrderAlongTheDiffAndEveryEditIsCounted()
+    {
+        var random = new Random(7);
+        for (int trial = 0; trial < 300; trial++)
+        {
+            var source = Enumerable.Range(0, random.Next(0, 12)).Select(_ => random.Next(5)).ToArray();
+            var target = Enumerable.Range(0, random.Next(0, 12)).Select(_ => random.Next(5)).ToArray();
+            var segments = AlignLab.Core.Alignment.InlineDiff.Build(source, target);
+            Assert.Equal(source, segments.SelectMany(s => s.Kind switch
+            {
+                AlignLab.Core.Alignment.DiffKind.Inserted => [],
+                AlignLab.Core.Alignment.DiffKind.Substituted => s.Replaced!,
+                _ => s.Tokens,
+            }));
+            Assert.Equal(target, segments.Where(s => s.Kind != AlignLab.Core.Alignment.DiffKind.Deleted).SelectMany(s => s.Tokens));
+            Assert.Equal(AlignLab.Core.Alignment.TokenAlignment.Distance(source, target),
+                segments.Where(s => s.Kind != AlignLab.Core.Alignment.DiffKind.Unchanged).Sum(s => s.Tokens.Count));
+        }
+    }
 }
