@@ -1,0 +1,69 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using AlignLab.Testing;
+using Microsoft.Playwright;
+
+namespace AlignLab.Browser.Tests;
+
+/// <summary>The dataset pages: an uploaded minimal-edit dataset is listed, and its page shows its statistics and each
+/// pair as an inline token diff with the right tokens substituted, struck and added.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class DatasetPagesTests(PostgresFixture postgres, ChromiumFixture chromium) : IAsyncLifetime
+{
+    private AppProcess _web = null!;
+    private string _base = "";
+
+    public async Task InitializeAsync()
+    {
+        _web = await AppProcess.StartWebAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:AlignLab"] = await postgres.CreateDatabaseAsync(migrate: false),
+            ["AlignLab:Artifacts:Root"] = Directory.CreateTempSubdirectory("alignlab-ds-browser-").FullName,
+            ["AlignLab:Models:Roots:0"] = Directory.CreateTempSubdirectory("alignlab-ds-models-").FullName,
+            ["AlignLab:Models:CreateDemoModel"] = "false",
+        });
+        _base = await _web.ListeningAddress;
+    }
+
+    [Fact]
+    public async Task ADatasetPageShowsEachPairAsAnInlineDiff()
+    {
+        using var api = new AlignLabApi(_base);
+        await api.Http.PostAsync("/api/models/demo", null);
+        var lines = new[]
+        {
+            new JsonObject { ["prompt"] = "What is the capital of Japan?", ["original"] = "The capital of Japan is Rome.", ["edited"] = "The capital of Japan is Tokyo." },
+            new JsonObject { ["prompt"] = "What is the capital of Italy?", ["original"] = "The capital of Italy is Rome and Paris.", ["edited"] = "The capital of Italy is Rome." },
+            new JsonObject { ["prompt"] = "What is the capital of Peru?", ["original"] = "It is Lima.", ["edited"] = "It is Lima, in Peru.", ["query_type"] = "CE" },
+        };
+        var upload = await api.Http.PostAsync("/api/datasets/edits?name=capitals", new StringContent(string.Join('\n', lines.Select(l => l.ToJsonString())), Encoding.UTF8, "application/x-ndjson"));
+        upload.EnsureSuccessStatusCode();
+        var id = JsonNode.Parse(await upload.Content.ReadAsStringAsync())!["dataset"]!["id"]!.GetValue<string>();
+
+        await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1366, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"{_base}/datasets");
+        await page.Locator("[data-interactive='true']").WaitForAsync();
+        await page.Locator($"[data-dataset='{id}']").ClickAsync();
+        await page.WaitForURLAsync($"{_base}/datasets/{id}");
+        await Assertions.Expect(page.Locator("#example-count")).ToHaveTextAsync("3");
+        await Assertions.Expect(page.Locator("#dataset-stats [data-stat='stats.count'] td").Nth(1)).ToHaveTextAsync("3");
+
+        // Rome → Tokyo is one substitution; " and Paris" is deleted; ", in Peru" is added.
+        var first = page.Locator(".dataset-example[data-index='0'] [data-testid='token-diff']");
+        await Assertions.Expect(first.Locator(".diff-sub del")).ToHaveTextAsync(" Rome");
+        await Assertions.Expect(first.Locator(".diff-sub ins")).ToHaveTextAsync(" Tokyo");
+        await Assertions.Expect(first).ToHaveAttributeAsync("data-distance", "1");
+        var second = page.Locator(".dataset-example[data-index='1'] [data-testid='token-diff']");
+        await Assertions.Expect(second.Locator("del.diff-del")).ToHaveTextAsync(" and Paris");
+        await Assertions.Expect(second.Locator("ins")).ToHaveCountAsync(0);
+        var third = page.Locator(".dataset-example[data-index='2']");
+        await Assertions.Expect(third.Locator("ins.diff-ins")).ToContainTextAsync("Peru");
+        await Assertions.Expect(third).ToContainTextAsync("CE");
+        // Deleted tokens are struck through.
+        Assert.Contains("line-through", await second.Locator("del.diff-del").EvaluateAsync<string>("e => getComputedStyle(e).textDecorationLine"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "dataset-diffs.png"), FullPage = true });
+    }
+
+    public async Task DisposeAsync() => await _web.DisposeAsync();
+}
