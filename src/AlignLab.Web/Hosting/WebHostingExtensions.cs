@@ -29,6 +29,7 @@ public static class WebHostingExtensions
         services.AddSingleton<RunEventStream>();
         services.AddSingleton<Constructions.ConstructionService>();
         services.AddSingleton<RewardHacking.RunRewardHacking>();
+        services.AddSingleton<Comparisons.RunComparison>();
         services.AddHostedService<RunEventForwarder>();
         services.Configure<ModelsOptions>(configuration.GetSection(ModelsOptions.Section));
         services.AddSingleton<DemoModelBootstrap>();
@@ -48,6 +49,7 @@ public static class WebHostingExtensions
         app.MapRunsApi();
         app.MapArtifactsApi();
         app.MapRewardHackingApi();
+        app.MapCompareApi();
         app.MapMethodsApi();
         app.MapModelsApi();
         app.MapPreviewsApi();

@@ -1,6 +1,7 @@
 using AlignLab.Core.Construction;
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
+using AlignLab.Core.Runs;
 using AlignLab.Training.Demo;
 using AlignLab.Training.Inference;
 using AlignLab.Training.Methods.Common;
@@ -115,7 +116,7 @@ public sealed class SpaConstructionMethod(ModelRegistry registry, IDatasetStore 
         }
     }
 
-    public static string DatasetName(string runName, Guid runId) => $"{runName} (SPA from run {runId.ToString()[..8]})";
+    public static string DatasetName(string runName, Guid runId) => $"{runName} (SPA from run {runId.Short()})";
 
     /// <summary>Table 1 of seed 000 for a constructed dataset: token lengths and edit operations, plus mean reward of
     /// Ŷ, Y and Ỹ under the reward model that filtered them.</summary>

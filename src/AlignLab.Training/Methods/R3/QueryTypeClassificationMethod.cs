@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
+using AlignLab.Core.Runs;
 using AlignLab.Core.R3;
 using AlignLab.Training.Methods.Common;
 using AlignLab.Training.Models;
@@ -100,7 +101,7 @@ public sealed class QueryTypeClassificationMethod(ModelRegistry registry, IDatas
             JsonSerializer.Serialize(new QueryTypeSummary(datasetId, classifierName, agreement), QueryTypeSummary.Json), token);
     }
 
-    public static string DatasetName(string runName, Guid runId) => $"{runName} (query types from run {runId.ToString()[..8]})";
+    public static string DatasetName(string runName, Guid runId) => $"{runName} (query types from run {runId.Short()})";
 
     private static LocalQueryTypeClassifier LocalClassifier(string folder, PromptTemplate template, MethodParameters p)
     {
