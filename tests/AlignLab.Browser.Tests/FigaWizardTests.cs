@@ -38,15 +38,13 @@ public sealed class FigaWizardTests(PostgresFixture postgres, ChromiumFixture ch
         await page.GotoAsync($"{_base}/experiments/new");
         await page.Locator("[data-interactive='true']").WaitForAsync();
         await page.GetByRole(AriaRole.Radio, new() { Name = "FIGA: fine-grained quality-aware alignment" }).CheckAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
-
+        await WizardSteps.ReachAsync(page, "[data-parameter='dataset']");
         await page.Locator("[data-parameter='dataset'] .mud-select").First.ClickAsync();
         await page.GetByText("capitals (30 examples)").ClickAsync();
         foreach (var (name, value) in new[] { ("max_steps", "3"), ("batch_size", "4"), ("grad_accum", "1"), ("eval_fraction", "0.1") })
-            await page.Locator($"#param-{name}").FillAsync(value);
+            await WizardSteps.FillAsync(page, name, value);
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "figa-wizard.png"), FullPage = true });
-        await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
+        await WizardSteps.ReviewAsync(page);
         await Assertions.Expect(page.Locator("#review-spec")).ToContainTextAsync("\"method\": \"figa\"");
         await page.Locator("#launch").ClickAsync();
 

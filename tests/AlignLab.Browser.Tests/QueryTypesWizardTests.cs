@@ -34,10 +34,8 @@ public sealed class QueryTypesWizardTests(PostgresFixture postgres, ChromiumFixt
         await page.GotoAsync($"{_base}/experiments/new");
         await page.Locator("[data-interactive='true']").WaitForAsync();
         await page.GetByRole(AriaRole.Radio, new() { Name = "Query types (R³): open- or closed-ended" }).CheckAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
-        await page.Locator("#param-max_instances").FillAsync("10");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
+        await WizardSteps.FillAsync(page, "max_instances", "10");
+        await WizardSteps.ReviewAsync(page);
         await Assertions.Expect(page.Locator("#review-spec")).ToContainTextAsync("\"method\": \"query-types\"");
         await page.Locator("#launch").ClickAsync();
         await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));

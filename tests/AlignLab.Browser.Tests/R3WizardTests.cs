@@ -34,11 +34,9 @@ public sealed class R3WizardTests(PostgresFixture postgres, ChromiumFixture chro
         await page.GotoAsync($"{_base}/experiments/new");
         await page.Locator("[data-interactive='true']").WaitForAsync();
         await page.GetByRole(AriaRole.Radio, new() { Name = "R³ PPO: regularised relevance reward" }).CheckAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
         foreach (var (name, value) in new[] { ("max_steps", "3"), ("batch_size", "4"), ("mini_batch_size", "2"), ("ppo_epochs", "1"), ("max_new_tokens", "8"), ("checkpoint_every", "0"), ("sample_every", "1") })
-            await page.Locator($"#param-{name}").FillAsync(value);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
+            await WizardSteps.FillAsync(page, name, value);
+        await WizardSteps.ReviewAsync(page);
         await Assertions.Expect(page.Locator("#review-spec")).ToContainTextAsync("\"method\": \"r3-ppo\"");
         await page.Locator("#launch").ClickAsync();
         await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));

@@ -30,6 +30,7 @@ public sealed class RewardModelWizardTests(PostgresFixture postgres, ChromiumFix
 
     private static async Task ChooseAsync(IPage page, string parameter, string option)
     {
+        await WizardSteps.ReachAsync(page, $"[data-parameter='{parameter}']");
         await page.Locator($"[data-parameter='{parameter}'] .mud-select").First.ClickAsync();
         await page.Locator(".mud-popover-open").GetByText(new Regex($"^{Regex.Escape(option)}( |$)")).First.ClickAsync();
     }
@@ -39,10 +40,8 @@ public sealed class RewardModelWizardTests(PostgresFixture postgres, ChromiumFix
         await page.GotoAsync($"{_base}/experiments/new");
         await page.Locator("[data-interactive='true']").WaitForAsync();
         await page.GetByRole(AriaRole.Radio, new() { Name = methodTitle }).CheckAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
         await fill();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
+        await WizardSteps.ReviewAsync(page);
         await Assertions.Expect(page.Locator("#review-spec")).ToContainTextAsync($"\"method\": \"{method}\"");
         await page.Locator("#launch").ClickAsync();
         await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
@@ -61,7 +60,7 @@ public sealed class RewardModelWizardTests(PostgresFixture postgres, ChromiumFix
         await LaunchAsync(page, "reward-model", "Reward model (sequence or token level)", async () =>
         {
             foreach (var (name, value) in new[] { ("max_steps", "4"), ("batch_size", "8"), ("eval_every", "2"), ("eval_fraction", "0.02"), ("checkpoint_every", "0") })
-                await page.Locator($"#param-{name}").FillAsync(value);
+                await WizardSteps.FillAsync(page, name, value);
         });
         var rmId = page.Url.Split('/')[^1];
         await Assertions.Expect(page.Locator("polyline[data-series='loss']")).ToHaveCountAsync(1);
@@ -89,10 +88,10 @@ public sealed class RewardModelWizardTests(PostgresFixture postgres, ChromiumFix
 
         await LaunchAsync(page, "ppo", "PPO with a reward model (token- or sequence-level)", async () =>
         {
-            await ChooseAsync(page, "variant", "fine-grained-token");
             await ChooseAsync(page, "reward_model", $"runs/{rmId}/export");
+            await ChooseAsync(page, "variant", "fine-grained-token");
             foreach (var (name, value) in new[] { ("max_steps", "2"), ("batch_size", "4"), ("mini_batch_size", "2"), ("max_new_tokens", "6"), ("sample_every", "1"), ("checkpoint_every", "1") })
-                await page.Locator($"#param-{name}").FillAsync(value);
+                await WizardSteps.FillAsync(page, name, value);
             await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "ppo-wizard.png"), FullPage = true });
         });
         var ppoId = page.Url.Split('/')[^1];
@@ -112,10 +111,10 @@ public sealed class RewardModelWizardTests(PostgresFixture postgres, ChromiumFix
             await api.WaitForStatusAsync(Guid.Parse(sequenceRm), "Succeeded", TimeSpan.FromSeconds(120));
             await LaunchAsync(page, "ppo", "PPO with a reward model (token- or sequence-level)", async () =>
             {
-                await ChooseAsync(page, "variant", variant);
                 await ChooseAsync(page, "reward_model", $"runs/{sequenceRm}/export");
+                await ChooseAsync(page, "variant", variant);
                 foreach (var (name, value) in new[] { ("max_steps", "2"), ("batch_size", "4"), ("mini_batch_size", "2"), ("max_new_tokens", "6"), ("sample_every", "1"), ("checkpoint_every", "1") })
-                    await page.Locator($"#param-{name}").FillAsync(value);
+                    await WizardSteps.FillAsync(page, name, value);
             });
             await Assertions.Expect(page.Locator("polyline[data-series='reward']")).ToHaveAttributeAsync("data-count", "2");
             await Assertions.Expect(page.Locator("#run-samples tbody tr")).ToHaveCountAsync(8);

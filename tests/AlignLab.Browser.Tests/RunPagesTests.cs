@@ -47,14 +47,12 @@ public sealed class RunPagesTests(PostgresFixture postgres, ChromiumFixture chro
     {
         await GotoAsync("/experiments/new");
         await _page.GetByText("Smoke test").First.ClickAsync();
-        await _page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
-
-        await _page.Locator("#param-steps").FillAsync("60");
-        await _page.Locator("#param-delay_ms").FillAsync("100");
+        await WizardSteps.FillAsync(_page, "steps", "60");
+        await WizardSteps.FillAsync(_page, "delay_ms", "100");
         await ScreenshotAsync("wizard-hyperparameters");
-        await _page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
+        await WizardSteps.ReachAsync(_page, "#run-name-input");
         await _page.Locator("#run-name-input").FillAsync("browser smoke");
-        await _page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
+        await WizardSteps.ReviewAsync(_page);
         await Assertions.Expect(_page.Locator("#review-spec")).ToContainTextAsync("\"steps\": 60");
         await _page.Locator("#launch").ClickAsync();
 
@@ -75,9 +73,7 @@ public sealed class RunPagesTests(PostgresFixture postgres, ChromiumFixture chro
     {
         await GotoAsync("/experiments/new");
         await _page.GetByText("Smoke test").First.ClickAsync();
-        await _page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
-
-        await _page.Locator("#param-steps").FillAsync("0");
+        await WizardSteps.FillAsync(_page, "steps", "0");
         await Assertions.Expect(_page.GetByText("must be between 1 and 1000000")).ToBeVisibleAsync();
         await _page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
         await Assertions.Expect(_page.Locator("#param-steps")).ToBeVisibleAsync();

@@ -50,6 +50,26 @@ public sealed class RunLauncher(
         }
         return new LaunchResult(await runs.GetAsync(id, cancellationToken), validation.Errors);
     }
+
+    /// <summary>A new run with a finished run's spec, named "… (retry)", validated again against the method's
+    /// current schema (a run's own record is never reset: its history stays as it was).</summary>
+    public Task<LaunchResult> RetryAsync(Run run, CancellationToken cancellationToken = default) =>
+        LaunchAsync(RequestOf(run.Spec, RetryName(run.Spec.Name)), cancellationToken);
+
+    public static string RetryName(string name)
+    {
+        const string suffix = " (retry)";
+        return (name.Length + suffix.Length > RunRequestValidator.MaxNameLength ? name[..(RunRequestValidator.MaxNameLength - suffix.Length)] : name) + suffix;
+    }
+
+    /// <summary>The request that creates a run with this spec under another name.</summary>
+    public static JsonObject RequestOf(RunSpec spec, string name) => new()
+    {
+        ["method"] = spec.Method,
+        ["name"] = name,
+        ["queue"] = spec.Queue,
+        ["parameters"] = new JsonObject(spec.Parameters.Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))),
+    };
 }
 
 /// <summary>The created run, or the validation errors keyed by field.</summary>

@@ -1,7 +1,6 @@
 using AlignLab.Core.Datasets;
 using AlignLab.Data.Datasets;
-using AlignLab.Training.Registry;
-using AlignLab.Training.Tokenization;
+using AlignLab.Web.Datasets;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AlignLab.Web.Api;
@@ -10,15 +9,14 @@ namespace AlignLab.Web.Api;
 /// Lines), list them, browse their examples under the field names they were uploaded with.</summary>
 public static class DatasetsApi
 {
-    public const long MaxUploadBytes = 200L << 20;
-    private const int MaxReportedErrors = 100;
+    public const long MaxUploadBytes = DatasetImport.MaxBytes;
 
     public static RouteGroupBuilder MapDatasetsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/datasets").WithTags("Datasets");
         foreach (var layout in DatasetLayout.All)
-            group.MapPost($"/{layout.Kind}", (HttpRequest request, string? name, string? model, bool? skipBadLines, DatasetRepository datasets, ModelRegistry registry, CancellationToken ct) =>
-                    UploadAsync(layout, request, name, model, skipBadLines, datasets, registry, ct))
+            group.MapPost($"/{layout.Kind}", (HttpRequest request, string? name, string? model, bool? skipBadLines, DatasetImport import, CancellationToken ct) =>
+                    UploadAsync(layout, request, name, model, skipBadLines, import, ct))
                 .WithName($"Upload{char.ToUpperInvariant(layout.Kind[0])}{layout.Kind[1..]}Dataset").DisableAntiforgery()
                 .WithSummary($"Import a {layout.Title} dataset (fields {layout.FieldNames}; input optional); body: the file (JSON array or JSON Lines), or multipart with a file");
         group.MapGet("/", async (DatasetRepository datasets, CancellationToken ct) => TypedResults.Ok(await datasets.ListAsync(ct))).WithName("ListDatasets");
@@ -40,34 +38,19 @@ public static class DatasetsApi
     public sealed record UploadResult(DatasetRepository.DatasetInfo Dataset, int SkippedLines, IReadOnlyList<string> Problems);
 
     private static async Task<Results<Created<UploadResult>, ValidationProblem>> UploadAsync(DatasetLayout layout,
-        HttpRequest request, string? name, string? model, bool? skipBadLines, DatasetRepository datasets, ModelRegistry registry,
-        CancellationToken cancellationToken)
+        HttpRequest request, string? name, string? model, bool? skipBadLines, DatasetImport import, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(name) || name.Length > 200) errors["name"] = ["required, at most 200 characters"];
-        string? modelFolder = null;
-        try { modelFolder = registry.Resolve(model ?? Training.Demo.DemoModel.Name); }
-        catch (ArgumentException e) { errors["model"] = [$"statistics are counted in this model's tokens: {e.Message}"]; }
         var content = await ReadFileAsync(request, cancellationToken);
-        if (content.Error is not null) errors["file"] = [content.Error];
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-
-        var parsed = DatasetParser.Parse(content.Bytes!, layout);
-        var problems = parsed.Errors.Take(MaxReportedErrors).Select(e => e.ToString()).ToList();
-        if (parsed.Errors.Count > MaxReportedErrors) problems.Add($"… and {parsed.Errors.Count - MaxReportedErrors} more");
-        if (parsed.Records.Count == 0 || (parsed.Errors.Count > 0 && skipBadLines != true))
+        if (content.Error is not null)
         {
-            var byField = parsed.Errors.Take(MaxReportedErrors).GroupBy(e => $"line {e.Line}.{e.Field}")
-                .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
-            if (parsed.Records.Count == 0 && byField.Count == 0) byField["file"] = ["no records"];
-            return TypedResults.ValidationProblem(byField, title: $"The {layout.Title} file has {parsed.Errors.Count} bad record(s); nothing was stored" +
-                (parsed.Records.Count > 0 ? " (pass skipBadLines=true to import the good ones)" : ""));
+            // Report the other fields' problems with the file's.
+            var errors = import.CheckFields(name, model).Errors;
+            errors["file"] = [content.Error];
+            return TypedResults.ValidationProblem(errors);
         }
-
-        var tokenizer = TextTokenizer.Load(modelFolder!);
-        var stats = DatasetStatistics.Compute(layout, parsed.Records, tokenizer.Encode);
-        var dataset = await datasets.CreateAsync(name!.Trim(), layout.Kind, parsed.Records, new { tokenizer = model ?? Training.Demo.DemoModel.Name, stats }, cancellationToken);
-        return TypedResults.Created($"/api/datasets/{dataset.Id}", new UploadResult(dataset, parsed.Errors.Count, problems));
+        var outcome = await import.ImportAsync(layout, content.Bytes, name, model, skipBadLines == true, cancellationToken);
+        if (outcome.Dataset is not { } dataset) return TypedResults.ValidationProblem(outcome.Errors, title: outcome.Title);
+        return TypedResults.Created($"/api/datasets/{dataset.Id}", new UploadResult(dataset, outcome.SkippedLines, outcome.Problems));
     }
 
     private static async Task<(byte[]? Bytes, string? Error)> ReadFileAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -7,6 +7,7 @@ using AlignLab.Data.Runs;
 using AlignLab.Jobs.Launching;
 using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace AlignLab.Web.Api;
 
@@ -24,6 +25,8 @@ public static class RunsApi
         group.MapGet("/{id:guid}", GetRun).WithName("GetRun");
         group.MapGet("/{id:guid}/events", GetRunEvents).WithName("GetRunEvents").WithSummary("Status history");
         group.MapPost("/{id:guid}/cancel", CancelRun).WithName("CancelRun");
+        group.MapPost("/{id:guid}/retry", RetryRun).WithName("RetryRun")
+            .WithSummary("A new run with a finished (failed, cancelled or succeeded) run's spec, named \"… (retry)\"");
         group.MapGet("/{id:guid}/metrics", GetMetrics).WithName("GetRunMetrics")
             .WithSummary("Metric points by step; afterStep returns only later steps");
         return group;
@@ -39,6 +42,18 @@ public static class RunsApi
         var result = await launcher.LaunchAsync(body, cancellationToken);
         if (result.Run is null)
             return TypedResults.ValidationProblem(result.Errors.ToDictionary(), title: "The run spec is invalid");
+        return TypedResults.Created($"/api/runs/{result.Run.Id}", RunDto.From(result.Run));
+    }
+
+    private static async Task<Results<Created<RunDto>, NotFound, Conflict<ProblemDetails>, ValidationProblem>> RetryRun(
+        Guid id, RunRepository runs, RunLauncher launcher, CancellationToken cancellationToken)
+    {
+        if (await runs.GetAsync(id, cancellationToken) is not { } run) return TypedResults.NotFound();
+        if (!run.Status.IsTerminal())
+            return TypedResults.Conflict(new ProblemDetails { Title = "The run has not finished", Detail = $"run {id} is {run.Status}; cancel it first, or wait", Status = 409 });
+        var result = await launcher.RetryAsync(run, cancellationToken);
+        if (result.Run is null)
+            return TypedResults.ValidationProblem(result.Errors.ToDictionary(), title: "The run's spec is no longer valid for its method");
         return TypedResults.Created($"/api/runs/{result.Run.Id}", RunDto.From(result.Run));
     }
 

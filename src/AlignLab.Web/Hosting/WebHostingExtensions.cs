@@ -30,6 +30,7 @@ public static class WebHostingExtensions
         services.AddSingleton<Constructions.ConstructionService>();
         services.AddSingleton<RewardHacking.RunRewardHacking>();
         services.AddSingleton<Comparisons.RunComparison>();
+        services.AddSingleton<Datasets.DatasetImport>();
         services.AddHostedService<RunEventForwarder>();
         services.Configure<ModelsOptions>(configuration.GetSection(ModelsOptions.Section));
         services.AddSingleton<DemoModelBootstrap>();

@@ -1,0 +1,56 @@
+using AlignLab.Core.Datasets;
+using AlignLab.Data.Datasets;
+using AlignLab.Training.Registry;
+using AlignLab.Training.Tokenization;
+
+namespace AlignLab.Web.Datasets;
+
+/// <summary>Imports a dataset file the one way the API and the wizard both use: validate every record first, then
+/// store the dataset with its statistics (counted in a model's tokens) in one transaction, or store nothing.</summary>
+public sealed class DatasetImport(DatasetRepository datasets, ModelRegistry registry)
+{
+    public const long MaxBytes = 200L << 20;
+    private const int MaxReportedErrors = 100;
+
+    /// <summary>Stored: the dataset and the bad lines skipped; refused: errors by field ("name", "model", "file",
+    /// "line 41.original_output") and a title that says what happened.</summary>
+    public sealed record Outcome(DatasetRepository.DatasetInfo? Dataset, int SkippedLines, IReadOnlyList<string> Problems,
+        IReadOnlyDictionary<string, string[]> Errors, string? Title);
+
+    /// <summary>The errors of the name and the model (whose tokens the statistics count), and the model's folder.</summary>
+    public (Dictionary<string, string[]> Errors, string? ModelFolder) CheckFields(string? name, string? model)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 200) errors["name"] = ["required, at most 200 characters"];
+        string? modelFolder = null;
+        try { modelFolder = registry.Resolve(string.IsNullOrWhiteSpace(model) ? Training.Demo.DemoModel.Name : model); }
+        catch (ArgumentException e) { errors["model"] = [$"statistics are counted in this model's tokens: {e.Message}"]; }
+        return (errors, modelFolder);
+    }
+
+    public async Task<Outcome> ImportAsync(DatasetLayout layout, byte[]? bytes, string? name, string? model, bool skipBadLines,
+        CancellationToken cancellationToken)
+    {
+        var (errors, modelFolder) = CheckFields(name, model);
+        if (bytes is null || bytes.Length == 0) errors["file"] = ["empty"];
+        else if (bytes.LongLength > MaxBytes) errors["file"] = [$"larger than {MaxBytes >> 20} MB"];
+        if (errors.Count > 0) return new Outcome(null, 0, [], errors, null);
+
+        var parsed = DatasetParser.Parse(bytes!, layout);
+        var problems = parsed.Errors.Take(MaxReportedErrors).Select(e => e.ToString()).ToList();
+        if (parsed.Errors.Count > MaxReportedErrors) problems.Add($"… and {parsed.Errors.Count - MaxReportedErrors} more");
+        if (parsed.Records.Count == 0 || (parsed.Errors.Count > 0 && !skipBadLines))
+        {
+            var byField = parsed.Errors.Take(MaxReportedErrors).GroupBy(e => $"line {e.Line}.{e.Field}")
+                .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
+            if (parsed.Records.Count == 0 && byField.Count == 0) byField["file"] = ["no records"];
+            return new Outcome(null, 0, problems, byField, $"The {layout.Title} file has {parsed.Errors.Count} bad record(s); nothing was stored" +
+                (parsed.Records.Count > 0 ? " (pass skipBadLines=true to import the good ones)" : ""));
+        }
+
+        var tokenizerName = string.IsNullOrWhiteSpace(model) ? Training.Demo.DemoModel.Name : model;
+        var stats = DatasetStatistics.Compute(layout, parsed.Records, TextTokenizer.Load(modelFolder!).Encode);
+        var dataset = await datasets.CreateAsync(name!.Trim(), layout.Kind, parsed.Records, new { tokenizer = tokenizerName, stats }, cancellationToken);
+        return new Outcome(dataset, parsed.Errors.Count, problems, new Dictionary<string, string[]>(), null);
+    }
+}
