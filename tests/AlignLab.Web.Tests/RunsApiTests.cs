@@ -69,6 +69,28 @@ public sealed class RunsApiTests(PostgresFixture postgres) : WebAppTestBase(post
         Assert.Equal(2, (await Api.MetricsAsync(id)).Count);
     }
 
+    [Fact]
+    public async Task AFinishedRunIsRetriedAsANewRunWithItsSpecAndARunningOneIsNot()
+    {
+        var failed = IdOf(await Api.CreateRunAsync(new { method = "smoke", name = "flaky", queue = "cpu", parameters = new { steps = 4, delay_ms = 0, fail_at_step = 2 } }));
+        await Api.WaitForStatusAsync(failed, "Failed", TimeSpan.FromSeconds(15));
+        var retry = await Api.Http.PostAsync($"/api/runs/{failed}/retry", null);
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        var created = JsonNode.Parse(await retry.Content.ReadAsStringAsync())!.AsObject();
+        Assert.NotEqual(failed, IdOf(created));
+        Assert.Equal(("flaky (retry)", "cpu"), (created["name"]!.GetValue<string>(), created["queue"]!.GetValue<string>()));
+        Assert.Equal(2, created["parameters"]!["fail_at_step"]!.GetValue<int>());
+        Assert.Equal("Failed", await Api.StatusAsync(failed));      // the original keeps its history
+
+        var running = IdOf(await Api.CreateRunAsync(new { method = "smoke", parameters = new { steps = 10_000, delay_ms = 50 } }));
+        await Api.WaitForStatusAsync(running, "Running", TimeSpan.FromSeconds(15));
+        var refused = await Api.Http.PostAsync($"/api/runs/{running}/retry", null);
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("has not finished", await refused.Content.ReadAsStringAsync());
+        await Api.Http.PostAsync($"/api/runs/{running}/cancel", null);
+        Assert.Equal(HttpStatusCode.NotFound, (await Api.Http.PostAsync($"/api/runs/{Guid.NewGuid()}/retry", null)).StatusCode);
+    }
+
     [Theory]
     [InlineData("""{"method":"warp"}""", "method")]
     [InlineData("""{"method":"smoke","parameters":{"steps":0}}""", "parameters.steps")]
