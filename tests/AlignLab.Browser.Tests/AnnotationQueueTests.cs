@@ -67,9 +67,11 @@ public sealed class AnnotationQueueTests(PostgresFixture postgres, ChromiumFixtu
         var added = await page.Locator("[data-testid='token-diff'] ins").AllInnerTextsAsync();
         Assert.Contains("Tokyo", string.Concat(added));
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "annotate.png"), FullPage = true });
-        await page.Locator("#submit-revision").ClickAsync();
+        // Without the mouse: Ctrl+Enter submits, and the next instance's box has the focus for Ctrl+Shift+Enter to skip it.
+        await page.Locator("#revision-input").PressAsync("Control+Enter");
         await Assertions.Expect(page.Locator("#waiting-count")).ToContainTextAsync("1 waiting");
-        await page.Locator("#skip-instance").ClickAsync();
+        await Assertions.Expect(page.Locator("#revision-input")).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Control+Shift+Enter");
         await Assertions.Expect(page.Locator("#queue-empty")).ToContainTextAsync("was made from the revisions");
 
         var summary = await api.Http.GetFromJsonAsync<JsonObject>($"/api/constructions/{runId}");

@@ -32,6 +32,7 @@ public sealed class NewUserPathTests(PostgresFixture postgres, ChromiumFixture c
     [Fact]
     public async Task FromTheHomePageToAFinishedFigaRunAndItsHeatmap()
     {
+        using var api = new AlignLabApi(_base);
         await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1280, Height = 800 } });
         var page = await context.NewPageAsync();
         await page.GotoAsync(_base + "/");
@@ -58,6 +59,14 @@ public sealed class NewUserPathTests(PostgresFixture postgres, ChromiumFixture c
         for (int t = 0; t < revised.Count; t++)
             Assert.Equal(revised[t]!["weight"]!.GetValue<double>(), double.Parse((await row.Nth(t).GetAttributeAsync("data-value"))!, CultureInfo.InvariantCulture), 9);
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "new-user-figa-heatmap.png"), FullPage = true });
+
+        // Its files: the exported model among them, each a download.
+        await page.Locator("#run-files").ClickAsync();
+        await Assertions.Expect(page.Locator("#exported-model")).ToContainTextAsync($"runs/{runId}/export");
+        var weights = page.Locator("#run-artifacts tr[data-path='token_weights.jsonl'] a");
+        var download = await api.Http.GetStringAsync((await weights.GetAttributeAsync("href"))!);
+        Assert.Equal(File.ReadAllText(Path.Combine(_artifacts, "runs", runId, "token_weights.jsonl")), download);
+        await Assertions.Expect(page.Locator("#run-artifacts tr[data-path='export/config.json']")).ToHaveCountAsync(1);
     }
 
     public async Task DisposeAsync() => await _web.DisposeAsync();

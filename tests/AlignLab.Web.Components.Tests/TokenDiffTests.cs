@@ -53,6 +53,16 @@ public sealed class TokenDiffTests : ComponentTestContext
     }
 
     [Fact]
+    public void CountsOfEachKindOfEditAreShownWhenAsked()
+    {
+        // " Rome and" deleted (2 tokens) and " Tokyo" → " Paris" substituted (1): 3 edits.
+        var diff = Render<TokenDiff>(p => p.Add(c => c.Tokenizer, Demo.Value).Add(c => c.Original, "The capital is Rome and Tokyo.")
+            .Add(c => c.Revised, "The capital is Paris.").Add(c => c.ShowCounts, true));
+        Assert.Equal("3 edits: 2 deleted, 0 added, 1 substituted (tokens)", diff.Find("[data-testid='edit-counts']").TextContent.Trim());
+        Assert.Empty(Render("a", "b").FindAll("[data-testid='edit-counts']"));
+    }
+
+    [Fact]
     public void IdenticalTextsHaveNoEditsAndAWhitespaceEditIsVisible()
     {
         var same = Render("Paris is in France.", "Paris is in France.");
