@@ -67,6 +67,12 @@ public sealed class NewUserPathTests(PostgresFixture postgres, ChromiumFixture c
         var download = await api.Http.GetStringAsync((await weights.GetAttributeAsync("href"))!);
         Assert.Equal(File.ReadAllText(Path.Combine(_artifacts, "runs", runId, "token_weights.jsonl")), download);
         await Assertions.Expect(page.Locator("#run-artifacts tr[data-path='export/config.json']")).ToHaveCountAsync(1);
+
+        // Reviewers reach the same heatmap from the heatmaps page, which offers the runs that wrote one.
+        await page.GotoAsync($"{_base}/heatmaps");
+        await page.Locator("[data-interactive='true']").WaitForAsync();
+        await Assertions.Expect(page.Locator("[data-testid='heatmap-run']")).ToContainTextAsync(runId.Split('-')[^1][^8..]);
+        await Assertions.Expect(page.Locator("#token-heatmap .heatmap-pair").First.Locator("[data-row='revised Ỹ'] .hm-token")).ToHaveCountAsync(revised.Count);
     }
 
     public async Task DisposeAsync() => await _web.DisposeAsync();
