@@ -12,6 +12,7 @@ public sealed class DatasetPagesTests(PostgresFixture postgres, ChromiumFixture 
 {
     private AppProcess _web = null!;
     private string _base = "";
+    private readonly string _models = Directory.CreateTempSubdirectory("alignlab-ds-models-").FullName;
 
     public async Task InitializeAsync()
     {
@@ -19,7 +20,7 @@ public sealed class DatasetPagesTests(PostgresFixture postgres, ChromiumFixture 
         {
             ["ConnectionStrings:AlignLab"] = await postgres.CreateDatabaseAsync(migrate: false),
             ["AlignLab:Artifacts:Root"] = Directory.CreateTempSubdirectory("alignlab-ds-browser-").FullName,
-            ["AlignLab:Models:Roots:0"] = Directory.CreateTempSubdirectory("alignlab-ds-models-").FullName,
+            ["AlignLab:Models:Roots:0"] = _models,
             ["AlignLab:Models:CreateDemoModel"] = "false",
         });
         _base = await _web.ListeningAddress;
@@ -39,6 +40,7 @@ public sealed class DatasetPagesTests(PostgresFixture postgres, ChromiumFixture 
         var upload = await api.Http.PostAsync("/api/datasets/edits?name=capitals", new StringContent(string.Join('\n', lines.Select(l => l.ToJsonString())), Encoding.UTF8, "application/x-ndjson"));
         upload.EnsureSuccessStatusCode();
         var id = JsonNode.Parse(await upload.Content.ReadAsStringAsync())!["dataset"]!["id"]!.GetValue<string>();
+        TestRewardModels.CreateRandom(Path.Combine(_models, "demo-gpt2"), Path.Combine(_models, "test-rm"));
 
         await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1366, Height = 900 } });
         var page = await context.NewPageAsync();
@@ -62,6 +64,16 @@ public sealed class DatasetPagesTests(PostgresFixture postgres, ChromiumFixture 
         await Assertions.Expect(third).ToContainTextAsync("CE");
         // Deleted tokens are struck through.
         Assert.Contains("line-through", await second.Locator("del.diff-del").EvaluateAsync<string>("e => getComputedStyle(e).textDecorationLine"));
+        await Assertions.Expect(page.Locator(".dataset-example[data-index='0'] [data-testid='edit-counts']")).ToContainTextAsync("1 edit");
+
+        // Scored by a reward model: one histogram per response column (original, edited), three examples each.
+        await page.Locator("#score-dataset").ClickAsync();
+        foreach (var column in new[] { "original", "edited" })
+        {
+            var bars = page.Locator($"#dataset-rewards [data-column='{column}'] rect");
+            await Assertions.Expect(bars.First).ToBeVisibleAsync();
+            Assert.Equal(3, (await bars.EvaluateAllAsync<int[]>("bars => bars.map(b => +b.dataset.count)")).Sum());
+        }
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "dataset-diffs.png"), FullPage = true });
     }
 

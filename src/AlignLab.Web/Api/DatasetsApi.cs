@@ -32,6 +32,13 @@ public static class DatasetsApi
             return TypedResults.Ok<IReadOnlyList<IReadOnlyDictionary<string, string>>>(
                 [.. (await datasets.ExamplesAsync(id, offset ?? 0, limit ?? 50, ct)).Select(layout.ToFields)]);
         }).WithName("ListDatasetExamples");
+        group.MapGet("/{id:guid}/rewards", async Task<Results<Ok<IReadOnlyList<ColumnRewards>>, NotFound, ValidationProblem>> (
+            Guid id, string? model, string? template, int? limit, int? bins, DatasetRewards rewards, DatasetRepository datasets, CancellationToken ct) =>
+        {
+            if (await datasets.GetAsync(id, ct) is null) return TypedResults.NotFound();
+            var (columns, errors) = await rewards.ScoreAsync(id, model, template, limit ?? 200, bins ?? 20, ct);
+            return columns is null ? TypedResults.ValidationProblem(errors.ToDictionary()) : TypedResults.Ok(columns);
+        }).WithName("ScoreDataset").WithSummary("Each response column of the first examples scored by a reward model, with histograms on one scale (FIGA's figure 2)");
         return group;
     }
 

@@ -31,6 +31,7 @@ public static class WebHostingExtensions
         services.AddSingleton<RewardHacking.RunRewardHacking>();
         services.AddSingleton<Comparisons.RunComparison>();
         services.AddSingleton<Datasets.DatasetImport>();
+        services.AddSingleton<Datasets.DatasetRewards>();
         services.AddHostedService<RunEventForwarder>();
         services.Configure<ModelsOptions>(configuration.GetSection(ModelsOptions.Section));
         services.AddSingleton<DemoModelBootstrap>();

@@ -1,0 +1,70 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using AlignLab.Testing;
+using AlignLab.Training.Rewards;
+using AlignLab.Training.Tokenization;
+
+namespace AlignLab.Web.Tests;
+
+/// <summary>/api/datasets/{id}/rewards: an SPA dataset's initial, revised and reference responses scored by a reward
+/// model (FIGA's figure 2): the scores are the model's, and the histograms share one scale.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class DatasetRewardsApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
+{
+    private static readonly (string Instruction, string Output, string Original, string Revised)[] Records =
+    [
+        ("What is the capital of Japan?", "Tokyo is the capital of Japan.", "The capital of Japan is Rome.", "The capital of Japan is Tokyo."),
+        ("What color is a lime?", "A ripe lime is green.", "A lime is blue.", "A lime is green."),
+        ("Where does a camel live?", "In the desert.", "A camel lives in the sea.", "A camel lives in the desert."),
+    ];
+
+    [Fact]
+    public async Task EachResponseColumnIsScoredByTheRewardModelOnOneScale()
+    {
+        await Api.Http.PostAsync("/api/models/demo", null);
+        var rewardFolder = TestRewardModels.CreateRandom(Path.Combine(ModelRoot, "demo-gpt2"), Path.Combine(ModelRoot, "test-rm"));
+        var lines = Records.Select(r => new JsonObject { ["instruction"] = r.Instruction, ["output"] = r.Output, ["original_output"] = r.Original, ["revised_output"] = r.Revised }.ToJsonString());
+        var upload = await Api.Http.PostAsync("/api/datasets/spa?name=fig2", new StringContent(string.Join('\n', lines), Encoding.UTF8, "application/x-ndjson"));
+        var id = JsonNode.Parse(await upload.Content.ReadAsStringAsync())!["dataset"]!["id"]!.GetValue<string>();
+
+        var columns = JsonNode.Parse(await Api.Http.GetStringAsync($"/api/datasets/{id}/rewards?model=test-rm&bins=4"))!.AsArray();
+        Assert.Equal(["original_output", "revised_output", "output"], columns.Select(c => c!["column"]!.GetValue<string>()));
+        using var rewardModel = RewardModel.Load(rewardFolder, TorchSharp.torch.CPU);
+        var expected = new[]
+        {
+            rewardModel.Score([.. Records.Select(r => (r.Instruction, "", r.Original))], PromptTemplate.Alpaca),
+            rewardModel.Score([.. Records.Select(r => (r.Instruction, "", r.Revised))], PromptTemplate.Alpaca),
+            rewardModel.Score([.. Records.Select(r => (r.Instruction, "", r.Output))], PromptTemplate.Alpaca),
+        };
+        var all = expected.SelectMany(e => e).ToList();
+        for (int c = 0; c < 3; c++)
+        {
+            var rewards = columns[c]!["rewards"]!.AsArray().Select(v => v!.GetValue<double>()).ToList();
+            Assert.Equal(expected[c], rewards, (a, b) => Math.Abs(a - b) < 1e-5);
+            Assert.Equal(expected[c].Average(), columns[c]!["mean"]!.GetValue<double>(), 5);
+            var histogram = columns[c]!["histogram"]!;
+            Assert.Equal(3, histogram["counts"]!.AsArray().Sum(n => n!.GetValue<int>()));
+            Assert.Equal(all.Min(), histogram["min"]!.GetValue<double>(), 5);
+            Assert.Equal(all.Max(), histogram["max"]!.GetValue<double>(), 5);
+        }
+    }
+
+    [Theory]
+    [InlineData("model=&limit=10", "model")]
+    [InlineData("model=no-such-rm", "model")]
+    [InlineData("model=test-rm&limit=0", "limit")]
+    [InlineData("model=test-rm&template=fancy", "template")]
+    public async Task BadRequestsNameTheField(string query, string field)
+    {
+        await Api.Http.PostAsync("/api/models/demo", null);
+        TestRewardModels.CreateRandom(Path.Combine(ModelRoot, "demo-gpt2"), Path.Combine(ModelRoot, "test-rm"));
+        var line = new JsonObject { ["instruction"] = "Q?", ["output"] = "A." }.ToJsonString();
+        var upload = await Api.Http.PostAsync("/api/datasets/pool?name=p", new StringContent(line, Encoding.UTF8, "application/x-ndjson"));
+        var id = JsonNode.Parse(await upload.Content.ReadAsStringAsync())!["dataset"]!["id"]!.GetValue<string>();
+        var response = await Api.Http.GetAsync($"/api/datasets/{id}/rewards?{query}");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.NotNull(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]![field]);
+        Assert.Equal(HttpStatusCode.NotFound, (await Api.Http.GetAsync($"/api/datasets/{Guid.NewGuid()}/rewards?model=test-rm")).StatusCode);
+    }
+}
