@@ -77,5 +77,25 @@ public sealed class DatasetPagesTests(PostgresFixture postgres, ChromiumFixture 
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "dataset-diffs.png"), FullPage = true });
     }
 
+    [Fact]
+    public async Task AFileUploadedOnTheDatasetsPageIsListed()
+    {
+        using var api = new AlignLabApi(_base);
+        await api.Http.PostAsync("/api/models/demo", null);
+        await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1366, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"{_base}/datasets");
+        await page.Locator("[data-interactive='true']").WaitForAsync();
+        await page.Locator("[data-testid='dataset-upload'] .mud-select").First.ClickAsync();
+        await page.Locator(".mud-popover-open").GetByText("preference", new() { Exact = false }).First.ClickAsync();
+        var line = new JsonObject { ["prompt"] = "Capital of Japan?", ["chosen"] = "Tokyo.", ["rejected"] = "Rome." }.ToJsonString();
+        await page.Locator("#upload-file").SetInputFilesAsync(new FilePayload { Name = "prefs.jsonl", MimeType = "application/json", Buffer = Encoding.UTF8.GetBytes(line) });
+        await page.Locator("#upload-dataset").ClickAsync();
+        await Assertions.Expect(page.Locator("#upload-stored")).ToContainTextAsync("1 examples");
+        await Assertions.Expect(page.Locator("#dataset-table tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#dataset-table tbody tr")).ToContainTextAsync("preference");
+        await Assertions.Expect(page.Locator("#dataset-table tbody tr")).ToContainTextAsync("prefs");
+    }
+
     public async Task DisposeAsync() => await _web.DisposeAsync();
 }

@@ -112,7 +112,9 @@ public sealed class WizardFeaturesTests(PostgresFixture postgres, ChromiumFixtur
         await Assertions.Expect(_page.Locator("#sweep-problem")).ToContainTextAsync("decay = -1");
         await Assertions.Expect(_page.Locator("#launch-sweep")).ToBeDisabledAsync();
         await _page.Locator("#sweep-values-0").FillAsync("0.1, 0.5");
+        await Assertions.Expect(_page.Locator("#sweep-size")).ToHaveTextAsync("2 runs");
         await ChooseAsync(1, "initial_loss");
+        await Assertions.Expect(_page.Locator("#sweep-problem")).ToContainTextAsync("initial_loss: give its values");
         await _page.Locator("#sweep-values-1").FillAsync("1, 3");
         await Assertions.Expect(_page.Locator("#sweep-size")).ToHaveTextAsync("4 runs");
         await _page.Locator("#launch-sweep").ClickAsync();
