@@ -166,6 +166,62 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
         return [.. JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsArray().Select(i => i!["index"]!.GetValue<int>())];
     }
 
+    [Fact]
+    public async Task AKilledFigaRunResumesFromItsCheckpointWithEveryStepOnce()
+    {
+        const int steps = 40;
+        await _api.Http.PostAsync("/api/models/demo", null);
+        var run = await _api.CreateRunAsync(new
+        {
+            method = "figa",
+            parameters = new { max_steps = steps, batch_size = 8, grad_accum = 2, eval_every = 0, eval_fraction = 0.05, checkpoint_every = 4 },
+        });
+        var id = Guid.Parse(run["id"]!.GetValue<string>());
+
+        var first = StartWorker("worker-a");
+        await Eventually.GetAsync(async () => (await _api.GetRunAsync(id))["step"]!.GetValue<long>(), s => s >= 8,
+            TimeSpan.FromSeconds(120), "the run to pass step 8");
+        first.Kill();
+        await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        Assert.True((await _api.GetRunAsync(id))["step"]!.GetValue<long>() < steps, "the kill came before the end");
+
+        await using var second = StartWorker("worker-b");
+        await _api.WaitForStatusAsync(id, "Succeeded", TimeSpan.FromSeconds(180));
+        // The loss curve continues where the checkpoint left it: every step once, none missing.
+        var loss = (await _api.MetricsAsync(id)).Where(p => p!["name"]!.GetValue<string>() == "loss").Select(p => p!["step"]!.GetValue<long>()).ToList();
+        Assert.Equal(Enumerable.Range(1, steps).Select(s => (long)s), loss);
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        Assert.Equal(2L, await Scalar(connection, $"SELECT attempts::bigint FROM runs WHERE id = '{id}'"));
+        Assert.True(File.Exists(Path.Combine(_artifacts, "runs", id.ToString(), "token_weights.jsonl")), "the resumed run finished its evaluation");
+    }
+
+    [Fact]
+    public async Task TwoWorkersNeverRunTheSameJob()
+    {
+        var ids = new List<Guid>();
+        for (int i = 0; i < 6; i++)
+            ids.Add(Guid.Parse((await _api.CreateRunAsync(new { method = "smoke", parameters = new { steps = 12, delay_ms = 80 } }))["id"]!.GetValue<string>()));
+        await using var a = StartWorker("worker-a");
+        await using var b = StartWorker("worker-b");
+        foreach (var id in ids) await _api.WaitForStatusAsync(id, "Succeeded", TimeSpan.FromSeconds(120));
+
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        foreach (var id in ids)
+        {
+            // One attempt, one Running, and every point written once: no second worker ever picked it up.
+            Assert.Equal(1L, await Scalar(connection, $"SELECT attempts::bigint FROM runs WHERE id = '{id}'"));
+            Assert.Equal(1L, await Scalar(connection, $"SELECT count(*) FROM run_events WHERE run_id = '{id}' AND status = 'Running'"));
+            Assert.Equal(1L, await Scalar(connection, $"SELECT count(*) FROM hangfire.state s JOIN hangfire.job j ON j.id = s.jobid WHERE s.name = 'Processing' AND j.arguments::text LIKE '%{id}%'"));
+        }
+        Assert.Equal(0L, await Scalar(connection, "SELECT count(*) FROM (SELECT 1 FROM metrics GROUP BY run_id, name, step HAVING count(*) > 1) d"));
+        // Both took work: the queue was shared, not drained by one.
+        var servers = new HashSet<string>();
+        foreach (var id in ids) servers.Add((await ProcessingServer(connection, id)).Contains("worker-a") ? "a" : "b");
+        Assert.Equal(2, servers.Count);
+    }
+
     private static async Task<long> Scalar(NpgsqlConnection connection, string sql)
     {
         await using var command = new NpgsqlCommand(sql, connection);
