@@ -12,6 +12,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task>>
     ["ppo-memory"] = PpoMemoryBenchmark.RunAsync,
     ["ppo-lora"] = PpoLoraBenchmark.RunAsync,
     ["retriever-parity"] = RetrieverParityBenchmark.RunAsync,
+    ["service"] = ServiceBenchmark.RunAsync,
 };
 if (args.Length < 1 || !benchmarks.TryGetValue(args[0], out var run))
 {
