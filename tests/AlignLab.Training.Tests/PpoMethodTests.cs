@@ -66,7 +66,9 @@ public sealed class PpoMethodTests(ITestOutputHelper output)
         var kl = context.Series("kl").ToList();
         // Adapters start as the identity (B = 0): before the first update policy and reference agree exactly.
         Assert.Equal(0, kl[0], 5);
-        Assert.True(kl[^1] > 1e-3, $"the adapters moved the policy away from the reference (KL {kl[^1]})");
+        // After it they differ. The KL is a sampled estimate (Σ log π − log π_ref over the sampled tokens), which can
+        // come out negative for a moved policy, so its size is what shows the move: zero only if nothing trained.
+        Assert.True(kl.Skip(1).Max(Math.Abs) > 1e-3, $"the adapters moved the policy away from the reference (KL estimates {string.Join(", ", kl)})");
 
         // The export merges the adapters: attention weights changed, the MLP (not adapted) did not.
         using var base_ = Models.ModelFolder.Load(registry.Resolve(DemoModel.Name));
