@@ -30,6 +30,15 @@ public sealed class PostgresFixture : IAsyncLifetime
         return connectionString;
     }
 
+    /// <summary>Stops the server as an administrator would (fast shutdown: sessions are cut), keeps it down for
+    /// <paramref name="downtime"/>, and starts it again on the same data and port.</summary>
+    public async Task RestartAsync(TimeSpan downtime)
+    {
+        await Cluster.StopAsync();
+        await Task.Delay(downtime);
+        Cluster = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { Root = Root }, NullLogger.Instance);
+    }
+
     public async Task DisposeAsync()
     {
         await Cluster.DisposeAsync();

@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using AlignLab.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace AlignLab.Worker.Tests;
@@ -194,6 +197,45 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
         await connection.OpenAsync();
         Assert.Equal(2L, await Scalar(connection, $"SELECT attempts::bigint FROM runs WHERE id = '{id}'"));
         Assert.True(File.Exists(Path.Combine(_artifacts, "runs", id.ToString(), "token_weights.jsonl")), "the resumed run finished its evaluation");
+    }
+
+    public sealed record HubPoint(long Step, string Name, double Value, DateTimeOffset Time);
+
+    [Fact]
+    public async Task ARunOutlivesARestartOfPostgreSqlWithEveryPointStoredAndStreamedOnce()
+    {
+        const int steps = 70;
+        await using var hub = new HubConnectionBuilder().WithUrl($"{await _web.ListeningAddress}/hubs/runs")
+            .AddJsonProtocol(o => o.PayloadSerializerOptions = AlignLabApi.Json).Build();
+        var streamed = new ConcurrentQueue<long>();
+        hub.On<Guid, HubPoint[]>("metrics", (_, batch) => { foreach (var p in batch) if (p.Name == "loss") streamed.Enqueue(p.Step); });
+        await hub.StartAsync();
+
+        var run = await _api.CreateRunAsync(new { method = "smoke", parameters = new { steps, delay_ms = 100, checkpoint_every = 5 } });
+        var id = Guid.Parse(run["id"]!.GetValue<string>());
+        await hub.InvokeAsync("Subscribe", id);
+        await using var worker = StartWorker("worker-a");
+        await Eventually.GetAsync(async () => (await _api.GetRunAsync(id))["step"]!.GetValue<long>(), s => s >= 10,
+            TimeSpan.FromSeconds(60), "the run to pass step 10");
+
+        // Down for 3 s: about 30 steps report into the worker's buffer while no write can succeed.
+        await postgres.RestartAsync(TimeSpan.FromSeconds(3));
+        var afterRestart = streamed.Count;
+
+        // The web node reads again (its pool's dead connections are replaced), the worker finishes the same attempt.
+        await _api.WaitForStatusAsync(id, "Succeeded", TimeSpan.FromSeconds(120));
+        var loss = (await _api.MetricsAsync(id)).Where(p => p!["name"]!.GetValue<string>() == "loss").Select(p => p!["step"]!.GetValue<long>()).ToList();
+        Assert.Equal(Enumerable.Range(1, steps).Select(s => (long)s), loss);
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        Assert.Equal(1L, await Scalar(connection, $"SELECT attempts::bigint FROM runs WHERE id = '{id}'"));
+        Assert.Equal(1L, await Scalar(connection, $"SELECT count(*) FROM run_events WHERE run_id = '{id}' AND status = 'Running'"));
+
+        // The web node's LISTEN connection came back: points written after the restart reached the browser side,
+        // the last step among them, and none twice.
+        await Eventually.GetAsync(() => Task.FromResult(streamed.Contains(steps)), ok => ok, TimeSpan.FromSeconds(10), "the last step on the hub");
+        Assert.True(streamed.Count > afterRestart, "points streamed after the restart");
+        Assert.Equal(streamed.Count, streamed.Distinct().Count());
     }
 
     [Fact]

@@ -74,6 +74,18 @@ public sealed class MetricRepository(NpgsqlDataSource dataSource)
             new DateTimeOffset(DateTime.SpecifyKind(r.Time, DateTimeKind.Utc)))).ToList();
     }
 
+    /// <summary>The last stored step of every series of the given runs.</summary>
+    public async Task<IReadOnlyList<(Guid RunId, string Name, long Step)>> LastStepsAsync(IReadOnlyCollection<Guid> runIds,
+        CancellationToken cancellationToken = default)
+    {
+        if (runIds.Count == 0) return [];
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(Guid RunId, string Name, long Step)>(new CommandDefinition(
+            "SELECT run_id, name, max(step) FROM metrics WHERE run_id = ANY(@ids) GROUP BY run_id, name",
+            new { ids = runIds.ToArray() }, cancellationToken: cancellationToken));
+        return rows.ToList();
+    }
+
     private static async Task Notify(NpgsqlConnection connection, NpgsqlTransaction transaction, string channel, string payload,
         CancellationToken cancellationToken)
     {

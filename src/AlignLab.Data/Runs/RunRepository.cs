@@ -37,6 +37,17 @@ public sealed class RunRepository(NpgsqlDataSource dataSource)
         return row?.ToRun();
     }
 
+    /// <summary>Runs that are Running, or whose row changed within the last <paramref name="window"/> by the
+    /// database's clock (a caller measuring the window on its own clock needs no clock agreement).</summary>
+    public async Task<IReadOnlyList<Run>> ActiveWithinAsync(TimeSpan window, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<RunRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM runs WHERE status = 'Running' OR updated_at >= now() - @window",
+            new { window }, cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToRun()).ToList();
+    }
+
     public async Task<string?> GetJobIdAsync(Guid id)
     {
         await using var connection = await dataSource.OpenConnectionAsync();

@@ -27,6 +27,8 @@ public sealed class RunJob(
     IOptions<MetricsOptions> metricsOptions,
     ILogger<RunJob> log)
 {
+    private static readonly TimeSpan LeaseCheckInterval = TimeSpan.FromSeconds(5);
+
     [DisplayName("{0}")]
     [AutomaticRetry(Attempts = 5, DelaysInSeconds = [2, 5, 15, 30, 60])]
     public async Task ExecuteAsync(Guid runId, CancellationToken shutdown)
@@ -61,6 +63,8 @@ public sealed class RunJob(
         var context = new RunContext(runId, run.Spec, new MethodParameters(run.Spec.Parameters), buffer,
             new FileCheckpointStore(artifacts.CheckpointsOf(runId)), artifacts.RunDirectory(runId), stop.Token);
 
+        using var keeping = new CancellationTokenSource();
+        var keep = lease.KeepAsync(LeaseCheckInterval, stop, log, keeping.Token);
         (RunStatus Status, string? Error)? outcome;
         try
         {
@@ -72,9 +76,9 @@ public sealed class RunJob(
         {
             outcome = (RunStatus.Cancelled, "cancelled on request");
         }
-        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested || lease.Lost)
         {
-            outcome = null; // worker shutting down: the run stays Running and resumes on re-execution
+            outcome = null; // worker shutting down, or another worker has the run: it stays Running
         }
         catch (Exception e)
         {
@@ -83,9 +87,16 @@ public sealed class RunJob(
         }
         finally
         {
+            await keeping.CancelAsync();
+            await keep;
             await buffer.DisposeAsync();
         }
 
+        if (outcome is null && lease.Lost)
+        {
+            log.LogWarning("Run {Run} stopped here: another worker executes it since the database came back", runId);
+            return;
+        }
         if (outcome is not { } end)
         {
             log.LogInformation("Run {Run} interrupted by shutdown; it resumes from its last checkpoint", runId);
