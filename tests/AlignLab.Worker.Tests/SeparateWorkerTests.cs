@@ -199,6 +199,37 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
         Assert.True(File.Exists(Path.Combine(_artifacts, "runs", id.ToString(), "token_weights.jsonl")), "the resumed run finished its evaluation");
     }
 
+    [Fact]
+    public async Task AResumedRunWhoseCheckpointIsCorruptFailsWithTheReasonInsteadOfStartingOver()
+    {
+        await _api.Http.PostAsync("/api/models/demo", null);
+        var run = await _api.CreateRunAsync(new
+        {
+            method = "figa",
+            parameters = new { max_steps = 40, batch_size = 8, grad_accum = 1, eval_every = 0, eval_fraction = 0.05, checkpoint_every = 3 },
+        });
+        var id = Guid.Parse(run["id"]!.GetValue<string>());
+        var first = StartWorker("worker-a");
+        await Eventually.GetAsync(async () => (await _api.GetRunAsync(id))["step"]!.GetValue<long>(), s => s >= 4,
+            TimeSpan.FromSeconds(120), "the run to pass step 4");
+        first.Kill();
+        await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
+
+        // A disk fault truncates the newest checkpoint's weights.
+        var latest = Directory.GetDirectories(Path.Combine(_artifacts, "runs", id.ToString(), "checkpoints")).Order().Last();
+        var weights = Directory.GetFiles(latest, "*.safetensors").Single();
+        await File.WriteAllBytesAsync(weights, (await File.ReadAllBytesAsync(weights))[..100]);
+        var stepsBefore = (await _api.MetricsAsync(id)).Count(p => p!["name"]!.GetValue<string>() == "loss");
+
+        await using var second = StartWorker("worker-b");
+        await _api.WaitForStatusAsync(id, "Failed", TimeSpan.FromSeconds(120));
+        var error = (await _api.GetRunAsync(id))["error"]!.GetValue<string>();
+        Assert.Contains($"checkpoint at step {Path.GetFileName(latest)["step-".Length..].TrimStart('0')}", error);
+        Assert.Contains("cannot be restored", error);
+        // Nothing was trained again: the curve is what the first attempt wrote.
+        Assert.Equal(stepsBefore, (await _api.MetricsAsync(id)).Count(p => p!["name"]!.GetValue<string>() == "loss"));
+    }
+
     public sealed record HubPoint(long Step, string Name, double Value, DateTimeOffset Time);
 
     [Fact]
