@@ -18,13 +18,10 @@ public static class EngineBenchmark
     {
         var device = TorchDevice.Parse(args.Length > 0 ? args[0] : "cpu");
         var shape = args.Length > 1 ? args[1] : "demo";
-        var cuda = device.type == DeviceType.CUDA;
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, threads {get_num_threads()}, {Environment.OSVersion}, .NET {Environment.Version}, device {device}");
-        // The best of several square sizes: large outputs pay for fresh memory, small ones for dispatch.
-        int[] sizes = cuda ? [1024, 2048, 4096, 8192] : [256, 512, 1024, 2048];
-        var peaks = sizes.Select(n => (Size: n, Rate: MatmulRate(n, device))).ToList();
-        var peak = peaks.Max(p => p.Rate);
-        Console.WriteLine("matmul fp32 GFLOP/s: " + string.Join(", ", peaks.Select(p => $"{p.Size}² {p.Rate / 1e9:0.0}")) + $"; peak used for MFU {peak / 1e9:0.0}");
+        var measured = MatmulPeak.Measure(device);
+        var peak = measured.Peak;
+        Console.WriteLine(MatmulPeak.Describe(measured));
 
         random.manual_seed(0);
         var config = shape switch
@@ -45,14 +42,14 @@ public static class EngineBenchmark
         double Step()
         {
             using var scope = NewDisposeScope();
-            Synchronize(device);
+            MatmulPeak.Synchronize(device);
             var clock = Stopwatch.StartNew();
             optimizer.zero_grad();
             var logits = model.Forward(ids);
             var loss = F.cross_entropy(logits.narrow(1, 0, length - 1).reshape(-1, config.vocab_size), ids.narrow(1, 1, length - 1).reshape(-1));
             loss.backward();
             optimizer.step();
-            Synchronize(device);
+            MatmulPeak.Synchronize(device);
             return clock.Elapsed.TotalSeconds;
         }
         for (int i = 0; i < 3; i++) Step();
@@ -70,30 +67,10 @@ public static class EngineBenchmark
         var prompts = Enumerable.Range(0, 8).Select(i => Enumerable.Range(1 + i, 16).ToArray()).ToList();
         var options = new GenerationOptions { MaxNewTokens = 64, Temperature = 0, EosTokenId = -1 };
         TextGenerator.Generate(model, prompts, options with { MaxNewTokens = 4 });
-        Synchronize(device);
+        MatmulPeak.Synchronize(device);
         var generation = Stopwatch.StartNew();
         var generated = TextGenerator.Generate(model, prompts, options).Sum(s => s.Tokens.Length);
         Console.WriteLine($"generation, batch 8, 16-token prompts, 64 new tokens, KV cache, greedy: {generated / generation.Elapsed.TotalSeconds:N0} tokens/s");
         return Task.CompletedTask;
-    }
-
-    private static double MatmulRate(int n, Device device)
-    {
-        using var scope = NewDisposeScope();
-        var a = randn(n, n, device: device);
-        var b = randn(n, n, device: device);
-        for (int i = 0; i < 3; i++) matmul(a, b).Dispose();
-        var work = device.type == DeviceType.CUDA ? 4e13 : 4e10;
-        var repeats = Math.Max(5, (int)(work / (2.0 * n * n * n)));
-        Synchronize(device);
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < repeats; i++) matmul(a, b).Dispose();
-        Synchronize(device);
-        return repeats * 2.0 * n * n * n / clock.Elapsed.TotalSeconds;
-    }
-
-    private static void Synchronize(Device device)
-    {
-        if (device.type == DeviceType.CUDA) cuda.synchronize(device);
     }
 }

@@ -6,6 +6,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task>>
 {
     ["metrics-path"] = _ => MetricsPathBenchmark.RunAsync(),
     ["engine"] = EngineBenchmark.RunAsync,
+    ["method-throughput"] = MethodThroughputBenchmark.RunAsync,
     ["demo-training"] = DemoTrainingBenchmark.RunAsync,
     ["alignment"] = _ => AlignmentBenchmark.RunAsync(),
     ["parity"] = ParityBenchmark.RunAsync,

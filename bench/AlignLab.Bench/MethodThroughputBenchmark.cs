@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using AlignLab.Core.Methods;
+using AlignLab.Core.Runs;
+using AlignLab.Training.Demo;
+using AlignLab.Training.Methods.Figa;
+using AlignLab.Training.Methods.Ppo;
+using AlignLab.Training.Models;
+using AlignLab.Training.Models.Gpt2;
+using AlignLab.Training.Registry;
+using AlignLab.Training.Runtime;
+using static TorchSharp.torch;
+
+namespace AlignLab.Bench;
+
+/// <summary>Throughput of the real methods on the demo model, with MFU against a matmul peak measured in the same run:
+/// FIGA training steps (its defaults: 8 × 16 pairs, 256 sequences per step) and PPO steps (its defaults, keyword
+/// reward: 16 rollouts of up to 32 tokens, 4 epochs of minibatches of 4) split into rollout and update.
+/// Arguments: [device (cpu)] [measured steps (10)] [demo | gpt2-small: the demo model, or GPT-2 small's body (768 × 12)
+/// with the demo tokenizer, for GPUs, where the demo model is too small to be anything but launch-bound].
+/// Two warm-up steps of each method are not counted.</summary>
+public static class MethodThroughputBenchmark
+{
+    private const int WarmUp = 2;
+
+    public static async Task RunAsync(string[] args)
+    {
+        var device = args.Length > 0 ? args[0] : "cpu";
+        var steps = args.Length > 1 ? int.Parse(args[1]) : 10;
+        var shape = args.Length > 2 ? args[2] : "demo";
+        var torchDevice = TorchDevice.Parse(device);
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, torch threads {get_num_threads()}, {Environment.OSVersion}, .NET {Environment.Version}, device {device}");
+        var measured = MatmulPeak.Measure(torchDevice);
+        var peak = measured.Peak;
+        Console.WriteLine(MatmulPeak.Describe(measured));
+
+        var root = Directory.CreateTempSubdirectory("alignlab-throughput-").FullName;
+        var folder = DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
+        if (shape == "gpt2-small") folder = WithGpt2SmallBody(folder);
+        else if (shape != "demo") throw new ArgumentException($"shape '{shape}' is not one of demo, gpt2-small");
+        long parameters;
+        using (var model = ModelFolder.Load(folder)) parameters = model.parameters().Sum(p => p.numel());
+        // FLOPs per token through the weights: 2·N forward, 6·N forward + backward. The attention term (12·L·T·d for
+        // training) is left out: under 7 % at the demo data's lengths, so the MFU figures are lower bounds.
+        Console.WriteLine($"model: {shape}, {parameters / 1e6:0.00} M parameters; FLOPs per token 2·N forward, 6·N training");
+
+        var registry = new ModelRegistry([root]);
+        var figa = new FigaMethod(registry);
+        var ppo = new PpoMethod(registry);
+        var validator = new RunRequestValidator(new MethodCatalog([figa, ppo]));
+        RunSpec Spec(string method, string extra) => validator.Validate(JsonNode.Parse(
+            $$$"""{"method":"{{{method}}}","parameters":{"model":"{{{Path.GetFileName(folder)}}}","device":"{{{device}}}","max_steps":{{{steps + WarmUp}}},"eval_every":0,"checkpoint_every":0{{{extra}}}}}""")).Spec!;
+
+        var figaRun = new StepClock();
+        await figa.RunAsync(new BenchRunContext(Spec("figa", ""), Path.Combine(root, "figa"), figaRun.Report));
+        var figaRate = figaRun.Median("tokens_per_s");
+        Console.WriteLine($"FIGA step (8 × 16 pairs = 256 sequences, forward + backward + AdamW): {figaRate:N0} tokens/s, " +
+                          $"{figaRun.MedianStepSeconds:0.00} s/step, {figaRate * 6 * parameters / 1e9:0.0} GFLOP/s, MFU {figaRate * 6 * parameters / peak:P1}");
+
+        var ppoRun = new StepClock();
+        await ppo.RunAsync(new BenchRunContext(Spec("ppo", ",\"reward\":\"keyword\",\"keyword\":\"Tokyo\""), Path.Combine(root, "ppo"), ppoRun.Report));
+        var generation = ppoRun.Median("rollout_tokens_per_s");
+        var update = ppoRun.Median("train_tokens_per_s");
+        var responseTokens = ppoRun.Median("response_length") * 16;
+        Console.WriteLine($"PPO rollout (16 sampled responses, KV cache): {generation:N0} generated tokens/s, " +
+                          $"{generation * 2 * parameters / 1e9:0.0} GFLOP/s, MFU {generation * 2 * parameters / peak:P1}");
+        Console.WriteLine($"PPO update (4 epochs × minibatches of 4, policy + value head, forward + backward + AdamW): {update:N0} tokens/s, " +
+                          $"{update * 6 * parameters / 1e9:0.0} GFLOP/s, MFU {update * 6 * parameters / peak:P1}");
+        Console.WriteLine($"PPO whole step (rollout, scoring by policy and reference, update): {ppoRun.MedianStepSeconds:0.00} s/step, " +
+                          $"{responseTokens / ppoRun.MedianStepSeconds:N0} generated tokens/s ({responseTokens:0} per step)");
+    }
+
+    /// <summary>A random model of GPT-2 small's width and depth beside the demo model, with its tokenizer.</summary>
+    private static string WithGpt2SmallBody(string demo)
+    {
+        var folder = Path.Combine(Path.GetDirectoryName(demo)!, "gpt2-small-body");
+        Directory.CreateDirectory(folder);
+        foreach (var file in Directory.GetFiles(demo).Where(f => !f.EndsWith(".safetensors") && !f.EndsWith("config.json")))
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        File.Copy(Path.Combine(demo, "tokenizer_config.json"), Path.Combine(folder, "tokenizer_config.json"));
+        using var demoModel = ModelFolder.Load(demo);
+        var vocabulary = (int)demoModel.parameters().First().shape[0];
+        var config = DemoModel.Config(vocabulary) with { n_embd = 768, n_layer = 12, n_head = 12 };
+        using var model = new Gpt2LMHeadModel(config);
+        ModelFolder.Save(model, folder);
+        return folder;
+    }
+
+    /// <summary>Collects a method's metrics and the wall time of each step (between its "lr" reports).</summary>
+    private sealed class StepClock
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly Dictionary<string, List<double>> _series = [];
+        private readonly List<double> _stepEnds = [];
+
+        public void Report(long step, string name, double value)
+        {
+            if (!_series.TryGetValue(name, out var values)) _series[name] = values = [];
+            values.Add(value);
+            if (name == "lr") _stepEnds.Add(_clock.Elapsed.TotalSeconds);
+        }
+
+        public double Median(string name) => MedianOf(_series[name].Skip(WarmUp));
+
+        public double MedianStepSeconds => MedianOf(_stepEnds.Zip(_stepEnds.Skip(1), (a, b) => b - a).Skip(WarmUp - 1));
+
+        private static double MedianOf(IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToList();
+            return sorted.Count == 0 ? double.NaN : sorted[sorted.Count / 2];
+        }
+    }
+}
