@@ -9,30 +9,14 @@ namespace AlignLab.Browser.Tests;
 /// <summary>An annotator construction in the browser: the run page's reward histograms and threshold preview, then
 /// the revision queue with its live token diff, ending in a dataset.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class AnnotationQueueTests(PostgresFixture postgres, ChromiumFixture chromium) : IAsyncLifetime
+public sealed class AnnotationQueueTests(PostgresFixture postgres, ChromiumFixture chromium) : BrowserTestBase(postgres, chromium)
 {
-    private AppProcess _web = null!;
-    private string _base = "";
-    private readonly string _models = Directory.CreateTempSubdirectory("alignlab-annotate-models-").FullName;
-
-    public async Task InitializeAsync()
-    {
-        _web = await AppProcess.StartWebAsync(new Dictionary<string, string>
-        {
-            ["ConnectionStrings:AlignLab"] = await postgres.CreateDatabaseAsync(migrate: false),
-            ["AlignLab:Artifacts:Root"] = Directory.CreateTempSubdirectory("alignlab-annotate-artifacts-").FullName,
-            ["AlignLab:Models:Roots:0"] = _models,
-            ["AlignLab:Models:CreateDemoModel"] = "false",
-        });
-        _base = await _web.ListeningAddress;
-    }
-
     [Fact]
     public async Task AnAnnotatorRevisesWithALiveTokenDiffAndTheLastAnswerMakesTheDataset()
     {
-        using var api = new AlignLabApi(_base);
+        using var api = NewApi();
         await api.Http.PostAsync("/api/models/demo", null);
-        TestRewardModels.CreateRandom(Path.Combine(_models, "demo-gpt2"), Path.Combine(_models, "test-rm"));
+        TestRewardModels.CreateRandom(Path.Combine(Models, "demo-gpt2"), Path.Combine(Models, "test-rm"));
         var pool = string.Join("\n", new[] { ("What is the capital of Japan?", "The capital of Japan is Tokyo."), ("What color is a lime?", "A ripe lime is green.") }
             .Select(p => new JsonObject { ["instruction"] = p.Item1, ["output"] = p.Item2 }.ToJsonString()));
         var upload = await api.Http.PostAsync("/api/datasets/pool?name=two", new StringContent(pool, Encoding.UTF8, "application/jsonl"));
@@ -45,10 +29,8 @@ public sealed class AnnotationQueueTests(PostgresFixture postgres, ChromiumFixtu
         var runId = Guid.Parse(run["id"]!.GetValue<string>());
         await api.WaitForStatusAsync(runId, "Succeeded", TimeSpan.FromSeconds(120));
 
-        await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1366, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync($"{_base}/runs/{runId}");
-        await page.Locator("[data-interactive='true']").WaitForAsync();
+        var page = await NewPageAsync();
+        await GotoAsync(page, $"/runs/{runId}");
         await Assertions.Expect(page.Locator("#construction-panel [data-status='awaiting_annotation']")).ToContainTextAsync("2");
         await Assertions.Expect(page.Locator("[data-testid='reward-histogram'][data-name='rollout'] rect")).Not.ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("#preview-kept")).ToContainTextAsync("keep 2 of 2");
@@ -85,6 +67,4 @@ public sealed class AnnotationQueueTests(PostgresFixture postgres, ChromiumFixtu
         Assert.All(answered!.Where(i => i!["status"]!.GetValue<string>() is "revised" or "skipped"), i => Assert.Equal("ana", i!["revisedBy"]!.GetValue<string>()));
         Assert.Equal(2, answered!.Count(i => i!["status"]!.GetValue<string>() is "revised" or "skipped"));
     }
-
-    public async Task DisposeAsync() => await _web.DisposeAsync();
 }

@@ -8,27 +8,12 @@ namespace AlignLab.Browser.Tests;
 /// <summary>Comparing runs: two runs picked on the runs page open a comparison whose chart overlays their curves and
 /// whose table holds their final metrics, with CSV export; the chart's log scale and smoothing on the way.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class CompareTests(PostgresFixture postgres, ChromiumFixture chromium) : IAsyncLifetime
+public sealed class CompareTests(PostgresFixture postgres, ChromiumFixture chromium) : BrowserTestBase(postgres, chromium)
 {
-    private AppProcess _web = null!;
-    private string _base = "";
-
-    public async Task InitializeAsync()
-    {
-        _web = await AppProcess.StartWebAsync(new Dictionary<string, string>
-        {
-            ["ConnectionStrings:AlignLab"] = await postgres.CreateDatabaseAsync(migrate: false),
-            ["AlignLab:Artifacts:Root"] = Directory.CreateTempSubdirectory("alignlab-compare-browser-").FullName,
-            ["AlignLab:Models:Roots:0"] = Directory.CreateTempSubdirectory("alignlab-compare-models-").FullName,
-            ["AlignLab:Models:CreateDemoModel"] = "false",
-        });
-        _base = await _web.ListeningAddress;
-    }
-
     [Fact]
     public async Task TwoRunsPickedOnTheRunsPageAreOverlaidAndTabulated()
     {
-        using var api = new AlignLabApi(_base);
+        using var api = NewApi();
         var ids = new List<Guid>();
         foreach (var (name, loss) in new[] { ("slow-decay", 2.0), ("fast-decay", 8.0) })
         {
@@ -37,10 +22,8 @@ public sealed class CompareTests(PostgresFixture postgres, ChromiumFixture chrom
         }
         foreach (var id in ids) await api.WaitForStatusAsync(id, "Succeeded", TimeSpan.FromSeconds(60));
 
-        await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1366, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync($"{_base}/runs");
-        await page.Locator("[data-interactive='true']").WaitForAsync();
+        var page = await NewPageAsync();
+        await GotoAsync(page, "/runs");
         await Assertions.Expect(page.Locator("#compare-selected")).ToBeDisabledAsync();
         foreach (var name in new[] { "slow-decay", "fast-decay" })
             await page.Locator("tr", new() { HasText = name }).Locator("input[type=checkbox]").CheckAsync();
@@ -65,12 +48,9 @@ public sealed class CompareTests(PostgresFixture postgres, ChromiumFixture chrom
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "compare.png"), FullPage = true });
 
         // On a run's page, the log scale labels the axis.
-        await page.GotoAsync($"{_base}/runs/{ids[0]}");
-        await page.Locator("[data-interactive='true']").WaitForAsync();
+        await GotoAsync(page, $"/runs/{ids[0]}");
         await Assertions.Expect(page.Locator("[data-testid='log-scale']")).ToHaveCountAsync(0);
         await page.GetByLabel("Log scale").CheckAsync();
         await Assertions.Expect(page.Locator("[data-testid='log-scale']")).ToHaveCountAsync(1);
     }
-
-    public async Task DisposeAsync() => await _web.DisposeAsync();
 }

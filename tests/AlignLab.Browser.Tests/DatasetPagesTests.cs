@@ -8,28 +8,12 @@ namespace AlignLab.Browser.Tests;
 /// <summary>The dataset pages: an uploaded minimal-edit dataset is listed, and its page shows its statistics and each
 /// pair as an inline token diff with the right tokens substituted, struck and added.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class DatasetPagesTests(PostgresFixture postgres, ChromiumFixture chromium) : IAsyncLifetime
+public sealed class DatasetPagesTests(PostgresFixture postgres, ChromiumFixture chromium) : BrowserTestBase(postgres, chromium)
 {
-    private AppProcess _web = null!;
-    private string _base = "";
-    private readonly string _models = Directory.CreateTempSubdirectory("alignlab-ds-models-").FullName;
-
-    public async Task InitializeAsync()
-    {
-        _web = await AppProcess.StartWebAsync(new Dictionary<string, string>
-        {
-            ["ConnectionStrings:AlignLab"] = await postgres.CreateDatabaseAsync(migrate: false),
-            ["AlignLab:Artifacts:Root"] = Directory.CreateTempSubdirectory("alignlab-ds-browser-").FullName,
-            ["AlignLab:Models:Roots:0"] = _models,
-            ["AlignLab:Models:CreateDemoModel"] = "false",
-        });
-        _base = await _web.ListeningAddress;
-    }
-
     [Fact]
     public async Task ADatasetPageShowsEachPairAsAnInlineDiff()
     {
-        using var api = new AlignLabApi(_base);
+        using var api = NewApi();
         await api.Http.PostAsync("/api/models/demo", null);
         var lines = new[]
         {
@@ -40,14 +24,12 @@ public sealed class DatasetPagesTests(PostgresFixture postgres, ChromiumFixture 
         var upload = await api.Http.PostAsync("/api/datasets/edits?name=capitals", new StringContent(string.Join('\n', lines.Select(l => l.ToJsonString())), Encoding.UTF8, "application/x-ndjson"));
         upload.EnsureSuccessStatusCode();
         var id = JsonNode.Parse(await upload.Content.ReadAsStringAsync())!["dataset"]!["id"]!.GetValue<string>();
-        TestRewardModels.CreateRandom(Path.Combine(_models, "demo-gpt2"), Path.Combine(_models, "test-rm"));
+        TestRewardModels.CreateRandom(Path.Combine(Models, "demo-gpt2"), Path.Combine(Models, "test-rm"));
 
-        await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1366, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync($"{_base}/datasets");
-        await page.Locator("[data-interactive='true']").WaitForAsync();
+        var page = await NewPageAsync();
+        await GotoAsync(page, "/datasets");
         await page.Locator($"[data-dataset='{id}']").ClickAsync();
-        await page.WaitForURLAsync($"{_base}/datasets/{id}");
+        await page.WaitForURLAsync($"{Base}/datasets/{id}");
         await Assertions.Expect(page.Locator("#example-count")).ToHaveTextAsync("3");
         await Assertions.Expect(page.Locator("#dataset-stats [data-stat='stats.count'] td").Nth(1)).ToHaveTextAsync("3");
 
@@ -80,12 +62,10 @@ public sealed class DatasetPagesTests(PostgresFixture postgres, ChromiumFixture 
     [Fact]
     public async Task AFileUploadedOnTheDatasetsPageIsListed()
     {
-        using var api = new AlignLabApi(_base);
+        using var api = NewApi();
         await api.Http.PostAsync("/api/models/demo", null);
-        await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1366, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync($"{_base}/datasets");
-        await page.Locator("[data-interactive='true']").WaitForAsync();
+        var page = await NewPageAsync();
+        await GotoAsync(page, "/datasets");
         await page.Locator("[data-testid='dataset-upload'] .mud-select").First.ClickAsync();
         await page.Locator(".mud-popover-open").GetByText("preference", new() { Exact = false }).First.ClickAsync();
         var line = new JsonObject { ["prompt"] = "Capital of Japan?", ["chosen"] = "Tokyo.", ["rejected"] = "Rome." }.ToJsonString();
@@ -96,6 +76,4 @@ public sealed class DatasetPagesTests(PostgresFixture postgres, ChromiumFixture 
         await Assertions.Expect(page.Locator("#dataset-table tbody tr")).ToContainTextAsync("preference");
         await Assertions.Expect(page.Locator("#dataset-table tbody tr")).ToContainTextAsync("prefs");
     }
-
-    public async Task DisposeAsync() => await _web.DisposeAsync();
 }

@@ -6,37 +6,19 @@ using Microsoft.Playwright;
 namespace AlignLab.Browser.Tests;
 
 [Collection(BrowserCollection.Name)]
-public sealed class FigaWizardTests(PostgresFixture postgres, ChromiumFixture chromium) : IAsyncLifetime
+public sealed class FigaWizardTests(PostgresFixture postgres, ChromiumFixture chromium) : BrowserTestBase(postgres, chromium)
 {
-    private AppProcess _web = null!;
-    private string _base = "";
-    private readonly string _artifacts = Directory.CreateTempSubdirectory("alignlab-figa-browser-").FullName;
-
-    public async Task InitializeAsync()
-    {
-        _web = await AppProcess.StartWebAsync(new Dictionary<string, string>
-        {
-            ["ConnectionStrings:AlignLab"] = await postgres.CreateDatabaseAsync(migrate: false),
-            ["AlignLab:Artifacts:Root"] = _artifacts,
-            ["AlignLab:Models:Roots:0"] = Directory.CreateTempSubdirectory("alignlab-figa-models-").FullName,
-            ["AlignLab:Models:CreateDemoModel"] = "false",
-        });
-        _base = await _web.ListeningAddress;
-    }
-
     [Fact]
     public async Task AFigaRunOnAnImportedSpaFileIsLaunchedFromTheWizardAndCompletes()
     {
-        using var api = new AlignLabApi(_base);
+        using var api = NewApi();
         await api.Http.PostAsync("/api/models/demo", null);
         var record = """{"instruction":"What is the capital of Peru?","input":"","output":"The capital of Peru is Lima.","original_output":"The capital of Peru is Oslo.","revised_output":"The capital of Peru is Lima."}""";
         var upload = await api.Http.PostAsync("/api/datasets/spa?name=capitals", new StringContent(string.Join('\n', Enumerable.Repeat(record, 30)), Encoding.UTF8, "application/x-ndjson"));
         upload.EnsureSuccessStatusCode();
 
-        await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1366, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync($"{_base}/experiments/new");
-        await page.Locator("[data-interactive='true']").WaitForAsync();
+        var page = await NewPageAsync();
+        await GotoAsync(page, "/experiments/new");
         await page.GetByRole(AriaRole.Radio, new() { Name = "FIGA: fine-grained quality-aware alignment" }).CheckAsync();
         await WizardSteps.ReachAsync(page, "[data-parameter='dataset']");
         await page.Locator("[data-parameter='dataset'] .mud-select").First.ClickAsync();
@@ -56,8 +38,6 @@ public sealed class FigaWizardTests(PostgresFixture postgres, ChromiumFixture ch
         await Assertions.Expect(page.Locator("polyline[data-series='good_token_loss']")).ToHaveCountAsync(1);
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "figa-run.png"), FullPage = true });
         var runId = page.Url.Split('/')[^1];
-        Assert.Equal(3, File.ReadAllLines(Path.Combine(_artifacts, "runs", runId, "token_weights.jsonl")).Length);
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(Artifacts, "runs", runId, "token_weights.jsonl")).Length);
     }
-
-    public async Task DisposeAsync() => await _web.DisposeAsync();
 }

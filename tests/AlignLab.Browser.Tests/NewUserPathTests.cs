@@ -10,33 +10,17 @@ namespace AlignLab.Browser.Tests;
 /// wizard → Launch → a finished FIGA run on the demo data whose page shows the token-weight heatmap. The only change
 /// from the defaults is fewer steps, to keep the test short.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class NewUserPathTests(PostgresFixture postgres, ChromiumFixture chromium) : IAsyncLifetime
+public sealed class NewUserPathTests(PostgresFixture postgres, ChromiumFixture chromium) : BrowserTestBase(postgres, chromium)
 {
-    private AppProcess _web = null!;
-    private string _base = "";
-    private readonly string _artifacts = Directory.CreateTempSubdirectory("alignlab-newuser-").FullName;
-
-    public async Task InitializeAsync()
-    {
-        _web = await AppProcess.StartWebAsync(new Dictionary<string, string>
-        {
-            ["ConnectionStrings:AlignLab"] = await postgres.CreateDatabaseAsync(migrate: false),
-            ["AlignLab:Artifacts:Root"] = _artifacts,
-            ["AlignLab:Models:Roots:0"] = Directory.CreateTempSubdirectory("alignlab-newuser-models-").FullName,
-            // As on a fresh machine: the demo model is made at start-up.
-            ["AlignLab:Models:CreateDemoModel"] = "true",
-        });
-        _base = await _web.ListeningAddress;
-    }
+    // As on a fresh machine: the demo model is made at start-up.
+    protected override bool CreateDemoModel => true;
 
     [Fact]
     public async Task FromTheHomePageToAFinishedFigaRunAndItsHeatmap()
     {
-        using var api = new AlignLabApi(_base);
-        await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1280, Height = 800 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(_base + "/");
-        await page.Locator("[data-interactive='true']").WaitForAsync();
+        using var api = NewApi();
+        var page = await NewPageAsync(width: 1280, height: 800);
+        await GotoAsync(page, "/");
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "home.png"), FullPage = true });
         await page.Locator("#start-figa").ClickAsync();
         await page.WaitForURLAsync(new Regex("/experiments/new\\?method=figa$"));
@@ -52,7 +36,7 @@ public sealed class NewUserPathTests(PostgresFixture postgres, ChromiumFixture c
 
         // The heatmap shows the weights FIGA wrote for its held-out pairs.
         var runId = page.Url.Split('/')[^1];
-        var first = JsonNode.Parse(File.ReadLines(Path.Combine(_artifacts, "runs", runId, "token_weights.jsonl")).First())!;
+        var first = JsonNode.Parse(File.ReadLines(Path.Combine(Artifacts, "runs", runId, "token_weights.jsonl")).First())!;
         var revised = first["revised"]!.AsArray();
         var row = page.Locator("#token-heatmap .heatmap-pair").First.Locator("[data-row='revised Ỹ'] .hm-token");
         await Assertions.Expect(row).ToHaveCountAsync(revised.Count);
@@ -65,15 +49,12 @@ public sealed class NewUserPathTests(PostgresFixture postgres, ChromiumFixture c
         await Assertions.Expect(page.Locator("#exported-model")).ToContainTextAsync($"runs/{runId}/export");
         var weights = page.Locator("#run-artifacts tr[data-path='token_weights.jsonl'] a");
         var download = await api.Http.GetStringAsync((await weights.GetAttributeAsync("href"))!);
-        Assert.Equal(File.ReadAllText(Path.Combine(_artifacts, "runs", runId, "token_weights.jsonl")), download);
+        Assert.Equal(File.ReadAllText(Path.Combine(Artifacts, "runs", runId, "token_weights.jsonl")), download);
         await Assertions.Expect(page.Locator("#run-artifacts tr[data-path='export/config.json']")).ToHaveCountAsync(1);
 
         // Reviewers reach the same heatmap from the heatmaps page, which offers the runs that wrote one.
-        await page.GotoAsync($"{_base}/heatmaps");
-        await page.Locator("[data-interactive='true']").WaitForAsync();
+        await GotoAsync(page, "/heatmaps");
         await Assertions.Expect(page.Locator("[data-testid='heatmap-run']")).ToContainTextAsync(runId.Split('-')[^1][^8..]);
         await Assertions.Expect(page.Locator("#token-heatmap .heatmap-pair").First.Locator("[data-row='revised Ỹ'] .hm-token")).ToHaveCountAsync(revised.Count);
     }
-
-    public async Task DisposeAsync() => await _web.DisposeAsync();
 }

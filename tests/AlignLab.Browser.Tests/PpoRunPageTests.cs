@@ -5,27 +5,12 @@ namespace AlignLab.Browser.Tests;
 
 /// <summary>A PPO run's page: its live curves and the sample generations it stores.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class PpoRunPageTests(PostgresFixture postgres, ChromiumFixture chromium) : IAsyncLifetime
+public sealed class PpoRunPageTests(PostgresFixture postgres, ChromiumFixture chromium) : BrowserTestBase(postgres, chromium)
 {
-    private AppProcess _web = null!;
-    private string _base = "";
-
-    public async Task InitializeAsync()
-    {
-        _web = await AppProcess.StartWebAsync(new Dictionary<string, string>
-        {
-            ["ConnectionStrings:AlignLab"] = await postgres.CreateDatabaseAsync(migrate: false),
-            ["AlignLab:Artifacts:Root"] = Directory.CreateTempSubdirectory("alignlab-ppo-artifacts-").FullName,
-            ["AlignLab:Models:Roots:0"] = Directory.CreateTempSubdirectory("alignlab-ppo-models-").FullName,
-            ["AlignLab:Models:CreateDemoModel"] = "false",
-        });
-        _base = await _web.ListeningAddress;
-    }
-
     [Fact]
     public async Task ThePageShowsTheRewardCurveAndTheSampleGenerations()
     {
-        using var api = new AlignLabApi(_base);
+        using var api = NewApi();
         await api.Http.PostAsync("/api/models/demo", null);
         var run = await api.CreateRunAsync(new
         {
@@ -35,10 +20,8 @@ public sealed class PpoRunPageTests(PostgresFixture postgres, ChromiumFixture ch
         var id = run["id"]!.GetValue<string>();
         await api.WaitForStatusAsync(Guid.Parse(id), "Succeeded", TimeSpan.FromSeconds(120));
 
-        await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1366, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync($"{_base}/runs/{id}");
-        await page.Locator("[data-interactive='true']").WaitForAsync();
+        var page = await NewPageAsync();
+        await GotoAsync(page, $"/runs/{id}");
         // The reward curve is shown by default, with a point per step.
         await Assertions.Expect(page.Locator("polyline[data-series='reward']")).ToHaveAttributeAsync("data-count", "3");
         // Four samples per step, newest step first.
@@ -46,6 +29,4 @@ public sealed class PpoRunPageTests(PostgresFixture postgres, ChromiumFixture ch
         await Assertions.Expect(page.Locator("#run-samples tbody tr").First).ToHaveAttributeAsync("data-step", "3");
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "ppo-run.png"), FullPage = true });
     }
-
-    public async Task DisposeAsync() => await _web.DisposeAsync();
 }

@@ -7,32 +7,15 @@ namespace AlignLab.Browser.Tests;
 /// <summary>Query-type classification from the wizard with the local demo model: the run page shows the counts, the
 /// agreement with demo-r3's labels as a confusion matrix, and the labelled dataset it wrote.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class QueryTypesWizardTests(PostgresFixture postgres, ChromiumFixture chromium) : IAsyncLifetime
+public sealed class QueryTypesWizardTests(PostgresFixture postgres, ChromiumFixture chromium) : BrowserTestBase(postgres, chromium)
 {
-    private AppProcess _web = null!;
-    private string _base = "";
-
-    public async Task InitializeAsync()
-    {
-        _web = await AppProcess.StartWebAsync(new Dictionary<string, string>
-        {
-            ["ConnectionStrings:AlignLab"] = await postgres.CreateDatabaseAsync(migrate: false),
-            ["AlignLab:Artifacts:Root"] = Directory.CreateTempSubdirectory("alignlab-qt-browser-").FullName,
-            ["AlignLab:Models:Roots:0"] = Directory.CreateTempSubdirectory("alignlab-qt-models-").FullName,
-            ["AlignLab:Models:CreateDemoModel"] = "false",
-        });
-        _base = await _web.ListeningAddress;
-    }
-
     [Fact]
     public async Task AClassificationLaunchedFromTheWizardShowsCountsAgreementAndTheLabelledDataset()
     {
-        using var api = new AlignLabApi(_base);
+        using var api = NewApi();
         await api.Http.PostAsync("/api/models/demo", null);
-        await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1366, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync($"{_base}/experiments/new");
-        await page.Locator("[data-interactive='true']").WaitForAsync();
+        var page = await NewPageAsync();
+        await GotoAsync(page, "/experiments/new");
         await page.GetByRole(AriaRole.Radio, new() { Name = "Query types (R³): open- or closed-ended" }).CheckAsync();
         await WizardSteps.FillAsync(page, "max_instances", "10");
         await WizardSteps.ReviewAsync(page);
@@ -59,6 +42,4 @@ public sealed class QueryTypesWizardTests(PostgresFixture postgres, ChromiumFixt
         Assert.Contains("query types from run", dataset);
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "query-types-run.png"), FullPage = true });
     }
-
-    public async Task DisposeAsync() => await _web.DisposeAsync();
 }

@@ -7,32 +7,15 @@ namespace AlignLab.Browser.Tests;
 /// <summary>R³ PPO from the wizard on the demo data: the run completes and its page plots each reward component and
 /// shows the reward-hacking report.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class R3WizardTests(PostgresFixture postgres, ChromiumFixture chromium) : IAsyncLifetime
+public sealed class R3WizardTests(PostgresFixture postgres, ChromiumFixture chromium) : BrowserTestBase(postgres, chromium)
 {
-    private AppProcess _web = null!;
-    private string _base = "";
-
-    public async Task InitializeAsync()
-    {
-        _web = await AppProcess.StartWebAsync(new Dictionary<string, string>
-        {
-            ["ConnectionStrings:AlignLab"] = await postgres.CreateDatabaseAsync(migrate: false),
-            ["AlignLab:Artifacts:Root"] = Directory.CreateTempSubdirectory("alignlab-r3-browser-").FullName,
-            ["AlignLab:Models:Roots:0"] = Directory.CreateTempSubdirectory("alignlab-r3-models-").FullName,
-            ["AlignLab:Models:CreateDemoModel"] = "false",
-        });
-        _base = await _web.ListeningAddress;
-    }
-
     [Fact]
     public async Task AnR3RunLaunchedFromTheWizardPlotsEveryRewardComponentAndReportsRewardHacking()
     {
-        using var api = new AlignLabApi(_base);
+        using var api = NewApi();
         await api.Http.PostAsync("/api/models/demo", null);
-        await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1366, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync($"{_base}/experiments/new");
-        await page.Locator("[data-interactive='true']").WaitForAsync();
+        var page = await NewPageAsync();
+        await GotoAsync(page, "/experiments/new");
         await page.GetByRole(AriaRole.Radio, new() { Name = "R³ PPO: regularised relevance reward" }).CheckAsync();
         foreach (var (name, value) in new[] { ("max_steps", "3"), ("batch_size", "4"), ("mini_batch_size", "2"), ("ppo_epochs", "1"), ("max_new_tokens", "8"), ("checkpoint_every", "0"), ("sample_every", "1") })
             await WizardSteps.FillAsync(page, name, value);
@@ -55,6 +38,4 @@ public sealed class R3WizardTests(PostgresFixture postgres, ChromiumFixture chro
         await Assertions.Expect(page.Locator("#reward-hacking [data-name='last-lengths']")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "r3-run.png"), FullPage = true });
     }
-
-    public async Task DisposeAsync() => await _web.DisposeAsync();
 }

@@ -10,24 +10,8 @@ namespace AlignLab.Browser.Tests;
 /// on its run page, and fine-grained token-level PPO is launched against its export, picked from the model list; then
 /// the other two variants (fine-grained PPO, PPO-RLHF) against sequence-level reward models.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class RewardModelWizardTests(PostgresFixture postgres, ChromiumFixture chromium) : IAsyncLifetime
+public sealed class RewardModelWizardTests(PostgresFixture postgres, ChromiumFixture chromium) : BrowserTestBase(postgres, chromium)
 {
-    private AppProcess _web = null!;
-    private string _base = "";
-    private readonly string _artifacts = Directory.CreateTempSubdirectory("alignlab-rm-browser-").FullName;
-
-    public async Task InitializeAsync()
-    {
-        _web = await AppProcess.StartWebAsync(new Dictionary<string, string>
-        {
-            ["ConnectionStrings:AlignLab"] = await postgres.CreateDatabaseAsync(migrate: false),
-            ["AlignLab:Artifacts:Root"] = _artifacts,
-            ["AlignLab:Models:Roots:0"] = Directory.CreateTempSubdirectory("alignlab-rm-models-").FullName,
-            ["AlignLab:Models:CreateDemoModel"] = "false",
-        });
-        _base = await _web.ListeningAddress;
-    }
-
     private static async Task ChooseAsync(IPage page, string parameter, string option)
     {
         await WizardSteps.ReachAsync(page, $"[data-parameter='{parameter}']");
@@ -37,8 +21,7 @@ public sealed class RewardModelWizardTests(PostgresFixture postgres, ChromiumFix
 
     private async Task LaunchAsync(IPage page, string method, string methodTitle, Func<Task> fill)
     {
-        await page.GotoAsync($"{_base}/experiments/new");
-        await page.Locator("[data-interactive='true']").WaitForAsync();
+        await GotoAsync(page, "/experiments/new");
         await page.GetByRole(AriaRole.Radio, new() { Name = methodTitle }).CheckAsync();
         await fill();
         await WizardSteps.ReviewAsync(page);
@@ -51,11 +34,10 @@ public sealed class RewardModelWizardTests(PostgresFixture postgres, ChromiumFix
     [Fact]
     public async Task ATokenLevelRewardModelShowsItsHeatmapAndTheThreePpoVariantsRunFromTheWizard()
     {
-        using var api = new AlignLabApi(_base);
+        using var api = NewApi();
         await api.Http.PostAsync("/api/models/demo", null);
-        await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1366, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(_base);
+        var page = await NewPageAsync();
+        await page.GotoAsync(Base);
 
         await LaunchAsync(page, "reward-model", "Reward model (sequence or token level)", async () =>
         {
@@ -66,7 +48,7 @@ public sealed class RewardModelWizardTests(PostgresFixture postgres, ChromiumFix
         await Assertions.Expect(page.Locator("polyline[data-series='loss']")).ToHaveCountAsync(1);
 
         // The heatmap shows the held-out pairs' per-token rewards as written in token_rewards.jsonl.
-        var first = JsonNode.Parse(File.ReadLines(Path.Combine(_artifacts, "runs", rmId, "token_rewards.jsonl")).First())!;
+        var first = JsonNode.Parse(File.ReadLines(Path.Combine(Artifacts, "runs", rmId, "token_rewards.jsonl")).First())!;
         var preferred = first["preferred"]!.AsArray();
         var row = page.Locator("#token-heatmap .heatmap-pair").First.Locator("[data-row='preferred'] .hm-token");
         await Assertions.Expect(row).ToHaveCountAsync(preferred.Count);
@@ -78,7 +60,7 @@ public sealed class RewardModelWizardTests(PostgresFixture postgres, ChromiumFix
         }
         Assert.Contains(preferred, t => t!["changed"]!.GetValue<bool>());
         // The held-out reward distributions: every held-out pair counted once in each histogram.
-        var heldOut = File.ReadLines(Path.Combine(_artifacts, "runs", rmId, "token_rewards.jsonl")).Count();
+        var heldOut = File.ReadLines(Path.Combine(Artifacts, "runs", rmId, "token_rewards.jsonl")).Count();
         foreach (var histogram in new[] { "preferred", "other", "margin" })
         {
             var counts = await page.Locator($"#reward-distribution [data-name='{histogram}'] rect").EvaluateAllAsync<int[]>("bars => bars.map(b => +b.dataset.count)");
@@ -100,7 +82,7 @@ public sealed class RewardModelWizardTests(PostgresFixture postgres, ChromiumFix
         var spec = (await api.GetRunAsync(Guid.Parse(ppoId)))["parameters"]!;
         Assert.Equal("fine-grained-token", spec["variant"]!.GetValue<string>());
         Assert.Equal($"runs/{rmId}/export", spec["reward_model"]!.GetValue<string>());
-        Assert.True(Directory.Exists(Path.Combine(_artifacts, "runs", ppoId, "checkpoints", "step-0000000001")));
+        Assert.True(Directory.Exists(Path.Combine(Artifacts, "runs", ppoId, "checkpoints", "step-0000000001")));
         Assert.Equal("fine-grained-token", Exported(ppoId)["alignlab_ppo_variant"]!.GetValue<string>());
 
         // The other two variants, against sequence-level reward models trained (through the API) on edited and on original pairs.
@@ -122,7 +104,5 @@ public sealed class RewardModelWizardTests(PostgresFixture postgres, ChromiumFix
         }
     }
 
-    private JsonNode Exported(string runId) => JsonNode.Parse(File.ReadAllText(Path.Combine(_artifacts, "runs", runId, "export", "config.json")))!;
-
-    public async Task DisposeAsync() => await _web.DisposeAsync();
+    private JsonNode Exported(string runId) => JsonNode.Parse(File.ReadAllText(Path.Combine(Artifacts, "runs", runId, "export", "config.json")))!;
 }

@@ -5,32 +5,14 @@ using Microsoft.Playwright;
 namespace AlignLab.Browser.Tests;
 
 [Collection(BrowserCollection.Name)]
-public sealed class RunPagesTests(PostgresFixture postgres, ChromiumFixture chromium) : IAsyncLifetime
+public sealed class RunPagesTests(PostgresFixture postgres, ChromiumFixture chromium) : BrowserTestBase(postgres, chromium)
 {
-    private AppProcess _web = null!;
-    private string _base = "";
-    private IBrowserContext _context = null!;
     private IPage _page = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _web = await AppProcess.StartWebAsync(new Dictionary<string, string>
-        {
-            ["ConnectionStrings:AlignLab"] = await postgres.CreateDatabaseAsync(migrate: false),
-            ["AlignLab:Artifacts:Root"] = Directory.CreateTempSubdirectory("alignlab-browser-").FullName,
-            ["AlignLab:Models:Roots:0"] = Directory.CreateTempSubdirectory("alignlab-browser-models-").FullName,
-            ["AlignLab:Models:CreateDemoModel"] = "false",
-        });
-        _base = await _web.ListeningAddress;
-        _context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1366, Height = 900 } });
-        _page = await _context.NewPageAsync();
-    }
-
-    /// <summary>Opens a page and waits until Blazor made it interactive.</summary>
-    private async Task GotoAsync(string path)
-    {
-        await _page.GotoAsync(_base + path);
-        await _page.Locator("[data-interactive='true']").WaitForAsync();
+        await base.InitializeAsync();
+        _page = await NewPageAsync();
     }
 
     private Task ScreenshotAsync(string name) =>
@@ -45,7 +27,7 @@ public sealed class RunPagesTests(PostgresFixture postgres, ChromiumFixture chro
     [Fact]
     public async Task TheWizardLaunchesARunWhoseChartGrowsLive()
     {
-        await GotoAsync("/experiments/new");
+        await GotoAsync(_page, "/experiments/new");
         await _page.GetByText("Smoke test").First.ClickAsync();
         await WizardSteps.FillAsync(_page, "steps", "60");
         await WizardSteps.FillAsync(_page, "delay_ms", "100");
@@ -71,7 +53,7 @@ public sealed class RunPagesTests(PostgresFixture postgres, ChromiumFixture chro
     [Fact]
     public async Task AnOutOfRangeValueBlocksTheHyperparameterStep()
     {
-        await GotoAsync("/experiments/new");
+        await GotoAsync(_page, "/experiments/new");
         await _page.GetByText("Smoke test").First.ClickAsync();
         await WizardSteps.FillAsync(_page, "steps", "0");
         await Assertions.Expect(_page.GetByText("must be between 1 and 1000000")).ToBeVisibleAsync();
@@ -84,11 +66,11 @@ public sealed class RunPagesTests(PostgresFixture postgres, ChromiumFixture chro
     [Fact]
     public async Task TheRunsListShowsRunsAndLinksToThem()
     {
-        using var api = new AlignLabApi(_base);
+        using var api = NewApi();
         var run = await api.CreateRunAsync(new { method = "smoke", name = "listed run", parameters = new { steps = 3, delay_ms = 0 } });
         await api.WaitForStatusAsync(Guid.Parse(run["id"]!.GetValue<string>()), "Succeeded", TimeSpan.FromSeconds(20));
 
-        await GotoAsync("/runs");
+        await GotoAsync(_page, "/runs");
         await _page.GetByText("listed run").ClickAsync();
         await _page.WaitForURLAsync(new Regex($"/runs/{run["id"]!.GetValue<string>()}$"));
         await Assertions.Expect(_page.Locator("[data-status='Succeeded']")).ToBeVisibleAsync();
@@ -97,17 +79,11 @@ public sealed class RunPagesTests(PostgresFixture postgres, ChromiumFixture chro
     [Fact]
     public async Task TheModelsPageCreatesTheDemoModel()
     {
-        await GotoAsync("/models");
+        await GotoAsync(_page, "/models");
         await Assertions.Expect(_page.GetByText("No models yet.")).ToBeVisibleAsync();
         await _page.Locator("#create-demo-model").ClickAsync();
         await Assertions.Expect(_page.GetByRole(AriaRole.Cell, new() { Name = "demo-gpt2" })).ToBeVisibleAsync(new() { Timeout = 60_000 });
         await Assertions.Expect(_page.GetByRole(AriaRole.Cell, new() { Name = "gpt2", Exact = true })).ToBeVisibleAsync();
         await ScreenshotAsync("models-page");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _context.DisposeAsync();
-        await _web.DisposeAsync();
     }
 }

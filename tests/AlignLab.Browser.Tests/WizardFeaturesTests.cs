@@ -9,31 +9,19 @@ namespace AlignLab.Browser.Tests;
 /// stored for a bad file), a run cloned into it and retried from its page, and a sweep that launches a grid and
 /// opens its comparison.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class WizardFeaturesTests(PostgresFixture postgres, ChromiumFixture chromium) : IAsyncLifetime
+public sealed class WizardFeaturesTests(PostgresFixture postgres, ChromiumFixture chromium) : BrowserTestBase(postgres, chromium)
 {
-    private AppProcess _web = null!;
-    private string _base = "";
-    private IBrowserContext _context = null!;
     private IPage _page = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _web = await AppProcess.StartWebAsync(new Dictionary<string, string>
-        {
-            ["ConnectionStrings:AlignLab"] = await postgres.CreateDatabaseAsync(migrate: false),
-            ["AlignLab:Artifacts:Root"] = Directory.CreateTempSubdirectory("alignlab-wizard-browser-").FullName,
-            ["AlignLab:Models:Roots:0"] = Directory.CreateTempSubdirectory("alignlab-wizard-models-").FullName,
-            ["AlignLab:Models:CreateDemoModel"] = "false",
-        });
-        _base = await _web.ListeningAddress;
-        _context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1366, Height = 900 } });
-        _page = await _context.NewPageAsync();
+        await base.InitializeAsync();
+        _page = await NewPageAsync();
     }
 
     private async Task OpenWizardAsync(string methodTitle, string query = "")
     {
-        await _page.GotoAsync($"{_base}/experiments/new{query}");
-        await _page.Locator("[data-interactive='true']").WaitForAsync();
+        await GotoAsync(_page, $"/experiments/new{query}");
         if (query == "") await _page.GetByRole(AriaRole.Radio, new() { Name = methodTitle }).CheckAsync();
     }
 
@@ -43,7 +31,7 @@ public sealed class WizardFeaturesTests(PostgresFixture postgres, ChromiumFixtur
     [Fact]
     public async Task ADatasetUploadedInTheDataStepIsValidatedThenSelected()
     {
-        using var api = new AlignLabApi(_base);
+        using var api = NewApi();
         await api.Http.PostAsync("/api/models/demo", null);
         await OpenWizardAsync("FIGA: fine-grained quality-aware alignment");
         await WizardSteps.ReachAsync(_page, "[data-testid='dataset-upload']");
@@ -67,21 +55,19 @@ public sealed class WizardFeaturesTests(PostgresFixture postgres, ChromiumFixtur
     [Fact]
     public async Task AFailedRunIsRetriedFromItsPageAndClonedIntoTheWizard()
     {
-        using var api = new AlignLabApi(_base);
+        using var api = NewApi();
         var run = await api.CreateRunAsync(new { method = "smoke", name = "flaky", parameters = new { steps = 5, delay_ms = 0, fail_at_step = 2, decay = 0.25 } });
         var id = Guid.Parse(run["id"]!.GetValue<string>());
         await api.WaitForStatusAsync(id, "Failed", TimeSpan.FromSeconds(30));
 
-        await _page.GotoAsync($"{_base}/runs/{id}");
-        await _page.Locator("[data-interactive='true']").WaitForAsync();
+        await GotoAsync(_page, $"/runs/{id}");
         await _page.Locator("#status-history").ClickAsync();
         await Assertions.Expect(_page.Locator("#status-history tr[data-event]")).ToHaveCountAsync(3);     // Queued, Running, Failed
         await _page.Locator("#retry-run").ClickAsync();
         await _page.WaitForURLAsync(new Regex("/runs/(?!" + id + ")[0-9a-f-]{36}$"));
         await Assertions.Expect(_page.Locator("#run-name")).ToHaveTextAsync("flaky (retry)");
 
-        await _page.GotoAsync($"{_base}/runs/{id}");
-        await _page.Locator("[data-interactive='true']").WaitForAsync();
+        await GotoAsync(_page, $"/runs/{id}");
         await _page.Locator("#clone-run").ClickAsync();
         await _page.WaitForURLAsync(new Regex($"/experiments/new\\?from={id}"));
         await Assertions.Expect(_page.Locator("#cloned-from")).ToContainTextAsync("flaky");
@@ -125,11 +111,5 @@ public sealed class WizardFeaturesTests(PostgresFixture postgres, ChromiumFixtur
         await Assertions.Expect(_page.Locator("#compare-final th[data-status='Succeeded']")).ToHaveCountAsync(4, new() { Timeout = 60_000 });
         await Assertions.Expect(_page.Locator("polyline[data-count='4']")).ToHaveCountAsync(4);
         await _page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "sweep-compare.png"), FullPage = true });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _context.DisposeAsync();
-        await _web.DisposeAsync();
     }
 }
