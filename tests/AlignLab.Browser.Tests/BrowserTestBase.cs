@@ -60,14 +60,36 @@ public abstract class BrowserTestBase(PostgresFixture postgres, ChromiumFixture 
         }
     }
 
-    protected AlignLabApi NewApi() => new(Base);
+    /// <summary>A REST client acting as the web app's admin.</summary>
+    protected AlignLabApi NewApi() => new(Base, Web.Admin.ApiKey);
 
-    /// <summary>A new browser context (1366×900 unless told otherwise), disposed with the test.</summary>
+    /// <summary>A new browser context (1366×900 unless told otherwise) signed in as the admin through the login page,
+    /// disposed with the test.</summary>
     protected async Task<IBrowserContext> NewContextAsync(int width = 1366, int height = 900)
+    {
+        var context = await NewSignedOutContextAsync(width, height);
+        var page = await context.NewPageAsync();
+        await SignInAsync(page, Web.Admin.Name, Web.Admin.Password);
+        await page.CloseAsync();
+        return context;
+    }
+
+    /// <summary>A new browser context with no session, disposed with the test.</summary>
+    protected async Task<IBrowserContext> NewSignedOutContextAsync(int width = 1366, int height = 900)
     {
         var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = width, Height = height } });
         _contexts.Add(context);
         return context;
+    }
+
+    /// <summary>Signs in on the login page as a person does, and waits for the page it leads to.</summary>
+    protected async Task SignInAsync(IPage page, string name, string password)
+    {
+        await page.GotoAsync(Base + "/login");
+        await page.FillAsync("#login-name", name);
+        await page.FillAsync("#login-password", password);
+        await page.ClickAsync("#login-submit");
+        await page.WaitForURLAsync(url => !url.Contains("/login"));
     }
 
     /// <summary>A new page in a context of its own (1366×900 unless told otherwise), disposed with the test.</summary>

@@ -5,16 +5,25 @@ using System.Text.Json.Serialization;
 
 namespace AlignLab.Testing;
 
-/// <summary>A thin typed client of the REST API for tests.</summary>
-public sealed class AlignLabApi(string baseAddress) : IDisposable
+/// <summary>A thin typed client of the REST API for tests, authenticated by an API key when given one.</summary>
+public sealed class AlignLabApi : IDisposable
 {
+    public AlignLabApi(string baseAddress, string? apiKey)
+    {
+        Http = new HttpClient { BaseAddress = new Uri(baseAddress) };
+        if (apiKey is not null) Http.DefaultRequestHeaders.Authorization = new("Bearer", apiKey);
+    }
+
+    /// <summary>A client of <paramref name="web"/> acting as its admin.</summary>
+    public static async Task<AlignLabApi> ForAsync(AppProcess web) => new(await web.ListeningAddress, web.Admin.ApiKey);
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         Converters = { new JsonStringEnumConverter() },
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public HttpClient Http { get; } = new() { BaseAddress = new Uri(baseAddress) };
+    public HttpClient Http { get; }
 
     public async Task<JsonObject> CreateRunAsync(object request)
     {

@@ -29,6 +29,9 @@ public sealed partial class AppProcess : IAsyncDisposable
     /// <summary>The first address the web app said it listens on.</summary>
     public Task<string> ListeningAddress => _listening.Task;
 
+    /// <summary>The web app's first admin, made by <see cref="StartWebAsync"/> (or the one it was given).</summary>
+    public TestAdmin Admin { get; private set; } = null!;
+
     public static AppProcess Start(string project, IDictionary<string, string> settings)
     {
         var dll = BuildOutputOf(project);
@@ -47,8 +50,9 @@ public sealed partial class AppProcess : IAsyncDisposable
         return new AppProcess(Process.Start(start) ?? throw new InvalidOperationException($"could not start {dll}"));
     }
 
-    /// <summary>Starts the web app on a free loopback port and waits until it serves.</summary>
-    public static async Task<AppProcess> StartWebAsync(IDictionary<string, string> settings, TimeSpan? timeout = null)
+    /// <summary>Starts the web app on a free loopback port, waits until it serves and sets it up with a first admin
+    /// (as a person does on /setup). A database set up before needs that admin passed in <paramref name="admin"/>.</summary>
+    public static async Task<AppProcess> StartWebAsync(IDictionary<string, string> settings, TimeSpan? timeout = null, TestAdmin? admin = null)
     {
         var all = new Dictionary<string, string>(settings) { ["urls"] = "http://127.0.0.1:0" };
         var app = Start("AlignLab.Web", all);
@@ -58,6 +62,7 @@ public sealed partial class AppProcess : IAsyncDisposable
             await app.DisposeAsync();
             throw new InvalidOperationException($"the web app did not start listening:\n{app.Output}");
         }
+        app.Admin = await TestAdmin.SetUpAsync(await app.ListeningAddress, admin);
         return app;
     }
 

@@ -10,17 +10,19 @@ public sealed class EmbeddedDefaultTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"alignlab-embedded-{Guid.NewGuid():N}");
 
-    private Task<AppProcess> StartAsync() =>
-        AppProcess.StartWebAsync(new Dictionary<string, string> { ["AlignLab:Embedded:Root"] = _root });
+    private Task<AppProcess> StartAsync(TestAdmin? admin = null) =>
+        AppProcess.StartWebAsync(new Dictionary<string, string> { ["AlignLab:Embedded:Root"] = _root }, admin: admin);
 
     [Fact]
     public async Task ServesWithItsOwnDatabaseStopsItOnCtrlCAndReusesItsDataNextTime()
     {
         Guid runId;
         int port;
+        TestAdmin admin;
         await using (var web = await StartAsync())
         {
-            using var api = new AlignLabApi(await web.ListeningAddress);
+            admin = web.Admin;
+            using var api = await AlignLabApi.ForAsync(web);
             Assert.StartsWith("http://127.0.0.1:", await web.ListeningAddress);
             var home = await api.Http.GetAsync("/");
             Assert.Equal(HttpStatusCode.OK, home.StatusCode);
@@ -41,9 +43,10 @@ public sealed class EmbeddedDefaultTests : IDisposable
         }
         Assert.Empty(PostgresProcesses.Of(Path.Combine(_root, "postgres")));
 
-        await using (var again = await StartAsync())
+        // The accounts are data too: the admin's key still works.
+        await using (var again = await StartAsync(admin))
         {
-            using var api = new AlignLabApi(await again.ListeningAddress);
+            using var api = await AlignLabApi.ForAsync(again);
             Assert.Equal("Succeeded", await api.StatusAsync(runId));
             Assert.Equal(5, (await api.MetricsAsync(runId)).Count);
             Assert.Equal(port, JsonNode.Parse(File.ReadAllText(Path.Combine(_root, "postgres.json")))!["Port"]!.GetValue<int>());

@@ -16,7 +16,7 @@ public sealed class RunsHubTests(PostgresFixture postgres) : WebAppTestBase(post
     public async Task AnExternalClientReceivesEveryPointAndTheStatusChangesOfARun()
     {
         await using var hub = new HubConnectionBuilder()
-            .WithUrl($"{BaseAddress}/hubs/runs")
+            .WithUrl($"{BaseAddress}/hubs/runs", o => o.AccessTokenProvider = () => Task.FromResult<string?>(Web.Admin.ApiKey))
             .AddJsonProtocol(o => o.PayloadSerializerOptions = AlignLabApi.Json)
             .Build();
         var points = new ConcurrentBag<(Point Point, DateTimeOffset Received)>();

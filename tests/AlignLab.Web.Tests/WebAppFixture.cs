@@ -26,7 +26,7 @@ public abstract class WebAppTestBase(PostgresFixture postgres) : IAsyncLifetime
         };
         Web = await AppProcess.StartWebAsync(settings);
         BaseAddress = await Web.ListeningAddress;
-        Api = new AlignLabApi(BaseAddress);
+        Api = new AlignLabApi(BaseAddress, Web.Admin.ApiKey);
     }
 
     public virtual async Task DisposeAsync()

@@ -28,7 +28,7 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
             ["AlignLab:Models:Roots:0"] = _artifacts,
             ["AlignLab:Models:CreateDemoModel"] = "false",
         });
-        _api = new AlignLabApi(await _web.ListeningAddress);
+        _api = await AlignLabApi.ForAsync(_web);
     }
 
     private AppProcess StartWorker(string name, IDictionary<string, string>? extra = null) => AppProcess.Start("AlignLab.Worker", new Dictionary<string, string>(extra ?? new Dictionary<string, string>())
@@ -236,7 +236,7 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
     public async Task ARunOutlivesARestartOfPostgreSqlWithEveryPointStoredAndStreamedOnce()
     {
         const int steps = 70;
-        await using var hub = new HubConnectionBuilder().WithUrl($"{await _web.ListeningAddress}/hubs/runs")
+        await using var hub = new HubConnectionBuilder().WithUrl($"{await _web.ListeningAddress}/hubs/runs", o => o.AccessTokenProvider = () => Task.FromResult<string?>(_web.Admin.ApiKey))
             .AddJsonProtocol(o => o.PayloadSerializerOptions = AlignLabApi.Json).Build();
         var streamed = new ConcurrentQueue<long>();
         hub.On<Guid, HubPoint[]>("metrics", (_, batch) => { foreach (var p in batch) if (p.Name == "loss") streamed.Enqueue(p.Step); });

@@ -7,7 +7,7 @@ namespace AlignLab.Core.Runs;
 /// <summary>Turns a run request (the JSON a client or the wizard sends) into a resolved <see cref="RunSpec"/>,
 /// or into errors keyed by field path ("method", "parameters.steps", …). All errors are collected,
 /// not just the first.</summary>
-public sealed class RunRequestValidator(MethodCatalog catalog)
+public sealed class RunRequestValidator(MethodCatalog catalog, IModelReferenceCheck? models = null)
 {
     public const int MaxNameLength = 200;
 
@@ -74,6 +74,9 @@ public sealed class RunRequestValidator(MethodCatalog catalog)
                     continue;
                 }
                 var error = parameter.Validate(value, out var normalized);
+                if (error is null && parameter.Kind == ParameterKind.Model && models is not null
+                    && normalized?.GetValue<string>() is { Length: > 0 } reference)
+                    error = models.Check(reference);
                 if (error is not null) Fail($"parameters.{parameter.Name}", error);
                 else resolved[parameter.Name] = normalized;
             }

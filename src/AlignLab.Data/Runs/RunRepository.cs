@@ -16,14 +16,23 @@ public sealed class RunRepository(NpgsqlDataSource dataSource)
         "id, name, method, queue, spec::text AS spec, status, step, total_steps, error, cancel_requested, job_id, created_at, started_at, finished_at";
 
     /// <summary>Inserts a Queued run on a connection the caller holds (inside its transaction).</summary>
-    public async Task InsertAsync(NpgsqlConnection connection, Guid id, RunSpec spec)
+    public async Task InsertAsync(NpgsqlConnection connection, Guid id, RunSpec spec, Guid? createdBy = null)
     {
         await connection.ExecuteAsync(
             """
-            INSERT INTO runs (id, name, method, queue, spec, status) VALUES (@id, @name, @method, @queue, @spec::jsonb, 'Queued');
+            INSERT INTO runs (id, name, method, queue, spec, status, created_by) VALUES (@id, @name, @method, @queue, @spec::jsonb, 'Queued', @createdBy);
             INSERT INTO run_events (run_id, status) VALUES (@id, 'Queued');
             """,
-            new { id, name = spec.Name, method = spec.Method, queue = spec.Queue, spec = SerializeSpec(spec) });
+            new { id, name = spec.Name, method = spec.Method, queue = spec.Queue, spec = SerializeSpec(spec), createdBy });
+    }
+
+    /// <summary>Inside the caller's transaction: takes the user's launch lock (held to the end of the transaction)
+    /// and counts their Queued and Running runs.</summary>
+    public async Task<long> LockAndCountActiveAsync(NpgsqlConnection connection, Guid userId)
+    {
+        await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", new { key = $"launch:{userId}" });
+        return await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM runs WHERE created_by = @userId AND status IN ('Queued', 'Running')", new { userId });
     }
 
     public Task SetJobIdAsync(NpgsqlConnection connection, Guid id, string jobId) =>

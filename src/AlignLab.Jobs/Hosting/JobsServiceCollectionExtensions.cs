@@ -38,6 +38,7 @@ public static class JobsServiceCollectionExtensions
         var artifactRoot = configuration[$"{ArtifactsOptions.Section}:Root"];
         if (string.IsNullOrWhiteSpace(artifactRoot)) artifactRoot = Path.Combine(EmbeddedRoot(configuration), "artifacts");
         services.AddSingleton(new ModelRegistry(modelRoots, Path.GetFullPath(artifactRoot)));
+        services.AddSingleton<IModelReferenceCheck>(sp => sp.GetRequiredService<ModelRegistry>());
         services.AddSingleton<ITrainingMethod, SmokeMethod>();
         services.AddSingleton<ITrainingMethod, SftMethod>();
         services.AddSingleton<ITrainingMethod, FigaMethod>();

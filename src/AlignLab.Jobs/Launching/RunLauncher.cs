@@ -29,7 +29,10 @@ public sealed class RunLauncher(
         AllowUnsafeValues = true,
     };
 
-    public async Task<LaunchResult> LaunchAsync(JsonNode? request, CancellationToken cancellationToken = default)
+    /// <summary>Launches a run for <paramref name="owner"/> (none: a run of the platform itself), refused when the
+    /// owner already has their limit of Queued and Running runs; counting and inserting happen under one lock per
+    /// owner, so concurrent launches cannot overshoot the limit.</summary>
+    public async Task<LaunchResult> LaunchAsync(JsonNode? request, RunOwner? owner = null, CancellationToken cancellationToken = default)
     {
         var validation = validator.Validate(request);
         if (validation.Spec is not { } spec) return new LaunchResult(null, validation.Errors);
@@ -39,7 +42,16 @@ public sealed class RunLauncher(
                    new TransactionOptions { IsolationLevel = IsolationLevel.ReadCommitted }, TransactionScopeAsyncFlowOption.Enabled))
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await runs.InsertAsync(connection, id, spec);
+            if (owner is not null)
+            {
+                var active = await runs.LockAndCountActiveAsync(connection, owner.UserId);
+                if (active >= owner.MaxConcurrentRuns)
+                    return new LaunchResult(null, new Dictionary<string, string[]>
+                    {
+                        ["runs"] = [$"{owner.Name} has {active} queued or running runs, the most one user may have; wait for one to end or cancel one"],
+                    }, OverLimit: true);
+            }
+            await runs.InsertAsync(connection, id, spec, owner?.UserId);
             // Hangfire writes its job through the same (enlisted) connection, so it joins our transaction.
             var storage = new PostgreSqlStorage(connection, _enqueueOptions);
             var jobId = new BackgroundJobClient(storage).Create(
@@ -53,8 +65,8 @@ public sealed class RunLauncher(
 
     /// <summary>A new run with a finished run's spec, named "… (retry)", validated again against the method's
     /// current schema (a run's own record is never reset: its history stays as it was).</summary>
-    public Task<LaunchResult> RetryAsync(Run run, CancellationToken cancellationToken = default) =>
-        LaunchAsync(RequestOf(run.Spec, RetryName(run.Spec.Name)), cancellationToken);
+    public Task<LaunchResult> RetryAsync(Run run, RunOwner? owner = null, CancellationToken cancellationToken = default) =>
+        LaunchAsync(RequestOf(run.Spec, RetryName(run.Spec.Name)), owner, cancellationToken);
 
     public static string RetryName(string name)
     {
@@ -72,5 +84,9 @@ public sealed class RunLauncher(
     };
 }
 
-/// <summary>The created run, or the validation errors keyed by field.</summary>
-public sealed record LaunchResult(Run? Run, IReadOnlyDictionary<string, string[]> Errors);
+/// <summary>The created run, or the errors keyed by field; <see cref="OverLimit"/> when the spec was valid but the
+/// owner's concurrent-runs limit refused it.</summary>
+public sealed record LaunchResult(Run? Run, IReadOnlyDictionary<string, string[]> Errors, bool OverLimit = false);
+
+/// <summary>The user a run is launched for, and how many Queued or Running runs they may have at once.</summary>
+public sealed record RunOwner(Guid UserId, string Name, int MaxConcurrentRuns);

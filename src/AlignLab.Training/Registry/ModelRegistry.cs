@@ -1,3 +1,4 @@
+using AlignLab.Core.Methods;
 using AlignLab.Training.Models;
 
 namespace AlignLab.Training.Registry;
@@ -6,7 +7,7 @@ namespace AlignLab.Training.Registry;
 /// folder name or a path relative to a root; anything that resolves outside every root is refused. The models that
 /// runs export are models too: "runs/{run id}/export" names one under the artifact root, so a trained reward model
 /// or policy can be used by the next run without copying it anywhere.</summary>
-public sealed partial class ModelRegistry(IReadOnlyList<string> roots, string? artifactRoot = null)
+public sealed partial class ModelRegistry(IReadOnlyList<string> roots, string? artifactRoot = null) : IModelReferenceCheck
 {
     public IReadOnlyList<string> Roots { get; } = roots.Select(r => Path.GetFullPath(r)).ToList();
 
@@ -44,6 +45,14 @@ public sealed partial class ModelRegistry(IReadOnlyList<string> roots, string? a
                 throw new ArgumentException($"model '{reference}' is outside the model roots ({string.Join(", ", Roots)})");
         throw new ArgumentException($"no model '{reference}' (a folder with config.json) under {string.Join(", ", Roots)}");
     }
+
+    /// <summary>Refuses a reference that leaves every root (an absolute path elsewhere, or ".." past the root).</summary>
+    public string? Check(string reference) =>
+        (Path.IsPathRooted(reference) || reference.Split('/', '\\').Contains(".."))
+        && !Roots.Any(root => IsInside(Path.GetFullPath(Path.Combine(root, reference)), root))
+        && !(ArtifactRoot is not null && ExportPattern().IsMatch(reference))
+            ? $"model '{reference}' is outside the model roots: name a folder under them, or a run's export (runs/{{id}}/export)"
+            : null;
 
     public IReadOnlyList<Entry> List()
     {

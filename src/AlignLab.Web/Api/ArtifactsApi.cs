@@ -2,6 +2,7 @@ using AlignLab.Data.Runs;
 using AlignLab.Jobs.Execution;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.StaticFiles;
+using AlignLab.Web.Auth;
 
 namespace AlignLab.Web.Api;
 
@@ -16,9 +17,10 @@ public static class ArtifactsApi
 
     public static RouteGroupBuilder MapArtifactsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/runs/{id:guid}/artifacts").WithTags("Runs");
+        var group = app.MapGroup("/api/runs/{id:guid}/artifacts").WithTags("Runs").RequireAuthorization(Policies.Read);
         group.MapGet("/", ListAsync).WithName("ListRunArtifacts").WithSummary("The files of a run's artifact folder");
-        group.MapGet("/{*path}", DownloadAsync).WithName("GetRunArtifact").WithSummary("One file of a run's artifact folder");
+        group.MapGet("/{*path}", DownloadAsync).WithName("GetRunArtifact").WithSummary("One file of a run's artifact folder")
+            .Produces<byte[]>(StatusCodes.Status200OK, "application/octet-stream");
         return group;
     }
 
@@ -39,7 +41,8 @@ public static class ArtifactsApi
     {
         if (await runs.GetAsync(id, cancellationToken) is null) return TypedResults.NotFound();
         var folder = Path.GetFullPath(artifacts.RunDirectory(id)) + Path.DirectorySeparatorChar;
-        var file = Path.GetFullPath(Path.Combine(folder, path));
+        // Decoded once more: an escaped separator ("..%2F") must not slip a parent reference past the check.
+        var file = Path.GetFullPath(Path.Combine(folder, Uri.UnescapeDataString(path)));
         if (!file.StartsWith(folder, StringComparison.Ordinal))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["path"] = ["must name a file inside the run's artifact folder"] });
         if (!File.Exists(file)) return TypedResults.NotFound();

@@ -1,5 +1,6 @@
 using AlignLab.Web.Comparisons;
 using Microsoft.AspNetCore.Http.HttpResults;
+using AlignLab.Web.Auth;
 
 namespace AlignLab.Web.Api;
 
@@ -8,10 +9,11 @@ public static class CompareApi
 {
     public static void MapCompareApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/runs/compare", CompareAsync).WithTags("Runs").WithName("CompareRuns")
+        app.MapGet("/api/runs/compare", CompareAsync).RequireAuthorization(Policies.Read).WithTags("Runs").WithName("CompareRuns")
             .WithSummary("Runs side by side: each metric's last point per run (ids: comma-separated run ids)");
-        app.MapGet("/api/runs/compare.csv", CompareCsvAsync).WithTags("Runs").WithName("CompareRunsCsv")
-            .WithSummary("The comparison as CSV: final points, or every point with points=all");
+        app.MapGet("/api/runs/compare.csv", CompareCsvAsync).RequireAuthorization(Policies.Read).WithTags("Runs").WithName("CompareRunsCsv")
+            .WithSummary("The comparison as CSV: final points, or every point with points=all")
+            .Produces<string>(StatusCodes.Status200OK, "text/csv");
     }
 
     private static async Task<Results<Ok<IReadOnlyList<ComparedRun>>, ValidationProblem>> CompareAsync(string? ids, RunComparison comparison,

@@ -4,6 +4,7 @@ using AlignLab.Data.Construction;
 using AlignLab.Web.Constructions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using AlignLab.Web.Auth;
 
 namespace AlignLab.Web.Api;
 
@@ -13,14 +14,14 @@ public static class ConstructionsApi
 {
     public static RouteGroupBuilder MapConstructionsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/constructions/{runId:guid}").WithTags("SPA construction");
+        var group = app.MapGroup("/api/constructions/{runId:guid}").WithTags("SPA construction").RequireAuthorization(Policies.Read);
         group.MapGet("/", GetSummary).WithName("GetConstruction")
             .WithSummary("Counts by status and histograms of R(X,Ŷ), R(X,Y) and their difference; eta1/eta2/eta3 preview how many other thresholds keep");
         group.MapGet("/items", ListItems).WithName("ListConstructionItems");
-        group.MapPost("/items/{index:int}/annotation", Annotate).WithName("AnnotateConstructionItem")
+        group.MapPost("/items/{index:int}/annotation", Annotate).RequireAuthorization(Policies.Annotate).WithName("AnnotateConstructionItem")
             .WithSummary("An annotator's minimal revision of Ŷ ({\"revised\": \"…\"}) or a skip ({\"skip\": true})")
             .Accepts<AnnotationRequest>("application/json");
-        group.MapPost("/finalize", MakeDataset).WithName("FinalizeConstruction")
+        group.MapPost("/finalize", MakeDataset).RequireAuthorization(Policies.Launch).WithName("FinalizeConstruction")
             .WithSummary("Make the SPA dataset from the instances revised so far; instances still waiting are skipped");
         return group;
     }

@@ -1,7 +1,9 @@
 using AlignLab.Core.Datasets;
 using AlignLab.Data.Datasets;
 using AlignLab.Web.Datasets;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using AlignLab.Web.Auth;
 
 namespace AlignLab.Web.Api;
 
@@ -9,14 +11,13 @@ namespace AlignLab.Web.Api;
 /// Lines), list them, browse their examples under the field names they were uploaded with.</summary>
 public static class DatasetsApi
 {
-    public const long MaxUploadBytes = DatasetImport.MaxBytes;
-
     public static RouteGroupBuilder MapDatasetsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/datasets").WithTags("Datasets");
+        var group = app.MapGroup("/api/datasets").WithTags("Datasets").RequireAuthorization(Policies.Read);
         foreach (var layout in DatasetLayout.All)
             group.MapPost($"/{layout.Kind}", (HttpRequest request, string? name, string? model, bool? skipBadLines, DatasetImport import, CancellationToken ct) =>
                     UploadAsync(layout, request, name, model, skipBadLines, import, ct))
+                .RequireAuthorization(Policies.Launch)
                 .WithName($"Upload{char.ToUpperInvariant(layout.Kind[0])}{layout.Kind[1..]}Dataset").DisableAntiforgery()
                 .WithSummary($"Import a {layout.Title} dataset (fields {layout.FieldNames}; input optional); body: the file (JSON array or JSON Lines), or multipart with a file");
         group.MapGet("/", async (DatasetRepository datasets, CancellationToken ct) => TypedResults.Ok(await datasets.ListAsync(ct))).WithName("ListDatasets");
@@ -44,42 +45,61 @@ public static class DatasetsApi
 
     public sealed record UploadResult(DatasetRepository.DatasetInfo Dataset, int SkippedLines, IReadOnlyList<string> Problems);
 
-    private static async Task<Results<Created<UploadResult>, ValidationProblem>> UploadAsync(DatasetLayout layout,
+    private static async Task<Results<Created<UploadResult>, ValidationProblem, ProblemHttpResult>> UploadAsync(DatasetLayout layout,
         HttpRequest request, string? name, string? model, bool? skipBadLines, DatasetImport import, CancellationToken cancellationToken)
     {
-        var content = await ReadFileAsync(request, cancellationToken);
+        var content = await ReadFileAsync(request, import.MaxBytes, cancellationToken);
         if (content.Error is not null)
         {
             // Report the other fields' problems with the file's.
             var errors = import.CheckFields(name, model).Errors;
             errors["file"] = [content.Error];
-            return TypedResults.ValidationProblem(errors);
+            return content.TooLarge ? TooLarge(errors, "The upload is too large; nothing was stored") : TypedResults.ValidationProblem(errors);
         }
         var outcome = await import.ImportAsync(layout, content.Bytes, name, model, skipBadLines == true, cancellationToken);
+        if (outcome.OverLimit) return TooLarge(outcome.Errors, outcome.Title ?? "The upload is too large; nothing was stored");
         if (outcome.Dataset is not { } dataset) return TypedResults.ValidationProblem(outcome.Errors, title: outcome.Title);
         return TypedResults.Created($"/api/datasets/{dataset.Id}", new UploadResult(dataset, outcome.SkippedLines, outcome.Problems));
     }
 
-    private static async Task<(byte[]? Bytes, string? Error)> ReadFileAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>413 with the errors by field, like a validation problem.</summary>
+    private static ProblemHttpResult TooLarge(IReadOnlyDictionary<string, string[]> errors, string title) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(errors.ToDictionary()) { Status = StatusCodes.Status413PayloadTooLarge, Title = title });
+
+    /// <summary>The uploaded file, read up to <paramref name="maxBytes"/>: the raw body, or the one file of a multipart form.</summary>
+    private static async Task<(byte[]? Bytes, string? Error, bool TooLarge)> ReadFileAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > MaxUploadBytes) return (null, $"larger than {MaxUploadBytes >> 20} MB");
-        Stream source;
-        if (request.HasFormContentType)
+        var tooLarge = (default(byte[]), DatasetImport.TooLarge(maxBytes), true);
+        if (request.ContentLength > maxBytes + MultipartAllowance) return tooLarge;
+        // Kestrel's own cap (30 MB by default) gives way to the configured limit, plus room for a form's framing.
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } cap)
+            cap.MaxRequestBodySize = maxBytes + MultipartAllowance;
+        try
         {
-            var form = await request.ReadFormAsync(cancellationToken);
-            if (form.Files.Count != 1) return (null, "send exactly one file");
-            if (form.Files[0].Length > MaxUploadBytes) return (null, $"larger than {MaxUploadBytes >> 20} MB");
-            source = form.Files[0].OpenReadStream();
+            Stream source;
+            if (request.HasFormContentType)
+            {
+                request.HttpContext.Features.Set<IFormFeature>(new FormFeature(request,
+                    new FormOptions { MultipartBodyLengthLimit = maxBytes + MultipartAllowance, BufferBodyLengthLimit = maxBytes + MultipartAllowance }));
+                var form = await request.ReadFormAsync(cancellationToken);
+                if (form.Files.Count != 1) return (null, "send exactly one file", false);
+                if (form.Files[0].Length > maxBytes) return tooLarge;
+                source = form.Files[0].OpenReadStream();
+            }
+            else source = request.Body;
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int read;
+            while ((read = await source.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > maxBytes) return tooLarge;
+            }
+            return buffer.Length == 0 ? (null, "empty", false) : (buffer.ToArray(), null, false);
         }
-        else source = request.Body;
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await source.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxUploadBytes) return (null, $"larger than {MaxUploadBytes >> 20} MB");
-        }
-        return buffer.Length == 0 ? (null, "empty") : (buffer.ToArray(), null);
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return tooLarge; }
+        catch (InvalidDataException) { return tooLarge; } // the multipart reader's length limit
     }
+
+    private const long MultipartAllowance = 64 << 10;
 }

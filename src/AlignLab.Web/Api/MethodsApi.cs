@@ -1,4 +1,5 @@
 using AlignLab.Core.Methods;
+using AlignLab.Web.Auth;
 
 namespace AlignLab.Web.Api;
 
@@ -7,7 +8,7 @@ public static class MethodsApi
 {
     public static RouteGroupBuilder MapMethodsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/methods").WithTags("Methods");
+        var group = app.MapGroup("/api/methods").WithTags("Methods").RequireAuthorization(Policies.Read);
         group.MapGet("/", (MethodCatalog catalog) => TypedResults.Ok(catalog.Descriptors)).WithName("ListMethods");
         return group;
     }

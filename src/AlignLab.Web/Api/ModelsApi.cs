@@ -1,5 +1,6 @@
 using AlignLab.Training.Registry;
 using AlignLab.Web.Models;
+using AlignLab.Web.Auth;
 
 namespace AlignLab.Web.Api;
 
@@ -8,14 +9,14 @@ public static class ModelsApi
 {
     public static RouteGroupBuilder MapModelsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/models").WithTags("Models");
+        var group = app.MapGroup("/api/models").WithTags("Models").RequireAuthorization(Policies.Read);
         group.MapGet("/", (ModelRegistry registry) => TypedResults.Ok(registry.List().Select(ModelDto.From).ToList()))
             .WithName("ListModels").WithSummary("Model folders under the configured roots, and the models runs exported");
         group.MapPost("/demo", async (DemoModelBootstrap demo, ModelRegistry registry, CancellationToken cancellationToken) =>
         {
             await demo.EnsureAsync(cancellationToken);
             return TypedResults.Ok(registry.List().Select(ModelDto.From).Single(m => m.Name == Training.Demo.DemoModel.Name));
-        }).WithName("CreateDemoModel").WithSummary("Create the demo model (GPT-2 architecture, random init) if missing");
+        }).RequireAuthorization(Policies.Launch).WithName("CreateDemoModel").WithSummary("Create the demo model (GPT-2 architecture, random init) if missing");
         return group;
     }
 }

@@ -3,6 +3,7 @@ using AlignLab.Core.R3;
 using AlignLab.Training.Registry;
 using AlignLab.Training.Tokenization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using AlignLab.Web.Auth;
 
 namespace AlignLab.Web.Api;
 
@@ -13,7 +14,7 @@ public static class PreviewsApi
 
     public static RouteGroupBuilder MapPreviewsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/previews").WithTags("Previews");
+        var group = app.MapGroup("/api/previews").WithTags("Previews").RequireAuthorization(Policies.Read);
         group.MapPost("/figa-weights", FigaWeightsPreview).WithName("PreviewFigaWeights")
             .WithSummary("Token alignment, labels and Eq. 1 weights of an (initial, revised) response pair");
         group.MapPost("/r3-reward", R3RewardPreview).WithName("PreviewR3Reward")

@@ -2,6 +2,7 @@ using AlignLab.Data.Runs;
 using AlignLab.Web.RewardHacking;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using AlignLab.Web.Auth;
 
 namespace AlignLab.Web.Api;
 
@@ -10,7 +11,7 @@ namespace AlignLab.Web.Api;
 public static class RewardHackingApi
 {
     public static RouteHandlerBuilder MapRewardHackingApi(this IEndpointRouteBuilder app) =>
-        app.MapGet("/api/runs/{id:guid}/reward-hacking", GetAsync).WithTags("Runs").WithName("GetRunRewardHacking")
+        app.MapGet("/api/runs/{id:guid}/reward-hacking", GetAsync).RequireAuthorization(Policies.Read).WithTags("Runs").WithName("GetRunRewardHacking")
             .WithSummary("A PPO run's reward-hacking report: query copying, 4-gram repetition and lengths over training");
 
     private static async Task<Results<Ok<RunRewardHackingReport>, NotFound<ProblemDetails>, ValidationProblem>> GetAsync(

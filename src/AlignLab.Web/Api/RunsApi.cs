@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AlignLab.Core.Metrics;
@@ -8,6 +9,7 @@ using AlignLab.Jobs.Launching;
 using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using AlignLab.Web.Auth;
 
 namespace AlignLab.Web.Api;
 
@@ -18,44 +20,54 @@ public static class RunsApi
 
     public static RouteGroupBuilder MapRunsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/runs").WithTags("Runs");
-        group.MapPost("/", CreateRun).WithName("CreateRun").WithSummary("Validate a run spec and queue the run")
+        var group = app.MapGroup("/api/runs").WithTags("Runs").RequireAuthorization(Policies.Read);
+        group.MapPost("/", CreateRun).RequireAuthorization(Policies.Launch).WithName("CreateRun").WithSummary("Validate a run spec and queue the run")
             .Accepts<JsonObject>("application/json");
         group.MapGet("/", ListRuns).WithName("ListRuns").WithSummary("Runs, newest first, filtered and paged");
         group.MapGet("/{id:guid}", GetRun).WithName("GetRun");
         group.MapGet("/{id:guid}/events", GetRunEvents).WithName("GetRunEvents").WithSummary("Status history");
-        group.MapPost("/{id:guid}/cancel", CancelRun).WithName("CancelRun");
-        group.MapPost("/{id:guid}/retry", RetryRun).WithName("RetryRun")
+        group.MapPost("/{id:guid}/cancel", CancelRun).RequireAuthorization(Policies.Launch).WithName("CancelRun");
+        group.MapPost("/{id:guid}/retry", RetryRun).RequireAuthorization(Policies.Launch).WithName("RetryRun")
             .WithSummary("A new run with a finished (failed, cancelled or succeeded) run's spec, named \"… (retry)\"");
         group.MapGet("/{id:guid}/metrics", GetMetrics).WithName("GetRunMetrics")
             .WithSummary("Metric points by step; afterStep returns only later steps");
         return group;
     }
 
-    private static async Task<Results<Created<RunDto>, ValidationProblem>> CreateRun(
-        HttpRequest request, RunLauncher launcher, CancellationToken cancellationToken)
+    private static async Task<Results<Created<RunDto>, ValidationProblem, ProblemHttpResult>> CreateRun(
+        HttpRequest request, RunLauncher launcher, ClaimsPrincipal user, RunOwners owners, CancellationToken cancellationToken)
     {
         var (body, field, error) = await JsonBody.ReadAsync(request, cancellationToken);
         if (error is not null)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field!] = [error] },
                 title: "The request body is not valid JSON");
-        var result = await launcher.LaunchAsync(body, cancellationToken);
+        var result = await launcher.LaunchAsync(body, owners.For(user), cancellationToken);
+        if (result.OverLimit) return OverLimit(result);
         if (result.Run is null)
             return TypedResults.ValidationProblem(result.Errors.ToDictionary(), title: "The run spec is invalid");
         return TypedResults.Created($"/api/runs/{result.Run.Id}", RunDto.From(result.Run));
     }
 
-    private static async Task<Results<Created<RunDto>, NotFound, Conflict<ProblemDetails>, ValidationProblem>> RetryRun(
-        Guid id, RunRepository runs, RunLauncher launcher, CancellationToken cancellationToken)
+    private static async Task<Results<Created<RunDto>, NotFound, Conflict<ProblemDetails>, ValidationProblem, ProblemHttpResult>> RetryRun(
+        Guid id, RunRepository runs, RunLauncher launcher, ClaimsPrincipal user, RunOwners owners, CancellationToken cancellationToken)
     {
         if (await runs.GetAsync(id, cancellationToken) is not { } run) return TypedResults.NotFound();
         if (!run.Status.IsTerminal())
             return TypedResults.Conflict(new ProblemDetails { Title = "The run has not finished", Detail = $"run {id} is {run.Status}; cancel it first, or wait", Status = 409 });
-        var result = await launcher.RetryAsync(run, cancellationToken);
+        var result = await launcher.RetryAsync(run, owners.For(user), cancellationToken);
+        if (result.OverLimit) return OverLimit(result);
         if (result.Run is null)
             return TypedResults.ValidationProblem(result.Errors.ToDictionary(), title: "The run's spec is no longer valid for its method");
         return TypedResults.Created($"/api/runs/{result.Run.Id}", RunDto.From(result.Run));
     }
+
+    /// <summary>429 with the errors by field ("runs"), like a validation problem.</summary>
+    private static ProblemHttpResult OverLimit(LaunchResult result) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(result.Errors.ToDictionary())
+        {
+            Status = StatusCodes.Status429TooManyRequests,
+            Title = "Too many runs at once",
+        });
 
     private static async Task<Results<Ok<RunListDto>, ValidationProblem>> ListRuns(
         RunRepository runs, string? status, string? method, int? page, int? pageSize, CancellationToken cancellationToken)

@@ -2,20 +2,29 @@ using AlignLab.Core.Datasets;
 using AlignLab.Data.Datasets;
 using AlignLab.Training.Registry;
 using AlignLab.Training.Tokenization;
+using AlignLab.Web.Auth;
+using Microsoft.Extensions.Options;
 
 namespace AlignLab.Web.Datasets;
 
 /// <summary>Imports a dataset file the one way the API and the wizard both use: validate every record first, then
 /// store the dataset with its statistics (counted in a model's tokens) in one transaction, or store nothing.</summary>
-public sealed class DatasetImport(DatasetRepository datasets, ModelRegistry registry)
+public sealed class DatasetImport(DatasetRepository datasets, ModelRegistry registry, IOptionsMonitor<LimitsOptions> limits)
 {
-    public const long MaxBytes = 200L << 20;
     private const int MaxReportedErrors = 100;
+
+    /// <summary>The largest file accepted (AlignLab:Limits:MaxUploadBytes).</summary>
+    public long MaxBytes => limits.CurrentValue.MaxUploadBytes;
+
+    public static string TooLarge(long maxBytes) => $"larger than {Size(maxBytes)} (AlignLab:Limits:MaxUploadBytes)";
+
+    private static string Size(long bytes) => bytes >= 1 << 20 ? $"{bytes / (double)(1 << 20):0.#} MB" : $"{bytes:N0} bytes";
 
     /// <summary>Stored: the dataset and the bad lines skipped; refused: errors by field ("name", "model", "file",
     /// "line 41.original_output") and a title that says what happened.</summary>
+    /// <summary><see cref="OverLimit"/>: refused for its size (bytes or examples), not its content.</summary>
     public sealed record Outcome(DatasetRepository.DatasetInfo? Dataset, int SkippedLines, IReadOnlyList<string> Problems,
-        IReadOnlyDictionary<string, string[]> Errors, string? Title);
+        IReadOnlyDictionary<string, string[]> Errors, string? Title, bool OverLimit = false);
 
     /// <summary>The errors of the name and the model (whose tokens the statistics count), and the model's folder.</summary>
     public (Dictionary<string, string[]> Errors, string? ModelFolder) CheckFields(string? name, string? model)
@@ -32,11 +41,18 @@ public sealed class DatasetImport(DatasetRepository datasets, ModelRegistry regi
         CancellationToken cancellationToken)
     {
         var (errors, modelFolder) = CheckFields(name, model);
+        var tooLarge = bytes is not null && bytes.LongLength > MaxBytes;
         if (bytes is null || bytes.Length == 0) errors["file"] = ["empty"];
-        else if (bytes.LongLength > MaxBytes) errors["file"] = [$"larger than {MaxBytes >> 20} MB"];
-        if (errors.Count > 0) return new Outcome(null, 0, [], errors, null);
+        else if (tooLarge) errors["file"] = [TooLarge(MaxBytes)];
+        if (errors.Count > 0) return new Outcome(null, 0, [], errors, null, tooLarge);
 
         var parsed = DatasetParser.Parse(bytes!, layout);
+        var maxLines = limits.CurrentValue.MaxDatasetLines;
+        if (parsed.Records.Count + parsed.Errors.Count > maxLines)
+            return new Outcome(null, 0, [], new Dictionary<string, string[]>
+            {
+                ["file"] = [$"{parsed.Records.Count + parsed.Errors.Count:N0} examples; at most {maxLines:N0} (AlignLab:Limits:MaxDatasetLines)"],
+            }, "The dataset has too many examples; nothing was stored", OverLimit: true);
         var problems = parsed.Errors.Take(MaxReportedErrors).Select(e => e.ToString()).ToList();
         if (parsed.Errors.Count > MaxReportedErrors) problems.Add($"… and {parsed.Errors.Count - MaxReportedErrors} more");
         if (parsed.Records.Count == 0 || (parsed.Errors.Count > 0 && !skipBadLines))

@@ -19,7 +19,7 @@ public static class HealthApi
             {
                 return Results.Problem(title: "database unreachable", detail: e.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
-        }).WithTags("Health").ExcludeFromDescription();
+        }).AllowAnonymous().WithTags("Health").ExcludeFromDescription();
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using AlignLab.Jobs.Hosting;
 using AlignLab.Web.Api;
+using AlignLab.Web.Auth;
 using AlignLab.Web.Components;
 using AlignLab.Web.Health;
 using AlignLab.Web.Models;
@@ -36,6 +37,8 @@ public static class WebHostingExtensions
         services.Configure<ModelsOptions>(configuration.GetSection(ModelsOptions.Section));
         services.AddSingleton<DemoModelBootstrap>();
         services.AddHostedService(sp => sp.GetRequiredService<DemoModelBootstrap>());
+        services.AddAlignLabAuth(configuration);
+        services.AddAlignLabOpenApi();
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         return services;
@@ -46,8 +49,12 @@ public static class WebHostingExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStaticFiles();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
-        app.MapStaticAssets();
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapAccountsApi();
         app.MapRunsApi();
         app.MapArtifactsApi();
         app.MapRewardHackingApi();
@@ -58,9 +65,10 @@ public static class WebHostingExtensions
         app.MapDatasetsApi();
         app.MapConstructionsApi();
         app.MapHealthApi();
+        app.MapAlignLabOpenApi();
         app.MapHub<RunsHub>(RunsHub.Path);
-        // Hangfire's default dashboard filter admits local requests only.
-        app.MapHangfireDashboard("/hangfire");
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new AdminDashboardAuthorization()] })
+            .RequireAuthorization(Policies.Admin);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -1,9 +1,12 @@
+using AlignLab.Web.Auth;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
 namespace AlignLab.Web.Realtime;
 
 /// <summary>/hubs/runs: clients join a run's group and receive "metrics" (runId, points) and "status"
 /// (run notification) messages; the "runs" group gets every run's status.</summary>
+[Authorize(Policy = Policies.Read)]
 public sealed class RunsHub : Hub
 {
     public const string Path = "/hubs/runs";

@@ -1,0 +1,268 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using AlignLab.Testing;
+
+namespace AlignLab.Web.Tests;
+
+/// <summary>Every REST endpoint, the hub and the job dashboard against each kind of caller: nobody (401), a role below the
+/// endpoint's policy (403), the lowest role the policy admits (success), and invalid input (400 naming the field).
+/// <see cref="Endpoints"/> must list every endpoint of the OpenAPI document, so a new endpoint cannot skip this.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBase(postgres)
+{
+    private const string Read = "read", Annotate = "annotate", Launch = "launch", Admin = "admin";
+
+    /// <summary>Success: a 2xx. Authorized: past authorization (neither 401 nor 403) but needing more set-up than this test
+    /// makes for a 2xx (a construction run, a reward model); their successes are in their features' own tests.</summary>
+    private enum Expect { Success, Authorized }
+
+    /// <param name="Route">The route template when <paramref name="Path"/> fills it with more than ids.</param>
+    private sealed record Endpoint(string Method, string Path, string Policy, Func<Ids, HttpContent?>? Body = null, Expect Expect = Expect.Success,
+        string? Route = null)
+    {
+        /// <summary>"GET /api/runs/{}": the method and the route with every parameter as {} and no query.</summary>
+        public string Key => $"{Method} {Normalize(Route ?? Path)}";
+
+        public override string ToString() => $"{Method} {Path}";
+    }
+
+    private sealed record Ids(Guid Run, Guid LongRun, Guid Dataset, Guid Key);
+
+    private static HttpContent Json(object value) => JsonContent.Create(value);
+    private static HttpContent Lines(string text) => new StringContent(text, Encoding.UTF8, "application/x-ndjson");
+
+    private const string SpaLine = """{"instruction":"What is the capital of Peru?","input":"","output":"The capital of Peru is Lima.","original_output":"The capital of Peru is Oslo.","revised_output":"The capital of Peru is Lima."}""";
+
+    private static readonly Endpoint[] Endpoints =
+    [
+        new("POST", "/api/runs", Launch, _ => Json(new { method = "smoke", parameters = new { steps = 1, delay_ms = 0 } })),
+        new("GET", "/api/runs", Read),
+        new("GET", "/api/runs/{run}", Read),
+        new("GET", "/api/runs/{run}/events", Read),
+        new("POST", "/api/runs/{longRun}/cancel", Launch),
+        new("POST", "/api/runs/{run}/retry", Launch),
+        new("GET", "/api/runs/{run}/metrics", Read),
+        new("GET", "/api/runs/compare?ids={run}", Read),
+        new("GET", "/api/runs/compare.csv?ids={run}", Read),
+        new("GET", "/api/runs/{run}/artifacts", Read),
+        new("GET", "/api/runs/{run}/artifacts/checkpoints", Read, Expect: Expect.Authorized, Route: "/api/runs/{id}/artifacts/{path}"),
+        new("GET", "/api/runs/{run}/reward-hacking", Read, Expect: Expect.Authorized),
+        new("GET", "/api/methods", Read),
+        new("GET", "/api/models", Read),
+        new("POST", "/api/models/demo", Launch),
+        new("POST", "/api/previews/figa-weights", Read, _ => Json(new { model = "demo-gpt2", original = "It is Rome.", revised = "It is Tokyo." })),
+        new("POST", "/api/previews/r3-reward", Read, _ => Json(new { query = "What is the capital of France?", response = "Paris.", reference = "The capital of France is Paris." })),
+        new("POST", "/api/datasets/spa?name=matrix", Launch, _ => Lines(SpaLine)),
+        new("POST", "/api/datasets/pool?name=matrix", Launch, _ => Lines(SpaLine)),
+        new("POST", "/api/datasets/edits?name=matrix", Launch, _ => Lines("""{"prompt":"Capital of Peru?","original":"Oslo.","edited":"Lima."}""")),
+        new("POST", "/api/datasets/preference?name=matrix", Launch, _ => Lines("""{"prompt":"Capital of Peru?","chosen":"Lima.","rejected":"Oslo."}""")),
+        new("GET", "/api/datasets", Read),
+        new("GET", "/api/datasets/{dataset}", Read),
+        new("GET", "/api/datasets/{dataset}/examples", Read),
+        new("GET", "/api/datasets/{dataset}/rewards", Read, Expect: Expect.Authorized),
+        new("GET", "/api/constructions/{run}", Read, Expect: Expect.Authorized),
+        new("GET", "/api/constructions/{run}/items", Read, Expect: Expect.Authorized),
+        new("POST", "/api/constructions/{run}/items/0/annotation", Annotate, _ => Json(new { skip = true }), Expect.Authorized,
+            "/api/constructions/{runId}/items/{index}/annotation"),
+        new("POST", "/api/constructions/{run}/finalize", Launch, _ => Json(new { name = "x" }), Expect.Authorized),
+        new("GET", "/api/me", Read),
+        new("GET", "/api/keys", Read),
+        new("POST", "/api/keys", Read, _ => Json(new { name = "matrix" })),
+        new("DELETE", "/api/keys/{key}", Read),
+        new("GET", "/api/users", Admin),
+        new("POST", "/api/users", Admin, _ => Json(new { name = "u" + Guid.NewGuid().ToString("N")[..8], password = "a-long-password", role = "reviewer" })),
+        new("POST", "/hubs/runs/negotiate?negotiateVersion=1", Read),
+    ];
+
+    /// <summary>Documented endpoints open to anyone (on their own terms: set-up answers only this machine, only once).</summary>
+    private static readonly string[] OpenEndpoints = ["POST /api/setup"];
+
+    private static string Normalize(string path) => Regex.Replace(path.Split('?')[0], @"\{[^}]*\}", "{}");
+
+    private readonly Dictionary<string, string> _keys = [];
+    private Ids _ids = null!;
+
+    private async Task<Ids> SetUpAsync()
+    {
+        foreach (var role in new[] { "reviewer", "researcher" })
+        {
+            (await Api.Http.PostAsJsonAsync("/api/users", new { name = role + "-1", password = "a-long-password", role })).EnsureSuccessStatusCode();
+            _keys[role] = await NewKeyAsync(role + "-1", role);
+        }
+        _keys["admin"] = Web.Admin.ApiKey;
+        (await Api.Http.PostAsync("/api/models/demo", null)).EnsureSuccessStatusCode();
+        var run = Guid.Parse((await Api.CreateRunAsync(new { method = "smoke", parameters = new { steps = 2, delay_ms = 0 } }))["id"]!.GetValue<string>());
+        await Api.WaitForStatusAsync(run, "Succeeded", TimeSpan.FromSeconds(30));
+        var longRun = Guid.Parse((await Api.CreateRunAsync(new { method = "smoke", parameters = new { steps = 10_000, delay_ms = 50 } }))["id"]!.GetValue<string>());
+        var upload = await Api.Http.PostAsync("/api/datasets/spa?name=base", Lines(SpaLine));
+        upload.EnsureSuccessStatusCode();
+        var dataset = Guid.Parse(JsonNode.Parse(await upload.Content.ReadAsStringAsync())!["dataset"]!["id"]!.GetValue<string>());
+        return new Ids(run, longRun, dataset, Guid.Empty);
+    }
+
+    private async Task<string> NewKeyAsync(string user, string role)
+    {
+        var response = await Api.Http.PostAsJsonAsync("/api/keys", new { name = "test", role, user });
+        response.EnsureSuccessStatusCode();
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["key"]!.GetValue<string>();
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(Endpoint endpoint, string? key, Ids ids, bool withBody = true)
+    {
+        var path = endpoint.Path.Replace("{run}", ids.Run.ToString()).Replace("{longRun}", ids.LongRun.ToString())
+            .Replace("{dataset}", ids.Dataset.ToString()).Replace("{key}", ids.Key.ToString());
+        using var request = new HttpRequestMessage(new HttpMethod(endpoint.Method), path) { Content = withBody ? endpoint.Body?.Invoke(ids) : null };
+        if (key is not null) request.Headers.Authorization = new("Bearer", key);
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(BaseAddress) };
+        return await anonymous.SendAsync(request);
+    }
+
+    /// <summary>The key a caller with <paramref name="policy"/>'s lowest admitted role uses, and one role below (null: none below).</summary>
+    private (string Lowest, string? Below) RolesFor(string policy) => policy switch
+    {
+        Read or Annotate => (_keys["reviewer"], null),
+        Launch => (_keys["researcher"], _keys["reviewer"]),
+        Admin => (_keys["admin"], _keys["researcher"]),
+        _ => throw new ArgumentOutOfRangeException(nameof(policy)),
+    };
+
+    [Fact]
+    public async Task EveryEndpointAnswersEachCallerAsItsPolicySays()
+    {
+        _ids = await SetUpAsync();
+        var failures = new List<string>();
+        foreach (var endpoint in Endpoints)
+        {
+            var ids = _ids with { Key = await NewKeyIdAsync(endpoint) };
+            // Nobody: 401 problem+json, whatever the body.
+            using (var response = await SendAsync(endpoint, null, ids))
+                if (response.StatusCode != HttpStatusCode.Unauthorized || response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                    failures.Add($"{endpoint} without credentials: {(int)response.StatusCode} {response.Content.Headers.ContentType}");
+            // A key that is not one: 401 saying so.
+            using (var response = await SendAsync(endpoint, "alk_" + new string('x', 43), ids))
+                if (response.StatusCode != HttpStatusCode.Unauthorized || !(await response.Content.ReadAsStringAsync()).Contains("unknown or revoked"))
+                    failures.Add($"{endpoint} with an unknown key: {(int)response.StatusCode}");
+
+            var (lowest, below) = RolesFor(endpoint.Policy);
+            if (below is not null)
+                using (var response = await SendAsync(endpoint, below, ids))
+                    if (response.StatusCode != HttpStatusCode.Forbidden || response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                        failures.Add($"{endpoint} with a role below {endpoint.Policy}: {(int)response.StatusCode}");
+
+            using (var response = await SendAsync(endpoint, lowest, ids))
+            {
+                var ok = endpoint.Expect == Expect.Success
+                    ? response.IsSuccessStatusCode
+                    : response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden);
+                if (!ok) failures.Add($"{endpoint} with the lowest role {endpoint.Policy} admits: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join('\n', failures));
+    }
+
+    /// <summary>A fresh key of the lowest role an endpoint admits, for DELETE /api/keys/{key}; otherwise none.</summary>
+    private async Task<Guid> NewKeyIdAsync(Endpoint endpoint)
+    {
+        if (!endpoint.Path.Contains("{key}")) return Guid.Empty;
+        using var http = new HttpClient { BaseAddress = new Uri(BaseAddress) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", RolesFor(endpoint.Policy).Lowest);
+        var response = await http.PostAsJsonAsync("/api/keys", new { name = "to revoke" });
+        response.EnsureSuccessStatusCode();
+        return Guid.Parse(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["info"]!["id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task PagesAndTheJobDashboardFollowThePoliciesToo()
+    {
+        _ids = await SetUpAsync();
+        async Task<HttpStatusCode> Status(string path, string? key)
+        {
+            using var response = await SendAsync(new Endpoint("GET", path, Read), key, _ids);
+            return response.StatusCode;
+        }
+        // Signed out: pages send people to the login page.
+        using (var response = await SendAsync(new Endpoint("GET", "/runs", Read), null, _ids))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.StartsWith("/login", response.Headers.Location!.PathAndQuery);
+        }
+        Assert.Equal(HttpStatusCode.OK, await Status("/login", null));
+        Assert.Equal(HttpStatusCode.OK, await Status("/healthz", null));
+        Assert.Equal(HttpStatusCode.OK, await Status("/runs", _keys["reviewer"]));
+        Assert.Equal(HttpStatusCode.Forbidden, await Status("/experiments/new", _keys["reviewer"]));
+        Assert.Equal(HttpStatusCode.OK, await Status("/experiments/new", _keys["researcher"]));
+        Assert.Equal(HttpStatusCode.Forbidden, await Status("/hangfire", _keys["researcher"]));
+        Assert.Equal(HttpStatusCode.OK, await Status("/hangfire", _keys["admin"]));
+    }
+
+    [Fact]
+    public async Task InvalidInputIsRefusedWith400NamingEachBadField()
+    {
+        async Task<string[]> Fields(HttpResponseMessage response)
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            return [.. JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]!.AsObject().Select(e => e.Key).Order()];
+        }
+        Assert.Equal(["method"], await Fields(await Api.Http.PostAsJsonAsync("/api/runs", new { method = "no-such-method" })));
+        Assert.Equal(["parameters.steps"], await Fields(await Api.Http.PostAsJsonAsync("/api/runs", new { method = "smoke", parameters = new { steps = -1 } })));
+        Assert.Equal(["page", "pageSize", "status"], await Fields(await Api.Http.GetAsync("/api/runs?status=Sleeping&page=-1&pageSize=0")));
+        Assert.Equal(["file", "model", "name"], await Fields(await Api.Http.PostAsync("/api/datasets/spa?model=..%2Fmodels", Lines(""))));
+        Assert.Equal(["name", "role"], await Fields(await Api.Http.PostAsJsonAsync("/api/keys", new { name = "", role = "king" })));
+        Assert.Equal(["user"], await Fields(await Api.Http.PostAsJsonAsync("/api/keys", new { name = "k", user = "nobody" })));
+        Assert.Equal(["name", "password", "role"], await Fields(await Api.Http.PostAsJsonAsync("/api/users", new { name = "Not Valid", password = "short", role = "king" })));
+
+        // A reviewer's key cannot mint a researcher key: a key never exceeds its owner's role.
+        (await Api.Http.PostAsJsonAsync("/api/users", new { name = "rev", password = "a-long-password", role = "reviewer" })).EnsureSuccessStatusCode();
+        using var reviewer = new AlignLabApi(BaseAddress, await NewKeyAsync("rev", "reviewer"));
+        Assert.Equal(["role"], await Fields(await reviewer.Http.PostAsJsonAsync("/api/keys", new { name = "up", role = "researcher" })));
+    }
+
+    [Fact]
+    public async Task ARevokedKeyStopsWorkingAndSetUpHappensOnce()
+    {
+        var key = await NewKeyAsync("admin", "reviewer");
+        using var client = new AlignLabApi(BaseAddress, key);
+        var me = JsonNode.Parse(await client.Http.GetStringAsync("/api/me"))!;
+        Assert.Equal(("admin", "reviewer", "api-key"), (me["name"]!.GetValue<string>(), me["role"]!.GetValue<string>(), me["authenticatedWith"]!.GetValue<string>()));
+
+        var keyId = me["keyId"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.NoContent, (await Api.Http.DeleteAsync($"/api/keys/{keyId}")).StatusCode);
+        var refused = await client.Http.GetAsync("/api/me");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("unknown or revoked", await refused.Content.ReadAsStringAsync());
+        var listed = JsonNode.Parse(await Api.Http.GetStringAsync("/api/keys"))!.AsArray().Single(k => k!["id"]!.GetValue<string>() == keyId)!;
+        Assert.NotNull(listed["revokedAt"]);
+        Assert.Null(listed["key"]); // the secret is never listed
+
+        // The first admin exists: set-up is closed, even from this machine.
+        var again = await Api.Http.PostAsJsonAsync("/api/setup", new { name = "intruder", password = "a-long-password" });
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task TheOpenApiDocumentListsExactlyTheseEndpointsEachWithItsSchemas()
+    {
+        var document = JsonNode.Parse(await Api.Http.GetStringAsync("/openapi/v1.json"))!;
+        var operations = document["paths"]!.AsObject()
+            .SelectMany(path => path.Value!.AsObject().Select(op => (Key: $"{op.Key.ToUpperInvariant()} {Normalize(path.Key)}", Operation: op.Value!)))
+            .ToList();
+        var tabled = Endpoints.Where(e => !e.Path.StartsWith("/hubs")).Select(e => e.Key).Concat(OpenEndpoints).Order().ToList();
+        Assert.Equal(tabled, operations.Select(o => o.Key).Order().ToList());
+
+        foreach (var (key, operation) in operations)
+        {
+            // Every operation names its successful response's shape, and every JSON body its schema.
+            var responses = operation["responses"]!.AsObject();
+            Assert.True(responses.Any(r => r.Key.StartsWith('2')), $"{key}: no success response");
+            foreach (var (code, response) in responses.Where(r => r.Key.StartsWith('2') && r.Key is not ("202" or "204")))
+                Assert.True(response!["content"]?.AsObject().Any(c => c.Value!["schema"] is not null) == true, $"{key} {code}: no schema");
+            if (operation["requestBody"]?["content"]?["application/json"] is { } body)
+                Assert.True(body["schema"] is not null, $"{key}: request body without a schema");
+        }
+        Assert.Equal("bearer", document["components"]!["securitySchemes"]!["apiKey"]!["scheme"]!.GetValue<string>());
+    }
+}
