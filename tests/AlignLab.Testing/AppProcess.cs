@@ -29,7 +29,8 @@ public sealed partial class AppProcess : IAsyncDisposable
     /// <summary>The first address the web app said it listens on.</summary>
     public Task<string> ListeningAddress => _listening.Task;
 
-    /// <summary>The web app's first admin, made by <see cref="StartWebAsync"/> (or the one it was given).</summary>
+    /// <summary>The web app's first admin, made by <see cref="StartWebAsync"/> (or the one it was given); none when it
+    /// was started without set-up.</summary>
     public TestAdmin Admin { get; private set; } = null!;
 
     public static AppProcess Start(string project, IDictionary<string, string> settings)
@@ -52,7 +53,8 @@ public sealed partial class AppProcess : IAsyncDisposable
 
     /// <summary>Starts the web app on a free loopback port, waits until it serves and sets it up with a first admin
     /// (as a person does on /setup). A database set up before needs that admin passed in <paramref name="admin"/>.</summary>
-    public static async Task<AppProcess> StartWebAsync(IDictionary<string, string> settings, TimeSpan? timeout = null, TestAdmin? admin = null)
+    public static async Task<AppProcess> StartWebAsync(IDictionary<string, string> settings, TimeSpan? timeout = null, TestAdmin? admin = null,
+        bool setUp = true)
     {
         var all = new Dictionary<string, string>(settings) { ["urls"] = "http://127.0.0.1:0" };
         var app = Start("AlignLab.Web", all);
@@ -62,7 +64,7 @@ public sealed partial class AppProcess : IAsyncDisposable
             await app.DisposeAsync();
             throw new InvalidOperationException($"the web app did not start listening:\n{app.Output}");
         }
-        app.Admin = await TestAdmin.SetUpAsync(await app.ListeningAddress, admin);
+        if (setUp) app.Admin = await TestAdmin.SetUpAsync(await app.ListeningAddress, admin);
         return app;
     }
 
