@@ -10,7 +10,8 @@ namespace AlignLab.Bench;
 
 /// <summary>The running platform as its users feel it, against a web app on loopback (embedded default, in-process
 /// worker): job start latency (created → started, server timestamps), metrics fan-out to 50 SignalR clients watching
-/// 5 concurrent runs (point stamped at Report → client receipt), and GET /api/runs under concurrent load.</summary>
+/// 5 concurrent runs (point stamped at Report → client receipt), and GET /api/runs under concurrent load. It acts with
+/// the API key in ALIGNLAB_KEY, or sets up the first admin of a fresh app (from loopback) and uses its key.</summary>
 public static class ServiceBenchmark
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -21,10 +22,22 @@ public static class ServiceBenchmark
     {
         var baseUrl = args.FirstOrDefault() ?? "http://127.0.0.1:5080";
         using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
+        _key = Environment.GetEnvironmentVariable("ALIGNLAB_KEY") ?? await SetUpAsync(http);
+        http.DefaultRequestHeaders.Authorization = new("Bearer", _key);
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; target {baseUrl}");
         await JobStartLatencyAsync(http, runs: 30);
         await FanOutAsync(http, baseUrl, clients: 50, concurrentRuns: 5);
         await RestLoadAsync(http, concurrency: 16, seconds: 10);
+    }
+
+    private static string _key = "";
+
+    private static async Task<string> SetUpAsync(HttpClient http)
+    {
+        var response = await http.PostAsJsonAsync("/api/setup", new { name = "bench", password = "bench-" + Guid.NewGuid().ToString("N") });
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"set-up refused ({(int)response.StatusCode}): the app has accounts; set ALIGNLAB_KEY to an admin's or researcher's key");
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["apiKey"]!["key"]!.GetValue<string>();
     }
 
     private static async Task<Guid> CreateAsync(HttpClient http, object parameters)
@@ -69,7 +82,7 @@ public static class ServiceBenchmark
         var hubs = new List<HubConnection>();
         for (int c = 0; c < clients; c++)
         {
-            var hub = new HubConnectionBuilder().WithUrl($"{baseUrl}/hubs/runs").AddJsonProtocol(o => o.PayloadSerializerOptions = Json).Build();
+            var hub = new HubConnectionBuilder().WithUrl($"{baseUrl}/hubs/runs", o => o.AccessTokenProvider = () => Task.FromResult<string?>(_key)).AddJsonProtocol(o => o.PayloadSerializerOptions = Json).Build();
             hub.On<Guid, Point[]>("metrics", (_, batch) =>
             {
                 var now = DateTimeOffset.UtcNow;

@@ -130,8 +130,13 @@ public static class AccountsApi
         return TypedResults.Created($"/api/keys/{key.Info.Id}", key);
     }
 
-    private static async Task<Results<NoContent, NotFound>> RevokeKeyAsync(Guid id, ClaimsPrincipal user, AccountRepository accounts, CancellationToken ct) =>
-        await accounts.RevokeKeyAsync(id, user.May(Policies.Admin) ? null : user.UserId(), ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+    private static async Task<Results<NoContent, NotFound>> RevokeKeyAsync(Guid id, ClaimsPrincipal user, AccountRepository accounts,
+        ApiKeyCache cache, CancellationToken ct)
+    {
+        if (!await accounts.RevokeKeyAsync(id, user.May(Policies.Admin) ? null : user.UserId(), ct)) return TypedResults.NotFound();
+        cache.Forget(id);
+        return TypedResults.NoContent();
+    }
 
     private static async Task<Results<Created<UserDto>, ValidationProblem, Conflict<ProblemDetails>>> CreateUserAsync(
         NewUserRequest request, AccountRepository accounts, PasswordHashing passwords, CancellationToken ct)

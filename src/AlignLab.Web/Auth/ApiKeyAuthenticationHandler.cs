@@ -12,7 +12,7 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    AccountRepository accounts) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    ApiKeyCache keys) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private string? _failure;
 
@@ -22,7 +22,7 @@ public sealed class ApiKeyAuthenticationHandler(
         if (key is null) return AuthenticateResult.NoResult();
         if (!ApiKeySecret.LooksLikeKey(key))
             return Fail($"an API key starts with {ApiKeySecret.Marker}; this one does not look like a key");
-        var identity = await accounts.FindActiveKeyAsync(key, Context.RequestAborted);
+        var identity = await keys.FindAsync(key, Context.RequestAborted);
         if (identity is null) return Fail("the API key is unknown or revoked");
         return AuthenticateResult.Success(new AuthenticationTicket(Principals.For(identity, Scheme.Name), Scheme.Name));
     }

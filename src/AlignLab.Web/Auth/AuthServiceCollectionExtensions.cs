@@ -3,6 +3,7 @@ using AlignLab.Core.Accounts;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace AlignLab.Web.Auth;
@@ -14,6 +15,9 @@ public static class AuthServiceCollectionExtensions
     public static IServiceCollection AddAlignLabAuth(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<LimitsOptions>(configuration.GetSection(LimitsOptions.Section));
+        services.Configure<AuthOptions>(configuration.GetSection(AuthOptions.Section));
+        services.AddSingleton<ApiKeyCache>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PasswordHashing>();
         services.AddSingleton<RunOwners>();
         services.AddHostedService<FirstAdminHint>();
