@@ -45,6 +45,7 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
         new("POST", "/api/runs/{longRun}/cancel", Launch),
         new("POST", "/api/runs/{run}/retry", Launch),
         new("GET", "/api/runs/{run}/metrics", Read),
+        new("GET", "/api/runs/{run}/samples", Read),
         new("GET", "/api/runs/compare?ids={run}", Read),
         new("GET", "/api/runs/compare.csv?ids={run}", Read),
         new("GET", "/api/runs/{run}/artifacts", Read),

@@ -66,6 +66,10 @@ public sealed class PpoApiTests(PostgresFixture postgres) : WebAppTestBase(postg
             Assert.Equal([1L, 2, 3], points.Where(p => p!["name"]!.GetValue<string>() == name).Select(p => p!["step"]!.GetValue<long>()));
         var ppoRun = Path.Combine(ArtifactRoot, "runs", ppoId.ToString());
         Assert.Equal(12, File.ReadAllLines(Path.Combine(ppoRun, "samples.jsonl")).Length);        // 4 samples × 3 steps
+        // The same through the API: newest step first, after a step, with their prompts and rewards.
+        var samples = JsonNode.Parse(await Api.Http.GetStringAsync($"/api/runs/{ppoId}/samples?afterStep=1"))!.AsArray();
+        Assert.Equal([3L, 3, 3, 3, 2, 2, 2, 2], samples.Select(s => s!["step"]!.GetValue<long>()));
+        Assert.All(samples, s => Assert.False(string.IsNullOrEmpty(s!["prompt"]!.GetValue<string>())));
         Assert.True(Directory.Exists(Path.Combine(ppoRun, "checkpoints", "step-0000000002")));
         var policyConfig = JsonNode.Parse(File.ReadAllText(Path.Combine(ppoRun, "export", "config.json")))!;
         Assert.Equal("fine-grained-token", policyConfig["alignlab_ppo_variant"]!.GetValue<string>());

@@ -6,6 +6,7 @@ using AlignLab.Core.Runs;
 using AlignLab.Data.Metrics;
 using AlignLab.Data.Runs;
 using AlignLab.Jobs.Launching;
+using AlignLab.Web.Runs;
 using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -29,6 +30,8 @@ public static class RunsApi
         group.MapPost("/{id:guid}/cancel", CancelRun).RequireAuthorization(Policies.Launch).WithName("CancelRun");
         group.MapPost("/{id:guid}/retry", RetryRun).RequireAuthorization(Policies.Launch).WithName("RetryRun")
             .WithSummary("A new run with a finished (failed, cancelled or succeeded) run's spec, named \"… (retry)\"");
+        group.MapGet("/{id:guid}/samples", GetSamples).WithName("GetRunSamples")
+            .WithSummary("A PPO run's stored sample generations, newest step first; afterStep returns only later steps");
         group.MapGet("/{id:guid}/metrics", GetMetrics).WithName("GetRunMetrics")
             .WithSummary("Metric points by step; afterStep returns only later steps");
         return group;
@@ -85,6 +88,14 @@ public static class RunsApi
 
         var result = await runs.ListAsync(new RunQuery(parsedStatus, method, page ?? 0, pageSize ?? 25), cancellationToken);
         return TypedResults.Ok(new RunListDto(result.Items.Select(RunDto.From).ToList(), result.Total, result.Page, result.PageSize));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<RunSamples.Sample>>, NotFound, ValidationProblem>> GetSamples(
+        Guid id, long? afterStep, int? limit, RunRepository runs, RunSamples samples, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > 1000) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["between 1 and 1000"] });
+        if (await runs.GetAsync(id, cancellationToken) is null) return TypedResults.NotFound();
+        return TypedResults.Ok(samples.Read(id, afterStep, limit ?? 100));
     }
 
     private static async Task<Results<Ok<RunDto>, NotFound>> GetRun(Guid id, RunRepository runs, CancellationToken cancellationToken) =>

@@ -30,6 +30,7 @@ public static class WebHostingExtensions
         services.AddSingleton<RunEventStream>();
         services.AddSingleton<Constructions.ConstructionService>();
         services.AddSingleton<RewardHacking.RunRewardHacking>();
+        services.AddSingleton<Runs.RunSamples>();
         services.AddSingleton<Comparisons.RunComparison>();
         services.AddSingleton<Datasets.DatasetImport>();
         services.AddSingleton<Datasets.DatasetRewards>();
