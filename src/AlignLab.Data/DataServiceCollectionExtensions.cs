@@ -14,6 +14,7 @@ public static class DataServiceCollectionExtensions
     {
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddSingleton<RunRepository>();
+        services.AddSingleton<SweepRepository>();
         services.AddSingleton<Accounts.AccountRepository>();
         services.AddSingleton<MetricRepository>();
         services.AddSingleton<DatasetRepository>();

@@ -58,4 +58,22 @@ public class DatasetParameterTests
         Assert.Equal("must be a dataset id or one of demo-spa", spec.Validate(JsonValue.Create("../etc/passwd"), out _));
         Assert.NotNull(spec.Validate(JsonValue.Create(3), out _));
     }
+
+    [Fact]
+    public void NumbersBuiltInCodeValidateLikeParsedOnes()
+    {
+        // A sweep's grid or a client builds nodes from int, float, decimal: not only parsed JSON.
+        var steps = ParameterSpec.Integer("steps", 10, 1, 100, "");
+        Assert.Null(steps.Validate(JsonValue.Create(7), out var seven));
+        Assert.Equal(7L, seven!.GetValue<long>());
+        Assert.Null(steps.Validate(JsonValue.Create(8.0), out var eight));
+        Assert.Equal(8L, eight!.GetValue<long>());
+        Assert.Equal("must be a whole number", steps.Validate(JsonValue.Create(2.5m), out _));
+        var rate = ParameterSpec.Number("lr", 0.1, 0, 1, "");
+        Assert.Null(rate.Validate(JsonValue.Create(1), out var one));
+        Assert.Equal(1.0, one!.GetValue<double>());
+        Assert.Null(rate.Validate(JsonValue.Create(0.25f), out var quarter));
+        Assert.Equal(0.25, quarter!.GetValue<double>());
+        Assert.Equal("must be between 0 and 1", rate.Validate(JsonValue.Create(2), out _));
+    }
 }

@@ -1,8 +1,6 @@
 using AlignLab.Core.R3;
 using AlignLab.Jobs.ChatCompletions;
 using AlignLab.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Reply = AlignLab.Testing.FakeChatCompletions.Reply;
 
 namespace AlignLab.Jobs.Tests;
@@ -14,10 +12,8 @@ public sealed class ChatCompletionsQueryTypeClassifierTests : IDisposable
 {
     private readonly FakeChatCompletions _server = new((_, _) => new Reply(500, "not set"));
 
-    private ChatCompletionsQueryTypeEndpoint Endpoint(int maxAttempts = 2) => new(new ChatCompletionsClient(Options.Create(new ChatCompletionsOptions
-    {
-        Endpoint = _server.BaseAddress, Model = "configured-model", MaxAttempts = maxAttempts, InitialBackoffMs = 5,
-    }), NullLogger<ChatCompletionsClient>.Instance));
+    private ChatCompletionsQueryTypeEndpoint Endpoint(int maxAttempts = 2) =>
+        new(TestChatClients.For(_server.BaseAddress, "configured-model", maxAttempts));
 
     [Fact]
     public async Task AsksThePapersQuestionPerQueryAndReadsTheAnswers()
@@ -58,7 +54,7 @@ public sealed class ChatCompletionsQueryTypeClassifierTests : IDisposable
     [Fact]
     public void WithoutAnEndpointItSaysWhichSettingIsMissing()
     {
-        var none = new ChatCompletionsQueryTypeEndpoint(new ChatCompletionsClient(Options.Create(new ChatCompletionsOptions()), NullLogger<ChatCompletionsClient>.Instance));
+        var none = new ChatCompletionsQueryTypeEndpoint(TestChatClients.For(endpoint: null, "any", maxAttempts: 1));
         Assert.Contains("AlignLab:Revision:Endpoint", none.NotConfiguredReason);
         Assert.Null(Endpoint().NotConfiguredReason);
     }

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using AlignLab.Core.Construction;
 using AlignLab.Jobs.ChatCompletions;
 using AlignLab.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Reply = AlignLab.Testing.FakeChatCompletions.Reply;
 
 namespace AlignLab.Jobs.Tests;
@@ -13,10 +11,8 @@ public sealed class ChatCompletionsReviserTests : IDisposable
     private const string Question = "What is the capital of Peru?", Initial = "The capital of Peru is Quito.", Reference = "The capital of Peru is Lima.";
     private readonly FakeChatCompletions _server = new((_, _) => new Reply(500, "not set"));
 
-    private ChatCompletionsReviser Reviser(int maxAttempts = 3, string? endpoint = null) => new(new ChatCompletionsClient(Options.Create(new ChatCompletionsOptions
-    {
-        Endpoint = endpoint ?? _server.BaseAddress, ApiKey = "secret-key", Model = "reviser-1", MaxAttempts = maxAttempts, InitialBackoffMs = 10,
-    }), NullLogger<ChatCompletionsClient>.Instance));
+    private ChatCompletionsReviser Reviser(int maxAttempts = 3, string? endpoint = null) =>
+        new(TestChatClients.For(endpoint ?? _server.BaseAddress, "reviser-1", maxAttempts, apiKey: "secret-key", backoffMs: 10));
 
     [Fact]
     public async Task ClassifiesTheReasonThenSendsThatReasonsMinimalEditPrompt()

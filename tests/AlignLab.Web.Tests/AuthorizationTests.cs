@@ -29,7 +29,7 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
         public override string ToString() => $"{Method} {Path}";
     }
 
-    private sealed record Ids(Guid Run, Guid LongRun, Guid Dataset, Guid Key);
+    private sealed record Ids(Guid Run, Guid LongRun, Guid Dataset, Guid Key, Guid Sweep);
 
     private static HttpContent Json(object value) => JsonContent.Create(value);
     private static HttpContent Lines(string text) => new StringContent(text, Encoding.UTF8, "application/x-ndjson");
@@ -51,6 +51,9 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
         new("GET", "/api/runs/{run}/artifacts", Read),
         new("GET", "/api/runs/{run}/artifacts/checkpoints", Read, Expect: Expect.Authorized, Route: "/api/runs/{id}/artifacts/{path}"),
         new("GET", "/api/runs/{run}/reward-hacking", Read, Expect: Expect.Authorized),
+        new("POST", "/api/sweeps", Launch, _ => Json(new { run = new { method = "smoke", parameters = new { steps = 1, delay_ms = 0 } }, grid = new { decay = new[] { 0.1, 0.2 } } })),
+        new("GET", "/api/sweeps", Read),
+        new("GET", "/api/sweeps/{sweep}", Read),
         new("GET", "/api/methods", Read),
         new("GET", "/api/models", Read),
         new("POST", "/api/models/demo", Launch),
@@ -60,6 +63,10 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
         new("POST", "/api/datasets/pool?name=matrix", Launch, _ => Lines(SpaLine)),
         new("POST", "/api/datasets/edits?name=matrix", Launch, _ => Lines("""{"prompt":"Capital of Peru?","original":"Oslo.","edited":"Lima."}""")),
         new("POST", "/api/datasets/preference?name=matrix", Launch, _ => Lines("""{"prompt":"Capital of Peru?","chosen":"Lima.","rejected":"Oslo."}""")),
+        new("POST", "/api/datasets/spa/validate", Read, _ => Lines(SpaLine)),
+        new("POST", "/api/datasets/pool/validate", Read, _ => Lines(SpaLine)),
+        new("POST", "/api/datasets/edits/validate", Read, _ => Lines("""{"prompt":"Capital of Peru?","original":"Oslo.","edited":"Lima."}""")),
+        new("POST", "/api/datasets/preference/validate", Read, _ => Lines("""{"prompt":"Capital of Peru?","chosen":"Lima.","rejected":"Oslo."}""")),
         new("GET", "/api/datasets", Read),
         new("GET", "/api/datasets/{dataset}", Read),
         new("GET", "/api/datasets/{dataset}/examples", Read),
@@ -101,7 +108,10 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
         var upload = await Api.Http.PostAsync("/api/datasets/spa?name=base", Lines(SpaLine));
         upload.EnsureSuccessStatusCode();
         var dataset = Guid.Parse(JsonNode.Parse(await upload.Content.ReadAsStringAsync())!["dataset"]!["id"]!.GetValue<string>());
-        return new Ids(run, longRun, dataset, Guid.Empty);
+        var sweep = await Api.Http.PostAsJsonAsync("/api/sweeps", new { run = new { method = "smoke", parameters = new { steps = 1, delay_ms = 0 } }, grid = new { steps = new[] { 1, 2 } } });
+        sweep.EnsureSuccessStatusCode();
+        var sweepId = Guid.Parse(JsonNode.Parse(await sweep.Content.ReadAsStringAsync())!["sweep"]!["id"]!.GetValue<string>());
+        return new Ids(run, longRun, dataset, Guid.Empty, sweepId);
     }
 
     private async Task<string> NewKeyAsync(string user, string role)
@@ -114,7 +124,7 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
     private async Task<HttpResponseMessage> SendAsync(Endpoint endpoint, string? key, Ids ids, bool withBody = true)
     {
         var path = endpoint.Path.Replace("{run}", ids.Run.ToString()).Replace("{longRun}", ids.LongRun.ToString())
-            .Replace("{dataset}", ids.Dataset.ToString()).Replace("{key}", ids.Key.ToString());
+            .Replace("{dataset}", ids.Dataset.ToString()).Replace("{key}", ids.Key.ToString()).Replace("{sweep}", ids.Sweep.ToString());
         using var request = new HttpRequestMessage(new HttpMethod(endpoint.Method), path) { Content = withBody ? endpoint.Body?.Invoke(ids) : null };
         if (key is not null) request.Headers.Authorization = new("Bearer", key);
         using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(BaseAddress) };
@@ -265,5 +275,22 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
                 Assert.True(body["schema"] is not null, $"{key}: request body without a schema");
         }
         Assert.Equal("bearer", document["components"]!["securitySchemes"]!["apiKey"]!["scheme"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task NoPasswordOrKeyReachesTheLog()
+    {
+        (await Api.Http.PostAsJsonAsync("/api/users", new { name = "quiet", password = "secret-password-123", role = "reviewer" })).EnsureSuccessStatusCode();
+        var key = await NewKeyAsync("quiet", "reviewer");
+        using (var client = new AlignLabApi(BaseAddress, key)) (await client.Http.GetAsync("/api/me")).EnsureSuccessStatusCode();
+        var wrong = "alk_" + new string('w', 43);
+        using (var client = new AlignLabApi(BaseAddress, wrong)) await client.Http.GetAsync("/api/me");
+        await Task.Delay(500); // the console logger writes asynchronously
+
+        var log = Web.Output;
+        Assert.Contains("Now listening on", log);
+        foreach (var secret in new[] { Web.Admin.Password, Web.Admin.ApiKey, "secret-password-123", key, wrong })
+            Assert.DoesNotContain(secret, log);
+        Assert.DoesNotContain("Password=", log, StringComparison.OrdinalIgnoreCase); // the database's
     }
 }

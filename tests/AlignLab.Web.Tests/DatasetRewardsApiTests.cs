@@ -48,6 +48,13 @@ public sealed class DatasetRewardsApiTests(PostgresFixture postgres) : WebAppTes
             Assert.Equal(all.Min(), histogram["min"]!.GetValue<double>(), 5);
             Assert.Equal(all.Max(), histogram["max"]!.GetValue<double>(), 5);
         }
+
+        // Asked again: the same scores. A model retrained into the same folder is scored afresh, not served from memory.
+        Assert.Equal(columns.ToJsonString(), JsonNode.Parse(await Api.Http.GetStringAsync($"/api/datasets/{id}/rewards?model=test-rm&bins=4"))!.ToJsonString());
+        Directory.Delete(rewardFolder, recursive: true);
+        TestRewardModels.CreateRandom(Path.Combine(ModelRoot, "demo-gpt2"), rewardFolder, seed: 6);
+        var retrained = JsonNode.Parse(await Api.Http.GetStringAsync($"/api/datasets/{id}/rewards?model=test-rm&bins=4"))!.AsArray();
+        Assert.NotEqual(columns[0]!["rewards"]!.ToJsonString(), retrained[0]!["rewards"]!.ToJsonString());
     }
 
     [Theory]

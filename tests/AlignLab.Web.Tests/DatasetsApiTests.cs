@@ -115,4 +115,22 @@ public sealed class DatasetsApiTests(PostgresFixture postgres) : WebAppTestBase(
         Assert.StartsWith("The preference file has 2 bad record(s)", problem["title"]!.GetValue<string>());
         Assert.Equal(before, await DatasetRows());
     }
+
+    [Fact]
+    public async Task AFileCanBeCheckedWithoutStoringIt()
+    {
+        await Api.Http.PostAsync("/api/models/demo", null);
+        var file = SpaFile + "\n" + """{"instruction":"Why?","input":"","output":"Because.","original_output":"","revised_output":"Because."}""";
+        var response = await Api.Http.PostAsync("/api/datasets/spa/validate", new StringContent(file, Encoding.UTF8, "application/x-ndjson"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var report = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.False(report["valid"]!.GetValue<bool>());
+        Assert.Equal((40, 1), (report["examples"]!.GetValue<int>(), report["badLines"]!.GetValue<int>()));
+        Assert.Equal("line 41, original_output: empty", report["problems"]![0]!.GetValue<string>());
+        Assert.Equal(40, report["stats"]!["count"]!.GetValue<int>());
+
+        var good = JsonNode.Parse(await (await Api.Http.PostAsync("/api/datasets/spa/validate", new StringContent(SpaFile, Encoding.UTF8, "application/x-ndjson"))).Content.ReadAsStringAsync())!;
+        Assert.True(good["valid"]!.GetValue<bool>());
+        Assert.Equal(0, await DatasetRows());
+    }
 }

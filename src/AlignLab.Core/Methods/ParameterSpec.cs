@@ -65,7 +65,7 @@ public sealed record ParameterSpec(
                 return null;
             case ParameterKind.Number:
                 if (kind != JsonValueKind.Number) return $"must be a number, not {Describe(kind)}";
-                var number = value.GetValue<double>();
+                var number = NumberOf(value);
                 if (!double.IsFinite(number)) return "must be finite";
                 if (number < Min || number > Max) return $"must be between {Format(Min)} and {Format(Max)}";
                 normalized = JsonValue.Create(number);
@@ -102,10 +102,14 @@ public sealed record ParameterSpec(
     private static bool TryGetInteger(JsonNode value, out long integer)
     {
         if (value.AsValue().TryGetValue(out integer)) return true;
-        var number = value.GetValue<double>();
+        var number = NumberOf(value);
         integer = (long)number;
         return Math.Abs(number) < 9e15 && number == Math.Floor(number);
     }
+
+    /// <summary>A JSON number as a double, whether it was parsed (a JsonElement) or built from any CLR number type.</summary>
+    private static double NumberOf(JsonNode value) =>
+        value.AsValue().TryGetValue(out double number) ? number : double.Parse(value.ToJsonString(), CultureInfo.InvariantCulture);
 
     private static string Format(double? bound) => bound?.ToString("G", CultureInfo.InvariantCulture) ?? "";
 

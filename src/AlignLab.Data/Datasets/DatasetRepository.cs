@@ -72,12 +72,20 @@ public sealed class DatasetRepository(NpgsqlDataSource dataSource) : IDatasetSto
         return row.Id == Guid.Empty ? null : ToInfo(row);
     }
 
-    public async Task<IReadOnlyList<DatasetInfo>> ListAsync(CancellationToken cancellationToken = default)
+    /// <summary>Newest first; a page of them when <paramref name="limit"/> is given.</summary>
+    public async Task<IReadOnlyList<DatasetInfo>> ListAsync(CancellationToken cancellationToken = default, int offset = 0, int? limit = null)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<(Guid Id, string Name, string Kind, int ExampleCount, string Stats, DateTime CreatedAt, Guid? SourceRunId)>(
-            new CommandDefinition("SELECT id, name, kind, example_count, stats::text, created_at, source_run_id FROM datasets ORDER BY created_at DESC", cancellationToken: cancellationToken));
+            new CommandDefinition("SELECT id, name, kind, example_count, stats::text, created_at, source_run_id FROM datasets ORDER BY created_at DESC, id OFFSET @offset LIMIT @limit",
+                new { offset, limit }, cancellationToken: cancellationToken));
         return rows.Select(ToInfo).ToList();
+    }
+
+    public async Task<long> CountAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM datasets", cancellationToken: cancellationToken));
     }
 
     public async Task<IReadOnlyList<SpaRecord>> ExamplesAsync(Guid id, int offset, int limit, CancellationToken cancellationToken = default)

@@ -15,15 +15,26 @@ public sealed class RunRepository(NpgsqlDataSource dataSource)
     private const string Columns =
         "id, name, method, queue, spec::text AS spec, status, step, total_steps, error, cancel_requested, job_id, created_at, started_at, finished_at";
 
-    /// <summary>Inserts a Queued run on a connection the caller holds (inside its transaction).</summary>
-    public async Task InsertAsync(NpgsqlConnection connection, Guid id, RunSpec spec, Guid? createdBy = null)
+    /// <summary>Inserts a Queued run on a connection the caller holds (inside its transaction); <paramref name="sweep"/>:
+    /// the sweep it belongs to and its point's index there.</summary>
+    public async Task InsertAsync(NpgsqlConnection connection, Guid id, RunSpec spec, Guid? createdBy = null, (Guid Id, int Index)? sweep = null)
     {
         await connection.ExecuteAsync(
             """
-            INSERT INTO runs (id, name, method, queue, spec, status, created_by) VALUES (@id, @name, @method, @queue, @spec::jsonb, 'Queued', @createdBy);
+            INSERT INTO runs (id, name, method, queue, spec, status, created_by, sweep_id, sweep_index)
+            VALUES (@id, @name, @method, @queue, @spec::jsonb, 'Queued', @createdBy, @sweepId, @sweepIndex);
             INSERT INTO run_events (run_id, status) VALUES (@id, 'Queued');
             """,
-            new { id, name = spec.Name, method = spec.Method, queue = spec.Queue, spec = SerializeSpec(spec), createdBy });
+            new { id, name = spec.Name, method = spec.Method, queue = spec.Queue, spec = SerializeSpec(spec), createdBy, sweepId = sweep?.Id, sweepIndex = sweep?.Index });
+    }
+
+    /// <summary>The runs of a sweep, in the order they were launched.</summary>
+    public async Task<IReadOnlyList<Run>> ListBySweepAsync(Guid sweepId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<RunRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM runs WHERE sweep_id = @sweepId ORDER BY sweep_index", new { sweepId }, cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToRun()).ToList();
     }
 
     /// <summary>Inside the caller's transaction: takes the user's launch lock (held to the end of the transaction)

@@ -16,6 +16,7 @@ namespace AlignLab.Jobs.Launching;
 public sealed class RunLauncher(
     NpgsqlDataSource dataSource,
     RunRepository runs,
+    SweepRepository sweeps,
     RunRequestValidator validator,
     PostgreSqlStorageOptions storageOptions)
 {
@@ -36,8 +37,58 @@ public sealed class RunLauncher(
     {
         var validation = validator.Validate(request);
         if (validation.Spec is not { } spec) return new LaunchResult(null, validation.Errors);
+        var launched = await LaunchAllAsync([spec], owner, null, null, cancellationToken);
+        return launched.Errors is { } limit ? new LaunchResult(null, limit, OverLimit: true) : new LaunchResult(launched.Runs[0], validation.Errors);
+    }
 
-        var id = Guid.CreateVersion7();
+    /// <summary>Launches one run per point of <paramref name="grid"/>, each <paramref name="request"/> with the point's
+    /// parameters, as one sweep: every point is validated first, then the sweep and all its runs are written in one
+    /// transaction, or nothing is. Errors are keyed like a run request's, each message naming its point.</summary>
+    public async Task<SweepLaunchResult> LaunchSweepAsync(string? name, JsonObject request, SweepGrid grid, RunOwner? owner = null,
+        CancellationToken cancellationToken = default)
+    {
+        var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        if (grid.Count == 0) errors["grid"] = ["give at least one parameter with at least one value"];
+        else if (grid.Count > SweepGrid.MaxPoints) errors["grid"] = [$"{grid.Count} runs: a sweep launches at most {SweepGrid.MaxPoints}"];
+        if (name is { Length: > RunRequestValidator.MaxNameLength }) errors["name"] = [$"at most {RunRequestValidator.MaxNameLength} characters"];
+        var baseName = name ?? request["name"]?.GetValue<string>() ?? request["method"]?.ToString() ?? "sweep";
+        var specs = new List<RunSpec>();
+        foreach (var point in errors.Count > 0 ? [] : grid.Points())
+        {
+            var label = SweepGrid.Label(point);
+            var pointRequest = (JsonObject)request.DeepClone();
+            var parameters = pointRequest["parameters"] as JsonObject ?? new JsonObject();
+            foreach (var (parameter, value) in point) parameters[parameter] = value.DeepClone();
+            pointRequest["parameters"] = parameters;
+            pointRequest["name"] = RunName(baseName, label);
+            var validation = validator.Validate(pointRequest);
+            if (validation.Spec is { } spec) specs.Add(spec);
+            foreach (var (field, messages) in validation.Errors)
+                (errors.TryGetValue(field, out var list) ? list : errors[field] = []).AddRange(messages.Select(m => $"at {label}: {m}"));
+        }
+        if (errors.Count > 0) return new SweepLaunchResult(null, [], errors.ToDictionary(e => e.Key, e => e.Value.Distinct().ToArray()));
+
+        var sweepId = Guid.CreateVersion7();
+        var launched = await LaunchAllAsync(specs, owner, sweepId, connection =>
+            sweeps.InsertAsync(connection, sweepId, baseName, specs[0].Method, grid.ToJson().ToJsonString(), owner?.UserId), cancellationToken);
+        if (launched.Errors is { } limit) return new SweepLaunchResult(null, [], limit, OverLimit: true);
+        return new SweepLaunchResult(sweepId, launched.Runs, new Dictionary<string, string[]>());
+    }
+
+    private static string RunName(string name, string label)
+    {
+        var suffix = $" [{label}]";
+        return name.Length + suffix.Length > RunRequestValidator.MaxNameLength
+            ? name[..Math.Max(0, RunRequestValidator.MaxNameLength - suffix.Length)] + suffix
+            : name + suffix;
+    }
+
+    /// <summary>Writes the runs (of <paramref name="sweepId"/>, which <paramref name="before"/> writes first) with their
+    /// Hangfire jobs in one transaction; refused, with the reason under "runs", when they would take the owner past their limit.</summary>
+    private async Task<(IReadOnlyList<Run> Runs, IReadOnlyDictionary<string, string[]>? Errors)> LaunchAllAsync(IReadOnlyList<RunSpec> specs,
+        RunOwner? owner, Guid? sweepId, Func<NpgsqlConnection, Task>? before, CancellationToken cancellationToken)
+    {
+        var ids = specs.Select(_ => Guid.CreateVersion7()).ToList();
         using (var scope = new TransactionScope(TransactionScopeOption.Required,
                    new TransactionOptions { IsolationLevel = IsolationLevel.ReadCommitted }, TransactionScopeAsyncFlowOption.Enabled))
         {
@@ -45,22 +96,28 @@ public sealed class RunLauncher(
             if (owner is not null)
             {
                 var active = await runs.LockAndCountActiveAsync(connection, owner.UserId);
-                if (active >= owner.MaxConcurrentRuns)
-                    return new LaunchResult(null, new Dictionary<string, string[]>
+                if (active + specs.Count > owner.MaxConcurrentRuns)
+                    return ([], new Dictionary<string, string[]>
                     {
-                        ["runs"] = [$"{owner.Name} has {active} queued or running runs, the most one user may have; wait for one to end or cancel one"],
-                    }, OverLimit: true);
+                        ["runs"] = [$"{owner.Name} has {active} queued or running runs; {specs.Count} more would pass the most one user may have, " +
+                                    $"{owner.MaxConcurrentRuns}; wait for one to end or cancel one"],
+                    });
             }
-            await runs.InsertAsync(connection, id, spec, owner?.UserId);
-            // Hangfire writes its job through the same (enlisted) connection, so it joins our transaction.
-            var storage = new PostgreSqlStorage(connection, _enqueueOptions);
-            var jobId = new BackgroundJobClient(storage).Create(
-                Job.FromExpression<RunJob>(job => job.ExecuteAsync(id, CancellationToken.None)),
-                new EnqueuedState(spec.Queue));
-            await runs.SetJobIdAsync(connection, id, jobId);
+            if (before is not null) await before(connection);
+            // Hangfire writes its jobs through the same (enlisted) connection, so they join our transaction.
+            var client = new BackgroundJobClient(new PostgreSqlStorage(connection, _enqueueOptions));
+            for (int i = 0; i < specs.Count; i++)
+            {
+                var id = ids[i];
+                await runs.InsertAsync(connection, id, specs[i], owner?.UserId, sweepId is { } sweep ? (sweep, i) : null);
+                var jobId = client.Create(Job.FromExpression<RunJob>(job => job.ExecuteAsync(id, CancellationToken.None)), new EnqueuedState(specs[i].Queue));
+                await runs.SetJobIdAsync(connection, id, jobId);
+            }
             scope.Complete();
         }
-        return new LaunchResult(await runs.GetAsync(id, cancellationToken), validation.Errors);
+        var launched = new List<Run>();
+        foreach (var id in ids) launched.Add((await runs.GetAsync(id, cancellationToken))!);
+        return (launched, null);
     }
 
     /// <summary>A new run with a finished run's spec, named "… (retry)", validated again against the method's
@@ -87,6 +144,10 @@ public sealed class RunLauncher(
 /// <summary>The created run, or the errors keyed by field; <see cref="OverLimit"/> when the spec was valid but the
 /// owner's concurrent-runs limit refused it.</summary>
 public sealed record LaunchResult(Run? Run, IReadOnlyDictionary<string, string[]> Errors, bool OverLimit = false);
+
+/// <summary>The launched sweep and its runs, or the errors by field (each message naming its point); <see cref="OverLimit"/>
+/// when the points were valid but would take the owner past their concurrent-runs limit.</summary>
+public sealed record SweepLaunchResult(Guid? SweepId, IReadOnlyList<Run> Runs, IReadOnlyDictionary<string, string[]> Errors, bool OverLimit = false);
 
 /// <summary>The user a run is launched for, and how many Queued or Running runs they may have at once.</summary>
 public sealed record RunOwner(Guid UserId, string Name, int MaxConcurrentRuns);

@@ -22,7 +22,7 @@ public sealed class R3RewardSource(IReadOnlyDictionary<(string Instruction, stri
         {
             var (reference, type) = prompts[(s.Instruction, s.Input)];
             if (ablation == R3Ablation.RandomQueryType) type = random.Next(2) == 0 ? QueryType.OpenEnded : QueryType.ClosedEnded;
-            return new R3Item(Query(s.Instruction, s.Input), s.ResponseText, reference, type);
+            return new R3Item(QueryText.Of(s.Instruction, s.Input), s.ResponseText, reference, type);
         }).ToList();
         var scores = R3Reward.ScoreAll(items, scorer, maxLength, ablation);
         _components = new Dictionary<string, double>
@@ -34,9 +34,6 @@ public sealed class R3RewardSource(IReadOnlyDictionary<(string Instruction, stri
         };
         return [.. samples.Select((s, i) => Enumerable.Range(0, s.Response.Length).Select(t => t == s.Response.Length - 1 ? scores[i].Total : 0.0).ToArray())];
     }
-
-    /// <summary>The query as the relevance scorer reads it: the instruction, and the input after it when there is one.</summary>
-    public static string Query(string instruction, string input) => string.IsNullOrWhiteSpace(input) ? instruction : $"{instruction}\n{input}";
 
     public void Dispose() => (scorer as IDisposable)?.Dispose();
 }

@@ -20,7 +20,20 @@ public static class DatasetsApi
                 .RequireAuthorization(Policies.Launch)
                 .WithName($"Upload{char.ToUpperInvariant(layout.Kind[0])}{layout.Kind[1..]}Dataset").DisableAntiforgery()
                 .WithSummary($"Import a {layout.Title} dataset (fields {layout.FieldNames}; input optional); body: the file (JSON array or JSON Lines), or multipart with a file");
-        group.MapGet("/", async (DatasetRepository datasets, CancellationToken ct) => TypedResults.Ok(await datasets.ListAsync(ct))).WithName("ListDatasets");
+        foreach (var layout in DatasetLayout.All)
+            group.MapPost($"/{layout.Kind}/validate", (HttpRequest request, string? model, DatasetImport import, CancellationToken ct) =>
+                    ValidateAsync(layout, request, model, import, ct))
+                .WithName($"Validate{char.ToUpperInvariant(layout.Kind[0])}{layout.Kind[1..]}Dataset").DisableAntiforgery()
+                .WithSummary($"Check a {layout.Title} file without storing it: every bad line by field, and the statistics of the good ones");
+        group.MapGet("/", async Task<Results<Ok<IReadOnlyList<DatasetRepository.DatasetInfo>>, ValidationProblem>> (
+                int? offset, int? limit, HttpResponse response, DatasetRepository datasets, CancellationToken ct) =>
+            {
+                if (offset < 0 || limit is < 1 or > 1000)
+                    return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["offset ≥ 0 and 1 ≤ limit ≤ 1000"] });
+                response.Headers["X-Total-Count"] = (await datasets.CountAsync(ct)).ToString();
+                return TypedResults.Ok(await datasets.ListAsync(ct, offset ?? 0, limit ?? 200));
+            })
+            .WithName("ListDatasets").WithSummary("Datasets, newest first: a page of limit (default 200) from offset; X-Total-Count says how many there are");
         group.MapGet("/{id:guid}", async Task<Results<Ok<DatasetRepository.DatasetInfo>, NotFound>> (Guid id, DatasetRepository datasets, CancellationToken ct) =>
             await datasets.GetAsync(id, ct) is { } info ? TypedResults.Ok(info) : TypedResults.NotFound()).WithName("GetDataset");
         group.MapGet("/{id:guid}/examples", async Task<Results<Ok<IReadOnlyList<IReadOnlyDictionary<string, string>>>, NotFound, ValidationProblem>> (
@@ -44,6 +57,24 @@ public static class DatasetsApi
     }
 
     public sealed record UploadResult(DatasetRepository.DatasetInfo Dataset, int SkippedLines, IReadOnlyList<string> Problems);
+
+    /// <summary>A file checked, not stored: <see cref="Valid"/> when an upload would store it as it is.</summary>
+    public sealed record ValidationReport(bool Valid, int Examples, int BadLines, IReadOnlyList<string> Problems,
+        IReadOnlyDictionary<string, string[]> Errors, object? Stats);
+
+    private static async Task<Results<Ok<ValidationReport>, ValidationProblem, ProblemHttpResult>> ValidateAsync(DatasetLayout layout,
+        HttpRequest request, string? model, DatasetImport import, CancellationToken cancellationToken)
+    {
+        var content = await ReadFileAsync(request, import.MaxBytes, cancellationToken);
+        if (content.TooLarge) return TooLarge(new Dictionary<string, string[]> { ["file"] = [content.Error!] }, "The file is too large");
+        var outcome = await import.ImportAsync(layout, content.Bytes, null, model, skipBadLines: true, cancellationToken, store: false);
+        if (outcome.OverLimit) return TooLarge(outcome.Errors, outcome.Title ?? "The file is too large");
+        // A field that is not the file's (the model) is the request's fault, not the file's.
+        if (outcome.Errors.ContainsKey("model") || content.Error is not null)
+            return TypedResults.ValidationProblem(content.Error is null ? outcome.Errors.ToDictionary() : new Dictionary<string, string[]>(outcome.Errors) { ["file"] = [content.Error] });
+        return TypedResults.Ok(new ValidationReport(outcome.BadLines == 0 && outcome.Examples > 0, outcome.Examples, outcome.BadLines,
+            outcome.Problems, outcome.Errors, outcome.Stats));
+    }
 
     private static async Task<Results<Created<UploadResult>, ValidationProblem, ProblemHttpResult>> UploadAsync(DatasetLayout layout,
         HttpRequest request, string? name, string? model, bool? skipBadLines, DatasetImport import, CancellationToken cancellationToken)

@@ -22,9 +22,10 @@ public sealed class DatasetImport(DatasetRepository datasets, ModelRegistry regi
 
     /// <summary>Stored: the dataset and the bad lines skipped; refused: errors by field ("name", "model", "file",
     /// "line 41.original_output") and a title that says what happened.</summary>
-    /// <summary><see cref="OverLimit"/>: refused for its size (bytes or examples), not its content.</summary>
+    /// <summary><see cref="OverLimit"/>: refused for its size (bytes or examples), not its content.
+    /// <see cref="Stats"/> and <see cref="Examples"/>: what a valid file holds (also when it was only checked, not stored).</summary>
     public sealed record Outcome(DatasetRepository.DatasetInfo? Dataset, int SkippedLines, IReadOnlyList<string> Problems,
-        IReadOnlyDictionary<string, string[]> Errors, string? Title, bool OverLimit = false);
+        IReadOnlyDictionary<string, string[]> Errors, string? Title, bool OverLimit = false, object? Stats = null, int Examples = 0, int BadLines = 0);
 
     /// <summary>The errors of the name and the model (whose tokens the statistics count), and the model's folder.</summary>
     public (Dictionary<string, string[]> Errors, string? ModelFolder) CheckFields(string? name, string? model)
@@ -37,10 +38,11 @@ public sealed class DatasetImport(DatasetRepository datasets, ModelRegistry regi
         return (errors, modelFolder);
     }
 
+    /// <summary>Validates the file and, when <paramref name="store"/>, stores it; a check only (a validation report) needs no name.</summary>
     public async Task<Outcome> ImportAsync(DatasetLayout layout, byte[]? bytes, string? name, string? model, bool skipBadLines,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool store = true)
     {
-        var (errors, modelFolder) = CheckFields(name, model);
+        var (errors, modelFolder) = CheckFields(store ? name : "unnamed", model);
         var tooLarge = bytes is not null && bytes.LongLength > MaxBytes;
         if (bytes is null || bytes.Length == 0) errors["file"] = ["empty"];
         else if (tooLarge) errors["file"] = [TooLarge(MaxBytes)];
@@ -61,11 +63,14 @@ public sealed class DatasetImport(DatasetRepository datasets, ModelRegistry regi
                 .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
             if (parsed.Records.Count == 0 && byField.Count == 0) byField["file"] = ["no records"];
             return new Outcome(null, 0, problems, byField, $"The {layout.Title} file has {parsed.Errors.Count} bad record(s); nothing was stored" +
-                (parsed.Records.Count > 0 ? " (pass skipBadLines=true to import the good ones)" : ""));
+                (parsed.Records.Count > 0 ? " (pass skipBadLines=true to import the good ones)" : ""), Examples: parsed.Records.Count, BadLines: parsed.Errors.Count);
         }
 
         var tokenizerName = string.IsNullOrWhiteSpace(model) ? Training.Demo.DemoModel.Name : model;
         var stats = DatasetStatistics.Compute(layout, parsed.Records, TextTokenizer.Load(modelFolder!).Encode);
+        if (!store)
+            return new Outcome(null, parsed.Errors.Count, problems, new Dictionary<string, string[]>(), null, Stats: stats,
+                Examples: parsed.Records.Count, BadLines: parsed.Errors.Count);
         var dataset = await datasets.CreateAsync(name!.Trim(), layout.Kind, parsed.Records, new { tokenizer = tokenizerName, stats }, cancellationToken);
         return new Outcome(dataset, parsed.Errors.Count, problems, new Dictionary<string, string[]>(), null);
     }

@@ -13,10 +13,13 @@ public sealed record ColumnRewards(string Column, double[] Rewards, double Mean,
 
 /// <summary>A dataset's responses scored by a reward model, as the FIGA paper's figure 2 shows its SPA data: the
 /// distributions of R for the initial, the revised and the reference responses, on one scale. Scored on the web node's
-/// CPU, for the first <see cref="MaxExamples"/> examples at most.</summary>
+/// CPU, for the first <see cref="MaxExamples"/> examples at most. Datasets never change, so the scores are kept per
+/// (dataset, model folder as last written, template, limit, bins): opening the same panel again costs nothing.</summary>
 public sealed class DatasetRewards(DatasetRepository datasets, ModelRegistry registry)
 {
     public const int MaxExamples = 500;
+    private const int MaxCached = 64;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<ColumnRewards>> _scored = new(StringComparer.Ordinal);
 
     /// <summary>The response columns of a kind, under the kind's own field names.</summary>
     public static IReadOnlyList<(string Column, Func<SpaRecord, string> Response)> Columns(string kind) => kind switch
@@ -46,6 +49,8 @@ public sealed class DatasetRewards(DatasetRepository datasets, ModelRegistry reg
         catch (ArgumentException e) { errors["template"] = [e.Message]; }
         if (errors.Count > 0) return (null, errors);
         if (await datasets.GetAsync(datasetId, cancellationToken) is not { } info) return (null, new Dictionary<string, string[]> { ["id"] = [$"no dataset {datasetId}"] });
+        var key = $"{datasetId}|{folder}|{LastWritten(folder!)}|{template ?? "alpaca"}|{limit}|{bins}";
+        if (_scored.TryGetValue(key, out var known)) return (known, new Dictionary<string, string[]>());
         var records = await datasets.ExamplesAsync(datasetId, 0, limit, cancellationToken);
 
         return await Task.Run(() =>
@@ -63,8 +68,14 @@ public sealed class DatasetRewards(DatasetRepository datasets, ModelRegistry reg
                 double min = all.Min(), max = all.Max();
                 IReadOnlyList<ColumnRewards> columns = [.. scored.Select(c => new ColumnRewards(c.Column, c.Rewards, c.Rewards.DefaultIfEmpty(0).Average(),
                     RewardHistogram.Build(c.Rewards, bins, min, max)))];
+                if (_scored.Count >= MaxCached) _scored.Clear();
+                _scored[key] = columns;
                 return (columns, (IReadOnlyDictionary<string, string[]>)new Dictionary<string, string[]>());
             }
         }, cancellationToken);
     }
+
+    /// <summary>When the model folder last changed (a retrained export at the same path scores afresh).</summary>
+    private static long LastWritten(string folder) =>
+        Directory.EnumerateFiles(folder).Select(f => File.GetLastWriteTimeUtc(f).Ticks).DefaultIfEmpty(0).Max();
 }

@@ -57,6 +57,7 @@ public static class WebHostingExtensions
         app.MapStaticAssets().AllowAnonymous();
         app.MapAccountsApi();
         app.MapRunsApi();
+        app.MapSweepsApi();
         app.MapArtifactsApi();
         app.MapRewardHackingApi();
         app.MapCompareApi();

@@ -1,3 +1,4 @@
+using AlignLab.Core.R3;
 using AlignLab.Core.RewardHacking;
 using AlignLab.Jobs.Execution;
 using AlignLab.Training.Methods.Ppo;
@@ -24,7 +25,7 @@ public sealed class RunRewardHacking(RunArtifacts artifacts)
         var stats = StepLog.Read<RolloutStat>(Path.Combine(folder, PpoTrainer.RolloutStatsFile)).ToList();
         if (stats.Count == 0) return null;
         var flagged = StepLog.Read<StoredSample>(Path.Combine(folder, PpoTrainer.SamplesFile))
-            .Select(s => (Sample: s, Stat: RolloutStat.Measure(s.Step, R3RewardSource.Query(s.Prompt, s.Input ?? ""), s.Response, 0, false)))
+            .Select(s => (Sample: s, Stat: RolloutStat.Measure(s.Step, QueryText.Of(s.Prompt, s.Input ?? ""), s.Response, 0, false)))
             .Where(x => x.Stat.CopiesQuery || x.Stat.Repetitive)
             .Reverse()
             .Take(examples)

@@ -1,3 +1,4 @@
+using AlignLab.Core.R3;
 using System.Diagnostics;
 using System.Text.Json;
 using AlignLab.Core.Datasets;
@@ -146,7 +147,7 @@ public static class PpoTrainer
             context.Metrics.Report(step, "grad_norm", gradNorm / updates);
             foreach (var (name, value) in components) context.Metrics.Report(step, name, value);
             // Every rollout's reward-hacking signs (copying the query, repetition, length) for the run's report.
-            var stats = samples.Select((s, i) => RolloutStat.Measure(step, R3RewardSource.Query(s.Instruction, s.Input), s.ResponseText,
+            var stats = samples.Select((s, i) => RolloutStat.Measure(step, QueryText.Of(s.Instruction, s.Input), s.ResponseText,
                 generated[i].Tokens.Length, truncated: !generated[i].EndedWithEos)).ToList();
             rolloutLog.Append(stats);
             context.Metrics.Report(step, "query_copy_share", stats.Average(s => s.CopiesQuery ? 1.0 : 0.0));

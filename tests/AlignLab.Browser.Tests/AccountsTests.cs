@@ -1,0 +1,80 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using AlignLab.Testing;
+using Microsoft.Playwright;
+
+namespace AlignLab.Browser.Tests;
+
+/// <summary>Signing in and out, an admin adding a reviewer, what a reviewer sees, and an API key made on the account page.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class AccountsTests(PostgresFixture postgres, ChromiumFixture chromium) : BrowserTestBase(postgres, chromium)
+{
+    [Fact]
+    public async Task ASignedOutVisitorSignsInAndLandsWhereTheyWereGoing()
+    {
+        var page = await (await NewSignedOutContextAsync()).NewPageAsync();
+        await page.GotoAsync(Base + "/runs");
+        await page.WaitForURLAsync(new Regex("/login\\?"));
+
+        await page.FillAsync("#login-name", Web.Admin.Name);
+        await page.FillAsync("#login-password", "not the password");
+        await page.ClickAsync("#login-submit");
+        await Assertions.Expect(page.Locator("#login-error")).ToContainTextAsync("Wrong name or password");
+
+        await page.FillAsync("#login-name", Web.Admin.Name);
+        await page.FillAsync("#login-password", Web.Admin.Password);
+        await page.ClickAsync("#login-submit");
+        await page.WaitForURLAsync(new Regex("/runs$"));
+        await page.Locator("[data-interactive='true']").WaitForAsync();
+        await Assertions.Expect(page.Locator("#account-link")).ToContainTextAsync("admin (admin)");
+
+        await page.ClickAsync("#sign-out");
+        await page.WaitForURLAsync(new Regex("/login"));
+        await page.GotoAsync(Base + "/runs");
+        await page.WaitForURLAsync(new Regex("/login\\?"));
+    }
+
+    [Fact]
+    public async Task AnAdminAddsAReviewerWhoCanBrowseButNotLaunchAndMakesAKey()
+    {
+        var admin = await NewPageAsync();
+        await GotoAsync(admin, "/account");
+        await admin.FillAsync("#user-name input", "rita");
+        await admin.FillAsync("#user-password input", "a-long-password");
+        await admin.Locator("#user-role .mud-select").First.ClickAsync();
+        await admin.Locator(".mud-popover-open").GetByText("reviewer", new() { Exact = true }).ClickAsync();
+        await admin.ClickAsync("#create-user");
+        await Assertions.Expect(admin.Locator("#users tr[data-user='rita']")).ToContainTextAsync("reviewer");
+
+        var context = await NewSignedOutContextAsync();
+        var reviewer = await context.NewPageAsync();
+        await SignInAsync(reviewer, "rita", "a-long-password");
+        await GotoAsync(reviewer, "/runs");
+        await Assertions.Expect(reviewer.Locator("#account-link")).ToContainTextAsync("rita (reviewer)");
+        await Assertions.Expect(reviewer.GetByText("New experiment")).ToHaveCountAsync(0);
+        await Assertions.Expect(reviewer.GetByText("Jobs dashboard")).ToHaveCountAsync(0);
+        await GotoAsync(reviewer, "/");
+        await Assertions.Expect(reviewer.Locator("#cannot-launch")).ToBeVisibleAsync();
+        await Assertions.Expect(reviewer.Locator("#start-figa")).ToHaveCountAsync(0);
+        await reviewer.GotoAsync(Base + "/experiments/new");
+        await reviewer.WaitForURLAsync(new Regex("/forbidden"));
+        await Assertions.Expect(reviewer.Locator("#forbidden")).ToContainTextAsync("yours is reviewer");
+
+        // A key made on the account page is shown once, and works for scripts with the reviewer's role.
+        await GotoAsync(reviewer, "/account");
+        await reviewer.FillAsync("#key-name input", "notebook");
+        await reviewer.ClickAsync("#create-key");
+        var key = (await reviewer.Locator("#new-key").TextContentAsync())!.Trim();
+        Assert.StartsWith("alk_", key);
+        await Assertions.Expect(reviewer.Locator("#keys tbody tr")).ToHaveCountAsync(1);
+        using var script = new AlignLabApi(Base, key);
+        var me = JsonNode.Parse(await script.Http.GetStringAsync("/api/me"))!;
+        Assert.Equal(("rita", "reviewer"), (me["name"]!.GetValue<string>(), me["role"]!.GetValue<string>()));
+        Assert.Equal(HttpStatusCode.Forbidden, (await script.Http.PostAsync("/api/models/demo", null)).StatusCode);
+
+        await reviewer.Locator("#keys .revoke-key").ClickAsync();
+        await Assertions.Expect(reviewer.Locator("#keys tbody tr")).ToContainTextAsync("revoked");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await script.Http.GetAsync("/api/me")).StatusCode);
+    }
+}
