@@ -77,4 +77,24 @@ public sealed class AccountsTests(PostgresFixture postgres, ChromiumFixture chro
         await Assertions.Expect(reviewer.Locator("#keys tbody tr")).ToContainTextAsync("revoked");
         Assert.Equal(HttpStatusCode.Unauthorized, (await script.Http.GetAsync("/api/me")).StatusCode);
     }
+
+    [Fact]
+    public async Task TheApiReferenceRendersTheOpenApiDocumentFromTheAppItself()
+    {
+        var page = await NewPageAsync();
+        var offsite = new List<string>();
+        page.Request += (_, request) => { if (!request.Url.StartsWith(Base)) offsite.Add(request.Url); };
+        var documents = new List<string>();
+        page.Response += (_, response) => { if (response.Url.Contains("openapi")) documents.Add($"{response.Status} {response.Url}"); };
+        page.Console += (_, message) => documents.Add("console: " + message.Text);
+        await page.GotoAsync(Base + "/reference/v1");
+        // The first tag's operations are rendered at once, the others as they are scrolled to.
+        try { await Assertions.Expect(page.GetByText("Create the first account, an admin").First).ToBeVisibleAsync(new() { Timeout = 30_000 }); }
+        catch (PlaywrightException e) { throw new InvalidOperationException(string.Join('\n', documents.Concat(offsite)), e); }
+        Assert.Contains(documents, d => d.StartsWith("200 ") && d.EndsWith("/openapi/v1.json"));
+        await Assertions.Expect(page.GetByText("AlignLab API").First).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "api-reference.png") });
+        // Its code is served by AlignLab, so it works without internet (only its web fonts come from outside).
+        Assert.True(offsite.All(u => u.EndsWith(".woff2")), string.Join('\n', offsite));
+    }
 }

@@ -207,6 +207,16 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
         Assert.Equal(HttpStatusCode.OK, await Status("/experiments/new", _keys["researcher"]));
         Assert.Equal(HttpStatusCode.Forbidden, await Status("/hangfire", _keys["researcher"]));
         Assert.Equal(HttpStatusCode.OK, await Status("/hangfire", _keys["admin"]));
+
+        // The API's document and its reference page: for anyone signed in, nobody else.
+        Assert.Equal(HttpStatusCode.Unauthorized, await Status("/openapi/v1.json", null));
+        Assert.Equal(HttpStatusCode.OK, await Status("/openapi/v1.json", _keys["reviewer"]));
+        Assert.Equal(HttpStatusCode.Redirect, await Status("/reference", null));
+        using var reference = await SendAsync(new Endpoint("GET", "/reference/v1", Read), _keys["reviewer"], _ids);
+        Assert.True(reference.StatusCode == HttpStatusCode.OK, $"{(int)reference.StatusCode} {reference.Headers.Location}");
+        var html = await reference.Content.ReadAsStringAsync();
+        Assert.Contains("AlignLab API", html);
+        Assert.Contains("openapi", html);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public static class AuthServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PasswordHashing>();
         services.AddSingleton<RunOwners>();
-        services.AddHostedService<FirstAdminHint>();
+        services.AddHostedService<FirstAdmin>();
 
         services.AddAuthentication(AuthSchemes.Default)
             .AddPolicyScheme(AuthSchemes.Default, "Cookie or API key", o =>
