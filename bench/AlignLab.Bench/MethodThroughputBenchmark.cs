@@ -78,9 +78,7 @@ public static class MethodThroughputBenchmark
         foreach (var file in Directory.GetFiles(demo).Where(f => !f.EndsWith(".safetensors") && !f.EndsWith("config.json")))
             File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
         File.Copy(Path.Combine(demo, "tokenizer_config.json"), Path.Combine(folder, "tokenizer_config.json"));
-        using var demoModel = ModelFolder.Load(demo);
-        var vocabulary = (int)demoModel.parameters().First().shape[0];
-        var config = DemoModel.Config(vocabulary) with { n_embd = 768, n_layer = 12, n_head = 12 };
+        var config = (Gpt2Config)ModelFolder.ReadConfig(demo) with { n_embd = 768, n_layer = 12, n_head = 12 };
         using var model = new Gpt2LMHeadModel(config);
         ModelFolder.Save(model, folder);
         return folder;

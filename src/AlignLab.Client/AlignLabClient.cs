@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
@@ -125,7 +124,7 @@ public sealed class AlignLabClient : IAsyncDisposable, IDisposable
         var events = Channel.CreateUnbounded<RunEvent>();
         await using var hub = new HubConnectionBuilder()
             .WithUrl(new Uri(Server, "/hubs/runs"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(_apiKey))
-            .AddJsonProtocol(o => o.PayloadSerializerOptions = HubJson)
+            .AddJsonProtocol(o => o.PayloadSerializerOptions = Json)
             .WithAutomaticReconnect()
             .Build();
         hub.On<Guid, MetricPoint[]>("metrics", (run, points) => events.Writer.TryWrite(new MetricsEvent(run, points)));
@@ -165,8 +164,6 @@ public sealed class AlignLabClient : IAsyncDisposable, IDisposable
             }
         }
     }
-
-    private static readonly JsonSerializerOptions HubJson = new(Json) { Converters = { new JsonStringEnumConverter() } };
 
     private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken)
     {

@@ -56,10 +56,8 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
 
         var first = StartWorker("worker-a");
         await _api.WaitForStatusAsync(id, "Running", TimeSpan.FromSeconds(60));
-        await Eventually.GetAsync(async () => (await _api.GetRunAsync(id))["step"]!.GetValue<long>(), s => s >= 17,
-            TimeSpan.FromSeconds(30), "the run to pass step 17");
-        first.Kill(); // SIGKILL: no shutdown, no last flush
-        await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        await WaitForStepAsync(id, 17, TimeSpan.FromSeconds(30));
+        await KillAsync(first);
         var stepAtKill = (await _api.GetRunAsync(id))["step"]!.GetValue<long>();
         Assert.Equal("Running", await _api.StatusAsync(id));
 
@@ -108,8 +106,7 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
         var first = StartWorker("worker-a", settings);
         var revisedBeforeKill = await Eventually.GetAsync(async () => await RevisedAsync(id), r => r.Count >= 3,
             TimeSpan.FromSeconds(90), "three revised instances");
-        first.Kill();
-        await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        await KillAsync(first);
         revisedBeforeKill = await RevisedAsync(id);
         Assert.True(revisedBeforeKill.Count < questions.Count, "the kill came before the end");
 
@@ -139,10 +136,8 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
         var id = Guid.Parse(run["id"]!.GetValue<string>());
 
         var first = StartWorker("worker-a");
-        await Eventually.GetAsync(async () => (await _api.GetRunAsync(id))["step"]!.GetValue<long>(), s => s >= 10,
-            TimeSpan.FromSeconds(90), "the run to pass step 10");
-        first.Kill();
-        await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        await WaitForStepAsync(id, 10, TimeSpan.FromSeconds(90));
+        await KillAsync(first);
         Assert.True((await _api.GetRunAsync(id))["step"]!.GetValue<long>() < steps, "the kill came before the end");
 
         await using var second = StartWorker("worker-b");
@@ -159,6 +154,16 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
         await using var connection = new NpgsqlConnection(_connectionString);
         await connection.OpenAsync();
         Assert.Equal(2L, await Scalar(connection, $"SELECT attempts::bigint FROM runs WHERE id = '{id}'"));
+    }
+
+    private Task WaitForStepAsync(Guid id, long step, TimeSpan timeout) =>
+        Eventually.GetAsync(async () => (await _api.GetRunAsync(id))["step"]!.GetValue<long>(), s => s >= step, timeout, $"the run to pass step {step}");
+
+    /// <summary>SIGKILL: no shutdown, no last flush.</summary>
+    private static async Task KillAsync(AppProcess worker)
+    {
+        worker.Kill();
+        await worker.WaitForExitAsync(TimeSpan.FromSeconds(10));
     }
 
     /// <summary>Indexes of the revised instances; none while the construction has not started.</summary>
@@ -182,10 +187,8 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
         var id = Guid.Parse(run["id"]!.GetValue<string>());
 
         var first = StartWorker("worker-a");
-        await Eventually.GetAsync(async () => (await _api.GetRunAsync(id))["step"]!.GetValue<long>(), s => s >= 8,
-            TimeSpan.FromSeconds(120), "the run to pass step 8");
-        first.Kill();
-        await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        await WaitForStepAsync(id, 8, TimeSpan.FromSeconds(120));
+        await KillAsync(first);
         Assert.True((await _api.GetRunAsync(id))["step"]!.GetValue<long>() < steps, "the kill came before the end");
 
         await using var second = StartWorker("worker-b");
@@ -210,10 +213,8 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
         });
         var id = Guid.Parse(run["id"]!.GetValue<string>());
         var first = StartWorker("worker-a");
-        await Eventually.GetAsync(async () => (await _api.GetRunAsync(id))["step"]!.GetValue<long>(), s => s >= 4,
-            TimeSpan.FromSeconds(120), "the run to pass step 4");
-        first.Kill();
-        await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        await WaitForStepAsync(id, 4, TimeSpan.FromSeconds(120));
+        await KillAsync(first);
 
         // A disk fault truncates the newest checkpoint's weights.
         var latest = Directory.GetDirectories(Path.Combine(_artifacts, "runs", id.ToString(), "checkpoints")).Order().Last();
@@ -246,8 +247,7 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
         var id = Guid.Parse(run["id"]!.GetValue<string>());
         await hub.InvokeAsync("Subscribe", id);
         await using var worker = StartWorker("worker-a");
-        await Eventually.GetAsync(async () => (await _api.GetRunAsync(id))["step"]!.GetValue<long>(), s => s >= 10,
-            TimeSpan.FromSeconds(60), "the run to pass step 10");
+        await WaitForStepAsync(id, 10, TimeSpan.FromSeconds(60));
 
         // Down for 3 s: about 30 steps report into the worker's buffer while no write can succeed.
         await postgres.RestartAsync(TimeSpan.FromSeconds(3));

@@ -10,6 +10,9 @@ public sealed class AccountRepository(NpgsqlDataSource dataSource)
 {
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
+    // Everything of an account but its password hash, which only sign-in reads.
+    private const string UserColumns = "id, name, role, created_at";
+
     public async Task<bool> AnyUserAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -50,7 +53,7 @@ public sealed class AccountRepository(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(
-            "SELECT id, name, role, created_at, password_hash FROM users WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+            $"SELECT {UserColumns} FROM users WHERE id = @id", new { id }, cancellationToken: cancellationToken));
         return row?.ToAccount();
     }
 
@@ -58,19 +61,21 @@ public sealed class AccountRepository(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<UserRow>(new CommandDefinition(
-            "SELECT id, name, role, created_at, password_hash FROM users ORDER BY name", cancellationToken: cancellationToken));
+            $"SELECT {UserColumns} FROM users ORDER BY name", cancellationToken: cancellationToken));
         return rows.Select(r => r.ToAccount()).ToList();
     }
 
-    public async Task<ApiKeyInfo> CreateKeyAsync(UserAccount owner, string name, Role role, string key, CancellationToken cancellationToken = default)
+    /// <summary>A new key for <paramref name="owner"/>: the secret (to show once) and what is stored of it.</summary>
+    public async Task<(string Key, ApiKeyInfo Info)> IssueKeyAsync(UserAccount owner, string name, Role role, CancellationToken cancellationToken = default)
     {
+        var key = ApiKeySecret.Generate();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var id = Guid.CreateVersion7();
         var created = await connection.ExecuteScalarAsync<DateTime>(new CommandDefinition(
             "INSERT INTO api_keys (id, user_id, name, prefix, hash, role) VALUES (@id, @userId, @name, @prefix, @hash, @role) RETURNING created_at",
             new { id, userId = owner.Id, name, prefix = ApiKeySecret.Prefix(key), hash = ApiKeySecret.Hash(key), role = role.Name() },
             cancellationToken: cancellationToken));
-        return new ApiKeyInfo(id, owner.Id, owner.Name, name, ApiKeySecret.Prefix(key), role, Utc(created), null, null);
+        return (key, new ApiKeyInfo(id, owner.Id, owner.Name, name, ApiKeySecret.Prefix(key), role, Utc(created), null, null));
     }
 
     /// <summary>The identity behind an unrevoked key; its role is the lower of the key's and its owner's.</summary>

@@ -51,7 +51,9 @@ public sealed class RunLauncher(
         if (grid.Count == 0) errors["grid"] = ["give at least one parameter with at least one value"];
         else if (grid.Count > SweepGrid.MaxPoints) errors["grid"] = [$"{grid.Count} runs: a sweep launches at most {SweepGrid.MaxPoints}"];
         if (name is { Length: > RunRequestValidator.MaxNameLength }) errors["name"] = [$"at most {RunRequestValidator.MaxNameLength} characters"];
-        var baseName = name ?? request["name"]?.GetValue<string>() ?? request["method"]?.ToString() ?? "sweep";
+        // A name of the wrong type is reported by the validation of each point; it only falls back here.
+        var baseName = name ?? (request["name"] is JsonValue given && given.TryGetValue<string>(out var text) ? text : null)
+            ?? (request["method"] is JsonValue method && method.TryGetValue<string>(out var methodName) ? methodName : "sweep");
         var specs = new List<RunSpec>();
         foreach (var point in errors.Count > 0 ? [] : grid.Points())
         {
@@ -115,9 +117,8 @@ public sealed class RunLauncher(
             }
             scope.Complete();
         }
-        var launched = new List<Run>();
-        foreach (var id in ids) launched.Add((await runs.GetAsync(id, cancellationToken))!);
-        return (launched, null);
+        // One query for a sweep's runs (in grid order), one for a single run.
+        return (sweepId is { } launchedSweep ? await runs.ListBySweepAsync(launchedSweep, cancellationToken) : [(await runs.GetAsync(ids[0], cancellationToken))!], null);
     }
 
     /// <summary>A new run with a finished run's spec, named "… (retry)", validated again against the method's

@@ -67,7 +67,7 @@ public static class AccountsApi
         if (!Loopback.IsDirectLocal(context))
             return TypedResults.Problem(statusCode: 403, title: "Set-up is only possible from the machine AlignLab runs on",
                 detail: "open the set-up from 127.0.0.1, or ask an admin for an account");
-        var errors = CheckNameAndPassword(request.Name, request.Password);
+        var errors = AccountRules.CheckNameAndPassword(request.Name, request.Password);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         var admin = await accounts.CreateFirstAdminAsync(request.Name!, passwords.Hash(request.Password!), ct);
         if (admin is null)
@@ -80,7 +80,7 @@ public static class AccountsApi
         AccountRepository accounts, PasswordHashing passwords, CancellationToken ct)
     {
         if (!Loopback.IsDirectLocal(context)) return Results.Redirect("/login?error=setup-remote");
-        var errors = CheckNameAndPassword(name, password);
+        var errors = AccountRules.CheckNameAndPassword(name, password);
         if (errors.Count > 0) return Results.Redirect($"/setup?error={Uri.EscapeDataString(string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value[0]}")))}");
         var admin = await accounts.CreateFirstAdminAsync(name!, passwords.Hash(password!), ct);
         if (admin is null) return Results.Redirect("/login?error=setup-done");
@@ -130,18 +130,13 @@ public static class AccountsApi
         return TypedResults.Created($"/api/keys/{key.Info.Id}", key);
     }
 
-    private static async Task<Results<NoContent, NotFound>> RevokeKeyAsync(Guid id, ClaimsPrincipal user, AccountRepository accounts,
-        ApiKeyCache cache, CancellationToken ct)
-    {
-        if (!await accounts.RevokeKeyAsync(id, user.May(Policies.Admin) ? null : user.UserId(), ct)) return TypedResults.NotFound();
-        cache.Forget(id);
-        return TypedResults.NoContent();
-    }
+    private static async Task<Results<NoContent, NotFound>> RevokeKeyAsync(Guid id, ClaimsPrincipal user, ApiKeyCache keys, CancellationToken ct) =>
+        await keys.RevokeAsync(id, user.May(Policies.Admin) ? null : user.UserId(), ct) ? TypedResults.NoContent() : TypedResults.NotFound();
 
     private static async Task<Results<Created<UserDto>, ValidationProblem, Conflict<ProblemDetails>>> CreateUserAsync(
         NewUserRequest request, AccountRepository accounts, PasswordHashing passwords, CancellationToken ct)
     {
-        var errors = CheckNameAndPassword(request.Name, request.Password);
+        var errors = AccountRules.CheckNameAndPassword(request.Name, request.Password);
         if (!Roles.TryParse(request.Role, out var role)) errors["role"] = [$"one of {string.Join(", ", Roles.Names)}"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         var created = await accounts.CreateUserAsync(request.Name!, passwords.Hash(request.Password!), role, ct);
@@ -150,18 +145,9 @@ public static class AccountsApi
         return TypedResults.Created($"/api/users/{created.Id}", UserDto.From(created));
     }
 
-    private static Dictionary<string, string[]> CheckNameAndPassword(string? name, string? password)
-    {
-        var errors = new Dictionary<string, string[]>();
-        if (AccountRules.CheckName(name) is { } nameError) errors["name"] = [nameError];
-        if (AccountRules.CheckPassword(password) is { } passwordError) errors["password"] = [passwordError];
-        return errors;
-    }
-
     private static async Task<CreatedKeyDto> NewKeyAsync(AccountRepository accounts, UserAccount owner, string name, Role role, CancellationToken ct)
     {
-        var secret = ApiKeySecret.Generate();
-        var info = await accounts.CreateKeyAsync(owner, name, role, secret, ct);
+        var (secret, info) = await accounts.IssueKeyAsync(owner, name, role, ct);
         return new CreatedKeyDto(secret, ApiKeyDto.From(info));
     }
 

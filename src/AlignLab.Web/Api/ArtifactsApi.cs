@@ -28,12 +28,7 @@ public static class ArtifactsApi
         CancellationToken cancellationToken)
     {
         if (await runs.GetAsync(id, cancellationToken) is null) return TypedResults.NotFound();
-        var folder = artifacts.RunDirectory(id);
-        if (!Directory.Exists(folder)) return TypedResults.Ok<IReadOnlyList<ArtifactFile>>([]);
-        return TypedResults.Ok<IReadOnlyList<ArtifactFile>>([.. Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-            .Select(f => new FileInfo(f))
-            .Select(f => new ArtifactFile(Path.GetRelativePath(folder, f.FullName).Replace('\\', '/'), f.Length, f.LastWriteTimeUtc))
-            .OrderBy(f => f.Path, StringComparer.Ordinal)]);
+        return TypedResults.Ok<IReadOnlyList<ArtifactFile>>([.. artifacts.Files(id).Select(f => new ArtifactFile(f.Path, f.Bytes, f.ModifiedAt))]);
     }
 
     private static async Task<Results<PhysicalFileHttpResult, NotFound, ValidationProblem>> DownloadAsync(Guid id, string path, RunRepository runs,

@@ -66,9 +66,9 @@ public static class DatasetsApi
         HttpRequest request, string? model, DatasetImport import, CancellationToken cancellationToken)
     {
         var content = await ReadFileAsync(request, import.MaxBytes, cancellationToken);
-        if (content.TooLarge) return TooLarge(new Dictionary<string, string[]> { ["file"] = [content.Error!] }, "The file is too large");
+        if (content.TooLarge) return FieldProblems.TooLarge(new Dictionary<string, string[]> { ["file"] = [content.Error!] }, "The file is too large");
         var outcome = await import.ImportAsync(layout, content.Bytes, null, model, skipBadLines: true, cancellationToken, store: false);
-        if (outcome.OverLimit) return TooLarge(outcome.Errors, outcome.Title ?? "The file is too large");
+        if (outcome.OverLimit) return FieldProblems.TooLarge(outcome.Errors, outcome.Title ?? "The file is too large");
         // A field that is not the file's (the model) is the request's fault, not the file's.
         if (outcome.Errors.ContainsKey("model") || content.Error is not null)
             return TypedResults.ValidationProblem(content.Error is null ? outcome.Errors.ToDictionary() : new Dictionary<string, string[]>(outcome.Errors) { ["file"] = [content.Error] });
@@ -85,17 +85,14 @@ public static class DatasetsApi
             // Report the other fields' problems with the file's.
             var errors = import.CheckFields(name, model).Errors;
             errors["file"] = [content.Error];
-            return content.TooLarge ? TooLarge(errors, "The upload is too large; nothing was stored") : TypedResults.ValidationProblem(errors);
+            return content.TooLarge ? FieldProblems.TooLarge(errors, "The upload is too large; nothing was stored") : TypedResults.ValidationProblem(errors);
         }
         var outcome = await import.ImportAsync(layout, content.Bytes, name, model, skipBadLines == true, cancellationToken);
-        if (outcome.OverLimit) return TooLarge(outcome.Errors, outcome.Title ?? "The upload is too large; nothing was stored");
+        if (outcome.OverLimit) return FieldProblems.TooLarge(outcome.Errors, outcome.Title ?? "The upload is too large; nothing was stored");
         if (outcome.Dataset is not { } dataset) return TypedResults.ValidationProblem(outcome.Errors, title: outcome.Title);
         return TypedResults.Created($"/api/datasets/{dataset.Id}", new UploadResult(dataset, outcome.SkippedLines, outcome.Problems));
     }
 
-    /// <summary>413 with the errors by field, like a validation problem.</summary>
-    private static ProblemHttpResult TooLarge(IReadOnlyDictionary<string, string[]> errors, string title) =>
-        TypedResults.Problem(new HttpValidationProblemDetails(errors.ToDictionary()) { Status = StatusCodes.Status413PayloadTooLarge, Title = title });
 
     /// <summary>The uploaded file, read up to <paramref name="maxBytes"/>: the raw body, or the one file of a multipart form.</summary>
     private static async Task<(byte[]? Bytes, string? Error, bool TooLarge)> ReadFileAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)

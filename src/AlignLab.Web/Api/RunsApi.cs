@@ -45,7 +45,7 @@ public static class RunsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field!] = [error] },
                 title: "The request body is not valid JSON");
         var result = await launcher.LaunchAsync(body, owners.For(user), cancellationToken);
-        if (result.OverLimit) return OverLimit(result);
+        if (result.OverLimit) return FieldProblems.TooManyRuns(result.Errors);
         if (result.Run is null)
             return TypedResults.ValidationProblem(result.Errors.ToDictionary(), title: "The run spec is invalid");
         return TypedResults.Created($"/api/runs/{result.Run.Id}", RunDto.From(result.Run));
@@ -58,19 +58,11 @@ public static class RunsApi
         if (!run.Status.IsTerminal())
             return TypedResults.Conflict(new ProblemDetails { Title = "The run has not finished", Detail = $"run {id} is {run.Status}; cancel it first, or wait", Status = 409 });
         var result = await launcher.RetryAsync(run, owners.For(user), cancellationToken);
-        if (result.OverLimit) return OverLimit(result);
+        if (result.OverLimit) return FieldProblems.TooManyRuns(result.Errors);
         if (result.Run is null)
             return TypedResults.ValidationProblem(result.Errors.ToDictionary(), title: "The run's spec is no longer valid for its method");
         return TypedResults.Created($"/api/runs/{result.Run.Id}", RunDto.From(result.Run));
     }
-
-    /// <summary>429 with the errors by field ("runs"), like a validation problem.</summary>
-    private static ProblemHttpResult OverLimit(LaunchResult result) =>
-        TypedResults.Problem(new HttpValidationProblemDetails(result.Errors.ToDictionary())
-        {
-            Status = StatusCodes.Status429TooManyRequests,
-            Title = "Too many runs at once",
-        });
 
     private static async Task<Results<Ok<RunListDto>, ValidationProblem>> ListRuns(
         RunRepository runs, string? status, string? method, int? page, int? pageSize, CancellationToken cancellationToken)

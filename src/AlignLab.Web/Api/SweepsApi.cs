@@ -45,9 +45,7 @@ public static class SweepsApi
 
         var grid = new SweepGrid([.. request.Grid!.Select(a => new SweepGrid.Axis(a.Key, a.Value))]);
         var result = await launcher.LaunchSweepAsync(request.Name, request.Run!, grid, owners.For(user), ct);
-        if (result.OverLimit)
-            return TypedResults.Problem(new HttpValidationProblemDetails(result.Errors.ToDictionary())
-                { Status = StatusCodes.Status429TooManyRequests, Title = "Too many runs at once" });
+        if (result.OverLimit) return FieldProblems.TooManyRuns(result.Errors);
         if (result.SweepId is not { } id) return TypedResults.ValidationProblem(result.Errors.ToDictionary(), title: "The sweep is invalid; nothing was launched");
         var sweep = await sweeps.GetAsync(id, ct);
         return TypedResults.Created($"/api/sweeps/{id}", Detail(From(sweep!), result.Runs));

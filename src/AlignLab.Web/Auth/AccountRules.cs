@@ -18,6 +18,15 @@ public static partial class AccountRules
         : password.Length > 256 ? "at most 256 characters"
         : null;
 
+    /// <summary>The errors of a new account's name and password, by field ("name", "password").</summary>
+    public static Dictionary<string, string[]> CheckNameAndPassword(string? name, string? password)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (CheckName(name) is { } nameError) errors["name"] = [nameError];
+        if (CheckPassword(password) is { } passwordError) errors["password"] = [passwordError];
+        return errors;
+    }
+
     public static string? CheckKeyName(string? name) =>
         string.IsNullOrWhiteSpace(name) ? "required" : name.Length > 100 ? "at most 100 characters" : null;
 

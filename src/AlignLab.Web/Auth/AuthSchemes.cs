@@ -14,10 +14,7 @@ public static class AuthSchemes
     public const string KeyIdClaim = "alignlab:key";
 
     /// <summary>Whether the request carries an API key (well-formed or not) rather than relying on a cookie.</summary>
-    public static bool PresentsKey(HttpRequest request) =>
-        request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-        || request.Headers.ContainsKey(ApiKeyHeader)
-        || (request.Path.StartsWithSegments("/hubs") && request.Query.ContainsKey("access_token"));
+    public static bool PresentsKey(HttpRequest request) => PresentedKey(request) is not null;
 
     /// <summary>The presented key's text, or null.</summary>
     public static string? PresentedKey(HttpRequest request)

@@ -21,19 +21,22 @@ public sealed class DatasetImport(DatasetRepository datasets, ModelRegistry regi
     private static string Size(long bytes) => bytes >= 1 << 20 ? $"{bytes / (double)(1 << 20):0.#} MB" : $"{bytes:N0} bytes";
 
     /// <summary>Stored: the dataset and the bad lines skipped; refused: errors by field ("name", "model", "file",
-    /// "line 41.original_output") and a title that says what happened.</summary>
-    /// <summary><see cref="OverLimit"/>: refused for its size (bytes or examples), not its content.
-    /// <see cref="Stats"/> and <see cref="Examples"/>: what a valid file holds (also when it was only checked, not stored).</summary>
+    /// "line 41.original_output") and a title that says what happened. <see cref="OverLimit"/>: refused for its size
+    /// (bytes or examples), not its content. <see cref="Stats"/>, <see cref="Examples"/> and <see cref="BadLines"/>:
+    /// what the file holds (also when it was only checked, not stored).</summary>
     public sealed record Outcome(DatasetRepository.DatasetInfo? Dataset, int SkippedLines, IReadOnlyList<string> Problems,
         IReadOnlyDictionary<string, string[]> Errors, string? Title, bool OverLimit = false, object? Stats = null, int Examples = 0, int BadLines = 0);
 
     /// <summary>The errors of the name and the model (whose tokens the statistics count), and the model's folder.</summary>
+    /// <summary>The model whose tokens the statistics count: the one named, else the demo model.</summary>
+    private static string TokenizerOf(string? model) => string.IsNullOrWhiteSpace(model) ? Training.Demo.DemoModel.Name : model;
+
     public (Dictionary<string, string[]> Errors, string? ModelFolder) CheckFields(string? name, string? model)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(name) || name.Length > 200) errors["name"] = ["required, at most 200 characters"];
         string? modelFolder = null;
-        try { modelFolder = registry.Resolve(string.IsNullOrWhiteSpace(model) ? Training.Demo.DemoModel.Name : model); }
+        try { modelFolder = registry.Resolve(TokenizerOf(model)); }
         catch (ArgumentException e) { errors["model"] = [$"statistics are counted in this model's tokens: {e.Message}"]; }
         return (errors, modelFolder);
     }
@@ -66,12 +69,11 @@ public sealed class DatasetImport(DatasetRepository datasets, ModelRegistry regi
                 (parsed.Records.Count > 0 ? " (pass skipBadLines=true to import the good ones)" : ""), Examples: parsed.Records.Count, BadLines: parsed.Errors.Count);
         }
 
-        var tokenizerName = string.IsNullOrWhiteSpace(model) ? Training.Demo.DemoModel.Name : model;
         var stats = DatasetStatistics.Compute(layout, parsed.Records, TextTokenizer.Load(modelFolder!).Encode);
         if (!store)
             return new Outcome(null, parsed.Errors.Count, problems, new Dictionary<string, string[]>(), null, Stats: stats,
                 Examples: parsed.Records.Count, BadLines: parsed.Errors.Count);
-        var dataset = await datasets.CreateAsync(name!.Trim(), layout.Kind, parsed.Records, new { tokenizer = tokenizerName, stats }, cancellationToken);
+        var dataset = await datasets.CreateAsync(name!.Trim(), layout.Kind, parsed.Records, new { tokenizer = TokenizerOf(model), stats }, cancellationToken);
         return new Outcome(dataset, parsed.Errors.Count, problems, new Dictionary<string, string[]>(), null);
     }
 }
