@@ -133,8 +133,10 @@ public sealed class AlignLabClient : IAsyncDisposable, IDisposable
         await hub.StartAsync(cancellationToken);
         await hub.InvokeAsync("Subscribe", id, cancellationToken);
 
-        // Subscribed first, then read what was stored: nothing falls between; a point may come twice, the caller's
-        // series are keyed by (name, step).
+        // Subscribed first, then the run, then what was stored: nothing falls between. A run already finished has
+        // stored all its points (they are written before its final status); one still going sends the rest over the
+        // hub, where a point read here too is dropped.
+        var run = await GetRunAsync(id, cancellationToken);
         var seen = new HashSet<(string, long)>();
         var stored = await GetMetricsAsync(id, cancellationToken: cancellationToken);
         if (stored.Count > 0)
@@ -142,7 +144,6 @@ public sealed class AlignLabClient : IAsyncDisposable, IDisposable
             foreach (var p in stored) seen.Add((p.Name, p.Step));
             yield return new MetricsEvent(id, stored);
         }
-        var run = await GetRunAsync(id, cancellationToken);
         if (run.IsFinished)
         {
             yield return new StatusEvent(id, run.Status, run.Step, run.TotalSteps, run.Error);

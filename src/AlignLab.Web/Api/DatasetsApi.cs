@@ -126,7 +126,9 @@ public static class DatasetsApi
             return buffer.Length == 0 ? (null, "empty", false) : (buffer.ToArray(), null, false);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return tooLarge; }
-        catch (InvalidDataException) { return tooLarge; } // the multipart reader's length limit
+        // The multipart reader's body-length limit; its other complaints (no boundary, headers too long) are the form's.
+        catch (InvalidDataException e) when (e.Message.Contains("body length limit", StringComparison.OrdinalIgnoreCase)) { return tooLarge; }
+        catch (InvalidDataException e) { return (null, $"not a valid multipart form: {e.Message}", false); }
     }
 
     private const long MultipartAllowance = 64 << 10;
