@@ -11,6 +11,9 @@ public sealed record GenerationOptions
     public double TopP { get; init; } = 1.0;
     /// <summary>Token that ends a sequence; null: the model config's eos_token_id.</summary>
     public int? EosTokenId { get; init; }
+    /// <summary>More tokens that end a sequence, e.g. every EOS of the tokenizer, config.json and generation_config.json
+    /// (an instruct model's end of turn besides its end of text).</summary>
+    public IReadOnlyList<int> StopTokenIds { get; init; } = [];
     /// <summary>Token used to pad prompts on the left and finished sequences on the right.</summary>
     public int PadTokenId { get; init; }
     public long? Seed { get; init; }

@@ -10,14 +10,17 @@ namespace AlignLab.Training.Inference;
 /// all are or at the token limit.</summary>
 public static class TextGenerator
 {
-    public sealed record Sequence(int[] Tokens, bool EndedWithEos);
+    /// <param name="EndToken">The stop token that ended the sequence (not part of <paramref name="Tokens"/>).</param>
+    public sealed record Sequence(int[] Tokens, bool EndedWithEos, int? EndToken = null);
 
     public static IReadOnlyList<Sequence> Generate(CausalLM model, IReadOnlyList<int[]> prompts, GenerationOptions options)
     {
         if (prompts.Count == 0) return [];
         if (prompts.Any(p => p.Length == 0)) throw new ArgumentException("every prompt needs at least one token");
         var device = model.parameters().First().device;
-        var eos = options.EosTokenId ?? model.Config.EosTokenId;
+        var stops = new HashSet<long>(options.StopTokenIds.Select(id => (long)id));
+        if ((options.EosTokenId ?? model.Config.EosTokenId) is { } eos) stops.Add(eos);
+        if (options.EosTokenId is null && model.Config is Models.Llama.LlamaConfig llama) stops.UnionWith(llama.EosTokenIds.Select(id => (long)id));
         // A seeded generator lives on the CPU (TorchSharp builds CPU generators), and seeded draws are made there.
         var random = options.Seed is { } seed ? new torch.Generator(seed: (ulong)seed) : null;
         int batch = prompts.Count, promptLength = prompts.Max(p => p.Length);
@@ -35,6 +38,7 @@ public static class TextGenerator
 
         var generated = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
         var ended = new bool[batch];
+        var endTokens = new int?[batch];
         var wasTraining = model.training;
         model.eval();
         try
@@ -55,7 +59,7 @@ public static class TextGenerator
                     for (int b = 0; b < batch; b++)
                     {
                         if (ended[b]) { tokens[b] = options.PadTokenId; continue; }
-                        if (tokens[b] == eos) ended[b] = true;
+                        if (stops.Contains(tokens[b])) (ended[b], endTokens[b]) = (true, (int)tokens[b]);
                         else generated[b].Add((int)tokens[b]);
                     }
                     var grown = cat([attention, ones(batch, 1, dtype: ScalarType.Int64, device: device)], 1).DetachFromDisposeScope();
@@ -76,7 +80,7 @@ public static class TextGenerator
             model.train(wasTraining);
             random?.Dispose();
         }
-        return generated.Select((g, b) => new Sequence([.. g], ended[b])).ToList();
+        return generated.Select((g, b) => new Sequence([.. g], ended[b], endTokens[b])).ToList();
     }
 
     /// <summary>The next token of each row: argmax at temperature 0, else a sample after top-k and top-p filtering.</summary>

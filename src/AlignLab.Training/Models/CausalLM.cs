@@ -30,12 +30,16 @@ public abstract class CausalLM(string name) : nn.Module(name)
 
     /// <summary>Additive attention mask (B, 1, T, past + T): 0 where a query may attend, the dtype's minimum
     /// elsewhere. A query always sees itself, so rows of padding never become all-masked (no NaN).</summary>
-    public static Tensor AttentionBias(Tensor? attentionMask, long batch, long queryLength, long pastLength, ScalarType dtype, Device device)
+    /// <param name="window">A sliding window: a query sees only the keys less than this many positions back (Mistral).</param>
+    public static Tensor AttentionBias(Tensor? attentionMask, long batch, long queryLength, long pastLength, ScalarType dtype, Device device,
+        long? window = null)
     {
         var keyLength = pastLength + queryLength;
         var queries = arange(pastLength, keyLength, device: device).unsqueeze(1);   // (T, 1)
         var keys = arange(keyLength, device: device).unsqueeze(0);                  // (1, Tk)
-        var allowed = keys.le(queries).unsqueeze(0).unsqueeze(0);                    // (1, 1, T, Tk)
+        var allowed = keys.le(queries);                                              // (T, Tk)
+        if (window is { } w) allowed = allowed.logical_and(queries.sub(keys).lt(w));
+        allowed = allowed.unsqueeze(0).unsqueeze(0);                                 // (1, 1, T, Tk)
         if (attentionMask is not null)
             allowed = allowed.logical_and(attentionMask.to(ScalarType.Bool).view(batch, 1, 1, keyLength));
         allowed = allowed.logical_or(keys.eq(queries).unsqueeze(0).unsqueeze(0));

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace AlignLab.Training.Models;
 
 /// <summary>What the platform needs to know of any architecture's config.json.</summary>
@@ -11,6 +13,14 @@ public abstract record ModelConfig
     public abstract int? EosTokenId { get; }
     public abstract int? BosTokenId { get; }
 
+    /// <summary>The config.json this config was read from, written back unchanged on export (only torch_dtype and
+    /// what the exporter adds change); null for a config made in code.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public JsonObject? Source { get; init; }
+
     /// <summary>The config.json a Hugging Face loader reads for this model.</summary>
-    public abstract System.Text.Json.Nodes.JsonObject ToJson();
+    public JsonObject ToJson() => Source?.DeepClone().AsObject() ?? Build();
+
+    /// <summary>config.json written from the fields, for a config made in code.</summary>
+    protected abstract JsonObject Build();
 }

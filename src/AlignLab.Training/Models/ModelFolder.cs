@@ -13,6 +13,8 @@ public static class ModelFolder
 {
     public const string ConfigFile = "config.json";
 
+    public static IReadOnlyList<string> SupportedModelTypes { get; } = ["gpt2", .. LlamaConfig.ModelTypes, Deberta.DebertaV2Config.ModelTypeName];
+
     public static ModelConfig ReadConfig(string folder)
     {
         var path = Path.Combine(folder, ConfigFile);
@@ -23,12 +25,14 @@ public static class ModelFolder
         {
             throw new WeightsFormatException($"{path}: not a JSON object ({e.Message})");
         }
-        var modelType = json["model_type"]?.GetValue<string>();
+        var modelType = json["model_type"] is JsonValue t && t.GetValueKind() == JsonValueKind.String ? t.GetValue<string>() : null;
         return modelType switch
         {
             "gpt2" => Gpt2Config.FromJson(json),
-            "llama" or "mistral" or "qwen2" => LlamaConfig.FromJson(json),
-            _ => throw new NotSupportedException($"{path}: model_type '{modelType}' is not supported (supported: gpt2, llama, mistral, qwen2)"),
+            _ when LlamaConfig.ModelTypes.Contains(modelType) => LlamaConfig.FromJson(json),
+            Deberta.DebertaV2Config.ModelTypeName => Deberta.DebertaV2Config.FromJson(json),
+            _ => throw new UnsupportedConfigException("model_type",
+                $"model_type '{modelType}' is not supported (supported: {string.Join(", ", SupportedModelTypes)})"),
         };
     }
 
@@ -36,7 +40,7 @@ public static class ModelFolder
     {
         Gpt2Config gpt2 => new Gpt2LMHeadModel(gpt2),
         LlamaConfig llama => new LlamaForCausalLM(llama),
-        _ => throw new NotSupportedException($"no architecture for {config.ModelType}"),
+        _ => throw new NotSupportedException($"model_type '{config.ModelType}' has no causal language model here (DeBERTa is a reward model only)"),
     };
 
     /// <summary>Builds the model config.json describes and loads its weights (on the CPU; move it after).</summary>

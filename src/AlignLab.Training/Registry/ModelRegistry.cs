@@ -21,7 +21,13 @@ public sealed partial class ModelRegistry(IReadOnlyList<string> roots, string? a
     /// <param name="Architecture">The config's first architecture (…ForCausalLM, …ForSequenceClassification), or "".</param>
     /// <param name="Exported">Whether a run exported it (its name is "runs/{id}/export").</param>
     public sealed record Entry(string Name, string Folder, string ModelType, int Layers, int HiddenSize, int VocabularySize, long ParameterBytes,
-        string Architecture = "", bool Exported = false);
+        string Architecture = "", bool Exported = false)
+    {
+        /// <summary>Everything known of the folder, including why it cannot be used (<see cref="ModelInspection.Details.Problem"/>).</summary>
+        public ModelInspection.Details? Details { get; init; }
+        public string? Problem => Details?.Problem;
+        public bool Usable => Problem is null;
+    }
 
     /// <summary>The folder a reference names; throws <see cref="ArgumentException"/> for references outside the roots
     /// or without a config.json.</summary>
@@ -46,13 +52,36 @@ public sealed partial class ModelRegistry(IReadOnlyList<string> roots, string? a
         throw new ArgumentException($"no model '{reference}' (a folder with config.json) under {string.Join(", ", Roots)}");
     }
 
-    /// <summary>Refuses a reference that leaves every root (an absolute path elsewhere, or ".." past the root).</summary>
-    public string? Check(string reference) =>
-        (Path.IsPathRooted(reference) || reference.Split('/', '\\').Contains(".."))
-        && !Roots.Any(root => IsInside(Path.GetFullPath(Path.Combine(root, reference)), root))
-        && !(ArtifactRoot is not null && ExportPattern().IsMatch(reference))
-            ? $"model '{reference}' is outside the model roots: name a folder under them, or a run's export (runs/{{id}}/export)"
-            : null;
+    /// <summary>Refuses at submission a reference that leaves every root (an absolute path elsewhere, or ".." past the root),
+    /// names no model folder, or names one that cannot be loaded (its config, weights or tokenizer, with the reason).
+    /// The export of a run is accepted before it exists: a run may name the model of a run still training.</summary>
+    public string? Check(string reference)
+    {
+        if ((Path.IsPathRooted(reference) || reference.Split('/', '\\').Contains(".."))
+            && !Roots.Any(root => IsInside(Path.GetFullPath(Path.Combine(root, reference)), root))
+            && !(ArtifactRoot is not null && ExportPattern().IsMatch(reference)))
+            return $"model '{reference}' is outside the model roots: name a folder under them, or a run's export (runs/{{id}}/export)";
+        string folder;
+        try { folder = Resolve(reference); }
+        catch (ArgumentException e) { return ExportPattern().IsMatch(reference) ? null : e.Message; }
+        return ModelInspection.Inspect(folder).Problem is { } problem ? $"model '{reference}' cannot be used: {problem}" : null;
+    }
+
+    public string? CheckChatTemplate(string reference)
+    {
+        string folder;
+        try { folder = Resolve(reference); }
+        catch (ArgumentException) { return null; }
+        try
+        {
+            Tokenization.PromptTemplate.FromChatTemplate(Tokenization.TextTokenizer.Load(folder));
+            return null;
+        }
+        catch (Exception e) when (ModelInspection.IsLoadError(e))
+        {
+            return $"the model template cannot be used with '{reference}': {e.Message}";
+        }
+    }
 
     public IReadOnlyList<Entry> List()
     {
@@ -68,18 +97,12 @@ public sealed partial class ModelRegistry(IReadOnlyList<string> roots, string? a
         return entries;
     }
 
+    // A folder with config.json is listed even when it cannot be used, with the reason.
     private static void AddIfModel(List<Entry> entries, string name, string folder, bool exported)
     {
         if (!File.Exists(Path.Combine(folder, ModelFolder.ConfigFile))) return;
-        try
-        {
-            var config = ModelFolder.ReadConfig(folder);
-            var bytes = Directory.GetFiles(folder, "*.safetensors").Sum(f => new FileInfo(f).Length);
-            var architecture = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(folder, ModelFolder.ConfigFile)))?["architectures"]?[0]?.GetValue<string>() ?? "";
-            entries.Add(new Entry(name, folder, config.ModelType, config.Layers, config.HiddenSize, config.VocabSize, bytes, architecture, exported));
-        }
-        catch (Exception e) when (e is NotSupportedException or ArgumentException or InvalidOperationException or System.Text.Json.JsonException
-                                       or Weights.WeightsFormatException) { }
+        var d = ModelInspection.Inspect(folder);
+        entries.Add(new Entry(name, folder, d.ModelType, d.Layers, d.HiddenSize, d.VocabularySize, d.ParameterBytes, d.Architecture, exported) { Details = d });
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^runs/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/export/?$")]

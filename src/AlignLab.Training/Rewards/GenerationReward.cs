@@ -15,7 +15,7 @@ public static class GenerationReward
     {
         if (prompts.Count == 0) return double.NaN;
         var answers = new List<string>(prompts.Count);
-        var options = new GenerationOptions { MaxNewTokens = maxNewTokens, Temperature = 0, EosTokenId = tokenizer.EosTokenId, PadTokenId = tokenizer.PadTokenId };
+        var options = new GenerationOptions { MaxNewTokens = maxNewTokens, Temperature = 0, EosTokenId = tokenizer.EosTokenId, StopTokenIds = tokenizer.EosTokenIds, PadTokenId = tokenizer.PadTokenId };
         foreach (var batch in prompts.Chunk(batchSize))
             answers.AddRange(TextGenerator.Generate(policy, [.. batch.Select(p => p.Tokens)], options).Select(s => tokenizer.Decode(s.Tokens)));
         return rewardModel.Score([.. prompts.Select((p, i) => (p.Instruction, p.Input, answers[i]))], template, batchSize).Average();

@@ -1,5 +1,6 @@
 using AlignLab.Core.Methods;
 using AlignLab.Training.Demo;
+using AlignLab.Training.Tokenization;
 
 namespace AlignLab.Training.Methods.Common;
 
@@ -9,7 +10,7 @@ public static class TrainingParameters
     public static IEnumerable<ParameterSpec> Model() =>
     [
         ParameterSpec.Model("model", DemoModel.Name, ModelRole.Policy, "Model folder (config.json, safetensors, tokenizer) under a model root, or a run's export (runs/{id}/export)."),
-        ParameterSpec.Choice("template", "alpaca", ["alpaca", "plain", "chat"], "Prompt template around instruction and input."),
+        ParameterSpec.Choice("template", "alpaca", [.. PromptTemplate.Names], "Prompt template around instruction and input; model: the model's own chat template (tokenizer_config.json)."),
     ];
 
     public static IEnumerable<ParameterSpec> Optimization(double learningRate, string schedule, long warmupSteps, long maxSteps,

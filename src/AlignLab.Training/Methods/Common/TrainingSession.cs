@@ -76,7 +76,7 @@ public sealed class TrainingSession : IDisposable
             var optimizer = AdamWFactory.Create(trainable, p.GetDouble("learning_rate"), p.GetDouble("weight_decay"));
             var schedule = new LearningRateSchedule(LearningRateSchedule.Parse(p.GetString("schedule")), p.GetDouble("learning_rate"),
                 p.GetInt64("warmup_steps"), p.GetInt64("max_steps"));
-            var session = new TrainingSession(model, trainable, tokenizer, PromptTemplate.Named(p.GetString("template")), optimizer, schedule, device, folder);
+            var session = new TrainingSession(model, trainable, tokenizer, PromptTemplate.Resolve(p.GetString("template"), tokenizer), optimizer, schedule, device, folder);
             if (context.Checkpoints.Latest() is { } latest) session.Step = TrainingCheckpoint.Restore(latest, trainable, optimizer, session.ExtraState);
             return session;
         }
@@ -155,7 +155,8 @@ public sealed class TrainingSession : IDisposable
         Lora.Merge(Model);
         if (Trainable is SequenceClassifier classifier) classifier.Save(folder, ExportConfig);
         else Models.ModelFolder.Save(Model, folder, extraConfig: ExportConfig);
-        foreach (var file in new[] { "vocab.json", "merges.txt", "tokenizer.model", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json" })
+        foreach (var file in new[] { "vocab.json", "merges.txt", "tokenizer.model", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+                     "chat_template.jinja", TextTokenizer.GenerationConfigFile })
             if (File.Exists(Path.Combine(ModelFolder, file)))
                 File.Copy(Path.Combine(ModelFolder, file), Path.Combine(folder, file), overwrite: true);
     }

@@ -55,7 +55,6 @@ public sealed class SpaConstructionMethod(ModelRegistry registry, IDatasetStore 
         var token = context.CancellationToken;
         var revision = p.GetString("revision");
         var thresholds = new RewardThresholds(p.GetDouble("eta1"), p.GetDouble("eta2"), p.GetDouble("eta3"));
-        var template = PromptTemplate.Named(p.GetString("template"));
         var device = TorchDevice.Parse(p.GetString("device"));
         // Everything that can be wrong with the request fails here, before any instance is written.
         if (revision == RevisionModes.Endpoint && reviser.NotConfiguredReason is { } notConfigured)
@@ -64,6 +63,7 @@ public sealed class SpaConstructionMethod(ModelRegistry registry, IDatasetStore 
             throw new ArgumentException("reward_model: a reward model folder is required");
         var rewardFolder = registry.Resolve(p.GetString("reward_model"));
         var policyFolder = registry.Resolve(p.GetString("model"));
+        var template = PromptTemplate.Resolve(p.GetString("template"), TextTokenizer.Load(policyFolder));
         var pool = await PoolAsync(p.GetString("pool"), p.GetInt32("max_instances"), token);
 
         var items = await store.InitializeAsync(context.RunId, revision, thresholds, pool, token);
@@ -153,12 +153,12 @@ public sealed class SpaConstructionMethod(ModelRegistry registry, IDatasetStore 
         var options = new GenerationOptions
         {
             MaxNewTokens = p.GetInt32("max_new_tokens"), Temperature = p.GetDouble("temperature"), TopP = p.GetDouble("top_p"),
-            EosTokenId = tokenizer.EosTokenId, PadTokenId = tokenizer.PadTokenId, Seed = p.GetInt32("seed"),
+            EosTokenId = tokenizer.EosTokenId, StopTokenIds = tokenizer.EosTokenIds, PadTokenId = tokenizer.PadTokenId, Seed = p.GetInt32("seed"),
         };
         foreach (var batch in pending.Chunk(p.GetInt32("batch_size")))
         {
             context.CancellationToken.ThrowIfCancellationRequested();
-            var prompts = batch.Select(i => tokenizer.Encode(template.Render(i.Instruction, i.Input))).ToList();
+            var prompts = batch.Select(i => template.EncodePrompt(tokenizer, i.Instruction, i.Input)).ToList();
             // Seeded per batch from its first instance, so a resumed job samples what an uninterrupted one would have.
             var generated = TextGenerator.Generate(policy, prompts, options with { Seed = options.Seed + batch[0].Index });
             await store.SaveRolloutsAsync(context.RunId, [.. batch.Select((item, k) => (item.Index, tokenizer.Decode(generated[k].Tokens)))],

@@ -31,7 +31,7 @@ public static class FigaData
         var examples = new List<FigaExample>();
         foreach (var (instruction, input, original, revised) in pairs)
         {
-            var prompt = tokenizer.Encode(template.Render(instruction, input));
+            var prompt = template.EncodePrompt(tokenizer, instruction, input);
             int[] originalIds = [.. tokenizer.Encode(original), tokenizer.EosTokenId];
             int[] revisedIds = [.. tokenizer.Encode(revised), tokenizer.EosTokenId];
             if (prompt.Length + Math.Max(originalIds.Length, revisedIds.Length) > maxLength) continue;

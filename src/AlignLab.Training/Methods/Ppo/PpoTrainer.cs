@@ -43,7 +43,7 @@ public static class PpoTrainer
             : new FixedKlController(p.GetDouble("init_kl_coef"));
         if (kl is AdaptiveKlController adaptive && session.ExtraState.TryGetValue("kl_beta", out var beta)) adaptive.Reset(beta);
         var batches = new ShuffledBatches<(string Instruction, string Input, int[] Prompt)>(
-            [.. prompts.Select(r => (r.Instruction, r.Input, session.Tokenizer.Encode(session.Template.Render(r.Instruction, r.Input))))],
+            [.. prompts.Select(r => (r.Instruction, r.Input, session.Template.EncodePrompt(session.Tokenizer, r.Instruction, r.Input)))],
             p.GetInt32("batch_size"), p.GetInt32("seed"));
         var sampleLog = new StepLog(Path.Combine(context.ArtifactDirectory, SamplesFile));
         var rolloutLog = new StepLog(Path.Combine(context.ArtifactDirectory, RolloutStatsFile));
@@ -60,11 +60,11 @@ public static class PpoTrainer
             var generated = TextGenerator.Generate(session.Model, [.. picked.Select(x => x.Prompt)], new GenerationOptions
             {
                 MaxNewTokens = p.GetInt32("max_new_tokens"), Temperature = p.GetDouble("temperature"),
-                EosTokenId = session.Tokenizer.EosTokenId, PadTokenId = session.Tokenizer.PadTokenId, Seed = p.GetInt32("seed") + session.Step,
+                EosTokenId = session.Tokenizer.EosTokenId, StopTokenIds = session.Tokenizer.EosTokenIds, PadTokenId = session.Tokenizer.PadTokenId, Seed = p.GetInt32("seed") + session.Step,
             });
             var samples = picked.Select((x, i) =>
             {
-                int[] response = generated[i].EndedWithEos ? [.. generated[i].Tokens, session.Tokenizer.EosTokenId] : generated[i].Tokens;
+                int[] response = generated[i].EndedWithEos ? [.. generated[i].Tokens, generated[i].EndToken ?? session.Tokenizer.EosTokenId] : generated[i].Tokens;
                 if (response.Length == 0) response = [session.Tokenizer.EosTokenId];
                 return new PpoSample(x.Instruction, x.Input, x.Prompt, response, session.Tokenizer.Decode(generated[i].Tokens));
             }).ToList();

@@ -60,7 +60,7 @@ public sealed class QueryTypeClassificationMethod(ModelRegistry registry, IDatas
         var records = p.GetInt32("max_instances") is > 0 and var max ? [.. source.Records.Take(max)] : source.Records;
         if (records.Count == 0) throw new ArgumentException("dataset: the dataset has no records");
         var modelFolder = useEndpoint ? null : registry.Resolve(p.GetString("model"));
-        var template = PromptTemplate.Named(p.GetString("template"));
+        var templateName = p.GetString("template");
 
         var verdictPath = Path.Combine(context.ArtifactDirectory, VerdictsFile);
         var verdicts = new Verdict?[records.Count];
@@ -71,7 +71,7 @@ public sealed class QueryTypeClassificationMethod(ModelRegistry registry, IDatas
 
         if (pending.Count > 0)
         {
-            using var classifier = useEndpoint ? endpoint.Classifier(p.GetString("endpoint_model")) : LocalClassifier(modelFolder!, template, p);
+            using var classifier = useEndpoint ? endpoint.Classifier(p.GetString("endpoint_model")) : LocalClassifier(modelFolder!, templateName, p);
             var log = new StepLog(verdictPath);
             foreach (var chunk in pending.Chunk(Chunk))
             {
@@ -103,12 +103,14 @@ public sealed class QueryTypeClassificationMethod(ModelRegistry registry, IDatas
 
     public static string DatasetName(string runName, Guid runId) => $"{runName} (query types from run {runId.Short()})";
 
-    private static LocalQueryTypeClassifier LocalClassifier(string folder, PromptTemplate template, MethodParameters p)
+    private static LocalQueryTypeClassifier LocalClassifier(string folder, string templateName, MethodParameters p)
     {
+        var tokenizer = TextTokenizer.Load(folder);
+        var template = PromptTemplate.Resolve(templateName, tokenizer);
         var device = TorchDevice.Parse(p.GetString("device"));
         var model = ModelFolder.Load(folder);
         model.to(device);
-        return new LocalQueryTypeClassifier(model, TextTokenizer.Load(folder), template, device, p.GetInt32("batch_size"), ownsModel: true);
+        return new LocalQueryTypeClassifier(model, tokenizer, template, device, p.GetInt32("batch_size"), ownsModel: true);
     }
 
     private static void Report(IRunContext context, QueryTypeAgreement agreement)

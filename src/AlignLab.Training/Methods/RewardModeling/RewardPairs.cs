@@ -39,7 +39,7 @@ public static class RewardPairs
         var examples = new List<RewardExample>();
         foreach (var pair in pairs)
         {
-            var prompt = tokenizer.Encode(template.Render(pair.Instruction, pair.Input));
+            var prompt = template.EncodePrompt(tokenizer, pair.Instruction, pair.Input);
             int[] preferred = [.. tokenizer.Encode(pair.Preferred), tokenizer.EosTokenId];
             int[] other = [.. tokenizer.Encode(pair.Other), tokenizer.EosTokenId];
             if (prompt.Length + Math.Max(preferred.Length, other.Length) > maxLength) continue;

@@ -31,15 +31,21 @@ public sealed record Gpt2Config : ModelConfig
 
     public static Gpt2Config FromJson(JsonObject json)
     {
-        var config = System.Text.Json.JsonSerializer.Deserialize<Gpt2Config>(json.ToJsonString())!;
+        ConfigFieldCheck.Check(json);
+        foreach (var field in new[] { "scale_attn_by_inverse_layer_idx", "reorder_and_upcast_attn" })
+            if (json[field] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.True)
+                throw new UnsupportedConfigException(field, $"{field} = true is not implemented");
+        if (json["scale_attn_weights"] is JsonValue s && s.GetValueKind() == System.Text.Json.JsonValueKind.False)
+            throw new UnsupportedConfigException("scale_attn_weights", "scale_attn_weights = false is not implemented");
+        var config = System.Text.Json.JsonSerializer.Deserialize<Gpt2Config>(json.ToJsonString())! with { Source = json.DeepClone().AsObject() };
         if (config.n_embd % config.n_head != 0)
             throw new ArgumentException($"config.json: n_embd {config.n_embd} is not divisible by n_head {config.n_head}");
         if (config.activation_function is not ("gelu_new" or "gelu" or "gelu_pytorch_tanh" or "relu"))
-            throw new ArgumentException($"config.json: activation_function '{config.activation_function}' is not supported");
+            throw new UnsupportedConfigException("activation_function", $"activation_function '{config.activation_function}' is not supported");
         return config;
     }
 
-    public override JsonObject ToJson() => new()
+    protected override JsonObject Build() => new()
     {
         ["architectures"] = new JsonArray("GPT2LMHeadModel"),
         ["model_type"] = ModelType,

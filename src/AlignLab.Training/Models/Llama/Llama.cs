@@ -9,7 +9,7 @@ namespace AlignLab.Training.Models.Llama;
 // Llama (Touvron et al. 2023) with Hugging Face's LlamaForCausalLM names: model.embed_tokens,
 // model.layers.N.{input_layernorm, self_attn.{q,k,v,o}_proj, post_attention_layernorm, mlp.{gate,up,down}_proj},
 // model.norm, lm_head. Pre-norm RMSNorm, rotary position embeddings (HF's rotate-half layout), SwiGLU MLP,
-// grouped-query attention. Shapes: B batch, T new positions, P cached + new, C hidden, H heads, K kv heads, D head dim.
+// grouped-query attention; Qwen3's q_norm/k_norm (self_attn.{q,k}_norm) when the config is qwen3. Shapes: B batch, T new positions, P cached + new, C hidden, H heads, K kv heads, D head dim.
 
 public sealed class LlamaRmsNorm : nn.Module<Tensor, Tensor>
 {
@@ -35,13 +35,18 @@ public sealed class LlamaRmsNorm : nn.Module<Tensor, Tensor>
 /// <summary>Rotary embeddings: cos/sin of position × inverse frequency, applied to q and k by rotate-half.</summary>
 public static class Rope
 {
-    public static (Tensor Cos, Tensor Sin) Angles(Tensor positionIds, long headDim, double theta, ScalarType dtype)
+    /// <param name="inverseFrequencies">(D/2) frequencies, scaled as the config says (<see cref="RopeScaling"/>).</param>
+    public static (Tensor Cos, Tensor Sin) Angles(Tensor positionIds, double[] inverseFrequencies, ScalarType dtype)
     {
-        var inverse = pow(theta, arange(0, headDim, 2, dtype: ScalarType.Float32, device: positionIds.device) / headDim).reciprocal(); // (D/2)
-        var freqs = positionIds.to(ScalarType.Float32).unsqueeze(-1) * inverse;                    // (B, T, D/2)
-        var emb = cat([freqs, freqs], -1);                                                          // (B, T, D)
-        return (emb.cos().unsqueeze(1).to(dtype), emb.sin().unsqueeze(1).to(dtype));                // (B, 1, T, D)
+        // Angles in float64: at positions in the thousands, float32 products lose the digits the logits need.
+        var inverse = tensor(inverseFrequencies, dtype: ScalarType.Float64, device: positionIds.device);      // (D/2)
+        var freqs = positionIds.to(ScalarType.Float64).unsqueeze(-1) * inverse;                               // (B, T, D/2)
+        var emb = cat([freqs, freqs], -1);                                                                     // (B, T, D)
+        return (emb.cos().unsqueeze(1).to(dtype), emb.sin().unsqueeze(1).to(dtype));                           // (B, 1, T, D)
     }
+
+    public static (Tensor Cos, Tensor Sin) Angles(Tensor positionIds, long headDim, double theta, ScalarType dtype) =>
+        Angles(positionIds, RopeScaling.InverseFrequencies((int)headDim, theta, null), dtype);
 
     public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)                                    // x (B, heads, T, D)
     {
@@ -54,6 +59,7 @@ public static class Rope
 public sealed class LlamaAttention : nn.Module
 {
     private readonly AdaptableLinear q_proj, k_proj, v_proj, o_proj;
+    private readonly LlamaRmsNorm? q_norm, k_norm;
     private readonly int _heads, _kvHeads, _headDim, _layer;
 
     public LlamaAttention(LlamaConfig config, int layer) : base(nameof(LlamaAttention))
@@ -64,14 +70,21 @@ public sealed class LlamaAttention : nn.Module
         k_proj = new AdaptableLinear(config.hidden_size, _kvHeads * _headDim, config.QkvBias, std);
         v_proj = new AdaptableLinear(config.hidden_size, _kvHeads * _headDim, config.QkvBias, std);
         o_proj = new AdaptableLinear(_heads * _headDim, config.hidden_size, config.attention_bias, std);
+        if (config.QkNorm)
+        {
+            q_norm = new LlamaRmsNorm(_headDim, config.rms_norm_eps);
+            k_norm = new LlamaRmsNorm(_headDim, config.rms_norm_eps);
+        }
         RegisterComponents();
     }
 
     public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? bias, KvCache? cache)
     {
         var (B, T) = (x.shape[0], x.shape[1]);
-        var q = q_proj.forward(x).view(B, T, _heads, _headDim).transpose(1, 2);                     // (B, H, T, D)
-        var k = k_proj.forward(x).view(B, T, _kvHeads, _headDim).transpose(1, 2);                   // (B, K, T, D)
+        var q = q_proj.forward(x).view(B, T, _heads, _headDim);                                     // (B, T, H, D)
+        var k = k_proj.forward(x).view(B, T, _kvHeads, _headDim);                                   // (B, T, K, D)
+        if (q_norm is not null) (q, k) = (q_norm.forward(q), k_norm!.forward(k));                   // Qwen3: per head, before RoPE
+        (q, k) = (q.transpose(1, 2), k.transpose(1, 2));                                            // (B, H, T, D), (B, K, T, D)
         var v = v_proj.forward(x).view(B, T, _kvHeads, _headDim).transpose(1, 2);                   // (B, K, T, D)
         (q, k) = (Rope.Apply(q, cos, sin), Rope.Apply(k, cos, sin));
         if (cache is not null) (k, v) = cache.Append(_layer, k, v);                                 // (B, K, P, D)
@@ -150,17 +163,19 @@ public sealed class LlamaModel : nn.Module
     }
 }
 
-/// <summary>LlamaForCausalLM (and Mistral/Qwen2 configs): the decoder and an output head, tied to the embedding
+/// <summary>LlamaForCausalLM (and Mistral/Qwen2/Qwen3 configs): the decoder and an output head, tied to the embedding
 /// when the config says so.</summary>
 public sealed class LlamaForCausalLM : CausalLM
 {
     private readonly LlamaModel model;
     private readonly Linear? lm_head;
     private readonly LlamaConfig _config;
+    private readonly double[] _inverseFrequencies;
 
     public LlamaForCausalLM(LlamaConfig config) : base(nameof(LlamaForCausalLM))
     {
         _config = config;
+        _inverseFrequencies = RopeScaling.InverseFrequencies(config.HeadDim, config.rope_theta, config.RopeScaling);
         model = new LlamaModel(config);
         if (!config.tie_word_embeddings)
         {
@@ -178,8 +193,9 @@ public sealed class LlamaForCausalLM : CausalLM
         var past = cache?.Length ?? 0;
         positionIds ??= PositionIds(attentionMask, B, T, past, inputIds.device);
         var dtype = model.TokenEmbedding.dtype;
-        var (cos, sin) = Rope.Angles(positionIds, _config.HeadDim, _config.rope_theta, dtype);
-        var bias = attentionMask is null && past == 0 ? null : AttentionBias(attentionMask, B, T, past, dtype, inputIds.device);
+        var (cos, sin) = Rope.Angles(positionIds, _inverseFrequencies, dtype);
+        var window = _config.SlidingWindow is { } w && past + T > w ? w : (long?)null;
+        var bias = attentionMask is null && past == 0 && window is null ? null : AttentionBias(attentionMask, B, T, past, dtype, inputIds.device, window);
         return model.forward(inputIds, cos, sin, bias, cache);
     }
 

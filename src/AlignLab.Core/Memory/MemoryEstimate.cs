@@ -1,0 +1,63 @@
+namespace AlignLab.Core.Memory;
+
+/// <summary>A first estimate of the device memory a method needs on a model, before anything is loaded:
+/// <list type="bullet">
+/// <item>weights: parameters × bytes per value (4 fp32, 2 bf16);</item>
+/// <item>full fine-tuning adds gradients and AdamW's two moments in the weights' dtype (3 × weights); LoRA (r 8 on the
+/// query and value maps) trains 4·r·hidden parameters a layer, kept in fp32;</item>
+/// <item>activations: 34 · rows · tokens · hidden values a layer (Korthikanti et al. 2022, without the attention-score
+/// term), plus the fp32 logits and their log-softmax (2 · rows · tokens · vocabulary · 4 bytes);</item>
+/// <item>PPO adds a frozen reference (free with LoRA: it is the base), a critic (a second backbone when fully fine-tuned),
+/// a reward model of the policy's size and the rollout KV cache (2 · layers · rows · tokens · hidden values).</item>
+/// </list>
+/// It is an estimate at each method's default batch (<see cref="Defaults"/>), for the registry and a first look;
+/// allocator overhead and workspace are not counted.</summary>
+/// <param name="Setting">"full fp32", "full bf16", "lora fp32" or "lora bf16".</param>
+public sealed record MemoryEstimate(string Method, string Setting, long Bytes, string Breakdown)
+{
+    /// <summary>The default batch of each method: rows in one forward pass and tokens per row (prompt + response).</summary>
+    public static readonly IReadOnlyList<(string Method, int Rows, int Tokens, bool Ppo)> Defaults =
+    [
+        ("sft", 16, 128, false),
+        ("figa", 16, 128, false),           // 8 pairs: initial and revised response in one pass
+        ("reward-model", 32, 128, false),   // 16 pairs
+        ("ppo", 16, 96, true),              // 16 rollouts of a 64-token prompt and 32 new tokens
+        ("r3-ppo", 16, 640, true),          // 16 rollouts of a 128-token prompt and 512 new tokens
+    ];
+
+    public const int LoraRank = 8;
+
+    public static IReadOnlyList<MemoryEstimate> ForModel(ModelShape shape) =>
+        [.. from d in Defaults
+            from lora in new[] { false, true }
+            from bytesPerValue in new[] { 4, 2 }
+            select For(shape, d.Method, d.Rows, Math.Min(d.Tokens, shape.ContextLength), d.Ppo, lora, bytesPerValue)];
+
+    public static MemoryEstimate For(ModelShape shape, string method, int rows, int tokens, bool ppo, bool lora, int bytesPerValue)
+    {
+        long weights = shape.Parameters * bytesPerValue;
+        long adapters = 4L * LoraRank * shape.Hidden * shape.Layers;
+        long training = lora ? adapters * 4 * 4 : 3 * weights;               // LoRA: fp32 adapters, grads, two moments
+        long activations = 34L * rows * tokens * shape.Hidden * shape.Layers * bytesPerValue
+            + 2L * rows * tokens * shape.Vocabulary * 4;
+        var parts = new List<(string, long)> { ("weights", weights), (lora ? "adapters and optimizer" : "gradients and optimizer", training), ("activations", activations) };
+        if (ppo)
+        {
+            parts.Add(("reference", lora ? 0 : weights));
+            parts.Add(("critic", lora ? adapters * 4 * 4 : 4 * weights));
+            parts.Add(("reward model", weights));
+            parts.Add(("KV cache", 2L * shape.Layers * rows * tokens * shape.Hidden * bytesPerValue));
+        }
+        var setting = $"{(lora ? "lora" : "full")} {(bytesPerValue == 2 ? "bf16" : "fp32")}";
+        return new MemoryEstimate(method, setting, parts.Sum(p => p.Item2),
+            string.Join(", ", parts.Where(p => p.Item2 > 0).Select(p => $"{p.Item1} {Format(p.Item2)}")));
+    }
+
+    public static string Format(long bytes) => bytes switch
+    {
+        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.0} GiB",
+        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.0} MiB",
+        >= 1L << 10 => $"{bytes / (double)(1L << 10):0.0} KiB",
+        _ => $"{bytes} B",
+    };
+}

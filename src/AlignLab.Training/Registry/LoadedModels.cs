@@ -1,0 +1,75 @@
+using AlignLab.Training.Models;
+using AlignLab.Training.Tokenization;
+
+namespace AlignLab.Training.Registry;
+
+/// <summary>Tokenizers and models this node has loaded for previews and submission checks, kept while their folder's
+/// files stay unchanged, so that a preview does not pay for loading and repeated previews keep memory flat.
+/// Models are few (<see cref="ModelCapacity"/>, least recently used dropped first) and used by one caller at a time.</summary>
+public sealed class LoadedModels : IDisposable
+{
+    public const int ModelCapacity = 2;
+    private const int TokenizerCapacity = 32;
+
+    private readonly object _gate = new();
+    private readonly Dictionary<string, (DateTime Stamp, TextTokenizer Tokenizer)> _tokenizers = new(StringComparer.Ordinal);
+    private readonly LinkedList<(string Folder, DateTime Stamp, CausalLM Model)> _models = new();
+    private readonly SemaphoreSlim _modelUse = new(1, 1);
+
+    /// <summary>The folder's tokenizer; throws as <see cref="TextTokenizer.Load"/> does.</summary>
+    public TextTokenizer Tokenizer(string folder)
+    {
+        var stamp = Stamp(folder);
+        lock (_gate)
+            if (_tokenizers.TryGetValue(folder, out var cached) && cached.Stamp == stamp) return cached.Tokenizer;
+        var tokenizer = TextTokenizer.Load(folder);
+        lock (_gate)
+        {
+            if (_tokenizers.Count >= TokenizerCapacity) _tokenizers.Clear();
+            _tokenizers[folder] = (stamp, tokenizer);
+        }
+        return tokenizer;
+    }
+
+    /// <summary>Runs <paramref name="use"/> on the folder's model (loaded on the CPU, in eval mode), one caller at a time.</summary>
+    public async Task<T> UseModelAsync<T>(string folder, Func<CausalLM, T> use, CancellationToken cancellationToken = default)
+    {
+        await _modelUse.WaitAsync(cancellationToken);
+        try
+        {
+            var stamp = Stamp(folder);
+            var node = _models.First;
+            while (node is not null && !(node.Value.Folder == folder && node.Value.Stamp == stamp)) node = node.Next;
+            if (node is null)
+            {
+                var model = ModelFolder.Load(folder);
+                model.eval();
+                node = _models.AddFirst((folder, stamp, model));
+                while (_models.Count > ModelCapacity)
+                {
+                    _models.Last!.Value.Model.Dispose();
+                    _models.RemoveLast();
+                }
+            }
+            else if (node != _models.First)
+            {
+                _models.Remove(node);
+                _models.AddFirst(node);
+            }
+            return use(node.Value.Model);
+        }
+        finally
+        {
+            _modelUse.Release();
+        }
+    }
+
+    private static DateTime Stamp(string folder) => ModelInspection.FolderStamp(folder);
+
+    public void Dispose()
+    {
+        foreach (var (_, _, model) in _models) model.Dispose();
+        _models.Clear();
+        _modelUse.Dispose();
+    }
+}
