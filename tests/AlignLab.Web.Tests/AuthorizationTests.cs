@@ -58,6 +58,7 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
         new("GET", "/api/models", Read),
         new("POST", "/api/models/demo", Launch),
         new("POST", "/api/previews/figa-weights", Read, _ => Json(new { model = "demo-gpt2", original = "It is Rome.", revised = "It is Tokyo." })),
+        new("POST", "/api/previews/logprobs", Read, _ => Json(new { model = "demo-gpt2", prompt = "It is", response = " Rome." })),
         new("POST", "/api/previews/r3-reward", Read, _ => Json(new { query = "What is the capital of France?", response = "Paris.", reference = "The capital of France is Paris." })),
         new("POST", "/api/datasets/spa?name=matrix", Launch, _ => Lines(SpaLine)),
         new("POST", "/api/datasets/pool?name=matrix", Launch, _ => Lines(SpaLine)),

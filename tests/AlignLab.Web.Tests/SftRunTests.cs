@@ -34,13 +34,21 @@ public sealed class SftRunTests(PostgresFixture postgres) : WebAppTestBase(postg
     }
 
     [Fact]
-    public async Task AModelThatIsNotThereFailsTheRunWithTheReason()
+    public async Task AModelThatIsNotThereIsRefusedAtSubmissionAndAMissingExportFailsTheRunWithTheReason()
     {
-        // A path out of the roots is refused at submission (LimitsTests); a missing model only when the run starts,
-        // since a run may name another run's export before it exists.
-        var run = await Api.CreateRunAsync(new { method = "sft", parameters = new { model = "no-such-model" } });
+        // A folder that does not exist is refused at submission, naming the field; so is a path out of the roots (LimitsTests).
+        var refused = await Api.Http.PostAsync("/api/runs", JsonContent(new { method = "sft", parameters = new { model = "no-such-model" } }));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("no model 'no-such-model'", JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["errors"]!["parameters.model"]![0]!.GetValue<string>());
+
+        // A run may name another run's export before it exists; if it is still missing when the run starts, the run fails.
+        var export = $"runs/{Guid.NewGuid()}/export";
+        var run = await Api.CreateRunAsync(new { method = "sft", parameters = new { model = export } });
         var id = Guid.Parse(run["id"]!.GetValue<string>());
         await Api.WaitForStatusAsync(id, "Failed", TimeSpan.FromSeconds(30));
-        Assert.Contains("no model 'no-such-model'", (await Api.GetRunAsync(id))["error"]!.GetValue<string>());
+        Assert.Contains("has not exported a model", (await Api.GetRunAsync(id))["error"]!.GetValue<string>());
     }
+
+    private static StringContent JsonContent(object body) =>
+        new(System.Text.Json.JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json");
 }

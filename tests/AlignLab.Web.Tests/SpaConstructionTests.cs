@@ -161,6 +161,31 @@ public sealed class SpaConstructionTests(PostgresFixture postgres) : WebAppTestB
         Assert.Equal(3, summary["previewKept"]!.GetValue<int>());
     }
 
+    /// <summary>FIGA's η1–η3 are set for OpenAssistant's DeBERTa-v3 reward model: a construction scores with one.</summary>
+    [Fact]
+    public async Task AConstructionScoresRolloutsAndReferencesWithADebertaRewardModel()
+    {
+        var poolId = await ImportPoolAsync();
+        var folder = TestDebertaRewardModels.Create(Path.Combine(ModelRoot, "deberta-rm"));
+        var run = await Api.CreateRunAsync(new
+        {
+            method = "spa-construction",
+            parameters = new
+            {
+                model = "demo-gpt2", pool = poolId.ToString(), reward_model = "deberta-rm", eta1 = 1e6, eta2 = -1e6, eta3 = -1e6,
+                revision = "endpoint", max_new_tokens = 8, batch_size = 4,
+            },
+        });
+        var id = Guid.Parse(run["id"]!.GetValue<string>());
+        await Api.WaitForStatusAsync(id, "Succeeded", TimeSpan.FromSeconds(120));
+        var items = await ItemsAsync(id);
+        Assert.Equal(5, items.Count(i => i["status"]!.GetValue<string>() == "revised"));
+        using var rewardModel = RewardModel.Load(folder, TorchSharp.torch.CPU);
+        var references = rewardModel.Score([.. items.Select(i => (i["instruction"]!.GetValue<string>(), "", i["output"]!.GetValue<string>()))], PromptTemplate.Alpaca);
+        for (int k = 0; k < items.Count; k++)
+            Assert.Equal(references[k], items[k]["outputReward"]!.GetValue<double>(), 5);
+    }
+
     private async Task<Guid> ImportPoolAsync()
     {
         await Api.Http.PostAsync("/api/models/demo", null);

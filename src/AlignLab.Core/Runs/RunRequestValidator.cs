@@ -11,6 +11,9 @@ public sealed class RunRequestValidator(MethodCatalog catalog, IModelReferenceCh
 {
     public const int MaxNameLength = 200;
 
+    /// <summary>The prompt template that renders the model's own chat template.</summary>
+    public const string ModelTemplate = "model";
+
     public RunRequestValidation Validate(JsonNode? request)
     {
         var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
@@ -81,6 +84,12 @@ public sealed class RunRequestValidator(MethodCatalog catalog, IModelReferenceCh
                 else resolved[parameter.Name] = normalized;
             }
         }
+
+        // The model's own chat template must exist and render; known only once the model is known.
+        if (models is not null && resolved.GetValueOrDefault("template") is JsonValue t && t.GetValue<string>() == ModelTemplate
+            && resolved.GetValueOrDefault("model") is JsonValue m && m.GetValue<string>() is { Length: > 0 } model
+            && !errors.ContainsKey("parameters.model") && models.CheckChatTemplate(model) is { } templateError)
+            Fail("parameters.template", templateError);
 
         return errors.Count > 0
             ? RunRequestValidation.Failed(errors)

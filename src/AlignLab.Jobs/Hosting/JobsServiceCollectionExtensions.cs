@@ -39,6 +39,7 @@ public static class JobsServiceCollectionExtensions
         if (string.IsNullOrWhiteSpace(artifactRoot)) artifactRoot = Path.Combine(EmbeddedRoot(configuration), "artifacts");
         services.AddSingleton(new ModelRegistry(modelRoots, Path.GetFullPath(artifactRoot)));
         services.AddSingleton<IModelReferenceCheck>(sp => sp.GetRequiredService<ModelRegistry>());
+        services.AddSingleton<LoadedModels>();
         services.AddSingleton<ITrainingMethod, SmokeMethod>();
         services.AddSingleton<ITrainingMethod, SftMethod>();
         services.AddSingleton<ITrainingMethod, FigaMethod>();

@@ -22,8 +22,27 @@ public static class ModelsApi
 }
 
 /// <param name="Name">The reference runs use; "runs/{id}/export" for a model a run exported.</param>
-public sealed record ModelDto(string Name, string ModelType, string Architecture, int Layers, int HiddenSize, int VocabularySize, long ParameterBytes, bool Exported)
+/// <param name="Problem">Why the folder cannot be used (config, weights, tokenizer or chat template); null when it can.</param>
+/// <param name="Memory">Estimated training memory per method and setting, at each method's default batch.</param>
+public sealed record ModelDto(string Name, string ModelType, string Architecture, int Layers, int HiddenSize, int VocabularySize, long ParameterBytes,
+    bool Exported, long Parameters, string Dtype, int ContextLength, string TokenizerKind, bool HasChatTemplate, IReadOnlyList<int> EosTokenIds,
+    string? Problem, IReadOnlyList<MemoryEstimateDto> Memory)
 {
-    public static ModelDto From(ModelRegistry.Entry e) =>
-        new(e.Name, e.ModelType, e.Architecture, e.Layers, e.HiddenSize, e.VocabularySize, e.ParameterBytes, e.Exported);
+    public static ModelDto From(ModelRegistry.Entry e)
+    {
+        var d = e.Details;
+        return new(e.Name, e.ModelType, e.Architecture, e.Layers, e.HiddenSize, e.VocabularySize, e.ParameterBytes, e.Exported,
+            d?.Parameters ?? 0, d?.Dtype ?? "", d?.ContextLength ?? 0, d?.TokenizerKind ?? "", d?.HasChatTemplate ?? false, d?.EosTokenIds ?? [],
+            e.Problem, d is null || e.Problem is not null ? [] : [.. Core.Memory.MemoryEstimate.ForModel(Shape(d)).Select(MemoryEstimateDto.From)]);
+    }
+
+    private static Core.Memory.ModelShape Shape(Training.Registry.ModelInspection.Details d) =>
+        new(d.Parameters, d.Layers, d.HiddenSize, d.VocabularySize, d.ContextLength);
+}
+
+/// <param name="Method">The method (sft, figa, reward-model, ppo, r3-ppo).</param>
+/// <param name="Setting">full or lora, with fp32 or bf16.</param>
+public sealed record MemoryEstimateDto(string Method, string Setting, long Bytes, string Breakdown)
+{
+    public static MemoryEstimateDto From(Core.Memory.MemoryEstimate e) => new(e.Method, e.Setting, e.Bytes, e.Breakdown);
 }

@@ -1,5 +1,6 @@
 using AlignLab.Core.Figa;
 using AlignLab.Core.R3;
+using AlignLab.Training.Previews;
 using AlignLab.Training.Registry;
 using AlignLab.Training.Tokenization;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,6 +18,8 @@ public static class PreviewsApi
         var group = app.MapGroup("/api/previews").WithTags("Previews").RequireAuthorization(Policies.Read);
         group.MapPost("/figa-weights", FigaWeightsPreview).WithName("PreviewFigaWeights")
             .WithSummary("Token alignment, labels and Eq. 1 weights of an (initial, revised) response pair");
+        group.MapPost("/logprobs", LogProbsPreview).WithName("PreviewLogProbs")
+            .WithSummary("Per-token log-probabilities of a response under a model, given a prompt or a conversation rendered by a template");
         group.MapPost("/r3-reward", R3RewardPreview).WithName("PreviewR3Reward")
             .WithSummary("R³'s reward of one response: the cleaned response, relevance, LI, RP, the branch taken and the total");
         return group;
@@ -28,7 +31,7 @@ public static class PreviewsApi
 
     public sealed record FigaWeightsResponse(IReadOnlyList<PreviewToken> Original, IReadOnlyList<PreviewToken> Revised, int EditDistance);
 
-    private static Results<Ok<FigaWeightsResponse>, ValidationProblem> FigaWeightsPreview(FigaWeightsRequest request, ModelRegistry registry)
+    private static Results<Ok<FigaWeightsResponse>, ValidationProblem> FigaWeightsPreview(FigaWeightsRequest request, ModelRegistry registry, LoadedModels loaded)
     {
         var errors = new Dictionary<string, string[]>();
         string? folder = null;
@@ -41,7 +44,9 @@ public static class PreviewsApi
         if (request.GoodLabels is not (null or "levenshtein" or "bag_of_words")) errors["goodLabels"] = ["must be levenshtein or bag_of_words"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var tokenizer = TextTokenizer.Load(folder!);
+        TextTokenizer tokenizer;
+        try { tokenizer = loaded.Tokenizer(folder!); }
+        catch (Exception e) when (ModelInspection.IsLoadError(e)) { return Problem("model", $"the model's tokenizer cannot be loaded: {e.Message}"); }
         var options = new FigaOptions
         {
             Alpha = request.Alpha ?? 1.0,
@@ -52,12 +57,89 @@ public static class PreviewsApi
         int[] original = [.. tokenizer.Encode(request.Original!), tokenizer.EosTokenId];
         int[] revised = [.. tokenizer.Encode(request.Revised!), tokenizer.EosTokenId];
         var weights = FigaWeights.For(original, revised, options);
-        string Text(int id) => id == tokenizer.EosTokenId ? "<eos>" : tokenizer.Decode([id]);
+        string Text(int id) => id == tokenizer.EosTokenId ? "<eos>" : tokenizer.TokenText(id);
         return TypedResults.Ok(new FigaWeightsResponse(
             original.Select((id, i) => new PreviewToken(Text(id), id, weights.OriginalChanged[i] ? "deleted_or_substituted" : "unchanged", weights.Original[i])).ToList(),
             revised.Select((id, i) => new PreviewToken(Text(id), id, weights.RevisedChanged[i] ? "added_or_substituted" : "unchanged", weights.Revised[i])).ToList(),
             Core.Alignment.TokenAlignment.Distance(original.AsSpan(0, original.Length - 1), revised.AsSpan(0, revised.Length - 1))));
     }
+
+    public const int MaxMessages = 100;
+
+    public sealed record MessageRequest(string? Role, string? Content);
+
+    /// <param name="Template">raw (the prompt as it is, with the special tokens the tokenizer adds), model (the model's chat
+    /// template) or a fixed template's name; raw when absent.</param>
+    /// <param name="Messages">A conversation instead of a prompt, rendered by the model template with the generation prompt.</param>
+    public sealed record LogProbsRequest(string? Model, string? Prompt, string? Response, string? Template, IReadOnlyList<MessageRequest?>? Messages);
+
+    public sealed record LogProbsResponse(string RenderedPrompt, int[] PromptIds, IReadOnlyList<LogProbPreview.ResponseToken> Tokens);
+
+    private static async Task<Results<Ok<LogProbsResponse>, ValidationProblem>> LogProbsPreview(LogProbsRequest request, ModelRegistry registry,
+        LoadedModels loaded, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        string? folder = null;
+        if (string.IsNullOrWhiteSpace(request.Model)) errors["model"] = ["required: a model folder under a model root, or a run's export"];
+        else
+        {
+            try { folder = registry.Resolve(request.Model); }
+            catch (ArgumentException e) { errors["model"] = [e.Message]; }
+        }
+        var template = request.Template ?? LogProbPreview.RawTemplate;
+        if (template != LogProbPreview.RawTemplate && !PromptTemplate.Names.Contains(template))
+            errors["template"] = [$"must be {LogProbPreview.RawTemplate} or one of {string.Join(", ", PromptTemplate.Names)}"];
+        List<Core.ChatTemplates.ChatMessage>? messages = null;
+        if (request.Messages is { } given)
+        {
+            if (request.Prompt is not null) errors["messages"] = ["give either prompt or messages, not both"];
+            else if (given.Count is 0 or > MaxMessages) errors["messages"] = [$"must hold 1 to {MaxMessages} messages"];
+            else if (template != PromptTemplate.ModelTemplateName) errors["template"] = ["messages are rendered by the model's chat template: must be model"];
+            else
+            {
+                messages = [];
+                for (int i = 0; i < given.Count; i++)
+                {
+                    if (given[i] is not { Role: { Length: > 0 } role, Content: { } content }) errors[$"messages[{i}]"] = ["needs a role and a content"];
+                    else if (content.Length > MaxTextLength) errors[$"messages[{i}].content"] = [$"at most {MaxTextLength} characters"];
+                    else messages.Add(new(role, content));
+                }
+            }
+        }
+        else if (request.Prompt is null || request.Prompt.Length > MaxTextLength) errors["prompt"] = [$"required (or messages), at most {MaxTextLength} characters"];
+        if (request.Response is { Length: > MaxTextLength }) errors["response"] = [$"at most {MaxTextLength} characters"];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        Training.Tokenization.TextTokenizer tokenizer;
+        try { tokenizer = loaded.Tokenizer(folder!); }
+        catch (Exception e) when (ModelInspection.IsLoadError(e)) { return Problem("model", $"the model's tokenizer cannot be loaded: {e.Message}"); }
+        string rendered;
+        int[] promptIds;
+        try { (rendered, promptIds) = LogProbPreview.Prompt(tokenizer, template, request.Prompt, messages); }
+        catch (Exception e) when (e is ArgumentException or Core.ChatTemplates.ChatTemplateException)
+        {
+            return Problem("template", e.Message);
+        }
+        var responseIds = tokenizer.Encode(request.Response ?? "");
+        if (responseIds.Length > 0 && promptIds.Length == 0)
+            return Problem("prompt", "the prompt has no tokens, so the first response token has nothing to be predicted from");
+        try
+        {
+            return await loaded.UseModelAsync(folder!, model =>
+            {
+                if (promptIds.Length + responseIds.Length > model.Config.MaxPositions)
+                    return (Results<Ok<LogProbsResponse>, ValidationProblem>)Problem("response",
+                        $"prompt and response are {promptIds.Length + responseIds.Length} tokens, more than the model's {model.Config.MaxPositions} positions");
+                var logprobs = LogProbPreview.ResponseLogProbs(model, promptIds, responseIds);
+                return TypedResults.Ok(new LogProbsResponse(rendered, promptIds,
+                    [.. responseIds.Select((id, k) => new LogProbPreview.ResponseToken(id, tokenizer.TokenText(id), logprobs[k]))]));
+            }, cancellationToken);
+        }
+        catch (Exception e) when (ModelInspection.IsLoadError(e)) { return Problem("model", $"the model cannot be loaded: {e.Message}"); }
+    }
+
+    private static ValidationProblem Problem(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 
     public sealed record R3RewardRequest(string? Query, string? Response, string? Reference, string? QueryType, string? Scorer, int? MaxLength, string? Ablation);
 

@@ -56,7 +56,7 @@ public sealed class ConstructionService(ConstructionRepository constructions, Ru
         var run = await runs.GetAsync(runId, cancellationToken) ?? throw new KeyNotFoundException($"no run {runId}");
         var model = new MethodParameters(run.Spec.Parameters).GetString("model");
         var tokenizer = TextTokenizer.Load(registry.Resolve(model));
-        var template = PromptTemplate.Named(new MethodParameters(run.Spec.Parameters).GetString("template"));
+        var template = PromptTemplate.Resolve(new MethodParameters(run.Spec.Parameters).GetString("template"), tokenizer);
         return await constructions.FinalizeAsync(runId, SpaConstructionMethod.DatasetName(run.Spec.Name, runId),
             records => new { tokenizer = model, construction = runId, stats = SpaConstructionMethod.Statistics(records, tokenizer, null, template) },
             cancellationToken);

@@ -27,10 +27,10 @@ public sealed class DatasetImport(DatasetRepository datasets, ModelRegistry regi
     public sealed record Outcome(DatasetRepository.DatasetInfo? Dataset, int SkippedLines, IReadOnlyList<string> Problems,
         IReadOnlyDictionary<string, string[]> Errors, string? Title, bool OverLimit = false, object? Stats = null, int Examples = 0, int BadLines = 0);
 
-    /// <summary>The errors of the name and the model (whose tokens the statistics count), and the model's folder.</summary>
     /// <summary>The model whose tokens the statistics count: the one named, else the demo model.</summary>
     private static string TokenizerOf(string? model) => string.IsNullOrWhiteSpace(model) ? Training.Demo.DemoModel.Name : model;
 
+    /// <summary>The errors of the name and the model (whose tokens the statistics count), and the model's folder.</summary>
     public (Dictionary<string, string[]> Errors, string? ModelFolder) CheckFields(string? name, string? model)
     {
         var errors = new Dictionary<string, string[]>();
@@ -38,6 +38,8 @@ public sealed class DatasetImport(DatasetRepository datasets, ModelRegistry regi
         string? modelFolder = null;
         try { modelFolder = registry.Resolve(TokenizerOf(model)); }
         catch (ArgumentException e) { errors["model"] = [$"statistics are counted in this model's tokens: {e.Message}"]; }
+        if (modelFolder is not null && Training.Registry.ModelInspection.Inspect(modelFolder).Problem is { } problem)
+            (errors["model"], modelFolder) = ([$"statistics are counted in this model's tokens, and it cannot be used: {problem}"], null);
         return (errors, modelFolder);
     }
 

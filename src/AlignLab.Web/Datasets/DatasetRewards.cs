@@ -43,6 +43,8 @@ public sealed class DatasetRewards(DatasetRepository datasets, ModelRegistry reg
         {
             try { folder = registry.Resolve(model); }
             catch (ArgumentException e) { errors["model"] = [e.Message]; }
+            if (folder is not null && Training.Registry.ModelInspection.Inspect(folder).Problem is { } problem)
+                (errors["model"], folder) = ([$"the model cannot be used: {problem}"], null);
         }
         PromptTemplate? prompt = null;
         try { prompt = PromptTemplate.Named(template ?? "alpaca"); }

@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using AlignLab.Testing;
+using AlignLab.Testing.Reference;
+
+namespace AlignLab.Web.Tests;
+
+/// <summary>The models users bring, through the API: a Llama 3.1 folder's chat template renders as transformers does,
+/// its per-token log-probs (POST /api/previews/logprobs) match an independent float64 forward pass, and folders that
+/// cannot be used are listed with their reason and refused with 400 naming the field, by previews and run submission.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class RealModelsApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
+{
+    private async Task<(HttpStatusCode Status, JsonObject Body)> PostAsync(string path, object request)
+    {
+        var response = await Api.Http.PostAsJsonAsync(path, request);
+        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
+    }
+
+    [Fact]
+    public async Task LogProbsOfAConversationRenderedByTheModelsTemplateMatchAnIndependentForwardPass()
+    {
+        var folder = RealModels.Create("llama3", Path.Combine(ModelRoot, "llama3-tiny"));
+        var reference = RealModels.Reference("chat-templates.json")["families"]!["llama3"]!["cases"]!.AsArray()
+            .Select(c => c!.AsObject()).First(c => c["name"]!.GetValue<string>() == "multi_turn");
+
+        var (status, body) = await PostAsync("/api/previews/logprobs", new
+        {
+            model = "llama3-tiny", template = "model", messages = reference["messages"], response = "Paris is the capital.",
+        });
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(reference["rendered"]!.GetValue<string>(), body["renderedPrompt"]!.GetValue<string>());
+        var promptIds = body["promptIds"]!.AsArray().Select(i => i!.GetValue<int>()).ToArray();
+        Assert.Equal(reference["ids"]!.AsArray().Select(i => i!.GetValue<int>()), promptIds);
+
+        var tokens = body["tokens"]!.AsArray().Select(t => t!.AsObject()).ToList();
+        var responseIds = tokens.Select(t => t["id"]!.GetValue<int>()).ToArray();
+        Assert.Equal("Paris is the capital.", string.Concat(tokens.Select(t => t["text"]!.GetValue<string>())));
+        var expected = ReferenceLm.TokenLogProbs(folder, [.. promptIds, .. responseIds])[^responseIds.Length..];
+        for (int k = 0; k < responseIds.Length; k++)
+            Assert.Equal(expected[k], tokens[k]["logprob"]!.GetValue<double>(), 4);
+    }
+
+    [Fact]
+    public async Task RawPromptsGetTheTokenizersBosAndAnEmptyResponseReturnsOnlyThePrompt()
+    {
+        RealModels.Create("llama2", Path.Combine(ModelRoot, "llama2-tiny"));
+        var (status, body) = await PostAsync("/api/previews/logprobs", new { model = "llama2-tiny", prompt = "Hello", response = "" });
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(1, body["promptIds"]![0]!.GetValue<int>());                  // <s>, as the Llama 2 tokenizer adds it
+        Assert.Empty(body["tokens"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task FoldersThatCannotBeUsedAreListedWithTheirReasonAndRefusedWith400NamingTheField()
+    {
+        var noTokenizer = RealModels.Create("qwen3", Path.Combine(ModelRoot, "no-tokenizer"));
+        File.Delete(Path.Combine(noTokenizer, "tokenizer.json"));
+        File.Delete(Path.Combine(noTokenizer, "tokenizer_config.json"));
+        var brokenTokenizer = RealModels.Create("qwen3", Path.Combine(ModelRoot, "broken-tokenizer"));
+        File.WriteAllText(Path.Combine(brokenTokenizer, "tokenizer.json"), "{\"model\": ");
+        RealModels.Create("llama3", Path.Combine(ModelRoot, "yarn-rope"),
+            configure: c => c["rope_scaling"] = new JsonObject { ["rope_type"] = "yarn", ["factor"] = 4.0 });
+        var unsupported = Path.Combine(ModelRoot, "gemma2-folder");
+        Directory.CreateDirectory(unsupported);
+        File.WriteAllText(Path.Combine(unsupported, "config.json"), """{"model_type": "gemma2", "architectures": ["Gemma2ForCausalLM"]}""");
+
+        var models = (await Api.Http.GetFromJsonAsync<JsonArray>("/api/models"))!.Select(m => m!.AsObject()).ToDictionary(m => m["name"]!.GetValue<string>());
+        Assert.Contains("has no tokenizer", models["no-tokenizer"]["problem"]!.GetValue<string>());
+        Assert.Contains("tokenizer.json", models["broken-tokenizer"]["problem"]!.GetValue<string>());
+        Assert.Contains("yarn", models["yarn-rope"]["problem"]!.GetValue<string>());
+        Assert.Contains("gemma2", models["gemma2-folder"]["problem"]!.GetValue<string>());
+
+        foreach (var name in new[] { "no-tokenizer", "broken-tokenizer", "yarn-rope", "gemma2-folder", "nosuch" })
+        {
+            var logprobs = await PostAsync("/api/previews/logprobs", new { model = name, prompt = "Hi", response = " there" });
+            Assert.Equal(HttpStatusCode.BadRequest, logprobs.Status);
+            Assert.NotNull(logprobs.Body["errors"]!["model"]);
+            var figa = await PostAsync("/api/previews/figa-weights", new { model = name, original = "a b", revised = "a c" });
+            Assert.True(figa.Status == HttpStatusCode.BadRequest && figa.Body["errors"]!["model"] is not null || name is "yarn-rope" or "gemma2-folder",
+                $"{name}: {figa.Status} {figa.Body}");
+            var run = await Api.Http.PostAsJsonAsync("/api/runs", new { method = "sft", parameters = new { model = name } });
+            Assert.Equal(HttpStatusCode.BadRequest, run.StatusCode);
+            Assert.NotNull(JsonNode.Parse(await run.Content.ReadAsStringAsync())!["errors"]!["parameters.model"]);
+        }
+    }
+
+    [Fact]
+    public async Task TheModelTemplateIsRefusedAtSubmissionForAModelWithoutOne()
+    {
+        RealModels.Create("llama2", Path.Combine(ModelRoot, "llama2-tiny"));           // the Llama 2 tokenizer ships no chat template
+        var run = await Api.Http.PostAsJsonAsync("/api/runs", new { method = "sft", parameters = new { model = "llama2-tiny", template = "model" } });
+        Assert.Equal(HttpStatusCode.BadRequest, run.StatusCode);
+        Assert.Contains("no chat template", JsonNode.Parse(await run.Content.ReadAsStringAsync())!["errors"]!["parameters.template"]![0]!.GetValue<string>());
+    }
+}
