@@ -37,6 +37,27 @@ public sealed class TokenizerJsonTests
         Assert.Empty(TextTokenizer.Load(RealModels.TokenizerFolder("llama3")).Prefix);
     }
 
+    /// <summary>A folder with only tokenizer.model (Llama 2 and Mistral as first released): the ids of the sentencepiece library
+    /// itself (tests/fixtures/sentencepiece, made by make.py), and the BOS transformers' LlamaTokenizer prepends.</summary>
+    [Fact]
+    public void TheSentencePiecePathGivesTheLibrarysIdsAndAddsBosAsLlamaTwosTokenizerDoes()
+    {
+        var fixture = Path.Combine(RealModels.RepoRoot, "tests", "fixtures", "sentencepiece");
+        var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(fixture, "expected.json")))!;
+        var folder = TinyModels.TempFolder();
+        File.Copy(Path.Combine(fixture, "tokenizer.model"), Path.Combine(folder, "tokenizer.model"));
+        var tokenizer = TextTokenizer.Load(folder);
+        Assert.Equal("tokenizer.model", tokenizer.Kind);
+        var texts = expected["texts"]!.AsArray().Select(t => t!.GetValue<string>()).ToList();
+        for (int i = 0; i < texts.Count; i++)
+        {
+            Assert.Equal(Ids(expected["without_special"]![i]!), tokenizer.Encode(texts[i]));
+            Assert.Equal(Ids(expected["with_special"]![i]!), tokenizer.EncodeWithSpecialTokens(texts[i]));
+        }
+        File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), """{"add_bos_token": false}""");
+        Assert.Equal(Ids(expected["without_special"]![0]!), TextTokenizer.Load(folder).EncodeWithSpecialTokens(texts[0]));
+    }
+
     [Fact]
     public void SpecialTokensWrittenInTextBecomeTheirIdsAndKeepTheirTextForDisplay()
     {
@@ -91,6 +112,23 @@ public sealed class TokenizerJsonTests
         File.WriteAllText(Path.Combine(folder, "tokenizer.json"), """{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "added_tokens": []}""");
         File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), """{"eos_token": "</s>"}""");
         Assert.Contains("eos_token '</s>'", Assert.Throws<InvalidDataException>(() => TextTokenizer.Load(folder)).Message);
+    }
+
+    /// <summary>Shown token by token (the previews), the pieces join to the text: a SentencePiece word keeps its space, and
+    /// a character split over several byte tokens shows once, whole, with its last token.</summary>
+    [Theory]
+    [InlineData("llama2", "Paris is the capital. 🎉 café")]
+    [InlineData("llama3", "Paris is the capital. 🎉 café")]
+    [InlineData("qwen3", "巴黎是首都。🎉")]
+    public void TokenTextsJoinToTheDecodedText(string family, string text)
+    {
+        var tokenizer = TextTokenizer.Load(RealModels.TokenizerFolder(family));
+        var ids = tokenizer.Encode(text);
+        var texts = tokenizer.TokenTexts(ids);
+        Assert.Equal(ids.Length, texts.Count);
+        Assert.Equal(text, string.Concat(texts));
+        Assert.DoesNotContain(texts, t => t.Contains('\uFFFD'));
+        if (family == "llama2") Assert.Contains(" is", texts);            // alone, "▁is" decodes to "is"
     }
 
     public static TheoryData<string, string> ChatCases()

@@ -5,6 +5,7 @@ internal sealed partial class Interpreter
 {
     public object? Eval(Expr expr, Scope scope)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (expr)
         {
             case ConstExpr c:

@@ -12,6 +12,12 @@ internal sealed partial class Interpreter
     // Deep enough for any real template; stops a self-recursive macro before it takes the process down.
     private const int MaxMacroDepth = 100;
 
+    // A chat template renders a conversation in thousands of steps and characters; these stop one that would loop or grow
+    // without end (nested range(100000) loops, a string repeated into gigabytes) before it takes the process with it.
+    public const int MaxSteps = 2_000_000;
+    public const int MaxOutputCharacters = 10_000_000;
+
+    private int _steps;
     private int _line;
     private int _macroDepth;
 
@@ -33,6 +39,16 @@ internal sealed partial class Interpreter
         {
             throw new ChatTemplateException($"line {interpreter._line}: integer overflow (Python integers are unbounded; this engine stops at 64 bits)");
         }
+        catch (InsufficientExecutionStackException)
+        {
+            throw new ChatTemplateException($"line {interpreter._line}: the rendering recursed too deeply");
+        }
+        catch (Exception e) when (e is InvalidCastException or ArgumentException or IndexOutOfRangeException or NullReferenceException
+                                      or KeyNotFoundException or FormatException or NotSupportedException or InvalidOperationException)
+        {
+            // Whatever a template does wrong is the template's error, never the caller's crash.
+            throw new ChatTemplateException($"line {interpreter._line}: {e.Message}");
+        }
         return output.ToString();
     }
 
@@ -47,9 +63,12 @@ internal sealed partial class Interpreter
 
     private Flow Execute(Node[] nodes, Scope scope, StringBuilder output)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         foreach (var node in nodes)
         {
             _line = node.Line;
+            if (++_steps > MaxSteps) throw new TemplateRuntimeError($"the rendering took more than {MaxSteps:N0} steps");
+            if (output.Length > MaxOutputCharacters) throw new TemplateRuntimeError($"the rendering grew past {MaxOutputCharacters:N0} characters");
             switch (node)
             {
                 case TextNode text:
@@ -141,6 +160,7 @@ internal sealed partial class Interpreter
             };
         for (var i = 0; i < items.Count; i++)
         {
+            if (++_steps > MaxSteps) throw new TemplateRuntimeError($"the rendering took more than {MaxSteps:N0} steps");
             // A fresh scope per iteration: what the body sets does not survive into the next one (jinja2).
             var iteration = new Scope(scope);
             loop.Index0 = i;

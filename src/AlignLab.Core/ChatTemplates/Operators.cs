@@ -93,7 +93,10 @@ internal static class Operators
 
     private static object Repeat(object sequence, long times)
     {
-        var count = (int)Math.Max(0, times);
+        var count = (int)Math.Clamp(times, 0, int.MaxValue);
+        var length = sequence switch { string s => s.Length, List<object?> l => l.Count, PyTuple t => t.Items.Length, _ => 0 };
+        if ((long)length * count > Interpreter.MaxOutputCharacters)
+            throw new TemplateRuntimeError($"repeating {length} items {count} times makes more than {Interpreter.MaxOutputCharacters:N0}");
         return sequence switch
         {
             string s => string.Concat(Enumerable.Repeat(s, count)),

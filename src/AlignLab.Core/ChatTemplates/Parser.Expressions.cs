@@ -33,6 +33,7 @@ internal sealed partial class Parser
 
     private Expr ParseExpression()
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         var mark = _unknownNames.Count;
         var expr = ParseOr();
         while (Current.IsName("if"))
@@ -64,7 +65,11 @@ internal sealed partial class Parser
         return left;
     }
 
-    private Expr ParseNot() => Current.IsName("not") ? new NotExpr(Next().Line, ParseNot()) : ParseCompare();
+    private Expr ParseNot()
+    {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        return Current.IsName("not") ? new NotExpr(Next().Line, ParseNot()) : ParseCompare();
+    }
 
     private Expr ParseCompare()
     {
@@ -134,6 +139,7 @@ internal sealed partial class Parser
 
     private Expr ParseUnary(bool withFilter = true)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         Expr node;
         if (Current.IsOperator("-") || Current.IsOperator("+"))
         {

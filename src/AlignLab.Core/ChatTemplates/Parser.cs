@@ -25,7 +25,10 @@ internal sealed partial class Parser
     public static Node[] Parse(string source)
     {
         var parser = new Parser(Lexer.Tokenize(source));
-        var body = parser.ParseBody([]);
+        Node[] body;
+        // A template nested deeper than the stack allows (thousands of brackets or blocks) is refused, not a crash.
+        try { body = parser.ParseBody([]); }
+        catch (InsufficientExecutionStackException) { throw new ChatTemplateException($"line {parser.Current.Line}: the template is nested too deeply"); }
         if (parser._unknownNames.Count > 0) throw parser._unknownNames[0];
         return body;
     }
@@ -80,6 +83,7 @@ internal sealed partial class Parser
 
     private Node ParseStatement()
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         var token = Current;
         if (token.Kind != TokenKind.Name) throw Error("tag name expected");
         if (UnsupportedTags.Contains(token.Text)) throw Error($"the '{token.Text}' tag is not supported");

@@ -5,8 +5,8 @@ namespace AlignLab.Core.Memory;
 /// <item>weights: parameters × bytes per value (4 fp32, 2 bf16);</item>
 /// <item>full fine-tuning adds gradients and AdamW's two moments in the weights' dtype (3 × weights); LoRA (r 8 on the
 /// query and value maps) trains 4·r·hidden parameters a layer, kept in fp32;</item>
-/// <item>activations: 34 · rows · tokens · hidden values a layer (Korthikanti et al. 2022, without the attention-score
-/// term), plus the fp32 logits and their log-softmax (2 · rows · tokens · vocabulary · 4 bytes);</item>
+/// <item>activations: 17 · rows · tokens · hidden values a layer (Korthikanti et al. 2022 count 34 bytes at 16-bit, without
+/// the attention-score term), plus the fp32 logits and their log-softmax (2 · rows · tokens · vocabulary · 4 bytes);</item>
 /// <item>PPO adds a frozen reference (free with LoRA: it is the base), a critic (a second backbone when fully fine-tuned),
 /// a reward model of the policy's size and the rollout KV cache (2 · layers · rows · tokens · hidden values).</item>
 /// </list>
@@ -38,7 +38,7 @@ public sealed record MemoryEstimate(string Method, string Setting, long Bytes, s
         long weights = shape.Parameters * bytesPerValue;
         long adapters = 4L * LoraRank * shape.Hidden * shape.Layers;
         long training = lora ? adapters * 4 * 4 : 3 * weights;               // LoRA: fp32 adapters, grads, two moments
-        long activations = 34L * rows * tokens * shape.Hidden * shape.Layers * bytesPerValue
+        long activations = 17L * rows * tokens * shape.Hidden * shape.Layers * bytesPerValue
             + 2L * rows * tokens * shape.Vocabulary * 4;
         var parts = new List<(string, long)> { ("weights", weights), (lora ? "adapters and optimizer" : "gradients and optimizer", training), ("activations", activations) };
         if (ppo)

@@ -43,6 +43,7 @@ public sealed class RunRequestValidator(MethodCatalog catalog, IModelReferenceCh
         if (body["name"] is { } nameNode)
         {
             if (!TryString(nameNode, out var given)) Fail("name", "must be a string");
+            else if (Text.TextRules.Problem(given) is { } problem) Fail("name", problem);
             else if (given.Length > MaxNameLength) Fail("name", $"must be at most {MaxNameLength} characters");
             else if (given.Trim().Length > 0) name = given.Trim();
         }
@@ -85,11 +86,13 @@ public sealed class RunRequestValidator(MethodCatalog catalog, IModelReferenceCh
             }
         }
 
-        // The model's own chat template must exist and render; known only once the model is known.
-        if (models is not null && resolved.GetValueOrDefault("template") is JsonValue t && t.GetValue<string>() == ModelTemplate
-            && resolved.GetValueOrDefault("model") is JsonValue m && m.GetValue<string>() is { Length: > 0 } model
-            && !errors.ContainsKey("parameters.model") && models.CheckChatTemplate(model) is { } templateError)
-            Fail("parameters.template", templateError);
+        // Each model's own chat template (the policy's, a decoder reward model's) must exist and render; known only once the
+        // models are known.
+        if (models is not null && method is not null && resolved.GetValueOrDefault("template") is JsonValue t && t.GetValue<string>() == ModelTemplate)
+            foreach (var parameter in method.Descriptor.Parameters.Where(p => p.Kind == ParameterKind.Model))
+                if (resolved.GetValueOrDefault(parameter.Name) is JsonValue m && m.GetValue<string>() is { Length: > 0 } model
+                    && !errors.ContainsKey($"parameters.{parameter.Name}") && models.CheckChatTemplate(model) is { } templateError)
+                    Fail("parameters.template", templateError);
 
         return errors.Count > 0
             ? RunRequestValidation.Failed(errors)
@@ -101,7 +104,8 @@ public sealed class RunRequestValidator(MethodCatalog catalog, IModelReferenceCh
         value = "";
         if (node is JsonValue v && v.GetValueKind() == JsonValueKind.String)
         {
-            value = v.GetValue<string>();
+            try { value = v.GetValue<string>(); }
+            catch (InvalidOperationException) { value = "\ud800"; }   // an escaped lone surrogate: TextRules names it
             return true;
         }
         return false;

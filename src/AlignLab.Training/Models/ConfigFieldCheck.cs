@@ -8,7 +8,8 @@ namespace AlignLab.Training.Models;
 /// serving (dropout of 0, use_cache, transformers_version, …) pass.</summary>
 public static class ConfigFieldCheck
 {
-    // Present with any value other than the listed neutral one, each of these changes the logits.
+    // Present with any value other than the listed neutral one, each of these changes the logits (attention_dropout only
+    // those of training, which does not apply it).
     private static readonly Dictionary<string, JsonNode?> NeutralValues = new(StringComparer.Ordinal)
     {
         ["attn_logit_softcapping"] = null,
@@ -27,7 +28,6 @@ public static class ConfigFieldCheck
         ["use_qk_norm"] = false,
         ["qk_layernorm"] = false,
         ["attention_dropout"] = 0.0,
-        ["pretraining_tp"] = 1,
     };
 
     /// <summary>Throws <see cref="UnsupportedConfigException"/> naming the first field whose value the model would ignore.</summary>
@@ -36,7 +36,6 @@ public static class ConfigFieldCheck
         foreach (var (field, neutral) in NeutralValues)
         {
             if (!json.TryGetPropertyValue(field, out var value) || value is null) continue;
-            if (field == "pretraining_tp") continue;                      // a way of slicing the same matmuls: same result
             if (neutral is not null && IsNumber(value, out var given) && IsNumber(neutral, out var expected) && given == expected) continue;
             if (neutral is not null && value.GetValueKind() is JsonValueKind.False && neutral.GetValueKind() == JsonValueKind.False) continue;
             throw new UnsupportedConfigException(field, $"{field} = {value.ToJsonString()} is not implemented");

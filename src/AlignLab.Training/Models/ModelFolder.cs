@@ -105,6 +105,7 @@ public static class ModelFolder
             ScalarType.Float16 => "float16",
             _ => "float32",
         };
+        if (config.ContainsKey("dtype")) config["dtype"] = config["torch_dtype"]!.DeepClone();     // transformers 5's name for it
         foreach (var (key, value) in extraConfig ?? []) config[key] = value?.DeepClone();
         File.WriteAllText(Path.Combine(folder, ConfigFile), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         SafetensorsWriter.WriteCheckpoint(folder, weights, maxShardBytes);

@@ -65,7 +65,7 @@ public sealed class SequenceClassifier : nn.Module
     {
         Directory.CreateDirectory(folder);
         var config = _lm.Config.ToJson();
-        var architecture = config["architectures"]![0]!.GetValue<string>()
+        var architecture = (config["architectures"] is JsonArray { Count: > 0 } a && a[0] is JsonValue name ? name.GetValue<string>() : "ForCausalLM")
             .Replace("LMHeadModel", "ForSequenceClassification").Replace("ForCausalLM", "ForSequenceClassification");
         config["architectures"] = new JsonArray(architecture);
         config["num_labels"] = Labels;

@@ -15,8 +15,6 @@ public static class LogProbPreview
 
     public sealed record ResponseToken(int Id, string Text, double Logprob);
 
-    public sealed record Result(string RenderedPrompt, int[] PromptIds, IReadOnlyList<ResponseToken> Tokens);
-
     /// <summary>The rendered prompt and its ids: <paramref name="messages"/> through the model's chat template (with the
     /// generation prompt, tokenized as apply_chat_template(tokenize=True) does), or <paramref name="prompt"/> raw or
     /// through a named template. Throws <see cref="ArgumentException"/> or <see cref="ChatTemplateException"/>.</summary>

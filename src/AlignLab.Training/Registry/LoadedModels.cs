@@ -3,7 +3,7 @@ using AlignLab.Training.Tokenization;
 
 namespace AlignLab.Training.Registry;
 
-/// <summary>Tokenizers and models this node has loaded for previews and submission checks, kept while their folder's
+/// <summary>Tokenizers and models this node has loaded for previews, kept while their folder's
 /// files stay unchanged, so that a preview does not pay for loading and repeated previews keep memory flat.
 /// Models are few (<see cref="ModelCapacity"/>, least recently used dropped first) and used by one caller at a time.</summary>
 public sealed class LoadedModels : IDisposable
@@ -42,6 +42,17 @@ public sealed class LoadedModels : IDisposable
             while (node is not null && !(node.Value.Folder == folder && node.Value.Stamp == stamp)) node = node.Next;
             if (node is null)
             {
+                // An older version of the same folder (re-exported since) goes first.
+                for (var stale = _models.First; stale is not null;)
+                {
+                    var next = stale.Next;
+                    if (stale.Value.Folder == folder)
+                    {
+                        stale.Value.Model.Dispose();
+                        _models.Remove(stale);
+                    }
+                    stale = next;
+                }
                 var model = ModelFolder.Load(folder);
                 model.eval();
                 node = _models.AddFirst((folder, stamp, model));

@@ -34,6 +34,8 @@ public sealed partial class ModelRegistry(IReadOnlyList<string> roots, string? a
     public string Resolve(string reference)
     {
         if (string.IsNullOrWhiteSpace(reference)) throw new ArgumentException("a model reference is required");
+        if (reference.Any(char.IsControl) || Core.Text.TextRules.Problem(reference) is not null)
+            throw new ArgumentException("a model reference cannot hold control characters or lone surrogates");
         foreach (var root in Roots)
         {
             var candidate = Path.GetFullPath(Path.Combine(root, reference));
@@ -57,13 +59,9 @@ public sealed partial class ModelRegistry(IReadOnlyList<string> roots, string? a
     /// The export of a run is accepted before it exists: a run may name the model of a run still training.</summary>
     public string? Check(string reference)
     {
-        if ((Path.IsPathRooted(reference) || reference.Split('/', '\\').Contains(".."))
-            && !Roots.Any(root => IsInside(Path.GetFullPath(Path.Combine(root, reference)), root))
-            && !(ArtifactRoot is not null && ExportPattern().IsMatch(reference)))
-            return $"model '{reference}' is outside the model roots: name a folder under them, or a run's export (runs/{{id}}/export)";
         string folder;
         try { folder = Resolve(reference); }
-        catch (ArgumentException e) { return ExportPattern().IsMatch(reference) ? null : e.Message; }
+        catch (ArgumentException e) { return ArtifactRoot is not null && ExportPattern().IsMatch(reference) ? null : e.Message; }
         return ModelInspection.Inspect(folder).Problem is { } problem ? $"model '{reference}' cannot be used: {problem}" : null;
     }
 
@@ -72,15 +70,9 @@ public sealed partial class ModelRegistry(IReadOnlyList<string> roots, string? a
         string folder;
         try { folder = Resolve(reference); }
         catch (ArgumentException) { return null; }
-        try
-        {
-            Tokenization.PromptTemplate.FromChatTemplate(Tokenization.TextTokenizer.Load(folder));
-            return null;
-        }
-        catch (Exception e) when (ModelInspection.IsLoadError(e))
-        {
-            return $"the model template cannot be used with '{reference}': {e.Message}";
-        }
+        var details = ModelInspection.Inspect(folder);
+        return details.Problem is null && !details.IsCrossEncoder && details.ChatTemplateProblem is { } problem
+            ? $"the model template cannot be used with '{reference}': {problem}" : null;
     }
 
     public IReadOnlyList<Entry> List()
@@ -105,7 +97,7 @@ public sealed partial class ModelRegistry(IReadOnlyList<string> roots, string? a
         entries.Add(new Entry(name, folder, d.ModelType, d.Layers, d.HiddenSize, d.VocabularySize, d.ParameterBytes, d.Architecture, exported) { Details = d });
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^runs/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/export/?$")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^runs/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/export/?\z")]
     private static partial System.Text.RegularExpressions.Regex ExportPattern();
 
     private static bool IsInside(string path, string root) =>

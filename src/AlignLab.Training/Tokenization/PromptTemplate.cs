@@ -14,7 +14,7 @@ namespace AlignLab.Training.Tokenization;
 /// </list></summary>
 public sealed record PromptTemplate(string Name, Func<string, string, string> Render)
 {
-    public const string ModelTemplateName = "model";
+    public const string ModelTemplateName = Core.Runs.RunRequestValidator.ModelTemplate;
 
     /// <summary>Whether tokenizing the rendered prompt adds the tokenizer's special tokens (false for a chat template).</summary>
     public bool AddsSpecialTokens { get; init; } = true;
@@ -54,9 +54,7 @@ public sealed record PromptTemplate(string Name, Func<string, string, string> Re
     /// rendered with the generation prompt. It is rendered once here, so a template that fails fails now.</summary>
     public static PromptTemplate FromChatTemplate(TextTokenizer tokenizer)
     {
-        var source = tokenizer.Config.ChatTemplate
-            ?? throw new ArgumentException("the model has no chat template (tokenizer_config.json has no chat_template)");
-        var chat = ChatTemplate.Parse(source);
+        var chat = ChatTemplateOf(tokenizer);
         var variables = TemplateVariables(tokenizer);
         var template = new PromptTemplate(ModelTemplateName, (instruction, input) =>
             chat.Render([new ChatMessage("user", string.IsNullOrWhiteSpace(input) ? instruction : $"{instruction}\n\n{input}")], true, variables))
@@ -67,11 +65,17 @@ public sealed record PromptTemplate(string Name, Func<string, string, string> Re
 
     /// <summary>A conversation rendered with the model's chat template and the generation prompt, as
     /// apply_chat_template(messages, add_generation_prompt=True) does.</summary>
-    public static string RenderConversation(TextTokenizer tokenizer, IReadOnlyList<ChatMessage> messages)
+    public static string RenderConversation(TextTokenizer tokenizer, IReadOnlyList<ChatMessage> messages) =>
+        ChatTemplateOf(tokenizer).Render(messages, true, TemplateVariables(tokenizer));
+
+    // A rendering names its special tokens as text ("<|im_start|>"); only tokenizer.json turns such text into their ids.
+    private static ChatTemplate ChatTemplateOf(TextTokenizer tokenizer)
     {
         var source = tokenizer.Config.ChatTemplate
             ?? throw new ArgumentException("the model has no chat template (tokenizer_config.json has no chat_template)");
-        return ChatTemplate.Parse(source).Render(messages, true, TemplateVariables(tokenizer));
+        if (tokenizer.Kind != TokenizerJson.FileName)
+            throw new ArgumentException($"the model's chat template needs a tokenizer.json tokenizer, which reads its special tokens in text; this model has {tokenizer.Kind}");
+        return ChatTemplate.Parse(source);
     }
 
     // The special tokens by their text, as transformers passes them: a token the tokenizer does not have is left out

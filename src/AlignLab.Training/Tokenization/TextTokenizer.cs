@@ -96,9 +96,13 @@ public sealed class TextTokenizer
     /// <summary>The text's tokens with the special tokens the tokenizer adds around one sequence.</summary>
     public int[] EncodeWithSpecialTokens(string text) => [.. Prefix, .. _encode(text), .. Suffix];
 
+    /// <summary>Whether <see cref="EncodePair"/> can join two texts (a post-processor with a pair template).</summary>
+    public bool JoinsPairs => _pair is not null;
+
     /// <summary>A pair of texts as the tokenizer joins them for a cross-encoder (tokenizer(question, answer) in
-    /// transformers): ids and the type id of each; the ids of <paramref name="second"/> may be cut from the end to fit
-    /// <paramref name="maxLength"/>, then those of <paramref name="first"/>.</summary>
+    /// transformers): ids and the type id of each. When the pair does not fit <paramref name="maxLength"/>, tokens are cut
+    /// from the end of the longer text first (transformers' "longest_first", which a reward model's caller asks for with
+    /// truncation=True).</summary>
     public (int[] Ids, int[] TypeIds) EncodePair(string first, string second, int maxLength)
     {
         var pair = _pair ?? throw new NotSupportedException($"the {Kind} tokenizer has no template for a pair of texts");
@@ -118,6 +122,34 @@ public sealed class TextTokenizer
 
     /// <summary>One token's text for display: a special or added token's own text, else its decoded text.</summary>
     public string TokenText(int id) => _specialTexts.TryGetValue(id, out var text) ? text : _decode([id]);
+
+    /// <summary>The text each token adds to the decoded sequence, so that the pieces join to the whole: a token alone can
+    /// decode differently (SentencePiece drops a leading space, half a UTF-8 character decodes as U+FFFD). A special or
+    /// added token shows its own text.</summary>
+    public IReadOnlyList<string> TokenTexts(IReadOnlyList<int> ids)
+    {
+        var texts = new string[ids.Count];
+        var start = 0;
+        var before = "";
+        for (int k = 0; k < ids.Count; k++)
+        {
+            if (_specialTexts.TryGetValue(ids[k], out var special))
+            {
+                (texts[k], start, before) = (special, k + 1, "");
+                continue;
+            }
+            var decoded = _decode(ids.Skip(start).Take(k + 1 - start));
+            // A character still incomplete after this token shows with the token that completes it.
+            if (decoded.EndsWith('\uFFFD'))
+            {
+                texts[k] = "";
+                continue;
+            }
+            texts[k] = decoded.StartsWith(before, StringComparison.Ordinal) ? decoded[before.Length..] : TokenText(ids[k]);
+            before = decoded;
+        }
+        return texts;
+    }
 
     private static TextTokenizer FromTokenizerJson(TokenizerJson tokenizer, TokenizerConfig config, List<int> modelEos)
     {
@@ -155,18 +187,21 @@ public sealed class TextTokenizer
             addsBos && bos is { } first ? [first] : [], config.AddEosToken == true ? [eos] : [], config, special);
     }
 
-    // eos_token_id is one id or a list of them.
     private static IEnumerable<int> EosIds(string path)
     {
         if (!File.Exists(path)) return [];
-        JsonNode? node;
-        try { node = JsonNode.Parse(File.ReadAllText(path))?["eos_token_id"]; }
+        try { return TokenIds(JsonNode.Parse(File.ReadAllText(path))?["eos_token_id"], Path.GetFileName(path)); }
         catch (JsonException e) { throw new InvalidDataException($"{Path.GetFileName(path)}: not valid JSON ({e.Message})"); }
-        return node switch
-        {
-            JsonValue v when v.GetValueKind() == JsonValueKind.Number => [v.GetValue<int>()],
-            JsonArray list => list.Select(i => i!.GetValue<int>()).ToList(),
-            _ => [],
-        };
     }
+
+    /// <summary>eos_token_id (or another token field) of a config: one id, a list of ids, or absent.</summary>
+    public static List<int> TokenIds(JsonNode? node, string file) => node switch
+    {
+        null => [],
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => [v.GetValue<int>()],
+        JsonValue v when v.GetValueKind() == JsonValueKind.Null => [],
+        JsonArray list => [.. list.Select(i => i is JsonValue id && id.GetValueKind() == JsonValueKind.Number ? id.GetValue<int>()
+            : throw new InvalidDataException($"{file}: eos_token_id lists something that is not a token id"))],
+        _ => throw new InvalidDataException($"{file}: eos_token_id must be a token id or a list of them"),
+    };
 }

@@ -16,6 +16,7 @@ internal sealed class TokenizerJson
     public const string FileName = "tokenizer.json";
 
     // One native tokenizer per distinct file content, for the life of the process: they are immutable and thread-safe.
+    // A node sees few distinct tokenizers (a replaced file adds one), so the map stays small.
     private static readonly ConcurrentDictionary<string, Lazy<Tokenizers.DotNet.Tokenizer>> Natives = new();
 
     private readonly Tokenizers.DotNet.Tokenizer _native;
@@ -65,7 +66,9 @@ internal sealed class TokenizerJson
                 foreach (var (token, id) in vocab) tokenIds[token] = id!.GetValue<int>();
                 break;
             case JsonArray pieces:                                           // Unigram: [token, score] at index id
-                for (int i = 0; i < pieces.Count; i++) tokenIds[pieces[i]![0]!.GetValue<string>()] = i;
+                for (int i = 0; i < pieces.Count; i++)
+                    tokenIds[pieces[i] is JsonArray { Count: > 0 } piece && piece[0] is JsonValue pieceText ? pieceText.GetValue<string>()
+                        : throw new InvalidDataException($"{FileName}: model.vocab[{i}] is not a [piece, score] pair")] = i;
                 break;
             default:
                 throw new InvalidDataException($"{FileName}: model.vocab is missing");
@@ -73,15 +76,20 @@ internal sealed class TokenizerJson
         var added = new Dictionary<int, string>();
         foreach (var token in json["added_tokens"] as JsonArray ?? [])
         {
-            var (id, content) = (token!["id"]!.GetValue<int>(), token["content"]!.GetValue<string>());
+            if (token?["id"] is not JsonValue idValue || token["content"] is not JsonValue contentValue)
+                throw new InvalidDataException($"{FileName}: an added token lacks its id or content");
+            var (id, content) = (idValue.GetValue<int>(), contentValue.GetValue<string>());
             added[id] = content;
             tokenIds[content] = id;
         }
         var (prefix, suffix) = SingleSequenceTemplate(json["post_processor"], tokenIds);
         var pair = PairSequenceTemplate(json["post_processor"], tokenIds);
+        // transformers truncates and pads only when a call asks; the file's own settings would cut or pad every text.
         json["post_processor"] = null;
+        json["truncation"] = null;
+        json["padding"] = null;
         var native = Native(json.ToJsonString());
-        var size = Math.Max(tokenIds.Count == 0 ? 0 : tokenIds.Values.Max() + 1, 0);
+        var size = tokenIds.Count == 0 ? 0 : tokenIds.Values.Max() + 1;
         return new TokenizerJson(native, size, added, tokenIds, prefix, suffix, pair);
     }
 
@@ -89,10 +97,6 @@ internal sealed class TokenizerJson
 
     /// <summary>Text of the ids, skipping special tokens (as transformers' decode(skip_special_tokens=True)).</summary>
     public string Decode(IEnumerable<int> ids) => _native.Decode([.. ids.Select(id => (uint)id)]);
-
-    /// <summary>The same template with other special tokens (add_bos_token / add_eos_token given explicitly).</summary>
-    public TokenizerJson WithTemplate(int[] prefix, int[] suffix) =>
-        new(_native, VocabularySize, (Dictionary<int, string>)AddedTokens, (Dictionary<string, int>)TokenIds, prefix, suffix, Pair);
 
     private static (int[] Prefix, int[] Suffix) SingleSequenceTemplate(JsonNode? processor, Dictionary<string, int> tokenIds)
     {
@@ -131,7 +135,8 @@ internal sealed class TokenizerJson
 
     private static PairTemplate? PairSequenceTemplate(JsonNode? processor, Dictionary<string, int> tokenIds)
     {
-        int Id(JsonNode? pair) => pair![1]!.GetValue<int>();
+        int Id(JsonNode? pair) => pair is JsonArray { Count: 2 } p && p[1] is JsonValue id ? id.GetValue<int>()
+            : throw new InvalidDataException($"{FileName}: post_processor lacks its cls/sep tokens");
         switch (processor?["type"]?.GetValue<string>())
         {
             case "BertProcessing":
@@ -163,23 +168,39 @@ internal sealed class TokenizerJson
         }
     }
 
-    // The wrapper reads tokenizers from files only: the copy lives in the temp folder under its content's hash.
+    // The wrapper reads tokenizers from files only. The copy is written to a folder of its own (created private to this
+    // user) and removed once the library has read it; the loaded tokenizer is kept per content, a failure is not.
     private static Tokenizers.DotNet.Tokenizer Native(string content)
     {
         var hash = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(content)));
-        return Natives.GetOrAdd(hash, _ => new Lazy<Tokenizers.DotNet.Tokenizer>(() =>
+        var lazy = Natives.GetOrAdd(hash, _ => new Lazy<Tokenizers.DotNet.Tokenizer>(() => LoadNative(content)));
+        try
         {
-            var folder = Path.Combine(Path.GetTempPath(), "alignlab-tokenizers");
-            Directory.CreateDirectory(folder);
-            var path = Path.Combine(folder, hash + ".json");
-            if (!File.Exists(path))
-            {
-                var partial = path + "." + Guid.NewGuid().ToString("N");
-                File.WriteAllText(partial, content);
-                File.Move(partial, path, overwrite: true);
-            }
-            try { return new Tokenizers.DotNet.Tokenizer(path); }
-            catch (Tokenizers.DotNet.TokenizerException e) { throw new InvalidDataException($"{FileName}: the tokenizers library cannot load it ({e.Message})"); }
-        })).Value;
+            return lazy.Value;
+        }
+        catch
+        {
+            Natives.TryRemove(KeyValuePair.Create(hash, lazy));
+            throw;
+        }
+    }
+
+    private static Tokenizers.DotNet.Tokenizer LoadNative(string content)
+    {
+        var folder = Directory.CreateTempSubdirectory("alignlab-tokenizer-");
+        try
+        {
+            var path = Path.Combine(folder.FullName, FileName);
+            File.WriteAllText(path, content);
+            return new Tokenizers.DotNet.Tokenizer(path);
+        }
+        catch (Tokenizers.DotNet.TokenizerException e)
+        {
+            throw new InvalidDataException($"{FileName}: the tokenizers library cannot load it ({e.Message})");
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 }

@@ -79,11 +79,13 @@ public static class ConstructionsApi
         };
     }
 
-    private static async Task<Results<Ok<FinalizeResult>, NotFound, Conflict<ProblemDetails>>> MakeDataset(
+    private static async Task<Results<Ok<FinalizeResult>, NotFound, Conflict<ProblemDetails>, ValidationProblem>> MakeDataset(
         Guid runId, ConstructionService service, ConstructionRepository constructions, CancellationToken cancellationToken)
     {
         if (await constructions.GetAsync(runId, cancellationToken) is null) return TypedResults.NotFound();
-        var datasetId = await service.FinalizeAsync(runId, cancellationToken);
+        Guid? datasetId;
+        try { datasetId = await service.FinalizeAsync(runId, cancellationToken); }
+        catch (ArgumentException e) { return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["model"] = [e.Message] }); }
         return datasetId is { } id
             ? TypedResults.Ok(new FinalizeResult(id))
             : TypedResults.Conflict(new ProblemDetails { Title = "No instance is revised yet", Status = 409, Detail = "revise or annotate at least one instance first" });

@@ -33,11 +33,8 @@ public sealed record ModelDto(string Name, string ModelType, string Architecture
         var d = e.Details;
         return new(e.Name, e.ModelType, e.Architecture, e.Layers, e.HiddenSize, e.VocabularySize, e.ParameterBytes, e.Exported,
             d?.Parameters ?? 0, d?.Dtype ?? "", d?.ContextLength ?? 0, d?.TokenizerKind ?? "", d?.HasChatTemplate ?? false, d?.EosTokenIds ?? [],
-            e.Problem, d is null || e.Problem is not null ? [] : [.. Core.Memory.MemoryEstimate.ForModel(Shape(d)).Select(MemoryEstimateDto.From)]);
+            e.Problem, d is null || e.Problem is not null ? [] : [.. Core.Memory.MemoryEstimate.ForModel(d.Shape).Select(MemoryEstimateDto.From)]);
     }
-
-    private static Core.Memory.ModelShape Shape(Training.Registry.ModelInspection.Details d) =>
-        new(d.Parameters, d.Layers, d.HiddenSize, d.VocabularySize, d.ContextLength);
 }
 
 /// <param name="Method">The method (sft, figa, reward-model, ppo, r3-ppo).</param>

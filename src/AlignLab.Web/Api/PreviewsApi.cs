@@ -44,9 +44,8 @@ public static class PreviewsApi
         if (request.GoodLabels is not (null or "levenshtein" or "bag_of_words")) errors["goodLabels"] = ["must be levenshtein or bag_of_words"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        TextTokenizer tokenizer;
-        try { tokenizer = loaded.Tokenizer(folder!); }
-        catch (Exception e) when (ModelInspection.IsLoadError(e)) { return Problem("model", $"the model's tokenizer cannot be loaded: {e.Message}"); }
+        if (ModelInspection.Inspect(folder!).Problem is { } problem) return Problem("model", $"the model cannot be used: {problem}");
+        var tokenizer = loaded.Tokenizer(folder!);
         var options = new FigaOptions
         {
             Alpha = request.Alpha ?? 1.0,
@@ -57,14 +56,21 @@ public static class PreviewsApi
         int[] original = [.. tokenizer.Encode(request.Original!), tokenizer.EosTokenId];
         int[] revised = [.. tokenizer.Encode(request.Revised!), tokenizer.EosTokenId];
         var weights = FigaWeights.For(original, revised, options);
-        string Text(int id) => id == tokenizer.EosTokenId ? "<eos>" : tokenizer.TokenText(id);
+        string[] Texts(int[] ids) => [.. tokenizer.TokenTexts(ids).Select((text, i) => ids[i] == tokenizer.EosTokenId ? "<eos>" : text)];
+        var (originalTexts, revisedTexts) = (Texts(original), Texts(revised));
         return TypedResults.Ok(new FigaWeightsResponse(
-            original.Select((id, i) => new PreviewToken(Text(id), id, weights.OriginalChanged[i] ? "deleted_or_substituted" : "unchanged", weights.Original[i])).ToList(),
-            revised.Select((id, i) => new PreviewToken(Text(id), id, weights.RevisedChanged[i] ? "added_or_substituted" : "unchanged", weights.Revised[i])).ToList(),
+            original.Select((id, i) => new PreviewToken(originalTexts[i], id, weights.OriginalChanged[i] ? "deleted_or_substituted" : "unchanged", weights.Original[i])).ToList(),
+            revised.Select((id, i) => new PreviewToken(revisedTexts[i], id, weights.RevisedChanged[i] ? "added_or_substituted" : "unchanged", weights.Revised[i])).ToList(),
             Core.Alignment.TokenAlignment.Distance(original.AsSpan(0, original.Length - 1), revised.AsSpan(0, revised.Length - 1))));
     }
 
     public const int MaxMessages = 100;
+
+    /// <summary>The most tokens (prompt and response) one log-prob preview scores.</summary>
+    public const int MaxPreviewTokens = 4096;
+
+    /// <summary>The largest model a web node loads for a preview (6 GB in fp32); train-time evaluation covers larger ones.</summary>
+    public const long MaxPreviewParameters = 1_500_000_000;
 
     public sealed record MessageRequest(string? Role, string? Content);
 
@@ -95,6 +101,7 @@ public static class PreviewsApi
             if (request.Prompt is not null) errors["messages"] = ["give either prompt or messages, not both"];
             else if (given.Count is 0 or > MaxMessages) errors["messages"] = [$"must hold 1 to {MaxMessages} messages"];
             else if (template != PromptTemplate.ModelTemplateName) errors["template"] = ["messages are rendered by the model's chat template: must be model"];
+            else if (given.Sum(m => m?.Content?.Length ?? 0) > MaxTextLength) errors["messages"] = [$"at most {MaxTextLength} characters in all"];
             else
             {
                 messages = [];
@@ -110,9 +117,12 @@ public static class PreviewsApi
         if (request.Response is { Length: > MaxTextLength }) errors["response"] = [$"at most {MaxTextLength} characters"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        Training.Tokenization.TextTokenizer tokenizer;
-        try { tokenizer = loaded.Tokenizer(folder!); }
-        catch (Exception e) when (ModelInspection.IsLoadError(e)) { return Problem("model", $"the model's tokenizer cannot be loaded: {e.Message}"); }
+        var details = ModelInspection.Inspect(folder!);
+        if (details.Problem is { } problem) return Problem("model", $"the model cannot be used: {problem}");
+        if (details.IsClassifier || details.IsRetriever) return Problem("model", $"a {details.Architecture} gives no next-token log-probs: name a causal language model");
+        if (details.Parameters > MaxPreviewParameters)
+            return Problem("model", $"{details.Parameters:N0} parameters: previews load models of at most {MaxPreviewParameters:N0} on the web node");
+        var tokenizer = loaded.Tokenizer(folder!);
         string rendered;
         int[] promptIds;
         try { (rendered, promptIds) = LogProbPreview.Prompt(tokenizer, template, request.Prompt, messages); }
@@ -123,19 +133,13 @@ public static class PreviewsApi
         var responseIds = tokenizer.Encode(request.Response ?? "");
         if (responseIds.Length > 0 && promptIds.Length == 0)
             return Problem("prompt", "the prompt has no tokens, so the first response token has nothing to be predicted from");
-        try
-        {
-            return await loaded.UseModelAsync(folder!, model =>
-            {
-                if (promptIds.Length + responseIds.Length > model.Config.MaxPositions)
-                    return (Results<Ok<LogProbsResponse>, ValidationProblem>)Problem("response",
-                        $"prompt and response are {promptIds.Length + responseIds.Length} tokens, more than the model's {model.Config.MaxPositions} positions");
-                var logprobs = LogProbPreview.ResponseLogProbs(model, promptIds, responseIds);
-                return TypedResults.Ok(new LogProbsResponse(rendered, promptIds,
-                    [.. responseIds.Select((id, k) => new LogProbPreview.ResponseToken(id, tokenizer.TokenText(id), logprobs[k]))]));
-            }, cancellationToken);
-        }
-        catch (Exception e) when (ModelInspection.IsLoadError(e)) { return Problem("model", $"the model cannot be loaded: {e.Message}"); }
+        var tokens = promptIds.Length + responseIds.Length;
+        if (tokens > Math.Min(MaxPreviewTokens, details.ContextLength))
+            return Problem("response", $"prompt and response are {tokens} tokens; a preview scores at most {Math.Min(MaxPreviewTokens, details.ContextLength)} (the model's context, and {MaxPreviewTokens})");
+        var logprobs = await loaded.UseModelAsync(folder!, model => LogProbPreview.ResponseLogProbs(model, promptIds, responseIds), cancellationToken);
+        var texts = tokenizer.TokenTexts(responseIds);
+        return TypedResults.Ok(new LogProbsResponse(rendered, promptIds,
+            [.. responseIds.Select((id, k) => new LogProbPreview.ResponseToken(id, texts[k], logprobs[k]))]));
     }
 
     private static ValidationProblem Problem(string field, string message) =>

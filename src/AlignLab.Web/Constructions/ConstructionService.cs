@@ -50,15 +50,19 @@ public sealed class ConstructionService(ConstructionRepository constructions, Ru
         return new AnnotationResult(outcome, waiting, datasetId);
     }
 
-    /// <summary>Makes the dataset from the instances revised so far (those still waiting are skipped); null when none is.</summary>
+    /// <summary>Makes the dataset from the instances revised so far (those still waiting are skipped); null when none is.
+    /// Throws <see cref="ArgumentException"/> when the run's model (whose tokens the statistics count) cannot be used now.</summary>
     public async Task<Guid?> FinalizeAsync(Guid runId, CancellationToken cancellationToken = default)
     {
         var run = await runs.GetAsync(runId, cancellationToken) ?? throw new KeyNotFoundException($"no run {runId}");
         var model = new MethodParameters(run.Spec.Parameters).GetString("model");
-        var tokenizer = TextTokenizer.Load(registry.Resolve(model));
-        var template = PromptTemplate.Resolve(new MethodParameters(run.Spec.Parameters).GetString("template"), tokenizer);
+        var folder = registry.Resolve(model);
+        if (Training.Registry.ModelInspection.Inspect(folder).Problem is { } problem)
+            throw new ArgumentException($"the run's model '{model}', whose tokens the statistics count, cannot be used: {problem}");
+        var tokenizer = TextTokenizer.Load(folder);
+        // Without a reward model the statistics are token counts and edit operations: no prompt is rendered.
         return await constructions.FinalizeAsync(runId, SpaConstructionMethod.DatasetName(run.Spec.Name, runId),
-            records => new { tokenizer = model, construction = runId, stats = SpaConstructionMethod.Statistics(records, tokenizer, null, template) },
+            records => new { tokenizer = model, construction = runId, stats = SpaConstructionMethod.Statistics(records, tokenizer, null, PromptTemplate.Alpaca) },
             cancellationToken);
     }
 }

@@ -46,12 +46,12 @@ public sealed class DatasetRewards(DatasetRepository datasets, ModelRegistry reg
             if (folder is not null && Training.Registry.ModelInspection.Inspect(folder).Problem is { } problem)
                 (errors["model"], folder) = ([$"the model cannot be used: {problem}"], null);
         }
-        PromptTemplate? prompt = null;
-        try { prompt = PromptTemplate.Named(template ?? "alpaca"); }
-        catch (ArgumentException e) { errors["template"] = [e.Message]; }
+        // "model": the reward model's own chat template, resolved for its tokenizer when it scores (RewardModel.Score).
+        var templateName = template ?? "alpaca";
+        if (!PromptTemplate.Names.Contains(templateName)) errors["template"] = [$"unknown prompt template '{templateName}'; known: {string.Join(", ", PromptTemplate.Names)}"];
         if (errors.Count > 0) return (null, errors);
         if (await datasets.GetAsync(datasetId, cancellationToken) is not { } info) return (null, new Dictionary<string, string[]> { ["id"] = [$"no dataset {datasetId}"] });
-        var key = $"{datasetId}|{folder}|{LastWritten(folder!)}|{template ?? "alpaca"}|{limit}|{bins}";
+        var key = $"{datasetId}|{folder}|{ModelInspection.FolderStamp(folder!).Ticks}|{templateName}|{limit}|{bins}";
         if (_scored.TryGetValue(key, out var known)) return (known, new Dictionary<string, string[]>());
         var records = await datasets.ExamplesAsync(datasetId, 0, limit, cancellationToken);
 
@@ -65,7 +65,13 @@ public sealed class DatasetRewards(DatasetRepository datasets, ModelRegistry reg
             }
             using (rewardModel)
             {
-                var scored = Columns(info.Kind).Select(c => (c.Column, Rewards: rewardModel.Score([.. records.Select(r => (r.Instruction, r.Input, c.Response(r)))], prompt!))).ToList();
+                PromptTemplate prompt;
+                try { prompt = PromptTemplate.Resolve(templateName, rewardModel.Tokenizer); }
+                catch (Exception e) when (e is ArgumentException or Core.ChatTemplates.ChatTemplateException)
+                {
+                    return ((IReadOnlyList<ColumnRewards>?)null, (IReadOnlyDictionary<string, string[]>)new Dictionary<string, string[]> { ["template"] = [e.Message] });
+                }
+                var scored = Columns(info.Kind).Select(c => (c.Column, Rewards: rewardModel.Score([.. records.Select(r => (r.Instruction, r.Input, c.Response(r)))], prompt))).ToList();
                 var all = scored.SelectMany(c => c.Rewards).DefaultIfEmpty(0).ToList();
                 double min = all.Min(), max = all.Max();
                 IReadOnlyList<ColumnRewards> columns = [.. scored.Select(c => new ColumnRewards(c.Column, c.Rewards, c.Rewards.DefaultIfEmpty(0).Average(),
@@ -76,8 +82,4 @@ public sealed class DatasetRewards(DatasetRepository datasets, ModelRegistry reg
             }
         }, cancellationToken);
     }
-
-    /// <summary>When the model folder last changed (a retrained export at the same path scores afresh).</summary>
-    private static long LastWritten(string folder) =>
-        Directory.EnumerateFiles(folder).Select(f => File.GetLastWriteTimeUtc(f).Ticks).DefaultIfEmpty(0).Max();
 }

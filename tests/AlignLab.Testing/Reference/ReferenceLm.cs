@@ -13,24 +13,27 @@ public static class ReferenceLm
     /// with model.safetensors.index.json), returns log p(ids[t] | ids[&lt;t]) for t = 1..ids.Count-1
     /// (length ids.Count-1), computed in float64 with no padding and no cache.
     /// </summary>
-    public static double[] TokenLogProbs(string modelFolder, IReadOnlyList<int> ids)
+    /// <param name="fromToken">Score only tokens from this index on (earlier entries stay 0): the output layer, the largest
+    /// cost with a real vocabulary, then runs for those positions alone.</param>
+    public static double[] TokenLogProbs(string modelFolder, IReadOnlyList<int> ids, int fromToken = 1)
     {
         var model = ReferenceModel.Load(modelFolder);
         var hidden = model.FinalHiddenStates(ids);
         int rows = ids.Count - 1;
         var result = new double[rows];
+        int skipped = Math.Clamp(fromToken - 1, 0, rows);
         int vocab = model.LmHeadRows;
 
         // Blocks of positions share each pass over lm_head (which can be far larger than the caches); only a
         // Block x vocab buffer per worker is allocated, never T x vocab.
-        int blocks = (rows + ReferenceModel.Block - 1) / ReferenceModel.Block;
+        int blocks = (rows - skipped + ReferenceModel.Block - 1) / ReferenceModel.Block;
         Parallel.For(
             0,
             blocks,
             () => Enumerable.Range(0, ReferenceModel.Block).Select(_ => new double[vocab]).ToArray(),
             (block, _, logits) =>
             {
-                int first = block * ReferenceModel.Block;
+                int first = skipped + block * ReferenceModel.Block;
                 int count = Math.Min(ReferenceModel.Block, rows - first);
                 model.Logits(hidden, first, count, logits);
                 for (int b = 0; b < count; b++)

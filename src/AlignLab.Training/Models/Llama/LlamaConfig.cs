@@ -63,15 +63,14 @@ public sealed record LlamaConfig : ModelConfig
         var json = source.DeepClone().AsObject();
         // transformers 5 moves rope_theta and the scaling into rope_parameters.
         var rope = json["rope_parameters"] as JsonObject;
-        var eos = json["eos_token_id"] switch
-        {
-            JsonArray list => list.Select(i => i!.GetValue<int>()).ToList(),
-            JsonValue v when v.GetValueKind() == JsonValueKind.Number => [v.GetValue<int>()],
-            _ => new List<int>(),
-        };
+        var eos = Tokenization.TextTokenizer.TokenIds(json["eos_token_id"], ModelFolder.ConfigFile);
         var scaling = RopeScaling.FromJson(json["rope_scaling"] ?? rope);
         foreach (var key in new[] { "eos_token_id", "rope_scaling", "rope_parameters" }) json.Remove(key);
         if (rope?["rope_theta"] is { } theta) json["rope_theta"] = theta.DeepClone();
+        var type = json["model_type"]?.GetValue<string>();
+        // transformers' defaults where a family's config class differs from Llama's.
+        if (type == "qwen3" && json["head_dim"] is null) json["head_dim"] = 128;
+        if (type is not "llama") json.Remove("mlp_bias");
         var config = JsonSerializer.Deserialize<LlamaConfig>(json.ToJsonString())! with
         {
             EosTokenIds = eos,
@@ -79,6 +78,10 @@ public sealed record LlamaConfig : ModelConfig
             SlidingWindow = SlidingWindowInUse(json),
             Source = source.DeepClone().AsObject(),
         };
+        foreach (var (field, value) in new[] { ("vocab_size", config.vocab_size), ("hidden_size", config.hidden_size), ("intermediate_size", config.intermediate_size),
+                     ("num_hidden_layers", config.num_hidden_layers), ("num_attention_heads", config.num_attention_heads), ("num_key_value_heads", config.KeyValueHeads),
+                     ("head_dim", config.HeadDim), ("max_position_embeddings", config.max_position_embeddings) })
+            if (value < 1) throw new InvalidDataException($"config.json: {field} must be at least 1, not {value}");
         if (!ModelTypes.Contains(config.model_type))
             throw new UnsupportedConfigException("model_type", $"model_type '{config.model_type}' is not a Llama-family type ({string.Join(", ", ModelTypes)})");
         if (config.num_attention_heads % config.KeyValueHeads != 0)
@@ -87,12 +90,14 @@ public sealed record LlamaConfig : ModelConfig
         return config;
     }
 
-    // Mistral applies sliding_window whenever it is set; Qwen2/Qwen3 only with use_sliding_window (and then only from
-    // max_window_layers on, which is not implemented: refused). layer_types naming sliding layers is refused likewise.
+    // Mistral applies sliding_window whenever it is set (4096 when the config leaves it out, as MistralConfig does); Llama
+    // has none; Qwen2/Qwen3 only with use_sliding_window (and then only from max_window_layers on, which is not
+    // implemented: refused). layer_types naming sliding layers is refused likewise.
     private static int? SlidingWindowInUse(JsonObject json)
     {
-        var window = json["sliding_window"] is JsonValue w && w.GetValueKind() == JsonValueKind.Number ? w.GetValue<int>() : (int?)null;
         var type = json["model_type"]?.GetValue<string>();
+        var window = json["sliding_window"] is JsonValue w && w.GetValueKind() == JsonValueKind.Number ? w.GetValue<int>()
+            : type == "mistral" && !json.ContainsKey("sliding_window") ? 4096 : (int?)null;
         if (json["layer_types"] is JsonArray layers && layers.Any(l => l?.GetValue<string>() != "full_attention"))
             throw new UnsupportedConfigException("layer_types", "layer_types with sliding-window layers is not implemented");
         if (type is "qwen2" or "qwen3")
@@ -102,7 +107,7 @@ public sealed record LlamaConfig : ModelConfig
                 throw new UnsupportedConfigException("use_sliding_window", "use_sliding_window = true (per-layer sliding windows) is not implemented");
             return null;
         }
-        return window;
+        return type == "mistral" ? window : null;
     }
 
     protected override JsonObject Build()
