@@ -83,6 +83,8 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
         new("DELETE", "/api/keys/{key}", Read),
         new("GET", "/api/users", Admin),
         new("POST", "/api/users", Admin, _ => Json(new { name = "u" + Guid.NewGuid().ToString("N")[..8], password = "a-long-password", role = "reviewer" })),
+        new("PATCH", "/api/users/{nobody}", Admin, _ => Json(new { disabled = true }), Expect.Authorized),
+        new("DELETE", "/api/users/{nobody}", Admin, Expect: Expect.Authorized),
         new("POST", "/hubs/runs/negotiate?negotiateVersion=1", Read),
     ];
 
@@ -125,7 +127,8 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
     private async Task<HttpResponseMessage> SendAsync(Endpoint endpoint, string? key, Ids ids, bool withBody = true)
     {
         var path = endpoint.Path.Replace("{run}", ids.Run.ToString()).Replace("{longRun}", ids.LongRun.ToString())
-            .Replace("{dataset}", ids.Dataset.ToString()).Replace("{key}", ids.Key.ToString()).Replace("{sweep}", ids.Sweep.ToString());
+            .Replace("{dataset}", ids.Dataset.ToString()).Replace("{key}", ids.Key.ToString()).Replace("{sweep}", ids.Sweep.ToString())
+            .Replace("{nobody}", Guid.NewGuid().ToString());
         using var request = new HttpRequestMessage(new HttpMethod(endpoint.Method), path) { Content = withBody ? endpoint.Body?.Invoke(ids) : null };
         if (key is not null) request.Headers.Authorization = new("Bearer", key);
         using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(BaseAddress) };

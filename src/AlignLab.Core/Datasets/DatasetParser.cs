@@ -9,10 +9,16 @@ namespace AlignLab.Core.Datasets;
 /// rejects the file.</summary>
 public static class DatasetParser
 {
-    public sealed record Result(IReadOnlyList<SpaRecord> Records, IReadOnlyList<DatasetError> Errors, int Lines);
+    public sealed record Result(IReadOnlyList<SpaRecord> Records, IReadOnlyList<DatasetError> Errors, int Lines)
+    {
+        /// <summary>Records with at least one problem: a line with two bad fields is one bad line.</summary>
+        public int BadLines => Errors.Select(e => e.Line).Distinct().Count();
+    }
 
     public static Result Parse(byte[] content, DatasetLayout layout, int maxRecords = 1_000_000)
     {
+        // A UTF-8 byte order mark, as some editors write one, is not part of the first record.
+        if (content.AsSpan().StartsWith(Encoding.UTF8.Preamble)) content = content[Encoding.UTF8.Preamble.Length..];
         var text = Encoding.UTF8.GetString(content);
         var trimmed = text.TrimStart('\uFEFF', ' ', '\t', '\r', '\n');
         return trimmed.StartsWith('[') ? ParseArray(content, maxRecords, layout) : ParseLines(text, maxRecords, layout);
@@ -66,6 +72,13 @@ public static class DatasetParser
         }
     }
 
+    // An escaped lone surrogate ("\ud800") is valid JSON but no string: the reader refuses to make one.
+    private static string? ReadString(JsonElement value)
+    {
+        try { return value.GetString(); }
+        catch (InvalidOperationException) { return null; }
+    }
+
     private static void Validate(JsonElement element, int line, DatasetLayout layout, List<SpaRecord> records, List<DatasetError> errors)
     {
         if (element.ValueKind != JsonValueKind.Object)
@@ -87,6 +100,11 @@ public static class DatasetParser
             else if (value.ValueKind != JsonValueKind.String)
             {
                 errors.Add(new DatasetError(line, field, $"must be a string, not {value.ValueKind.ToString().ToLowerInvariant()}"));
+                ok = false;
+            }
+            else if ((ReadString(value) is { } text ? Text.TextRules.Problem(text) : "contains a lone surrogate, which is not a character") is { } problem)
+            {
+                errors.Add(new DatasetError(line, field, problem));
                 ok = false;
             }
             else if (!optional && value.GetString()!.Trim().Length == 0)

@@ -76,7 +76,8 @@ public sealed record ParameterSpec(
                 return null;
             case ParameterKind.Text or ParameterKind.Model:
                 if (kind != JsonValueKind.String) return $"must be a string, not {Describe(kind)}";
-                var text = value.GetValue<string>();
+                if (StringOf(value) is not { } text) return "contains a lone surrogate, which is not a character";
+                if (Core.Text.TextRules.Problem(text) is { } problem) return problem;
                 if (text.Length > Max) return $"must be at most {Format(Max)} characters";
                 normalized = JsonValue.Create(text);
                 return null;
@@ -96,6 +97,13 @@ public sealed record ParameterSpec(
             default:
                 throw new InvalidOperationException($"unknown parameter kind {Kind}");
         }
+    }
+
+    // An escaped lone surrogate ("\ud800") is valid JSON, but no string can be made of it.
+    private static string? StringOf(JsonNode value)
+    {
+        try { return value.GetValue<string>(); }
+        catch (InvalidOperationException) { return null; }
     }
 
     // 3 and 3.0 are the same integer in JSON.

@@ -11,7 +11,10 @@ public sealed class AccountRepository(NpgsqlDataSource dataSource)
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
     // Everything of an account but its password hash, which only sign-in reads.
-    private const string UserColumns = "id, name, role, created_at";
+    private const string UserColumns = "id, name, role, created_at, disabled_at";
+
+    // Accounts that may act: not disabled, not deleted.
+    private const string Active = "disabled_at IS NULL AND deleted_at IS NULL";
 
     public async Task<bool> AnyUserAsync(CancellationToken cancellationToken = default)
     {
@@ -45,15 +48,63 @@ public sealed class AccountRepository(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(
-            "SELECT id, name, role, created_at, password_hash FROM users WHERE name = @name", new { name }, cancellationToken: cancellationToken));
+            $"SELECT {UserColumns}, password_hash FROM users WHERE name = @name AND deleted_at IS NULL", new { name }, cancellationToken: cancellationToken));
         return row is null ? null : (row.ToAccount(), row.Password_Hash);
+    }
+
+    /// <summary>The account's current session stamp; null when the account is disabled or no longer exists.</summary>
+    public async Task<Guid?> SessionStampAsync(Guid userId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
+            $"SELECT session_stamp FROM users WHERE id = @userId AND {Active}", new { userId }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Changes what is given of an account (role, disabled, password hash) in one statement, and ends its sessions
+    /// (a new session stamp): the next request of a cookie signed in before carries the old role or must not be let in.
+    /// Null when there is no such account.</summary>
+    public async Task<UserAccount?> UpdateUserAsync(Guid id, Role? role, bool? disabled, string? passwordHash, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(
+            $"""
+            UPDATE users SET role = coalesce(@role, role), password_hash = coalesce(@passwordHash, password_hash),
+                disabled_at = CASE WHEN @disabled::boolean IS NULL THEN disabled_at WHEN @disabled THEN coalesce(disabled_at, now()) END,
+                session_stamp = gen_random_uuid()
+            WHERE id = @id AND deleted_at IS NULL RETURNING {UserColumns}
+            """, new { id, role = role?.Name(), disabled, passwordHash }, cancellationToken: cancellationToken));
+        return row?.ToAccount();
+    }
+
+    /// <summary>Deletes an account's access for good, in one transaction: no password, every key revoked, sessions ended.
+    /// Its row and name stay, so its runs and annotations stay attributed; the name cannot be taken again. False when
+    /// there is no such account.</summary>
+    public async Task<bool> DeleteUserAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var deleted = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE users SET deleted_at = now(), password_hash = '', session_stamp = gen_random_uuid() WHERE id = @id AND deleted_at IS NULL",
+            new { id }, transaction, cancellationToken: cancellationToken)) == 1;
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE user_id = @id", new { id }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return deleted;
+    }
+
+    /// <summary>Draws a new session stamp, which ends every signed-in session of the account.</summary>
+    public async Task EndSessionsAsync(Guid userId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE users SET session_stamp = gen_random_uuid() WHERE id = @userId", new { userId }, cancellationToken: cancellationToken));
     }
 
     public async Task<UserAccount?> GetUserAsync(Guid id, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(
-            $"SELECT {UserColumns} FROM users WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+            $"SELECT {UserColumns} FROM users WHERE id = @id AND deleted_at IS NULL", new { id }, cancellationToken: cancellationToken));
         return row?.ToAccount();
     }
 
@@ -61,7 +112,7 @@ public sealed class AccountRepository(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<UserRow>(new CommandDefinition(
-            $"SELECT {UserColumns} FROM users ORDER BY name", cancellationToken: cancellationToken));
+            $"SELECT {UserColumns} FROM users WHERE deleted_at IS NULL ORDER BY name", cancellationToken: cancellationToken));
         return rows.Select(r => r.ToAccount()).ToList();
     }
 
@@ -86,7 +137,7 @@ public sealed class AccountRepository(NpgsqlDataSource dataSource)
             new CommandDefinition(
                 """
                 SELECT k.id, k.user_id, u.name, k.role, u.role, k.last_used_at FROM api_keys k JOIN users u ON u.id = k.user_id
-                WHERE k.hash = @hash AND k.revoked_at IS NULL
+                WHERE k.hash = @hash AND k.revoked_at IS NULL AND u.disabled_at IS NULL AND u.deleted_at IS NULL
                 """, new { hash = ApiKeySecret.Hash(key) }, cancellationToken: cancellationToken));
         if (row.KeyId == Guid.Empty) return null;
         if (row.LastUsed is not { } last || DateTime.UtcNow - last > LastUsedResolution)
@@ -137,9 +188,10 @@ public sealed class AccountRepository(NpgsqlDataSource dataSource)
         public string Name { get; init; } = "";
         public string Role { get; init; } = "";
         public DateTime Created_At { get; init; }
+        public DateTime? Disabled_At { get; init; }
         public string Password_Hash { get; init; } = "";
 
-        public UserAccount ToAccount() => new(Id, Name, Roles.Parse(Role), Utc(Created_At));
+        public UserAccount ToAccount() => new(Id, Name, Roles.Parse(Role), Utc(Created_At), Disabled_At is { } d ? Utc(d) : null);
     }
 
     private sealed class KeyRow

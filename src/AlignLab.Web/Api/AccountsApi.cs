@@ -16,10 +16,13 @@ public static class AccountsApi
     /// <param name="User">Admins only: the account the key is for (default: yourself).</param>
     public sealed record NewKeyRequest(string? Name, string? Role, string? User);
     public sealed record NewUserRequest(string? Name, string? Password, string? Role);
-    public sealed record UserDto(Guid Id, string Name, string Role, DateTimeOffset CreatedAt)
+    public sealed record UserDto(Guid Id, string Name, string Role, DateTimeOffset CreatedAt, bool Disabled = false)
     {
-        public static UserDto From(UserAccount user) => new(user.Id, user.Name, user.Role.Name(), user.CreatedAt);
+        public static UserDto From(UserAccount user) => new(user.Id, user.Name, user.Role.Name(), user.CreatedAt, user.Disabled);
     }
+
+    /// <summary>What an admin changes of an account; absent fields stay as they are.</summary>
+    public sealed record UserChange(string? Role, bool? Disabled, string? Password);
     public sealed record ApiKeyDto(Guid Id, Guid UserId, string UserName, string Name, string Prefix, string Role,
         DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt)
     {
@@ -39,8 +42,10 @@ public static class AccountsApi
         var auth = app.MapGroup("/auth").WithTags("Accounts").ExcludeFromDescription();
         auth.MapPost("/login", LoginAsync).AllowAnonymous();
         auth.MapPost("/setup", SetupFormAsync).AllowAnonymous();
-        auth.MapPost("/logout", async (HttpContext context) =>
+        // Signing out ends the account's sessions on every browser (a new session stamp), not only this cookie.
+        auth.MapPost("/logout", async (HttpContext context, ClaimsPrincipal user, AccountRepository accounts, CancellationToken ct) =>
         {
+            if (user.UserId() is { } id) await accounts.EndSessionsAsync(id, ct);
             await context.SignOutAsync(AuthSchemes.Cookie);
             return Results.Redirect("/login");
         }).RequireAuthorization(Policies.Read);
@@ -59,6 +64,10 @@ public static class AccountsApi
         users.MapGet("/", async (AccountRepository accounts, CancellationToken ct) =>
             TypedResults.Ok((await accounts.ListUsersAsync(ct)).Select(UserDto.From).ToList())).WithName("ListUsers");
         users.MapPost("/", CreateUserAsync).WithName("CreateUser").WithSummary("A new account with a role");
+        users.MapPatch("/{id:guid}", UpdateUserAsync).WithName("UpdateUser")
+            .WithSummary("Change an account's role, disable or enable it, or set its password; its sessions end, and a disabled account's keys stop working");
+        users.MapDelete("/{id:guid}", DeleteUserAsync).WithName("DeleteUser")
+            .WithSummary("Take an account's access away for good (keys revoked, sessions ended); its runs and annotations stay attributed to its name");
     }
 
     private static async Task<Results<Created<SetupResult>, ValidationProblem, ProblemHttpResult>> SetupAsync(
@@ -84,23 +93,71 @@ public static class AccountsApi
         if (errors.Count > 0) return Results.Redirect($"/setup?error={Uri.EscapeDataString(string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value[0]}")))}");
         var admin = await accounts.CreateFirstAdminAsync(name!, passwords.Hash(password!), ct);
         if (admin is null) return Results.Redirect("/login?error=setup-done");
-        await context.SignInAsync(AuthSchemes.Cookie, Principals.For(admin, AuthSchemes.Cookie));
+        await SignInAsync(context, accounts, admin, ct);
         return Results.Redirect("/");
     }
 
     private static async Task<IResult> LoginAsync([FromForm] string? name, [FromForm] string? password, [FromForm] string? returnUrl,
-        HttpContext context, AccountRepository accounts, PasswordHashing passwords, ILoggerFactory logs, CancellationToken ct)
+        HttpContext context, AccountRepository accounts, PasswordHashing passwords, SignInThrottle throttle, ILoggerFactory logs, CancellationToken ct)
     {
         var target = IsLocalPath(returnUrl) ? returnUrl! : "/";
-        var found = string.IsNullOrEmpty(name) ? null : await accounts.FindByNameAsync(name, ct);
-        if (found is not { } account || string.IsNullOrEmpty(password) || !passwords.Verify(account.PasswordHash, password))
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? "";
+        var log = logs.CreateLogger("AlignLab.Auth");
+        if (throttle.LockedFor(name ?? "", address) is { } wait)
         {
+            log.LogWarning("Sign-in for {Name} from {Address} refused: locked for {Seconds} s after failures", name, address, (int)wait.TotalSeconds);
+            return Results.Redirect($"/login?error=throttled&wait={(int)Math.Ceiling(wait.TotalSeconds)}&returnUrl={Uri.EscapeDataString(target)}");
+        }
+        var found = string.IsNullOrEmpty(name) ? null : await accounts.FindByNameAsync(name, ct);
+        var valid = !string.IsNullOrEmpty(password) && (found is { } known ? passwords.Verify(known.PasswordHash, password) : passwords.VerifyUnknownAccount(password));
+        if (!valid || found is not { } account)
+        {
+            throttle.Failed(name ?? "", address);
             // The name is logged, never the password.
-            logs.CreateLogger("AlignLab.Auth").LogWarning("Failed sign-in for {Name} from {Address}", name, context.Connection.RemoteIpAddress);
+            log.LogWarning("Failed sign-in for {Name} from {Address}", name, address);
             return Results.Redirect($"/login?error=credentials&returnUrl={Uri.EscapeDataString(target)}");
         }
-        await context.SignInAsync(AuthSchemes.Cookie, Principals.For(account.User, AuthSchemes.Cookie));
+        throttle.Succeeded(name!);
+        if (account.User.Disabled) return Results.Redirect($"/login?error=disabled&returnUrl={Uri.EscapeDataString(target)}");
+        await SignInAsync(context, accounts, account.User, ct);
         return Results.Redirect(target);
+    }
+
+    private static async Task<Results<Ok<UserDto>, NotFound, ValidationProblem>> UpdateUserAsync(Guid id, UserChange change, ClaimsPrincipal user,
+        AccountRepository accounts, ApiKeyCache keys, PasswordHashing passwords, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        Role? role = null;
+        if (change.Role is { } name)
+        {
+            if (Roles.TryParse(name, out var parsed)) role = parsed;
+            else errors["role"] = [$"must be one of {string.Join(", ", Enum.GetValues<Role>().Select(r => r.Name()))}"];
+        }
+        if (change.Password is not null && AccountRules.CheckPassword(change.Password) is { } passwordError) errors["password"] = [passwordError];
+        // An admin who demoted or disabled themselves could leave nobody able to undo it.
+        if (id == user.UserId() && (role is not null && role != Role.Admin || change.Disabled == true))
+            errors[role is not null ? "role" : "disabled"] = ["you cannot demote or disable your own account; ask another admin"];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var updated = await accounts.UpdateUserAsync(id, role, change.Disabled, change.Password is { } p ? passwords.Hash(p) : null, ct);
+        if (updated is null) return TypedResults.NotFound();
+        keys.ForgetUser(id);
+        return TypedResults.Ok(UserDto.From(updated));
+    }
+
+    private static async Task<Results<NoContent, NotFound, ValidationProblem>> DeleteUserAsync(Guid id, ClaimsPrincipal user, AccountRepository accounts,
+        ApiKeyCache keys, CancellationToken ct)
+    {
+        if (id == user.UserId())
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["id"] = ["you cannot delete your own account; ask another admin"] });
+        if (!await accounts.DeleteUserAsync(id, ct)) return TypedResults.NotFound();
+        keys.ForgetUser(id);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task SignInAsync(HttpContext context, AccountRepository accounts, UserAccount user, CancellationToken ct)
+    {
+        var stamp = await accounts.SessionStampAsync(user.Id, ct) ?? throw new InvalidOperationException($"account {user.Id} vanished while signing in");
+        await context.SignInAsync(AuthSchemes.Cookie, Principals.For(user, AuthSchemes.Cookie, stamp));
     }
 
     private static async Task<Ok<List<ApiKeyDto>>> ListKeysAsync(bool? all, ClaimsPrincipal user, AccountRepository accounts, CancellationToken ct)

@@ -35,12 +35,11 @@ public static class ArtifactsApi
         RunArtifacts artifacts, CancellationToken cancellationToken)
     {
         if (await runs.GetAsync(id, cancellationToken) is null) return TypedResults.NotFound();
-        var folder = Path.GetFullPath(artifacts.RunDirectory(id)) + Path.DirectorySeparatorChar;
         // Decoded once more: an escaped separator ("..%2F") must not slip a parent reference past the check.
-        var file = Path.GetFullPath(Path.Combine(folder, Uri.UnescapeDataString(path)));
-        if (!file.StartsWith(folder, StringComparison.Ordinal))
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["path"] = ["must name a file inside the run's artifact folder"] });
-        if (!File.Exists(file)) return TypedResults.NotFound();
+        var (found, file) = artifacts.Find(id, Uri.UnescapeDataString(path));
+        if (found == RunArtifacts.Lookup.Outside)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["path"] = ["must name a file inside the run's artifact folder, not through a link"] });
+        if (file is null) return TypedResults.NotFound();
         if (!ContentTypes.TryGetContentType(file, out var contentType)) contentType = "application/octet-stream";
         return TypedResults.PhysicalFile(file, contentType, enableRangeProcessing: true);
     }

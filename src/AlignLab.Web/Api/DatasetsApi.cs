@@ -105,7 +105,9 @@ public static class DatasetsApi
         try
         {
             Stream source;
-            if (request.HasFormContentType)
+            // Only a multipart form holds a file; any other body is the file itself, whatever its content type says
+            // (curl --data-binary sends application/x-www-form-urlencoded unless told otherwise).
+            if (request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) == true)
             {
                 request.HttpContext.Features.Set<IFormFeature>(new FormFeature(request,
                     new FormOptions { MultipartBodyLengthLimit = maxBytes + MultipartAllowance, BufferBodyLengthLimit = maxBytes + MultipartAllowance }));

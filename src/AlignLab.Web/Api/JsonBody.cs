@@ -9,8 +9,12 @@ public static class JsonBody
 {
     public const int MaxBytes = 1 << 20;
 
+    /// <summary>The body as JSON; it must say so (Content-Type: application/json), so that a page of another site cannot
+    /// send one as a "simple" text/plain request with a signed-in user's cookie.</summary>
     public static async Task<(JsonNode? Node, string? Field, string? Error)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        if (!request.HasJsonContentType())
+            return (null, "Content-Type", $"must be application/json, not {(string.IsNullOrEmpty(request.ContentType) ? "absent" : request.ContentType)}");
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellationToken);
         if (buffer.Length > MaxBytes) return (null, "$", $"the body is larger than {MaxBytes} bytes");

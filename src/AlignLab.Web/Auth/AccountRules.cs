@@ -12,11 +12,27 @@ public static partial class AccountRules
         : !NamePattern().IsMatch(name) ? "1–64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"
         : null;
 
+    /// <summary>Passwords of ten characters or more that guessing lists try first.</summary>
+    private static readonly HashSet<string> Common = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "1234567890", "0123456789", "0987654321", "qwertyuiop", "1q2w3e4r5t", "1qaz2wsx3edc", "qwerty1234", "qwerty12345",
+        "password12", "password123", "password1!", "passw0rd12", "iloveyou12", "abcdefghij", "abcd123456", "a1b2c3d4e5",
+        "zaq12wsxcde", "asdfghjkl1", "1234qwerty", "administrator", "letmein123", "welcome123", "changeme123", "monkey1234",
+    };
+
+    public const int MinDistinctCharacters = 5;
+
     public static string? CheckPassword(string? password) =>
         string.IsNullOrEmpty(password) ? "required"
         : password.Length < MinPasswordLength ? $"at least {MinPasswordLength} characters"
         : password.Length > 256 ? "at most 256 characters"
+        : password.Distinct().Count() < MinDistinctCharacters ? $"at least {MinDistinctCharacters} different characters"
+        : Common.Contains(password) || IsRun(password) ? "too common: guessing lists try it first"
         : null;
+
+    // A run of consecutive characters ("abcdefghijk", "9876543210") is as weak as a common password.
+    private static bool IsRun(string password) =>
+        password.Zip(password.Skip(1)).Select(p => p.Second - p.First).Distinct().Count() == 1;
 
     /// <summary>The errors of a new account's name and password, by field ("name", "password").</summary>
     public static Dictionary<string, string[]> CheckNameAndPassword(string? name, string? password)

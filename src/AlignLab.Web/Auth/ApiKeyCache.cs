@@ -41,6 +41,15 @@ public sealed class ApiKeyCache(AccountRepository accounts, IOptionsMonitor<Auth
         return true;
     }
 
+    /// <summary>Drops every key of an account on this node (disabled or deleted: its keys are refused from now on here, and
+    /// on other nodes within the cache time).</summary>
+    public void ForgetUser(Guid userId)
+    {
+        Interlocked.Increment(ref _revocations);
+        foreach (var (hash, entry) in _entries)
+            if (entry.Identity.UserId == userId) _entries.TryRemove(hash, out _);
+    }
+
     private void Forget(Guid keyId)
     {
         foreach (var (hash, entry) in _entries)

@@ -12,6 +12,7 @@ public static class AuthSchemes
 
     /// <summary>The claim naming the API key a request authenticated with.</summary>
     public const string KeyIdClaim = "alignlab:key";
+    public const string SessionStampClaim = "alignlab:session";
 
     /// <summary>Whether the request carries an API key (well-formed or not) rather than relying on a cookie.</summary>
     public static bool PresentsKey(HttpRequest request) => PresentedKey(request) is not null;

@@ -19,6 +19,8 @@ public static class AuthServiceCollectionExtensions
         services.AddSingleton<ApiKeyCache>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PasswordHashing>();
+        services.AddSingleton(sp => new SignInThrottle(sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<AuthOptions>>().Value.SignInFirstLockSeconds));
         services.AddSingleton<RunOwners>();
         services.AddHostedService<FirstAdmin>();
 
@@ -36,6 +38,16 @@ public static class AuthServiceCollectionExtensions
                 o.LoginPath = "/login";
                 o.AccessDeniedPath = "/forbidden";
                 // Scripts and hubs get status codes with problem+json; pages get the login page.
+                // Every request checks the session's stamp against the account's: signing out anywhere ends it here too.
+                o.Events.OnValidatePrincipal = async context =>
+                {
+                    var accounts = context.HttpContext.RequestServices.GetRequiredService<AlignLab.Data.Accounts.AccountRepository>();
+                    if (context.Principal?.UserId() is { } id && context.Principal.SessionStamp() is { } stamp
+                        && await accounts.SessionStampAsync(id, context.HttpContext.RequestAborted) == stamp)
+                        return;
+                    context.RejectPrincipal();
+                    await context.HttpContext.SignOutAsync(AuthSchemes.Cookie);
+                };
                 o.Events.OnRedirectToLogin = context => AuthSchemes.IsApiRequest(context.Request)
                     ? Problem(context.HttpContext, 401, "Authentication required", "send an API key (Authorization: Bearer alk_…) or sign in")
                     : Redirect(context);

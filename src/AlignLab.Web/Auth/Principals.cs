@@ -7,12 +7,17 @@ namespace AlignLab.Web.Auth;
 /// <summary>The claims of a signed-in person or an API key, and reading them back.</summary>
 public static class Principals
 {
-    public static ClaimsPrincipal For(UserAccount user, string scheme) => new(new ClaimsIdentity(
+    /// <param name="sessionStamp">The account's session stamp when the session began: the session ends when it changes.</param>
+    public static ClaimsPrincipal For(UserAccount user, string scheme, Guid sessionStamp) => new(new ClaimsIdentity(
     [
         new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()),
         new Claim(ClaimTypes.Name, user.Name),
         new Claim(ClaimTypes.Role, user.Role.Name()),
+        new Claim(AuthSchemes.SessionStampClaim, sessionStamp.ToString()),
     ], scheme));
+
+    public static Guid? SessionStamp(this ClaimsPrincipal principal) =>
+        Guid.TryParse(principal.FindFirstValue(AuthSchemes.SessionStampClaim), out var stamp) ? stamp : null;
 
     public static ClaimsPrincipal For(ApiKeyIdentity key, string scheme) => new(new ClaimsIdentity(
     [

@@ -53,6 +53,5 @@ public sealed class RunComparison(RunRepository runs, MetricRepository metrics)
         return csv.ToString();
     }
 
-    private static string Field(string value) =>
-        value.IndexOfAny([',', '"', '\n', '\r']) < 0 ? value : "\"" + value.Replace("\"", "\"\"") + "\"";
+    private static string Field(string value) => Core.Export.CsvField.Escape(value);
 }

@@ -55,10 +55,10 @@ public sealed class DatasetImport(DatasetRepository datasets, ModelRegistry regi
 
         var parsed = DatasetParser.Parse(bytes!, layout);
         var maxLines = limits.CurrentValue.MaxDatasetLines;
-        if (parsed.Records.Count + parsed.Errors.Count > maxLines)
+        if (parsed.Records.Count + parsed.BadLines > maxLines)
             return new Outcome(null, 0, [], new Dictionary<string, string[]>
             {
-                ["file"] = [$"{parsed.Records.Count + parsed.Errors.Count:N0} examples; at most {maxLines:N0} (AlignLab:Limits:MaxDatasetLines)"],
+                ["file"] = [$"{parsed.Records.Count + parsed.BadLines:N0} examples; at most {maxLines:N0} (AlignLab:Limits:MaxDatasetLines)"],
             }, "The dataset has too many examples; nothing was stored", OverLimit: true);
         var problems = parsed.Errors.Take(MaxReportedErrors).Select(e => e.ToString()).ToList();
         if (parsed.Errors.Count > MaxReportedErrors) problems.Add($"… and {parsed.Errors.Count - MaxReportedErrors} more");
@@ -67,15 +67,15 @@ public sealed class DatasetImport(DatasetRepository datasets, ModelRegistry regi
             var byField = parsed.Errors.Take(MaxReportedErrors).GroupBy(e => $"line {e.Line}.{e.Field}")
                 .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
             if (parsed.Records.Count == 0 && byField.Count == 0) byField["file"] = ["no records"];
-            return new Outcome(null, 0, problems, byField, $"The {layout.Title} file has {parsed.Errors.Count} bad record(s); nothing was stored" +
-                (parsed.Records.Count > 0 ? " (pass skipBadLines=true to import the good ones)" : ""), Examples: parsed.Records.Count, BadLines: parsed.Errors.Count);
+            return new Outcome(null, 0, problems, byField, $"The {layout.Title} file has {parsed.BadLines} bad record(s); nothing was stored" +
+                (parsed.Records.Count > 0 ? " (pass skipBadLines=true to import the good ones)" : ""), Examples: parsed.Records.Count, BadLines: parsed.BadLines);
         }
 
         var stats = DatasetStatistics.Compute(layout, parsed.Records, TextTokenizer.Load(modelFolder!).Encode);
         if (!store)
-            return new Outcome(null, parsed.Errors.Count, problems, new Dictionary<string, string[]>(), null, Stats: stats,
-                Examples: parsed.Records.Count, BadLines: parsed.Errors.Count);
+            return new Outcome(null, parsed.BadLines, problems, new Dictionary<string, string[]>(), null, Stats: stats,
+                Examples: parsed.Records.Count, BadLines: parsed.BadLines);
         var dataset = await datasets.CreateAsync(name!.Trim(), layout.Kind, parsed.Records, new { tokenizer = TokenizerOf(model), stats }, cancellationToken);
-        return new Outcome(dataset, parsed.Errors.Count, problems, new Dictionary<string, string[]>(), null);
+        return new Outcome(dataset, parsed.BadLines, problems, new Dictionary<string, string[]>(), null);
     }
 }

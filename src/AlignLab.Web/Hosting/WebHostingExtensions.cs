@@ -50,6 +50,7 @@ public static class WebHostingExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStaticFiles();
+        app.UseMiddleware<Auth.CrossSiteRequestGuard>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
