@@ -6,6 +6,10 @@ namespace AlignLab.Testing;
 /// client's cookie container keeps) goes with the name and password.</summary>
 public static partial class LoginForm
 {
+    /// <summary>A client that keeps cookies and does not follow redirects, as a test of sign-in needs.</summary>
+    public static HttpClient Browser(string baseAddress, System.Net.CookieContainer? cookies = null) =>
+        new(new HttpClientHandler { CookieContainer = cookies ?? new(), AllowAutoRedirect = false }) { BaseAddress = new Uri(baseAddress) };
+
     public static async Task<HttpResponseMessage> PostAsync(HttpClient browser, string name, string password, string returnUrl = "/")
     {
         var page = await browser.GetStringAsync("/login");

@@ -11,8 +11,7 @@ namespace AlignLab.Web.Tests;
 [Collection(PostgresCollection.Name)]
 public sealed class AccountAccessTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
-    private HttpClient Browser(CookieContainer cookies) =>
-        new(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri(BaseAddress) };
+    private HttpClient Browser(CookieContainer cookies) => LoginForm.Browser(BaseAddress, cookies);
 
     private async Task<(HttpStatusCode Login, CookieContainer Cookies)> SignInAsync(string name, string password)
     {

@@ -7,8 +7,7 @@ namespace AlignLab.Web.Tests;
 [Collection(PostgresCollection.Name)]
 public sealed class SessionTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
-    private HttpClient Browser(CookieContainer cookies) =>
-        new(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri(BaseAddress) };
+    private HttpClient Browser(CookieContainer cookies) => LoginForm.Browser(BaseAddress, cookies);
 
     private async Task<CookieContainer> SignInAsync()
     {

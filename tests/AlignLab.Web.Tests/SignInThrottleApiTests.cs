@@ -14,7 +14,7 @@ public sealed class SignInThrottleApiTests(PostgresFixture postgres) : WebAppTes
     [Fact]
     public async Task TheRightPasswordAfterSixWrongOnesIsRefusedUntilTheLockEnds()
     {
-        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new() }) { BaseAddress = new Uri(BaseAddress) };
+        using var browser = LoginForm.Browser(BaseAddress);
         Task<HttpResponseMessage> Login(string name, string password) => LoginForm.PostAsync(browser, name, password);
 
         for (int i = 0; i < 6; i++)

@@ -66,13 +66,13 @@ public sealed class DebertaV2Layer : nn.Module
 {
     private readonly DebertaV2Attention attention;
     private readonly DebertaV2Intermediate intermediate;
-    private readonly DebertaV2Output output;
+    private readonly DebertaV2ResidualOutput output;
 
     public DebertaV2Layer(DebertaV2Config config) : base(nameof(DebertaV2Layer))
     {
         attention = new DebertaV2Attention(config);
         intermediate = new DebertaV2Intermediate(config);
-        output = new DebertaV2Output(config);
+        output = new DebertaV2ResidualOutput(config.intermediate_size, config);
         RegisterComponents();
     }
 
@@ -96,23 +96,6 @@ public sealed class DebertaV2Intermediate : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor x) => DebertaActivation.Apply(_activation, dense.forward(x));   // (B, T, 4C)
-}
-
-public sealed class DebertaV2Output : nn.Module
-{
-    private readonly Linear dense;
-    private readonly LayerNorm LayerNorm;
-    private readonly Dropout dropout;
-
-    public DebertaV2Output(DebertaV2Config config) : base(nameof(DebertaV2Output))
-    {
-        dense = nn.Linear(config.intermediate_size, config.hidden_size);
-        LayerNorm = nn.LayerNorm(config.hidden_size, config.layer_norm_eps);
-        dropout = nn.Dropout(config.hidden_dropout_prob);
-        RegisterComponents();
-    }
-
-    public Tensor forward(Tensor hidden, Tensor residual) => LayerNorm.forward(dropout.forward(dense.forward(hidden)) + residual);
 }
 
 /// <summary>DebertaV2Encoder: the layers and the relative-position embeddings they share (layer-normed once per pass

@@ -98,16 +98,17 @@ public sealed class DisentangledSelfAttention : nn.Module
     }
 }
 
-/// <summary>DebertaV2SelfOutput: projection, dropout, residual, LayerNorm (post-norm).</summary>
-public sealed class DebertaV2SelfOutput : nn.Module
+/// <summary>DebertaV2SelfOutput and DebertaV2Output, which differ only in their input size: projection, dropout,
+/// residual, LayerNorm (post-norm).</summary>
+public sealed class DebertaV2ResidualOutput : nn.Module
 {
     private readonly Linear dense;
     private readonly LayerNorm LayerNorm;
     private readonly Dropout dropout;
 
-    public DebertaV2SelfOutput(DebertaV2Config config) : base(nameof(DebertaV2SelfOutput))
+    public DebertaV2ResidualOutput(long inputSize, DebertaV2Config config) : base(nameof(DebertaV2ResidualOutput))
     {
-        dense = nn.Linear(config.hidden_size, config.hidden_size);
+        dense = nn.Linear(inputSize, config.hidden_size);
         LayerNorm = nn.LayerNorm(config.hidden_size, config.layer_norm_eps);
         dropout = nn.Dropout(config.hidden_dropout_prob);
         RegisterComponents();
@@ -120,12 +121,12 @@ public sealed class DebertaV2SelfOutput : nn.Module
 public sealed class DebertaV2Attention : nn.Module
 {
     private readonly DisentangledSelfAttention self;
-    private readonly DebertaV2SelfOutput output;
+    private readonly DebertaV2ResidualOutput output;
 
     public DebertaV2Attention(DebertaV2Config config) : base(nameof(DebertaV2Attention))
     {
         self = new DisentangledSelfAttention(config);
-        output = new DebertaV2SelfOutput(config);
+        output = new DebertaV2ResidualOutput(config.hidden_size, config);
         RegisterComponents();
     }
 
