@@ -49,7 +49,10 @@ public static class WebHostingExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Static files before routing: the login and set-up pages' stylesheet and icon are served to anonymous visitors
+        // before any endpoint (and its fallback authorization policy) is chosen.
         app.UseStaticFiles();
+        app.UseRouting();
         app.UseMiddleware<Auth.CrossSiteRequestGuard>();
         app.UseAuthentication();
         app.UseAuthorization();
