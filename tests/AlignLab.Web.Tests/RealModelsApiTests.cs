@@ -87,6 +87,36 @@ public sealed class RealModelsApiTests(PostgresFixture postgres) : WebAppTestBas
     }
 
     [Fact]
+    public async Task BadInputToTheLogProbPreviewIsA400NamingTheField()
+    {
+        RealModels.Create("llama3", Path.Combine(ModelRoot, "llama3-tiny"));
+        var tooLong = new string('a', 20_001);                               // PreviewsApi.MaxTextLength + 1
+        var cases = new (object Request, string Field)[]
+        {
+            (new { model = "../../etc", prompt = "Hi", response = "x" }, "model"),
+            (new { model = "/etc", prompt = "Hi", response = "x" }, "model"),
+            (new { model = "llama3\u0000tiny", prompt = "Hi", response = "x" }, "model"),
+            (new { model = "llama3-tiny", prompt = tooLong, response = "x" }, "prompt"),
+            (new { model = "llama3-tiny", prompt = "Hi", response = tooLong }, "response"),
+            (new { model = "llama3-tiny", prompt = "Hi", response = "x", template = "nosuch" }, "template"),
+            (new { model = "llama3-tiny", messages = Array.Empty<object>(), template = "model", response = "x" }, "messages"),
+            (new { model = "llama3-tiny", prompt = "Hi", messages = new[] { new { role = "user", content = "Hi" } }, template = "model" }, "messages"),
+            (new { model = "llama3-tiny", messages = new[] { new { role = "user", content = "Hi" } }, template = "raw" }, "template"),
+            (new { model = "llama3-tiny", prompt = string.Concat(Enumerable.Repeat("word ", 3000)), response = string.Concat(Enumerable.Repeat("more ", 3000)) }, "response"),
+        };
+        foreach (var (request, field) in cases)
+        {
+            var (status, body) = await PostAsync("/api/previews/logprobs", request);
+            Assert.True(status == HttpStatusCode.BadRequest && body["errors"]?[field] is not null, $"{field}: {status} {body}");
+        }
+        foreach (var json in new[] { """{"model": 3, "prompt": "Hi"}""", """{"model": "llama3-tiny", "prompt": "a\ud800b", "response": "x"}""" })
+        {
+            var response = await Api.Http.PostAsync("/api/previews/logprobs", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task AChatTemplateTheEngineCannotRenderRefusesOnlyTheModelTemplate()
     {
         var folder = RealModels.Create("qwen3", Path.Combine(ModelRoot, "odd-template"));

@@ -26,6 +26,7 @@ public static partial class AccountRules
         string.IsNullOrEmpty(password) ? "required"
         : password.Length < MinPasswordLength ? $"at least {MinPasswordLength} characters"
         : password.Length > 256 ? "at most 256 characters"
+        : Core.Text.TextRules.Problem(password) is { } problem ? problem
         : password.Distinct().Count() < MinDistinctCharacters ? $"at least {MinDistinctCharacters} different characters"
         : Common.Contains(password) || IsRun(password) ? "too common: guessing lists try it first"
         : null;
@@ -44,7 +45,7 @@ public static partial class AccountRules
     }
 
     public static string? CheckKeyName(string? name) =>
-        string.IsNullOrWhiteSpace(name) ? "required" : name.Length > 100 ? "at most 100 characters" : null;
+        string.IsNullOrWhiteSpace(name) ? "required" : name.Length > 100 ? "at most 100 characters" : Core.Text.TextRules.Problem(name);
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$")]
     private static partial Regex NamePattern();
