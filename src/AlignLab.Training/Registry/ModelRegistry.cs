@@ -27,6 +27,7 @@ public sealed partial class ModelRegistry(IReadOnlyList<string> roots, string? a
         public ModelInspection.Details? Details { get; init; }
         public string? Problem => Details?.Problem;
         public bool Usable => Problem is null;
+        public bool IsClassifier => Details?.IsClassifier ?? Architecture.EndsWith("ForSequenceClassification", StringComparison.Ordinal);
     }
 
     /// <summary>The folder a reference names; throws <see cref="ArgumentException"/> for references outside the roots

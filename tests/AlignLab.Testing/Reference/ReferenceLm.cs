@@ -195,20 +195,7 @@ internal sealed class ReferenceModel
 
         if (loadLmHead)
         {
-            if (c.TieWordEmbeddings)
-            {
-                _lmHead = _embed;
-            }
-            else if (store.Contains("lm_head.weight"))
-            {
-                _lmHead = store.Read("lm_head.weight", c.VocabSize, h);
-            }
-            else
-            {
-                throw new InvalidDataException("tie_word_embeddings is false but the checkpoint has no lm_head.weight.");
-            }
-
-            LmHeadRows = c.VocabSize;
+            LoadLmHead(store);
         }
 
         if (loadScore)
@@ -254,13 +241,20 @@ internal sealed class ReferenceModel
 
         _finalNormWeight = store.Read(p + "ln_f.weight", h);
         _finalNormBias = store.Read(p + "ln_f.bias", h);
+        LoadLmHead(store);
+    }
+
+    /// <summary>The output layer: the embedding when tied, else lm_head.weight.</summary>
+    private void LoadLmHead(SafeTensorStore store)
+    {
+        var c = Config;
         if (c.TieWordEmbeddings)
         {
             _lmHead = _embed;
         }
         else if (store.Contains("lm_head.weight"))
         {
-            _lmHead = store.Read("lm_head.weight", c.VocabSize, h);
+            _lmHead = store.Read("lm_head.weight", c.VocabSize, c.HiddenSize);
         }
         else
         {
