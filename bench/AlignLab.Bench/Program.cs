@@ -14,6 +14,8 @@ var benchmarks = new Dictionary<string, Func<string[], Task>>
     ["ppo-lora"] = PpoLoraBenchmark.RunAsync,
     ["retriever-parity"] = RetrieverParityBenchmark.RunAsync,
     ["service"] = ServiceBenchmark.RunAsync,
+    ["previews"] = PreviewBenchmark.RunAsync,
+    ["first-run"] = FirstRunBenchmark.RunAsync,
 };
 if (args.Length < 1 || !benchmarks.TryGetValue(args[0], out var run))
 {

@@ -6,7 +6,8 @@ namespace AlignLab.Client;
 /// <summary>A run: Queued, Running, Succeeded, Failed or Cancelled.</summary>
 public sealed record Run(Guid Id, string Name, string Method, string Queue, string Status, long Step, long TotalSteps,
     double Progress, string? Error, bool CancelRequested, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt,
-    DateTimeOffset? FinishedAt, IReadOnlyDictionary<string, JsonNode?> Parameters)
+    DateTimeOffset? FinishedAt, IReadOnlyDictionary<string, JsonNode?> Parameters, string? LaunchedBy = null,
+    string? CancelledBy = null, Guid? RetryOf = null, DateTimeOffset? ArchivedAt = null)
 {
     public bool IsFinished => Status is "Succeeded" or "Failed" or "Cancelled";
 }

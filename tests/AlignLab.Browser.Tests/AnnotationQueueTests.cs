@@ -43,7 +43,9 @@ public sealed class AnnotationQueueTests(PostgresFixture postgres, ChromiumFixtu
         await Assertions.Expect(page.Locator("#waiting-count")).ToContainTextAsync("2 waiting");
         var initial = await page.Locator("#initial").InnerTextAsync();
         await Assertions.Expect(page.Locator("[data-testid='token-diff']")).ToHaveAttributeAsync("data-distance", "0");
-        await page.Locator("#annotator-name").FillAsync("ana");
+        // Who answers is the signed-in account, not a name typed in.
+        var me = (await api.Http.GetFromJsonAsync<JsonObject>("/api/me"))!["name"]!.GetValue<string>();
+        await Assertions.Expect(page.Locator("#annotator-name")).ToContainTextAsync(me);
         await page.Locator("#revision-input").FillAsync(initial.TrimEnd() + " Tokyo");
         await Assertions.Expect(page.Locator("[data-testid='token-diff']")).Not.ToHaveAttributeAsync("data-distance", "0");
         // Added on its own, or partly as the new side of a substitution when the tokenizer merges it with the last token.
@@ -62,9 +64,9 @@ public sealed class AnnotationQueueTests(PostgresFixture postgres, ChromiumFixtu
         var example = Assert.Single(examples!);
         Assert.EndsWith("Tokyo", example!["revised_output"]!.GetValue<string>());
         Assert.Equal(initial.Trim(), example["original_output"]!.GetValue<string>().Trim());
-        // Who did what: the revision and the skip are stored with the annotator's name.
+        // Who did what: the revision and the skip are stored with the signed-in annotator's name.
         var answered = await api.Http.GetFromJsonAsync<JsonArray>($"/api/constructions/{runId}/items?limit=10");
-        Assert.All(answered!.Where(i => i!["status"]!.GetValue<string>() is "revised" or "skipped"), i => Assert.Equal("ana", i!["revisedBy"]!.GetValue<string>()));
+        Assert.All(answered!.Where(i => i!["status"]!.GetValue<string>() is "revised" or "skipped"), i => Assert.Equal(me, i!["revisedBy"]!.GetValue<string>()));
         Assert.Equal(2, answered!.Count(i => i!["status"]!.GetValue<string>() is "revised" or "skipped"));
     }
 }

@@ -6,42 +6,73 @@ using Microsoft.Playwright;
 
 namespace AlignLab.Browser.Tests;
 
-/// <summary>The path README describes for a new user, on the embedded defaults: home page → Start → Next through the
-/// wizard → Launch → a finished FIGA run on the demo data whose page shows the token-weight heatmap. The only change
-/// from the defaults is fewer steps, to keep the test short.</summary>
+/// <summary>The path README describes for a new user, on the embedded defaults: home page (the demo policy trains at
+/// first start, then Start) → Next through the wizard → Launch → a finished FIGA run on the demo data, from the demo
+/// policy, that visibly penalises tokens (the counted penalised tokens and their falling log-probability on the run page)
+/// and whose page shows the token-weight heatmap, counted and uncounted penalties told apart. The only change from the
+/// defaults is fewer steps, to keep the test short.</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class NewUserPathTests(PostgresFixture postgres, ChromiumFixture chromium) : BrowserTestBase(postgres, chromium)
 {
-    // As on a fresh machine: the demo model is made at start-up.
+    // As on a fresh machine: the demo model and the demo policy are made at start-up.
     protected override bool CreateDemoModel => true;
 
     [Fact]
-    public async Task FromTheHomePageToAFinishedFigaRunAndItsHeatmap()
+    public async Task FromTheHomePageToAFinishedFigaRunThatPenalisesTokensAndItsHeatmap()
     {
         using var api = NewApi();
         var page = await NewPageAsync(width: 1280, height: 800);
         await GotoAsync(page, "/");
+        // Start waits for the demo policy, which the platform trains as a run of its own.
+        await Assertions.Expect(page.Locator("#start-figa")).ToBeVisibleAsync(new() { Timeout = 240_000 });
+        var policyRun = JsonNode.Parse(await api.Http.GetStringAsync("/api/runs?method=sft"))!["items"]!.AsArray().Single()!;
+        Assert.Equal(AlignLab.Training.Demo.DemoPolicy.RunName, policyRun["name"]!.GetValue<string>());
+        Assert.Null(policyRun["launchedBy"]);                                     // the platform's own run
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "home.png"), FullPage = true });
         await page.Locator("#start-figa").ClickAsync();
-        await page.WaitForURLAsync(new Regex("/experiments/new\\?method=figa$"));
+        await page.WaitForURLAsync(new Regex("/experiments/new\\?method=figa&model=demo-gpt2-sft$"));
         await page.Locator("[data-interactive='true']").WaitForAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Radio, new() { Name = "FIGA: fine-grained quality-aware alignment" })).ToBeCheckedAsync();
-        await WizardSteps.FillAsync(page, "max_steps", "3");
+        await WizardSteps.FillAsync(page, "max_steps", "10");
         await WizardSteps.ReviewAsync(page);
         await Assertions.Expect(page.Locator("#review-spec")).ToContainTextAsync("\"dataset\": \"demo-spa\"");
-        await Assertions.Expect(page.Locator("#review-spec")).ToContainTextAsync("\"model\": \"demo-gpt2\"");
+        await Assertions.Expect(page.Locator("#review-spec")).ToContainTextAsync("\"model\": \"demo-gpt2-sft\"");
+        // This machine runs the jobs itself and has no GPU: the wizard proposes the cpu queue, not FIGA's gpu.
+        await Assertions.Expect(page.Locator("#review-spec")).ToContainTextAsync("\"queue\": \"cpu\"");
+        // The review step ends in Launch: no "Complete" that would launch nothing, and Previous stays.
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Complete" })).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("#wizard-previous")).ToBeVisibleAsync();
         await page.Locator("#launch").ClickAsync();
         await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
         await Assertions.Expect(page.Locator("[data-status='Succeeded']")).ToBeVisibleAsync(new() { Timeout = 180_000 });
-
-        // The heatmap shows the weights FIGA wrote for its held-out pairs.
         var runId = page.Url.Split('/')[^1];
+
+        // FIGA penalised tokens the policy was confident in, and their log-probability fell: in the data, and on the page.
+        var metrics = JsonNode.Parse(await api.Http.GetStringAsync($"/api/runs/{runId}/metrics"))!.AsArray();
+        double[] Series(string name) => [.. metrics.Where(p => p!["name"]!.GetValue<string>() == name).Select(p => p!["value"]!.GetValue<double>())];
+        Assert.True(Series("bad_tokens_kept").Sum() > 0, "no penalised token counted");
+        var penalised = Series("eval_penalised_token_logp");
+        Assert.True(penalised.Length >= 2 && penalised[^1] < penalised[0], $"eval_penalised_token_logp did not fall: {string.Join(", ", penalised)}");
+        foreach (var name in new[] { "bad_tokens_kept", "eval_penalised_token_logp" })
+        {
+            await page.Locator($"[data-metric='{name}']").ClickAsync();
+            await Assertions.Expect(page.Locator($"polyline[data-series='{name}']")).ToHaveAttributeAsync("data-count", Series(name).Length.ToString(CultureInfo.InvariantCulture));
+        }
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "new-user-figa-curves.png"), FullPage = true });
+
+        // The heatmap shows the weights FIGA wrote for its held-out pairs; a penalty the loss did not count (the model was
+        // not confident in the token) is marked as such, one for one with the file.
         var first = JsonNode.Parse(File.ReadLines(Path.Combine(Artifacts, "runs", runId, "token_weights.jsonl")).First())!;
         var revised = first["revised"]!.AsArray();
         var row = page.Locator("#token-heatmap .heatmap-pair").First.Locator("[data-row='revised Ỹ'] .hm-token");
         await Assertions.Expect(row).ToHaveCountAsync(revised.Count);
         for (int t = 0; t < revised.Count; t++)
             Assert.Equal(revised[t]!["weight"]!.GetValue<double>(), double.Parse((await row.Nth(t).GetAttributeAsync("data-value"))!, CultureInfo.InvariantCulture), 9);
+        var original = first["original"]!.AsArray();
+        var uncounted = original.Count(t => t!["weight"]!.GetValue<double>() != 0 && !t["counted"]!.GetValue<bool>());
+        var initialRow = page.Locator("#token-heatmap .heatmap-pair").First.Locator("[data-row='initial Ŷ'] .hm-token");
+        await Assertions.Expect(initialRow).ToHaveCountAsync(original.Count);
+        await Assertions.Expect(page.Locator("#token-heatmap .heatmap-pair").First.Locator("[data-row='initial Ŷ'] .hm-token[data-counted='false']")).ToHaveCountAsync(uncounted);
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "new-user-figa-heatmap.png"), FullPage = true });
 
         // Its files: the exported model among them, each a download.

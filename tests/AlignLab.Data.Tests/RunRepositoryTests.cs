@@ -48,10 +48,10 @@ public sealed class RunRepositoryTests(PostgresFixture postgres) : RepositoryTes
     public async Task CancellingAQueuedRunEndsItAtOnce()
     {
         var id = await NewRunAsync();
-        Assert.Equal(CancelOutcome.Cancelled, await Runs.RequestCancelAsync(id));
+        Assert.Equal(CancelOutcome.Cancelled, await Runs.RequestCancelAsync(id, by: null));
         Assert.Equal(RunStatus.Cancelled, (await Runs.GetAsync(id))!.Status);
         Assert.Null(await Runs.TryStartAsync(id));
-        Assert.Equal(CancelOutcome.AlreadyFinished, await Runs.RequestCancelAsync(id));
+        Assert.Equal(CancelOutcome.AlreadyFinished, await Runs.RequestCancelAsync(id, by: null));
     }
 
     [Fact]
@@ -61,14 +61,14 @@ public sealed class RunRepositoryTests(PostgresFixture postgres) : RepositoryTes
         await Runs.TryStartAsync(id);
         await using var listener = await ListenAsync(Channels.Cancel);
 
-        Assert.Equal(CancelOutcome.Requested, await Runs.RequestCancelAsync(id));
+        Assert.Equal(CancelOutcome.Requested, await Runs.RequestCancelAsync(id, by: null));
 
         Assert.Equal(id.ToString(), Assert.Single(await listener.DrainAsync()));
         var run = (await Runs.GetAsync(id))!;
         Assert.Equal(RunStatus.Running, run.Status);
         Assert.True(run.CancelRequested);
         Assert.True(await Runs.IsCancelRequestedAsync(id));
-        Assert.Equal(CancelOutcome.NotFound, await Runs.RequestCancelAsync(Guid.NewGuid()));
+        Assert.Equal(CancelOutcome.NotFound, await Runs.RequestCancelAsync(Guid.NewGuid(), by: null));
     }
 
     [Fact]

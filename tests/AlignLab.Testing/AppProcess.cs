@@ -51,6 +51,25 @@ public sealed partial class AppProcess : IAsyncDisposable
         return new AppProcess(Process.Start(start) ?? throw new InvalidOperationException($"could not start {dll}"));
     }
 
+    /// <summary>README's run script (<c>scripts/run.sh --no-build</c>, the build being done), with settings as arguments: the
+    /// script replaces itself with the web app, so this process is the app.</summary>
+    public static AppProcess StartRunScript(IDictionary<string, string> settings)
+    {
+        var root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(BuildOutputOf("AlignLab.Web"))!, "..", "..", "..", "..", ".."));
+        var start = new ProcessStartInfo("bash")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = root,
+        };
+        start.ArgumentList.Add(Path.Combine(root, "scripts", "run.sh"));
+        start.ArgumentList.Add("--no-build");
+        foreach (var (key, value) in settings) start.ArgumentList.Add($"--{key}={value}");
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+        return new AppProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start scripts/run.sh"));
+    }
+
     /// <summary>Starts the web app on a free loopback port, waits until it serves and sets it up with a first admin
     /// (as a person does on /setup). A database set up before needs that admin passed in <paramref name="admin"/>.</summary>
     public static async Task<AppProcess> StartWebAsync(IDictionary<string, string> settings, TimeSpan? timeout = null, TestAdmin? admin = null,

@@ -44,6 +44,7 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
         new("GET", "/api/runs/{run}/events", Read),
         new("POST", "/api/runs/{longRun}/cancel", Launch),
         new("POST", "/api/runs/{run}/retry", Launch),
+        new("PATCH", "/api/runs/{run}", Launch, _ => Json(new { archived = false })),
         new("GET", "/api/runs/{run}/metrics", Read),
         new("GET", "/api/runs/{run}/samples", Read),
         new("GET", "/api/runs/compare?ids={run}", Read),
@@ -70,6 +71,7 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
         new("POST", "/api/datasets/preference/validate", Read, _ => Lines("""{"prompt":"Capital of Peru?","chosen":"Lima.","rejected":"Oslo."}""")),
         new("GET", "/api/datasets", Read),
         new("GET", "/api/datasets/{dataset}", Read),
+        new("PATCH", "/api/datasets/{dataset}", Launch, _ => Json(new { archived = false })),
         new("GET", "/api/datasets/{dataset}/examples", Read),
         new("GET", "/api/datasets/{dataset}/rewards", Read, Expect: Expect.Authorized),
         new("GET", "/api/constructions/{run}", Read, Expect: Expect.Authorized),
@@ -105,9 +107,11 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
         }
         _keys["admin"] = Web.Admin.ApiKey;
         (await Api.Http.PostAsync("/api/models/demo", null)).EnsureSuccessStatusCode();
-        var run = Guid.Parse((await Api.CreateRunAsync(new { method = "smoke", parameters = new { steps = 2, delay_ms = 0 } }))["id"]!.GetValue<string>());
+        // The researcher's own: cancelling and archiving are for a run's launcher (or an admin).
+        using var researcher = new AlignLabApi(BaseAddress, _keys["researcher"]);
+        var run = Guid.Parse((await researcher.CreateRunAsync(new { method = "smoke", parameters = new { steps = 2, delay_ms = 0 } }))["id"]!.GetValue<string>());
         await Api.WaitForStatusAsync(run, "Succeeded", TimeSpan.FromSeconds(30));
-        var longRun = Guid.Parse((await Api.CreateRunAsync(new { method = "smoke", parameters = new { steps = 10_000, delay_ms = 50 } }))["id"]!.GetValue<string>());
+        var longRun = Guid.Parse((await researcher.CreateRunAsync(new { method = "smoke", parameters = new { steps = 10_000, delay_ms = 50 } }))["id"]!.GetValue<string>());
         var upload = await Api.Http.PostAsync("/api/datasets/spa?name=base", Lines(SpaLine));
         upload.EnsureSuccessStatusCode();
         var dataset = Guid.Parse(JsonNode.Parse(await upload.Content.ReadAsStringAsync())!["dataset"]!["id"]!.GetValue<string>());
@@ -244,6 +248,105 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
         (await Api.Http.PostAsJsonAsync("/api/users", new { name = "rev", password = "a-long-password", role = "reviewer" })).EnsureSuccessStatusCode();
         using var reviewer = new AlignLabApi(BaseAddress, await NewKeyAsync("rev", "reviewer"));
         Assert.Equal(["role"], await Fields(await reviewer.Http.PostAsJsonAsync("/api/keys", new { name = "up", role = "researcher" })));
+    }
+
+    /// <summary>Every text field of every endpoint in the table (which <see cref="TheOpenApiDocumentListsExactlyTheseEndpointsEachWithItsSchemas"/>
+    /// holds to the OpenAPI document): each string of its JSON body, each string of its JSON Lines records, each string
+    /// query parameter it is sent with or the document declares, in turn made to hold a NUL or (in JSON) an escaped lone
+    /// surrogate. PostgreSQL cannot store either and a tokenizer cannot encode a lone surrogate: the answer is a 400 that
+    /// names the field (or, for a file, the line), never a 500 and never a stored row.</summary>
+    [Fact]
+    public async Task EveryTextFieldOfEveryEndpointRefusesNulAndLoneSurrogatesNamingTheField()
+    {
+        _ids = await SetUpAsync();
+        var document = JsonNode.Parse(await Api.Http.GetStringAsync("/openapi/v1.json"))!;
+        var runsBefore = await Api.RunCountAsync();
+        var datasetsBefore = JsonNode.Parse(await Api.Http.GetStringAsync("/api/datasets"))!.AsArray().Count;
+        var failures = new List<string>();
+        var checkedFields = 0;
+
+        async Task Expect400(Endpoint endpoint, string path, HttpContent? content, string field)
+        {
+            checkedFields++;
+            using var http = new HttpClient { BaseAddress = new Uri(BaseAddress) };
+            http.DefaultRequestHeaders.Authorization = new("Bearer", RolesFor(endpoint.Policy).Lowest);
+            using var response = await http.SendAsync(new HttpRequestMessage(new HttpMethod(endpoint.Method), path) { Content = content });
+            var body = await response.Content.ReadAsStringAsync();
+            var named = body.Contains($"\"{field}\"", StringComparison.OrdinalIgnoreCase) || body.Contains($".{field}\"", StringComparison.OrdinalIgnoreCase)
+                        || body.Contains($"{field}:", StringComparison.OrdinalIgnoreCase) || body.Contains("line 1", StringComparison.Ordinal);
+            var refused = response.StatusCode == HttpStatusCode.BadRequest
+                          || endpoint.Path.EndsWith("/validate") && response.IsSuccessStatusCode && body.Contains("\"valid\":false");
+            // An endpoint that needs more set-up than this test makes may refuse for that reason first, but never with a 5xx.
+            if ((int)response.StatusCode >= 500 || endpoint.Expect == Expect.Success && !(refused && named))
+                failures.Add($"{endpoint} with a bad {field}: {(int)response.StatusCode} {body[..Math.Min(body.Length, 300)]}");
+        }
+
+        foreach (var endpoint in Endpoints.Where(e => !e.Path.StartsWith("/hubs")))
+        {
+            var path = endpoint.Path.Replace("{run}", _ids.Run.ToString()).Replace("{longRun}", _ids.LongRun.ToString())
+                .Replace("{dataset}", _ids.Dataset.ToString()).Replace("{key}", Guid.Empty.ToString()).Replace("{sweep}", _ids.Sweep.ToString())
+                .Replace("{nobody}", Guid.NewGuid().ToString());
+            var (route, query) = (path.Split('?')[0], path.Contains('?') ? path[(path.IndexOf('?') + 1)..] : "");
+            var operation = document["paths"]!.AsObject()
+                .FirstOrDefault(p => Normalize(p.Key) == Normalize(endpoint.Route ?? endpoint.Path)).Value?[endpoint.Method.ToLowerInvariant()];
+
+            // Query parameters: those the table sends, and every string one the document declares.
+            var names = query.Split('&', StringSplitOptions.RemoveEmptyEntries).Select(q => q.Split('=')[0])
+                .Concat(operation?["parameters"]?.AsArray().Where(p => p!["in"]!.GetValue<string>() == "query" && IsString(p["schema"]))
+                    .Select(p => p!["name"]!.GetValue<string>()) ?? []).Distinct().ToList();
+            foreach (var name in names)
+            {
+                var others = query.Split('&', StringSplitOptions.RemoveEmptyEntries).Where(q => q.Split('=')[0] != name);
+                await Expect400(endpoint, $"{route}?{string.Join('&', others.Append($"{name}=a%00b"))}", endpoint.Body?.Invoke(_ids), name);
+            }
+
+            // Bodies: every string, wherever it sits in a JSON body or a JSON Lines record.
+            if (endpoint.Body?.Invoke(_ids) is not { } sample) continue;
+            var mediaType = sample.Headers.ContentType!.MediaType!;
+            var text = await sample.ReadAsStringAsync();
+            var lines = mediaType == "application/json" ? [text] : text.Split('\n');
+            var leaves = StringLeaves(JsonNode.Parse(lines[0])!, "").Count();
+            for (int i = 0; i < leaves; i++)
+                foreach (var bad in new[] { "a\\u0000b", "a\\ud800b" })
+                {
+                    // The sample's first record with its i-th string made bad (escaped in the JSON text itself).
+                    var record = JsonNode.Parse(lines[0])!;
+                    var (leaf, field) = StringLeaves(record, "").ElementAt(i);
+                    leaf.ReplaceWith(JsonValue.Create("BAD-PLACEHOLDER"));
+                    var json = record.ToJsonString().Replace("\"BAD-PLACEHOLDER\"", $"\"{bad}\"");
+                    await Expect400(endpoint, path, new StringContent(string.Join('\n', [json, .. lines.Skip(1)]), Encoding.UTF8, mediaType), field);
+                }
+        }
+        Assert.True(failures.Count == 0, $"{failures.Count} of {checkedFields} fields:\n" + string.Join('\n', failures));
+        Assert.True(checkedFields > 40, $"only {checkedFields} fields were tried");
+        // Nothing was stored by any refusal.
+        Assert.Equal(runsBefore, await Api.RunCountAsync());
+        Assert.Equal(datasetsBefore, JsonNode.Parse(await Api.Http.GetStringAsync("/api/datasets"))!.AsArray().Count);
+    }
+
+    private static bool IsString(JsonNode? schema) =>
+        schema?["type"] is JsonValue type ? type.GetValue<string>() == "string"
+        : schema?["type"] is JsonArray types && types.Any(t => t!.GetValue<string>() == "string");
+
+    /// <summary>Each string in a JSON document with the name of its field (the last segment of its path).</summary>
+    private static IEnumerable<(JsonValue Leaf, string Field)> StringLeaves(JsonNode node, string field)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (key, value) in o.ToList())
+                    if (value is not null)
+                        foreach (var leaf in StringLeaves(value, key)) yield return leaf;
+                break;
+            case JsonArray a:
+                foreach (var item in a.ToList())
+                    if (item is not null)
+                        foreach (var leaf in StringLeaves(item, field)) yield return leaf;
+                break;
+            case JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String:
+                yield return (v, field);
+                break;
+        }
     }
 
     [Fact]

@@ -11,7 +11,8 @@ public sealed class EmbeddedDefaultTests : IDisposable
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"alignlab-embedded-{Guid.NewGuid():N}");
 
     private Task<AppProcess> StartAsync(TestAdmin? admin = null) =>
-        AppProcess.StartWebAsync(new Dictionary<string, string> { ["AlignLab:Embedded:Root"] = _root }, admin: admin);
+        // The demo policy's training (NewUserPathTests follows it) would only compete with this test's own run.
+        AppProcess.StartWebAsync(new Dictionary<string, string> { ["AlignLab:Embedded:Root"] = _root, ["AlignLab:Models:CreateDemoPolicy"] = "false" }, admin: admin);
 
     [Fact]
     public async Task ServesWithItsOwnDatabaseStopsItOnCtrlCAndReusesItsDataNextTime()
@@ -51,6 +52,25 @@ public sealed class EmbeddedDefaultTests : IDisposable
             Assert.Equal(5, (await api.MetricsAsync(runId)).Count);
             Assert.Equal(port, JsonNode.Parse(File.ReadAllText(Path.Combine(_root, "postgres.json")))!["Port"]!.GetValue<int>());
         }
+        Assert.Empty(PostgresProcesses.Of(Path.Combine(_root, "postgres")));
+    }
+
+    /// <summary>README's run command is a script that becomes the app: a SIGINT sent to that one process (as a process
+    /// manager or an IDE sends it, not only a terminal's Ctrl+C to the whole group) stops the app and its PostgreSQL.</summary>
+    [Fact]
+    public async Task TheReadmeRunScriptIsTheAppSoASigintToItStopsTheAppAndItsPostgres()
+    {
+        await using var web = AppProcess.StartRunScript(new Dictionary<string, string>
+        {
+            ["AlignLab:Embedded:Root"] = _root, ["AlignLab:Models:CreateDemoModel"] = "false", ["urls"] = "http://127.0.0.1:0",
+        });
+        var address = await web.ListeningAddress.WaitAsync(TimeSpan.FromSeconds(60));
+        using (var http = new HttpClient()) Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"{address}/healthz")).StatusCode);
+        Assert.NotEmpty(PostgresProcesses.Of(Path.Combine(_root, "postgres")));
+        Assert.Contains("AlignLab.Web.dll", File.ReadAllText($"/proc/{web.Id}/cmdline"));     // the script's shell became the app
+
+        web.Interrupt();
+        Assert.True(await web.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the app did not exit on SIGINT:\n" + web.Output);
         Assert.Empty(PostgresProcesses.Of(Path.Combine(_root, "postgres")));
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using AlignLab.Testing;
@@ -71,8 +72,17 @@ public sealed class R3PpoApiTests(PostgresFixture postgres) : WebAppTestBase(pos
         var noRollouts = await Api.Http.GetAsync($"/api/runs/{failed}/reward-hacking");
         Assert.Equal(HttpStatusCode.NotFound, noRollouts.StatusCode);
         Assert.Contains("no rollout statistics", await noRollouts.Content.ReadAsStringAsync());
-        var noRetriever = await RunAsync(new { dataset, query_types = "all_ce", retriever = "no-such-bert", max_steps = 1 }, "Failed");
-        Assert.Contains("retriever: no model 'no-such-bert'", (await Api.GetRunAsync(noRetriever))["error"]!.GetValue<string>());
+        // Retrievers are checked at submission with the resolver the run uses: 400 naming the field, nothing stored.
+        var runsBefore = await Api.RunCountAsync();
+        foreach (var (retriever, reason) in new[] { ("no-such-bert", "no model 'no-such-bert'"), ("/etc", "/etc"), ("demo-gpt2", "not a dense retriever") })
+        {
+            var refused = await Api.Http.PostAsJsonAsync("/api/runs", new { method = "r3-ppo", parameters = new { dataset, retriever } });
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            var problem = await refused.Content.ReadAsStringAsync();
+            Assert.Contains("parameters.retriever", problem);
+            Assert.Contains(reason, problem);
+        }
+        Assert.Equal(runsBefore, await Api.RunCountAsync());
         // With one type for all, and relevance from a dense retriever folder.
         TestRetrievers.CreateTiny(Path.Combine(ModelRoot, "tiny-bert"));
         var id = await RunAsync(new { dataset, query_types = "all_ce", retriever = "tiny-bert", max_steps = 1, batch_size = 2, mini_batch_size = 2, ppo_epochs = 1, max_new_tokens = 6, checkpoint_every = 0 }, "Succeeded");

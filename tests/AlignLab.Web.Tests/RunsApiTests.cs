@@ -57,7 +57,9 @@ public sealed class RunsApiTests(PostgresFixture postgres) : WebAppTestBase(post
         Assert.Equal(count, (await Api.MetricsAsync(id)).Count);
         Assert.Equal(HttpStatusCode.Conflict, (await Api.Http.PostAsync($"/api/runs/{id}/cancel", null)).StatusCode);
         var events = JsonNode.Parse(await Api.Http.GetStringAsync($"/api/runs/{id}/events"))!.AsArray();
-        Assert.Equal(["Queued", "Running", "Cancelled"], events.Select(e => e!["status"]!.GetValue<string>()));
+        Assert.Equal(["Queued", "Running", "Running", "Cancelled"], events.Select(e => e!["status"]!.GetValue<string>()));
+        Assert.Equal("cancellation requested", events[2]!["message"]!.GetValue<string>());
+        Assert.Null(events[3]!["actor"]);                  // the job's own ending: nobody's action
     }
 
     [Fact]

@@ -31,6 +31,18 @@ public sealed class SftRunTests(PostgresFixture postgres) : WebAppTestBase(postg
         Assert.Equal(3, Series("eval_loss").Length);          // steps 0, 6, 12
         Assert.True(Series("eval_loss")[^1] < Series("eval_loss")[0]);
         Assert.True(File.Exists(Path.Combine(ArtifactRoot, "runs", id.ToString(), "export", "model.safetensors")));
+
+        // SFT on an uploaded dataset: its instructions and outputs.
+        var pool = string.Join('\n', Enumerable.Range(1, 30).Select(i => new JsonObject { ["instruction"] = $"What is {i} plus {i}?", ["output"] = $"It is {2 * i}." }.ToJsonString()));
+        var upload = await Api.Http.PostAsync("/api/datasets/pool?name=sums", new StringContent(pool, System.Text.Encoding.UTF8, "application/x-ndjson"));
+        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+        var dataset = JsonNode.Parse(await upload.Content.ReadAsStringAsync())!["dataset"]!["id"]!.GetValue<string>();
+        var onUpload = Guid.Parse((await Api.CreateRunAsync(new
+        {
+            method = "sft",
+            parameters = new { model = "demo-gpt2", dataset, max_steps = 3, batch_size = 4, eval_every = 0, warmup_steps = 0, checkpoint_every = 0 },
+        }))["id"]!.GetValue<string>());
+        await Api.WaitForStatusAsync(onUpload, "Succeeded", TimeSpan.FromSeconds(120));
     }
 
     [Fact]

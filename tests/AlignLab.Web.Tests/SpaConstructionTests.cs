@@ -115,8 +115,14 @@ public sealed class SpaConstructionTests(PostgresFixture postgres) : WebAppTestB
         Assert.Equal(HttpStatusCode.NotFound, (await Api.Http.PostAsJsonAsync($"/api/constructions/{second}/items/99/annotation", new { revised = "x" })).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await Api.Http.PostAsync($"/api/constructions/{second}/finalize", null)).StatusCode);   // nothing revised yet
 
+        // The annotator is the signed-in account: a body naming someone else is refused, naming the field.
+        var me = (await Api.Http.GetFromJsonAsync<JsonObject>("/api/me"))!["name"]!.GetValue<string>();
+        var spoofed = await Api.Http.PostAsJsonAsync($"/api/constructions/{second}/items/{waiting[0]}/annotation", new { revised = "x", annotator = "someone-else" });
+        Assert.Equal(HttpStatusCode.BadRequest, spoofed.StatusCode);
+        Assert.Contains("\"annotator\"", await spoofed.Content.ReadAsStringAsync());
+
         // Revise one, skip the others: the last answer makes the dataset.
-        var annotated = await Api.Http.PostAsJsonAsync($"/api/constructions/{second}/items/{waiting[0]}/annotation", new { revised = "A minimal fix.", annotator = "ann" });
+        var annotated = await Api.Http.PostAsJsonAsync($"/api/constructions/{second}/items/{waiting[0]}/annotation", new { revised = "A minimal fix." });
         Assert.Equal(2, (await annotated.Content.ReadFromJsonAsync<JsonObject>())!["stillWaiting"]!.GetValue<int>());
         await Api.Http.PostAsJsonAsync($"/api/constructions/{second}/items/{waiting[1]}/annotation", new { skip = true });
         var last = await (await Api.Http.PostAsJsonAsync($"/api/constructions/{second}/items/{waiting[2]}/annotation", new { skip = true })).Content.ReadFromJsonAsync<JsonObject>();
@@ -126,6 +132,8 @@ public sealed class SpaConstructionTests(PostgresFixture postgres) : WebAppTestB
         Assert.Equal("A minimal fix.", only!["revised_output"]!.GetValue<string>());
         Assert.Equal(queued.Single(i => i["index"]!.GetValue<int>() == waiting[0])["rollout"]!.GetValue<string>(), only["original_output"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.Conflict, (await Api.Http.PostAsJsonAsync($"/api/constructions/{second}/items/{waiting[0]}/annotation", new { revised = "again" })).StatusCode);
+        var answered = await Api.Http.GetFromJsonAsync<JsonArray>($"/api/constructions/{second}/items?limit=10");
+        Assert.All(answered!.Where(i => i!["status"]!.GetValue<string>() is "revised" or "skipped"), i => Assert.Equal(me, i!["revisedBy"]!.GetValue<string>()));
     }
 
     [Fact]

@@ -6,8 +6,9 @@ namespace AlignLab.Core.Methods;
 /// run still training); that run fails later if it is still missing.</summary>
 public interface IModelReferenceCheck
 {
-    /// <summary>The error, or null when <paramref name="reference"/> names a usable model (or a pending export).</summary>
-    string? Check(string reference);
+    /// <summary>The error, or null when <paramref name="reference"/> names a usable model of the kind
+    /// <paramref name="role"/> needs (or a pending export).</summary>
+    string? Check(string reference, ModelRole role);
 
     /// <summary>The error when the <c>model</c> template is chosen for a model that has no chat template or one the
     /// engine cannot render (naming the construct); null otherwise, also when the model cannot be found (yet).</summary>

@@ -7,7 +7,9 @@ namespace AlignLab.Core.Methods;
 public enum ParameterKind { Integer, Number, Boolean, Text, Choice, Dataset, Model }
 
 /// <summary>What a model parameter takes: a policy (a causal LM) or a reward model (a sequence classifier).</summary>
-public enum ModelRole { Policy, Reward }
+/// <summary>What a model parameter names: the policy being trained, a reward model, or a dense retriever (a BERT encoder
+/// scoring relevance, as R³'s Contriever).</summary>
+public enum ModelRole { Policy, Reward, Retriever }
 
 /// <summary>One hyperparameter of a method: its type, default (the paper's figure where there is one),
 /// allowed range and a one-line explanation. The wizard renders its inputs from these, and the API and

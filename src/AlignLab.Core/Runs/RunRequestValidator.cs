@@ -72,15 +72,19 @@ public sealed class RunRequestValidator(MethodCatalog catalog, IModelReferenceCh
             foreach (var parameter in schema)
             {
                 var value = (givenParameters as JsonObject)?[parameter.Name];
+                string? error;
+                JsonNode? normalized;
                 if (value is null && (givenParameters as JsonObject)?.ContainsKey(parameter.Name) != true)
+                    (error, normalized) = (null, parameter.Default.DeepClone());   // a default model is checked like a given one
+                else
+                    error = parameter.Validate(value, out normalized);
+                if (error is null && parameter.Kind == ParameterKind.Model && normalized?.GetValue<string>() is { } reference)
                 {
-                    resolved[parameter.Name] = parameter.Default.DeepClone();
-                    continue;
+                    if (reference.Trim().Length == 0 && parameter.Role == ModelRole.Policy)
+                        error = "required: a model folder under a model root, or a run's export (runs/{id}/export)";
+                    else if (reference.Length > 0 && models is not null)
+                        error = models.Check(reference, parameter.Role ?? ModelRole.Policy);
                 }
-                var error = parameter.Validate(value, out var normalized);
-                if (error is null && parameter.Kind == ParameterKind.Model && models is not null
-                    && normalized?.GetValue<string>() is { Length: > 0 } reference)
-                    error = models.Check(reference);
                 if (error is not null) Fail($"parameters.{parameter.Name}", error);
                 else resolved[parameter.Name] = normalized;
             }

@@ -15,7 +15,9 @@ public sealed class DatasetRepository(NpgsqlDataSource dataSource) : IDatasetSto
     private static readonly JsonSerializerOptions StatsJson = new(JsonSerializerDefaults.Web);
 
     /// <param name="SourceRunId">The run that wrote the dataset, for datasets a job made (query-type classification).</param>
-    public sealed record DatasetInfo(Guid Id, string Name, string Kind, int ExampleCount, JsonElement Stats, DateTimeOffset CreatedAt, Guid? SourceRunId);
+    /// <param name="ArchivedAt">When it was archived (hidden from lists and the wizard, kept whole); null when it is not.</param>
+    public sealed record DatasetInfo(Guid Id, string Name, string Kind, int ExampleCount, JsonElement Stats, DateTimeOffset CreatedAt, Guid? SourceRunId,
+        DateTimeOffset? ArchivedAt = null);
 
     public async Task<DatasetInfo> CreateAsync(string name, string kind, IReadOnlyList<SpaRecord> records, object stats, CancellationToken cancellationToken = default)
     {
@@ -67,25 +69,37 @@ public sealed class DatasetRepository(NpgsqlDataSource dataSource) : IDatasetSto
     public async Task<DatasetInfo?> GetAsync(Guid id, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<(Guid Id, string Name, string Kind, int ExampleCount, string Stats, DateTime CreatedAt, Guid? SourceRunId)>(
-            new CommandDefinition("SELECT id, name, kind, example_count, stats::text, created_at, source_run_id FROM datasets WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+        var row = await connection.QuerySingleOrDefaultAsync<(Guid Id, string Name, string Kind, int ExampleCount, string Stats, DateTime CreatedAt, Guid? SourceRunId, DateTime? ArchivedAt)>(
+            new CommandDefinition("SELECT id, name, kind, example_count, stats::text, created_at, source_run_id, archived_at FROM datasets WHERE id = @id", new { id }, cancellationToken: cancellationToken));
         return row.Id == Guid.Empty ? null : ToInfo(row);
     }
 
-    /// <summary>Newest first; a page of them when <paramref name="limit"/> is given.</summary>
-    public async Task<IReadOnlyList<DatasetInfo>> ListAsync(CancellationToken cancellationToken = default, int offset = 0, int? limit = null)
+    /// <summary>Newest first; a page of them when <paramref name="limit"/> is given; the archived ones instead of the others
+    /// when <paramref name="archived"/>.</summary>
+    public async Task<IReadOnlyList<DatasetInfo>> ListAsync(CancellationToken cancellationToken = default, int offset = 0, int? limit = null, bool archived = false)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(Guid Id, string Name, string Kind, int ExampleCount, string Stats, DateTime CreatedAt, Guid? SourceRunId)>(
-            new CommandDefinition("SELECT id, name, kind, example_count, stats::text, created_at, source_run_id FROM datasets ORDER BY created_at DESC, id OFFSET @offset LIMIT @limit",
-                new { offset, limit }, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<(Guid Id, string Name, string Kind, int ExampleCount, string Stats, DateTime CreatedAt, Guid? SourceRunId, DateTime? ArchivedAt)>(
+            new CommandDefinition("SELECT id, name, kind, example_count, stats::text, created_at, source_run_id, archived_at FROM datasets " +
+                                  "WHERE (archived_at IS NOT NULL) = @archived ORDER BY created_at DESC, id OFFSET @offset LIMIT @limit",
+                new { offset, limit, archived }, cancellationToken: cancellationToken));
         return rows.Select(ToInfo).ToList();
     }
 
-    public async Task<long> CountAsync(CancellationToken cancellationToken = default)
+    public async Task<long> CountAsync(CancellationToken cancellationToken = default, bool archived = false)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM datasets", cancellationToken: cancellationToken));
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM datasets WHERE (archived_at IS NOT NULL) = @archived",
+            new { archived }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Archives (or restores) a dataset, recording who did; false when there is none with that id.</summary>
+    public async Task<bool> SetArchivedAsync(Guid id, bool archived, Guid? by, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE datasets SET archived_at = CASE WHEN @archived THEN coalesce(archived_at, now()) END, archived_by = CASE WHEN @archived THEN @by END WHERE id = @id",
+            new { id, archived, by }, cancellationToken: cancellationToken)) == 1;
     }
 
     public async Task<IReadOnlyList<SpaRecord>> ExamplesAsync(Guid id, int offset, int limit, CancellationToken cancellationToken = default)
@@ -103,7 +117,8 @@ public sealed class DatasetRepository(NpgsqlDataSource dataSource) : IDatasetSto
         return new StoredDataset(id, info.Kind, await ExamplesAsync(id, 0, int.MaxValue, cancellationToken));
     }
 
-    private static DatasetInfo ToInfo((Guid Id, string Name, string Kind, int ExampleCount, string Stats, DateTime CreatedAt, Guid? SourceRunId) row) =>
+    private static DatasetInfo ToInfo((Guid Id, string Name, string Kind, int ExampleCount, string Stats, DateTime CreatedAt, Guid? SourceRunId, DateTime? ArchivedAt) row) =>
         new(row.Id, row.Name, row.Kind, row.ExampleCount, JsonDocument.Parse(row.Stats).RootElement.Clone(),
-            new DateTimeOffset(DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc)), row.SourceRunId);
+            new DateTimeOffset(DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc)), row.SourceRunId,
+            row.ArchivedAt is { } archivedAt ? new DateTimeOffset(DateTime.SpecifyKind(archivedAt, DateTimeKind.Utc)) : null);
 }

@@ -11,4 +11,8 @@ public sealed class ModelsOptions
 
     /// <summary>Create the demo model at start-up when it is missing (the embedded default does).</summary>
     public bool CreateDemoModel { get; set; } = true;
+
+    /// <summary>With the demo model, also train the demo policy (the demo model fine-tuned on the demo pairs' initial
+    /// answers, the first run's starting point) as a run of the platform's own, about 20 s on two CPU cores.</summary>
+    public bool CreateDemoPolicy { get; set; } = true;
 }

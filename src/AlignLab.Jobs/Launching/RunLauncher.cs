@@ -33,11 +33,14 @@ public sealed class RunLauncher(
     /// <summary>Launches a run for <paramref name="owner"/> (none: a run of the platform itself), refused when the
     /// owner already has their limit of Queued and Running runs; counting and inserting happen under one lock per
     /// owner, so concurrent launches cannot overshoot the limit.</summary>
-    public async Task<LaunchResult> LaunchAsync(JsonNode? request, RunOwner? owner = null, CancellationToken cancellationToken = default)
+    public Task<LaunchResult> LaunchAsync(JsonNode? request, RunOwner? owner = null, CancellationToken cancellationToken = default) =>
+        LaunchAsync(request, owner, retryOf: null, cancellationToken);
+
+    private async Task<LaunchResult> LaunchAsync(JsonNode? request, RunOwner? owner, Guid? retryOf, CancellationToken cancellationToken)
     {
         var validation = validator.Validate(request);
         if (validation.Spec is not { } spec) return new LaunchResult(null, validation.Errors);
-        var launched = await LaunchAllAsync([spec], owner, null, null, cancellationToken);
+        var launched = await LaunchAllAsync([spec], owner, null, null, cancellationToken, retryOf);
         return launched.Errors is { } limit ? new LaunchResult(null, limit, OverLimit: true) : new LaunchResult(launched.Runs[0], validation.Errors);
     }
 
@@ -88,7 +91,7 @@ public sealed class RunLauncher(
     /// <summary>Writes the runs (of <paramref name="sweepId"/>, which <paramref name="before"/> writes first) with their
     /// Hangfire jobs in one transaction; refused, with the reason under "runs", when they would take the owner past their limit.</summary>
     private async Task<(IReadOnlyList<Run> Runs, IReadOnlyDictionary<string, string[]>? Errors)> LaunchAllAsync(IReadOnlyList<RunSpec> specs,
-        RunOwner? owner, Guid? sweepId, Func<NpgsqlConnection, Task>? before, CancellationToken cancellationToken)
+        RunOwner? owner, Guid? sweepId, Func<NpgsqlConnection, Task>? before, CancellationToken cancellationToken, Guid? retryOf = null)
     {
         var ids = specs.Select(_ => Guid.CreateVersion7()).ToList();
         using (var scope = new TransactionScope(TransactionScopeOption.Required,
@@ -111,7 +114,7 @@ public sealed class RunLauncher(
             for (int i = 0; i < specs.Count; i++)
             {
                 var id = ids[i];
-                await runs.InsertAsync(connection, id, specs[i], owner?.UserId, sweepId is { } sweep ? (sweep, i) : null);
+                await runs.InsertAsync(connection, id, specs[i], owner?.UserId, sweepId is { } sweep ? (sweep, i) : null, retryOf);
                 var jobId = client.Create(Job.FromExpression<RunJob>(job => job.ExecuteAsync(id, CancellationToken.None)), new EnqueuedState(specs[i].Queue));
                 await runs.SetJobIdAsync(connection, id, jobId);
             }
@@ -124,7 +127,7 @@ public sealed class RunLauncher(
     /// <summary>A new run with a finished run's spec, named "… (retry)", validated again against the method's
     /// current schema (a run's own record is never reset: its history stays as it was).</summary>
     public Task<LaunchResult> RetryAsync(Run run, RunOwner? owner = null, CancellationToken cancellationToken = default) =>
-        LaunchAsync(RequestOf(run.Spec, RetryName(run.Spec.Name)), owner, cancellationToken);
+        LaunchAsync(RequestOf(run.Spec, RetryName(run.Spec.Name)), owner, run.Id, cancellationToken);
 
     public static string RetryName(string name)
     {

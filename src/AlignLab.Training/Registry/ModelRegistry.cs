@@ -58,12 +58,19 @@ public sealed partial class ModelRegistry(IReadOnlyList<string> roots, string? a
     /// <summary>Refuses at submission a reference that leaves every root (an absolute path elsewhere, or ".." past the root),
     /// names no model folder, or names one that cannot be loaded (its config, weights or tokenizer, with the reason).
     /// The export of a run is accepted before it exists: a run may name the model of a run still training.</summary>
-    public string? Check(string reference)
+    public string? Check(string reference, ModelRole role)
     {
         string folder;
         try { folder = Resolve(reference); }
         catch (ArgumentException e) { return ArtifactRoot is not null && ExportPattern().IsMatch(reference) ? null : e.Message; }
-        return ModelInspection.Inspect(folder).Problem is { } problem ? $"model '{reference}' cannot be used: {problem}" : null;
+        var details = ModelInspection.Inspect(folder);
+        if (details.Problem is { } problem) return $"model '{reference}' cannot be used: {problem}";
+        return (role, details.IsRetriever) switch
+        {
+            (ModelRole.Retriever, false) => $"'{reference}' is a {details.Architecture}, not a dense retriever (a BERT encoder with vocab.txt)",
+            (not ModelRole.Retriever, true) => $"'{reference}' is a dense retriever (a BERT encoder); it can only score relevance",
+            _ => null,
+        };
     }
 
     public string? CheckChatTemplate(string reference)

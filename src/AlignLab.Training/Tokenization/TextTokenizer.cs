@@ -128,25 +128,29 @@ public sealed class TextTokenizer
     /// added token shows its own text.</summary>
     public IReadOnlyList<string> TokenTexts(IReadOnlyList<int> ids)
     {
+        // Each token's text is what it adds to the decoding of a short window before it: the tokens emitted by the step
+        // before (context enough for a decoder's leading-space rules and byte-level merges), never the whole prefix, so
+        // that a long text costs linear time.
         var texts = new string[ids.Count];
-        var start = 0;
-        var before = "";
+        int windowStart = 0, emitted = 0;
+        var windowText = "";
         for (int k = 0; k < ids.Count; k++)
         {
             if (_specialTexts.TryGetValue(ids[k], out var special))
             {
-                (texts[k], start, before) = (special, k + 1, "");
+                (texts[k], windowStart, emitted, windowText) = (special, k + 1, k + 1, "");
                 continue;
             }
-            var decoded = _decode(ids.Skip(start).Take(k + 1 - start));
+            var decoded = _decode(ids.Skip(windowStart).Take(k + 1 - windowStart));
             // A character still incomplete after this token shows with the token that completes it.
             if (decoded.EndsWith('\uFFFD'))
             {
                 texts[k] = "";
                 continue;
             }
-            texts[k] = decoded.StartsWith(before, StringComparison.Ordinal) ? decoded[before.Length..] : TokenText(ids[k]);
-            before = decoded;
+            texts[k] = decoded.StartsWith(windowText, StringComparison.Ordinal) ? decoded[windowText.Length..] : TokenText(ids[k]);
+            (windowStart, emitted) = (emitted, k + 1);
+            windowText = _decode(ids.Skip(windowStart).Take(emitted - windowStart));
         }
         return texts;
     }

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using AlignLab.Core.Construction;
 using AlignLab.Data.Construction;
@@ -51,7 +52,7 @@ public static class ConstructionsApi
     }
 
     private static async Task<Results<Ok<ConstructionService.AnnotationResult>, NotFound, ValidationProblem, Conflict<ProblemDetails>>> Annotate(
-        Guid runId, int index, HttpRequest request, ConstructionService service, CancellationToken cancellationToken)
+        Guid runId, int index, HttpRequest request, ClaimsPrincipal user, ConstructionService service, CancellationToken cancellationToken)
     {
         var (body, field, error) = await JsonBody.ReadAsync(request, cancellationToken);
         if (error is not null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field!] = [error] }, title: "The request body is not valid JSON");
@@ -63,10 +64,14 @@ public static class ConstructionsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["revised"] = ["required (or \"skip\": true)"] });
         if (skip && annotation?.Revised is not null)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["skip"] = ["give either revised or skip, not both"] });
-        if (annotation?.Annotator is { Length: > 100 })
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["annotator"] = ["at most 100 characters"] });
-        var result = await service.AnnotateAsync(runId, index, skip ? null : annotation!.Revised!.Trim(),
-            string.IsNullOrWhiteSpace(annotation?.Annotator) ? "annotator" : annotation.Annotator.Trim(), cancellationToken);
+        // Who answered is the signed-in account (or the key's owner), never what the body claims.
+        var annotator = user.Identity?.Name ?? "";
+        if (annotation?.Annotator is { } claimed && claimed.Trim() != annotator)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["annotator"] = [$"the annotator is the signed-in account ({annotator}); leave the field out"],
+            });
+        var result = await service.AnnotateAsync(runId, index, skip ? null : annotation!.Revised!.Trim(), annotator, cancellationToken);
         return result.Outcome switch
         {
             ConstructionRepository.AnnotationOutcome.NoSuchItem => TypedResults.NotFound(),

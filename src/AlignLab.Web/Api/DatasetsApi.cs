@@ -1,9 +1,10 @@
+using System.Security.Claims;
 using AlignLab.Core.Datasets;
 using AlignLab.Data.Datasets;
+using AlignLab.Web.Auth;
 using AlignLab.Web.Datasets;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
-using AlignLab.Web.Auth;
 
 namespace AlignLab.Web.Api;
 
@@ -19,21 +20,34 @@ public static class DatasetsApi
                     UploadAsync(layout, request, name, model, skipBadLines, import, ct))
                 .RequireAuthorization(Policies.Launch)
                 .WithName($"Upload{char.ToUpperInvariant(layout.Kind[0])}{layout.Kind[1..]}Dataset").DisableAntiforgery()
+                .WithMetadata(new TextInputGuard.FileBody())
                 .WithSummary($"Import a {layout.Title} dataset (fields {layout.FieldNames}; input optional); body: the file (JSON array or JSON Lines), or multipart with a file");
         foreach (var layout in DatasetLayout.All)
             group.MapPost($"/{layout.Kind}/validate", (HttpRequest request, string? model, DatasetImport import, CancellationToken ct) =>
                     ValidateAsync(layout, request, model, import, ct))
                 .WithName($"Validate{char.ToUpperInvariant(layout.Kind[0])}{layout.Kind[1..]}Dataset").DisableAntiforgery()
+                .WithMetadata(new TextInputGuard.FileBody())
                 .WithSummary($"Check a {layout.Title} file without storing it: every bad line by field, and the statistics of the good ones");
         group.MapGet("/", async Task<Results<Ok<IReadOnlyList<DatasetRepository.DatasetInfo>>, ValidationProblem>> (
-                int? offset, int? limit, HttpResponse response, DatasetRepository datasets, CancellationToken ct) =>
+                int? offset, int? limit, bool? archived, HttpResponse response, DatasetRepository datasets, CancellationToken ct) =>
             {
                 if (offset < 0 || limit is < 1 or > 1000)
                     return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["offset ≥ 0 and 1 ≤ limit ≤ 1000"] });
-                response.Headers["X-Total-Count"] = (await datasets.CountAsync(ct)).ToString();
-                return TypedResults.Ok(await datasets.ListAsync(ct, offset ?? 0, limit ?? 200));
+                response.Headers["X-Total-Count"] = (await datasets.CountAsync(ct, archived ?? false)).ToString();
+                return TypedResults.Ok(await datasets.ListAsync(ct, offset ?? 0, limit ?? 200, archived ?? false));
             })
             .WithName("ListDatasets").WithSummary("Datasets, newest first: a page of limit (default 200) from offset; X-Total-Count says how many there are");
+        group.MapPatch("/{id:guid}", async Task<Results<Ok<DatasetRepository.DatasetInfo>, NotFound, ValidationProblem>> (
+                Guid id, HttpRequest request, ClaimsPrincipal user, DatasetRepository datasets, CancellationToken ct) =>
+            {
+                var (body, field, error) = await JsonBody.ReadAsync(request, ct);
+                if (error is not null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field!] = [error] }, title: "The request body is not valid JSON");
+                if (ArchiveChange.Read(body) is not { } archive) return TypedResults.ValidationProblem(ArchiveChange.Problem("dataset"));
+                if (!await datasets.SetArchivedAsync(id, archive, user.UserId(), ct)) return TypedResults.NotFound();
+                return TypedResults.Ok((await datasets.GetAsync(id, ct))!);
+            })
+            .RequireAuthorization(Policies.Launch).WithName("ChangeDataset")
+            .WithSummary("Archive a dataset ({\"archived\": true}: out of the lists and the wizard, kept whole for the runs that name it) or restore it");
         group.MapGet("/{id:guid}", async Task<Results<Ok<DatasetRepository.DatasetInfo>, NotFound>> (Guid id, DatasetRepository datasets, CancellationToken ct) =>
             await datasets.GetAsync(id, ct) is { } info ? TypedResults.Ok(info) : TypedResults.NotFound()).WithName("GetDataset");
         group.MapGet("/{id:guid}/examples", async Task<Results<Ok<IReadOnlyList<IReadOnlyDictionary<string, string>>>, NotFound, ValidationProblem>> (

@@ -15,7 +15,8 @@ public static class PreviewsApi
 
     public static RouteGroupBuilder MapPreviewsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/previews").WithTags("Previews").RequireAuthorization(Policies.Read);
+        var group = app.MapGroup("/api/previews").WithTags("Previews").RequireAuthorization(Policies.Read)
+            .AddEndpointFilter(WaitForPreviewSlot);
         group.MapPost("/figa-weights", FigaWeightsPreview).WithName("PreviewFigaWeights")
             .WithSummary("Token alignment, labels and Eq. 1 weights of an (initial, revised) response pair");
         group.MapPost("/logprobs", LogProbsPreview).WithName("PreviewLogProbs")
@@ -23,6 +24,21 @@ public static class PreviewsApi
         group.MapPost("/r3-reward", R3RewardPreview).WithName("PreviewR3Reward")
             .WithSummary("R³'s reward of one response: the cleaned response, relevance, LI, RP, the branch taken and the total");
         return group;
+    }
+
+    /// <summary>Every preview takes one of the node's preview slots (<see cref="PreviewGate"/>); when none comes free in
+    /// time the answer is 429 with Retry-After, and nothing was computed.</summary>
+    private static async ValueTask<object?> WaitForPreviewSlot(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var gate = context.HttpContext.RequestServices.GetRequiredService<PreviewGate>();
+        using var slot = await gate.EnterAsync(context.HttpContext.RequestAborted);
+        if (slot is null)
+        {
+            context.HttpContext.Response.Headers.RetryAfter = "1";
+            return TypedResults.Problem(title: "Previews are busy", statusCode: StatusCodes.Status429TooManyRequests,
+                detail: $"this node computes {gate.Concurrent} previews at once and none came free within {gate.Wait.TotalSeconds:0} s; try again");
+        }
+        return await next(context);
     }
 
     public sealed record FigaWeightsRequest(string? Model, string? Original, string? Revised, double? Alpha, double? Beta, double? Gamma, string? GoodLabels);
@@ -45,7 +61,6 @@ public static class PreviewsApi
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         if (ModelInspection.Inspect(folder!).Problem is { } problem) return Problem("model", $"the model cannot be used: {problem}");
-        var tokenizer = loaded.Tokenizer(folder!);
         var options = new FigaOptions
         {
             Alpha = request.Alpha ?? 1.0,
@@ -53,15 +68,9 @@ public static class PreviewsApi
             Gamma = request.Gamma ?? 0.0,
             GoodLabels = request.GoodLabels == "bag_of_words" ? GoodTokenLabels.BagOfWords : GoodTokenLabels.Levenshtein,
         };
-        int[] original = [.. tokenizer.Encode(request.Original!), tokenizer.EosTokenId];
-        int[] revised = [.. tokenizer.Encode(request.Revised!), tokenizer.EosTokenId];
-        var weights = FigaWeights.For(original, revised, options);
-        string[] Texts(int[] ids) => [.. tokenizer.TokenTexts(ids).Select((text, i) => ids[i] == tokenizer.EosTokenId ? "<eos>" : text)];
-        var (originalTexts, revisedTexts) = (Texts(original), Texts(revised));
-        return TypedResults.Ok(new FigaWeightsResponse(
-            original.Select((id, i) => new PreviewToken(originalTexts[i], id, weights.OriginalChanged[i] ? "deleted_or_substituted" : "unchanged", weights.Original[i])).ToList(),
-            revised.Select((id, i) => new PreviewToken(revisedTexts[i], id, weights.RevisedChanged[i] ? "added_or_substituted" : "unchanged", weights.Revised[i])).ToList(),
-            Core.Alignment.TokenAlignment.Distance(original.AsSpan(0, original.Length - 1), revised.AsSpan(0, revised.Length - 1))));
+        var result = Training.Previews.FigaWeightsPreview.Compute(loaded.Tokenizer(folder!), request.Original!, request.Revised!, options);
+        PreviewToken[] Tokens(IReadOnlyList<Training.Previews.FigaWeightsPreview.Token> tokens) => [.. tokens.Select(t => new PreviewToken(t.Text, t.Id, t.Label, t.Weight))];
+        return TypedResults.Ok(new FigaWeightsResponse(Tokens(result.Original), Tokens(result.Revised), result.EditDistance));
     }
 
     public const int MaxMessages = 100;

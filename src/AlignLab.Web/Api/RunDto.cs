@@ -18,11 +18,15 @@ public sealed record RunDto(
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
-    IReadOnlyDictionary<string, JsonNode?> Parameters)
+    IReadOnlyDictionary<string, JsonNode?> Parameters,
+    string? LaunchedBy,
+    string? CancelledBy,
+    Guid? RetryOf,
+    DateTimeOffset? ArchivedAt)
 {
     public static RunDto From(Run run) => new(run.Id, run.Spec.Name, run.Spec.Method, run.Spec.Queue, run.Status,
         run.Step, run.TotalSteps, run.Progress, run.Error, run.CancelRequested, run.CreatedAt, run.StartedAt,
-        run.FinishedAt, run.Spec.Parameters);
+        run.FinishedAt, run.Spec.Parameters, run.Actors.LaunchedBy, run.Actors.CancelledBy, run.Actors.RetryOf, run.ArchivedAt);
 }
 
 public sealed record RunListDto(IReadOnlyList<RunDto> Items, long Total, int Page, int PageSize);

@@ -27,7 +27,10 @@ public static class RunsApi
         group.MapGet("/", ListRuns).WithName("ListRuns").WithSummary("Runs, newest first, filtered and paged");
         group.MapGet("/{id:guid}", GetRun).WithName("GetRun");
         group.MapGet("/{id:guid}/events", GetRunEvents).WithName("GetRunEvents").WithSummary("Status history");
-        group.MapPost("/{id:guid}/cancel", CancelRun).RequireAuthorization(Policies.Launch).WithName("CancelRun");
+        group.MapPost("/{id:guid}/cancel", CancelRun).RequireAuthorization(Policies.Launch).WithName("CancelRun")
+            .WithSummary("Cancel a queued run, or ask a running one to stop; its launcher or an admin");
+        group.MapPatch("/{id:guid}", ChangeRun).RequireAuthorization(Policies.Launch).WithName("ChangeRun")
+            .WithSummary("Archive a finished run ({\"archived\": true}: out of the lists, kept whole) or restore it; its launcher or an admin");
         group.MapPost("/{id:guid}/retry", RetryRun).RequireAuthorization(Policies.Launch).WithName("RetryRun")
             .WithSummary("A new run with a finished (failed, cancelled or succeeded) run's spec, named \"… (retry)\"");
         group.MapGet("/{id:guid}/samples", GetSamples).WithName("GetRunSamples")
@@ -64,8 +67,27 @@ public static class RunsApi
         return TypedResults.Created($"/api/runs/{result.Run.Id}", RunDto.From(result.Run));
     }
 
+    private static async Task<Results<Ok<RunDto>, NotFound, ValidationProblem, ProblemHttpResult>> ChangeRun(
+        Guid id, HttpRequest request, RunRepository runs, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        var (body, field, error) = await JsonBody.ReadAsync(request, cancellationToken);
+        if (error is not null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field!] = [error] }, title: "The request body is not valid JSON");
+        if (ArchiveChange.Read(body) is not { } archive) return TypedResults.ValidationProblem(ArchiveChange.Problem("run"));
+        if (await runs.GetAsync(id, cancellationToken) is not { } run) return TypedResults.NotFound();
+        if (!user.MayCancel(run))
+            return TypedResults.Problem(title: "You may not archive this run", detail: RunPermissions.CancelRefusal(run).Replace("cancel", "archive"),
+                statusCode: StatusCodes.Status403Forbidden);
+        return await runs.SetArchivedAsync(id, archive, user.UserId(), cancellationToken) switch
+        {
+            ArchiveOutcome.NotFound => TypedResults.NotFound(),
+            ArchiveOutcome.NotFinished => TypedResults.Problem(title: "The run has not finished", statusCode: StatusCodes.Status409Conflict,
+                detail: $"run {id} is {run.Status}: cancel it first, or wait, then archive it"),
+            _ => TypedResults.Ok(RunDto.From((await runs.GetAsync(id, cancellationToken))!)),
+        };
+    }
+
     private static async Task<Results<Ok<RunListDto>, ValidationProblem>> ListRuns(
-        RunRepository runs, string? status, string? method, int? page, int? pageSize, CancellationToken cancellationToken)
+        RunRepository runs, string? status, string? method, int? page, int? pageSize, bool? archived, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         RunStatus? parsedStatus = null;
@@ -78,7 +100,7 @@ public static class RunsApi
         if (pageSize is < 1 or > MaxPageSize) errors["pageSize"] = [$"must be between 1 and {MaxPageSize}"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var result = await runs.ListAsync(new RunQuery(parsedStatus, method, page ?? 0, pageSize ?? 25), cancellationToken);
+        var result = await runs.ListAsync(new RunQuery(parsedStatus, method, page ?? 0, pageSize ?? 25, archived ?? false), cancellationToken);
         return TypedResults.Ok(new RunListDto(result.Items.Select(RunDto.From).ToList(), result.Total, result.Page, result.PageSize));
     }
 
@@ -101,9 +123,13 @@ public static class RunsApi
     }
 
     private static async Task<Results<Accepted<RunDto>, NotFound, ProblemHttpResult>> CancelRun(
-        Guid id, RunRepository runs, IBackgroundJobClient jobs, CancellationToken cancellationToken)
+        Guid id, RunRepository runs, IBackgroundJobClient jobs, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var outcome = await runs.RequestCancelAsync(id, cancellationToken);
+        if (await runs.GetAsync(id, cancellationToken) is not { } existing) return TypedResults.NotFound();
+        if (!user.MayCancel(existing))
+            return TypedResults.Problem(title: "You may not cancel this run", detail: RunPermissions.CancelRefusal(existing),
+                statusCode: StatusCodes.Status403Forbidden);
+        var outcome = await runs.RequestCancelAsync(id, user.UserId(), cancellationToken);
         switch (outcome)
         {
             case CancelOutcome.NotFound:

@@ -22,6 +22,11 @@ public static class AuthServiceCollectionExtensions
         services.AddSingleton(sp => new SignInThrottle(sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<AuthOptions>>().Value.SignInFirstLockSeconds));
         services.AddSingleton<RunOwners>();
+        services.AddSingleton(sp =>
+        {
+            var limits = sp.GetRequiredService<IOptions<LimitsOptions>>().Value;
+            return new Training.Previews.PreviewGate(limits.ConcurrentPreviews, TimeSpan.FromSeconds(limits.PreviewWaitSeconds));
+        });
         services.AddHostedService<FirstAdmin>();
 
         services.AddAuthentication(AuthSchemes.Default)

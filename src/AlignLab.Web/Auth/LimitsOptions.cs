@@ -16,4 +16,10 @@ public sealed class LimitsOptions
 
     /// <summary>Queued and Running runs one user may have at once.</summary>
     public int ConcurrentRunsPerUser { get; set; } = 8;
+
+    /// <summary>Previews (FIGA weights, log-probs, R³ reward) one web node computes at once; more wait their turn.</summary>
+    public int ConcurrentPreviews { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>How long a preview waits for its turn before the answer is 429 with Retry-After.</summary>
+    public double PreviewWaitSeconds { get; set; } = 10;
 }

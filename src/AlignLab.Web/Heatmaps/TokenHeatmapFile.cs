@@ -4,8 +4,10 @@ using AlignLab.Training.Methods.RewardModeling;
 
 namespace AlignLab.Web.Heatmaps;
 
-/// <summary>A heatmap's tokens: its text, its value (a reward r_t or a FIGA weight) and whether the edit changed it.</summary>
-public sealed record HeatmapToken(string Text, double Value, bool Changed);
+/// <summary>A heatmap's tokens: its text, its value (a reward r_t or a FIGA weight) and whether the edit changed it.
+/// <paramref name="Counted"/>: whether the value enters the loss; FIGA drops the penalty of a deleted token the model is
+/// not confident in (NLL at or above the threshold), so such a token has a weight that does not count.</summary>
+public sealed record HeatmapToken(string Text, double Value, bool Changed, bool Counted = true);
 
 /// <summary>One response as a row of tokens.</summary>
 public sealed record HeatmapRow(string Label, IReadOnlyList<HeatmapToken> Tokens)
@@ -43,7 +45,7 @@ public static class TokenHeatmapFile
                         new HeatmapRow("other", [.. rewards.Other.Select(t => new HeatmapToken(t.Token, t.Reward, t.Changed))])));
                 else if (kind == TokenWeights && JsonSerializer.Deserialize<FigaTokenWeights.PairRow>(line, Json) is { } weights)
                     pairs.Add(new HeatmapPair(weights.Instruction,
-                        new HeatmapRow("initial Ŷ", [.. weights.Original.Select(t => new HeatmapToken(t.Token, t.Weight, t.Label != "unchanged"))]),
+                        new HeatmapRow("initial Ŷ", [.. weights.Original.Select(t => new HeatmapToken(t.Token, t.Weight, t.Label != "unchanged", t.Counted || t.Weight == 0))]),
                         new HeatmapRow("revised Ỹ", [.. weights.Revised.Select(t => new HeatmapToken(t.Token, t.Weight, t.Label != "unchanged"))])));
             }
             catch (JsonException) { }

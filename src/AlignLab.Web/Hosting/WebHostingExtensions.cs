@@ -38,6 +38,9 @@ public static class WebHostingExtensions
         services.Configure<ModelsOptions>(configuration.GetSection(ModelsOptions.Section));
         services.AddSingleton<DemoModelBootstrap>();
         services.AddHostedService(sp => sp.GetRequiredService<DemoModelBootstrap>());
+        services.AddSingleton<DemoPolicyBootstrap>();
+        services.AddSingleton<ExportNames>();
+        services.AddHostedService(sp => sp.GetRequiredService<DemoPolicyBootstrap>());
         services.AddAlignLabAuth(configuration);
         services.AddAlignLabOpenApi();
         services.AddRazorComponents().AddInteractiveServerComponents();
@@ -57,6 +60,7 @@ public static class WebHostingExtensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseMiddleware<Api.TextInputGuard>();
         app.UseAntiforgery();
         app.MapStaticAssets().AllowAnonymous();
         app.MapAccountsApi();

@@ -136,8 +136,7 @@ public sealed class SpaConstructionMethod(ModelRegistry registry, IDatasetStore 
 
     private async Task<IReadOnlyList<SpaRecord>> PoolAsync(string pool, int maxInstances, CancellationToken token)
     {
-        var records = (await DatasetParameter.LoadAsync(datasets, "pool", pool, DemoPool, () => new StoredDataset(Guid.Empty, DatasetKinds.Pool,
-            [.. DemoData.Generate(200, seed: 21).Select(e => new SpaRecord(e.Instruction, e.Input, e.Response, "", ""))]), token)).Require("pool", RecordPart.Output);
+        var records = (await DatasetParameter.LoadAsync(datasets, "pool", pool, DemoPool, BuiltInDatasets.DemoPool.Load, token)).Require("pool", RecordPart.Output);
         if (maxInstances > 0) records = [.. records.Take(maxInstances)];
         if (records.Count == 0) throw new ArgumentException("pool: the pool has no instances");
         return records;

@@ -67,6 +67,5 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
     }
 
     private async Task<IReadOnlyList<SpaRecord>> PromptsAsync(string source, CancellationToken cancellationToken) =>
-        (await DatasetParameter.LoadAsync(datasets, "prompts", source, DemoPrompts, () => new StoredDataset(Guid.Empty, DatasetKinds.Pool,
-            [.. DemoData.Generate(500, seed: 31).Select(e => new SpaRecord(e.Instruction, e.Input, e.Response, "", ""))]), cancellationToken)).Records;
+        (await DatasetParameter.LoadAsync(datasets, "prompts", source, DemoPrompts, BuiltInDatasets.DemoPrompts.Load, cancellationToken)).Records;
 }

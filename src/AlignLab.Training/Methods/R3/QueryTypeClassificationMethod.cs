@@ -1,3 +1,4 @@
+using AlignLab.Training.Demo;
 using System.Text.Json;
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
@@ -56,7 +57,7 @@ public sealed class QueryTypeClassificationMethod(ModelRegistry registry, IDatas
         if (useEndpoint && endpoint.NotConfiguredReason is { } notConfigured)
             throw new ArgumentException($"classifier: {notConfigured}; configure one, or choose classifier=model");
         var source = await DatasetParameter.LoadAsync(datasets, "dataset", p.GetString("dataset"), R3PpoMethod.Demo,
-            () => new StoredDataset(Guid.Empty, DatasetKinds.Pool, R3PpoMethod.DemoRecords()), token);
+            BuiltInDatasets.DemoR3.Load, token);
         var records = p.GetInt32("max_instances") is > 0 and var max ? [.. source.Records.Take(max)] : source.Records;
         if (records.Count == 0) throw new ArgumentException("dataset: the dataset has no records");
         var modelFolder = useEndpoint ? null : registry.Resolve(p.GetString("model"));

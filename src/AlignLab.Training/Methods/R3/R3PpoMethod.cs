@@ -31,7 +31,7 @@ public sealed class R3PpoMethod(ModelRegistry registry, IDatasetStore? datasets 
             ParameterSpec.Choice("query_types", "column", ["column", "all_oe", "all_ce"],
                 "Where each query's type comes from: the dataset's query_type column (every record must have one), or one type for all."),
             ParameterSpec.Choice("ablation", "none", [.. R3Ablations.ByName.Keys], "Seed 003's reward ablations (Table 4)."),
-            ParameterSpec.Text("retriever", "", 400,
+            ParameterSpec.Model("retriever", "", ModelRole.Retriever,
                 "Dense retriever for relevance: a BERT folder in HF layout with vocab.txt (e.g. Contriever) under a model root. Empty: the embedded lexical scorer (no weights)."),
             .. PpoParameters.Engine(maxNewTokens: 512),
             .. TrainingParameters.Optimization(learningRate: 1e-5, schedule: "constant", warmupSteps: 0, maxSteps: 5000, batchSize: 16, gradAccum: 1),
@@ -43,7 +43,7 @@ public sealed class R3PpoMethod(ModelRegistry registry, IDatasetStore? datasets 
     {
         var p = context.Parameters;
         var records = (await DatasetParameter.LoadAsync(datasets, "dataset", p.GetString("dataset"), Demo,
-            () => new StoredDataset(Guid.Empty, DatasetKinds.Pool, DemoRecords()), context.CancellationToken)).Require("dataset", RecordPart.Output);
+            BuiltInDatasets.DemoR3.Load, context.CancellationToken)).Require("dataset", RecordPart.Output);
         var prompts = Prompts(records, p.GetString("query_types"));
         var ablation = R3Ablations.ByName[p.GetString("ablation")];
         var retriever = p.GetString("retriever");
@@ -77,13 +77,4 @@ public sealed class R3PpoMethod(ModelRegistry registry, IDatasetStore? datasets 
             });
         return prompts;
     }
-
-    /// <summary>The demo questions, closed-ended with their answers as references, and open-ended requests about the same
-    /// things, so that both branches run.</summary>
-    public static IReadOnlyList<SpaRecord> DemoRecords() =>
-    [
-        .. DemoData.Generate(300, seed: 41).Select((e, i) => i % 2 == 0
-            ? new SpaRecord(e.Instruction, e.Input, e.Response, "", "", "CE")
-            : new SpaRecord($"Tell me something about this: {e.Instruction}", e.Input, e.Response, "", "", "OE")),
-    ];
 }

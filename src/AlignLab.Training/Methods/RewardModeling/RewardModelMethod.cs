@@ -1,3 +1,4 @@
+using AlignLab.Training.Demo;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using AlignLab.Core.Datasets;
@@ -46,7 +47,7 @@ public sealed class RewardModelMethod(ModelRegistry registry, IDatasetStore? dat
         var objective = p.GetString("token_objective") == "full" ? RewardLoss.TokenObjective.Full : RewardLoss.TokenObjective.ChangedTokens;
         var pairs = p.GetString("pairs");
         var dataset = await DatasetParameter.LoadAsync(datasets, "dataset", p.GetString("dataset"), RewardPairs.Demo,
-            () => new StoredDataset(Guid.Empty, DatasetKinds.Spa, RewardPairs.DemoRecords()), context.CancellationToken);
+            BuiltInDatasets.DemoEdits.Load, context.CancellationToken);
         var records = dataset.Require($"dataset (pairs {pairs})", RewardPairs.Needs(pairs));
         int batchSize = p.GetInt32("batch_size"), accumulation = p.GetInt32("grad_accum"), seed = p.GetInt32("seed");
 

@@ -1,6 +1,5 @@
 using AlignLab.Core.Alignment;
 using AlignLab.Core.Datasets;
-using AlignLab.Training.Demo;
 using AlignLab.Training.Tokenization;
 
 namespace AlignLab.Training.Methods.RewardModeling;
@@ -19,13 +18,6 @@ public static class RewardPairs
 {
     public const string Demo = "demo-edits";
     public const string Edited = "edited", Original = "original";
-
-    /// <summary>Synthetic pairs where only the edited span (the fact) decides preference: the initial response states a
-    /// wrong fact, its minimal edit the right one, and the standard "chosen" response is the right fact wrapped in a
-    /// friendly style that the rejected one never has, a shortcut a sequence-level RM on the original pairs can take.</summary>
-    public static IReadOnlyList<SpaRecord> DemoRecords(int count = 1000, int seed = 17) =>
-        [.. DemoData.GeneratePairs(count, seed).Select(p => new SpaRecord(p.Example.Instruction, p.Example.Input,
-            $"Sure! {p.Example.Response} I hope this helps.", p.WrongResponse, p.Example.Response))];
 
     /// <summary>What each kind of pair needs of a record: edited pairs Ỹ ≻ Ŷ, standard pairs Y ≻ Ŷ.</summary>
     public static RecordPart[] Needs(string kind) =>

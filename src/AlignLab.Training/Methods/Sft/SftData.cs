@@ -1,23 +1,41 @@
+using AlignLab.Core.Datasets;
 using AlignLab.Training.Demo;
+using AlignLab.Training.Methods.Common;
 using AlignLab.Training.Tokenization;
 
 namespace AlignLab.Training.Methods.Sft;
 
-/// <summary>Loads and tokenizes an SFT dataset and splits off a held-out part (deterministic for a seed).</summary>
+/// <summary>An SFT dataset's (instruction, input, response) examples, tokenized, with a held-out part split off
+/// (deterministic for a seed). A stored dataset contributes each record's instruction, input and output.</summary>
 public static class SftData
 {
-    public static (List<(int[] Prompt, int[] Response)> Train, List<(int[] Prompt, int[] Response)> Eval) Load(
-        string dataset, TextTokenizer tokenizer, PromptTemplate template, int maxLength, double evalFraction, int seed)
+    public const string Demo = "demo";
+
+    /// <summary>The initial (wrong) responses of the demo SPA pairs: a policy whose answers FIGA then corrects.</summary>
+    public const string DemoSpaInitial = "demo-spa-initial";
+
+    public static readonly IReadOnlyList<string> BuiltIn = [Demo, DemoSpaInitial];
+
+    public sealed record Example(string Instruction, string Input, string Response);
+
+    public static async Task<IReadOnlyList<Example>> ExamplesAsync(string dataset, IDatasetStore? store, CancellationToken cancellationToken)
     {
-        var pairs = dataset switch
-        {
-            "demo" => DemoData.Generate().Select(e => template.Encode(tokenizer, e.Instruction, e.Input, e.Response)),
-            // The initial (wrong) responses of the demo SPA pairs: a policy whose answers FIGA then corrects.
-            "demo-spa-initial" => DemoData.GeneratePairs(1000, seed: 11).Select(p => template.Encode(tokenizer, p.Example.Instruction, p.Example.Input, p.WrongResponse)),
-            _ => throw new ArgumentException($"unknown dataset '{dataset}'"),
-        };
-        var kept = pairs.Where(p => p.Prompt.Length + p.Response.Length <= maxLength && p.Response.Length > 0).ToList();
-        if (kept.Count == 0) throw new InvalidOperationException($"no pair of dataset '{dataset}' fits max_length {maxLength}");
+        if (BuiltIn.Contains(dataset) && BuiltInDatasets.Find(dataset) is { } builtIn)
+            return [.. builtIn.Records().Select(r => new Example(r.Instruction, r.Input, r.Output))];
+        if (!Guid.TryParse(dataset, out var id) || store is null)
+            throw new ArgumentException($"dataset: '{dataset}' is neither {string.Join(", ", BuiltIn)} nor the id of a stored dataset");
+        StoredDataset stored;
+        try { stored = await store.LoadAsync(id, cancellationToken); }
+        catch (KeyNotFoundException e) { throw new ArgumentException($"dataset: {e.Message}"); }
+        return [.. stored.Require("dataset", RecordPart.Instruction, RecordPart.Output).Select(r => new Example(r.Instruction, r.Input, r.Output))];
+    }
+
+    public static (List<(int[] Prompt, int[] Response)> Train, List<(int[] Prompt, int[] Response)> Eval) Split(
+        IReadOnlyList<Example> examples, TextTokenizer tokenizer, PromptTemplate template, int maxLength, double evalFraction, int seed)
+    {
+        var kept = examples.Select(e => template.Encode(tokenizer, e.Instruction, e.Input, e.Response))
+            .Where(p => p.Prompt.Length + p.Response.Length <= maxLength && p.Response.Length > 0).ToList();
+        if (kept.Count == 0) throw new InvalidOperationException($"dataset: no example fits max_length {maxLength}");
         var order = Enumerable.Range(0, kept.Count).ToArray();
         new Random(seed).Shuffle(order);
         var evalCount = (int)Math.Round(kept.Count * evalFraction);

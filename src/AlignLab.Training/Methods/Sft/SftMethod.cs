@@ -1,3 +1,4 @@
+using AlignLab.Core.Datasets;
 using System.Diagnostics;
 using AlignLab.Core.Methods;
 using AlignLab.Training.Methods.Common;
@@ -11,7 +12,7 @@ namespace AlignLab.Training.Methods.Sft;
 /// <summary>Supervised fine-tuning: next-token cross-entropy on the response tokens only (the prompt conditions but
 /// is not learned). AdamW with warmup and a decay schedule, gradient accumulation and clipping; evaluation loss
 /// on a held-out split; checkpoints every N steps and on cancel; the result exported as a Hugging Face folder.</summary>
-public sealed class SftMethod(ModelRegistry registry) : ITrainingMethod
+public sealed class SftMethod(ModelRegistry registry, IDatasetStore? datasets = null) : ITrainingMethod
 {
     public const string Name = "sft";
 
@@ -22,8 +23,9 @@ public sealed class SftMethod(ModelRegistry registry) : ITrainingMethod
         "gpu",
         [
             .. TrainingParameters.Model(),
-            ParameterSpec.Choice("dataset", "demo", ["demo", "demo-spa-initial"],
-                "Training pairs: the built-in demo instructions, or the initial (wrong) answers of the demo SPA pairs — a policy for FIGA to correct."),
+            ParameterSpec.Dataset("dataset", SftData.Demo, SftData.BuiltIn,
+                "(Instruction, response) pairs: a stored dataset's instruction, input and output; the built-in demo instructions; or demo-spa-initial, the initial (wrong) answers of the demo SPA pairs (a policy for FIGA to correct).",
+                DatasetLayout.KindsWith(RecordPart.Instruction, RecordPart.Output)),
             // 1e-3 with cosine decay trains the demo model from scratch in minutes; use ~1e-5 for pretrained models.
             .. TrainingParameters.Optimization(learningRate: 1e-3, schedule: "cosine", warmupSteps: 20, maxSteps: 300, batchSize: 16, gradAccum: 1, weightDecay: 0.01),
             .. TrainingParameters.Lora(),
@@ -35,7 +37,8 @@ public sealed class SftMethod(ModelRegistry registry) : ITrainingMethod
         var p = context.Parameters;
         int batchSize = p.GetInt32("batch_size"), accumulation = p.GetInt32("grad_accum");
         using var session = TrainingSession.Open(context, registry);
-        var (train, eval) = SftData.Load(p.GetString("dataset"), session.Tokenizer, session.Template, p.GetInt32("max_length"),
+        var examples = await SftData.ExamplesAsync(p.GetString("dataset"), datasets, context.CancellationToken);
+        var (train, eval) = SftData.Split(examples, session.Tokenizer, session.Template, p.GetInt32("max_length"),
             p.GetDouble("eval_fraction"), p.GetInt32("seed"));
         var batches = new ShuffledBatches<(int[] Prompt, int[] Response)>(train, batchSize, p.GetInt32("seed"));
 
