@@ -6,7 +6,8 @@ using Microsoft.Playwright;
 
 namespace AlignLab.Browser.Tests;
 
-/// <summary>Signing in and out, an admin adding a reviewer, what a reviewer sees, and an API key made on the account page.</summary>
+/// <summary>Signing in and out, an admin adding a reviewer, what a reviewer sees, an API key made on the account page, and
+/// the admin disabling, enabling, re-passwording and deleting the account there.</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class AccountsTests(PostgresFixture postgres, ChromiumFixture chromium) : BrowserTestBase(postgres, chromium)
 {
@@ -76,6 +77,31 @@ public sealed class AccountsTests(PostgresFixture postgres, ChromiumFixture chro
         await reviewer.Locator("#keys .revoke-key").ClickAsync();
         await Assertions.Expect(reviewer.Locator("#keys tbody tr")).ToContainTextAsync("revoked");
         Assert.Equal(HttpStatusCode.Unauthorized, (await script.Http.GetAsync("/api/me")).StatusCode);
+
+        // The admin takes access away on the same page: rita's open session ends at once.
+        await GotoAsync(admin, "/account");
+        var rita = admin.Locator("#users tr[data-user='rita']");
+        await rita.Locator("[data-action='toggle-disabled']").ClickAsync();
+        await Assertions.Expect(rita.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "disabled");
+        await reviewer.GotoAsync(Base + "/runs");
+        await reviewer.WaitForURLAsync(new Regex("/login"));
+
+        // Enabled again with a new password: a weak one is refused with the rule, a strong one lets her in.
+        await rita.Locator("[data-action='toggle-disabled']").ClickAsync();
+        await Assertions.Expect(rita.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "active");
+        await rita.Locator("[data-action='reset-password']").ClickAsync();
+        await admin.FillAsync("#reset-password-input", "aaaaaaaaaa");
+        await admin.ClickAsync("#reset-password-save");
+        await Assertions.Expect(rita).ToContainTextAsync("different characters");
+        await admin.FillAsync("#reset-password-input", "another-long-password");
+        await admin.ClickAsync("#reset-password-save");
+        await Assertions.Expect(admin.Locator("#reset-password-input")).ToHaveCountAsync(0);
+        await SignInAsync(reviewer, "rita", "another-long-password");
+
+        // Deleted: off the list; the admin's own row offers none of this.
+        await rita.Locator("[data-action='delete']").ClickAsync();
+        await Assertions.Expect(rita).ToHaveCountAsync(0);
+        await Assertions.Expect(admin.Locator($"#users tr[data-user='{Web.Admin.Name}'] [data-action]")).ToHaveCountAsync(0);
     }
 
     [Fact]

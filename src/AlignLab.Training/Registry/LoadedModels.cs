@@ -1,9 +1,10 @@
 using AlignLab.Training.Models;
+using AlignLab.Training.Retrieval;
 using AlignLab.Training.Tokenization;
 
 namespace AlignLab.Training.Registry;
 
-/// <summary>Tokenizers and models this node has loaded for previews, kept while their folder's
+/// <summary>Tokenizers and models (language models, dense retrievers) this node has loaded for previews, kept while their folder's
 /// files stay unchanged, so that a preview does not pay for loading and repeated previews keep memory flat.
 /// Models are few (<see cref="ModelCapacity"/>, least recently used dropped first) and used by one caller at a time.</summary>
 public sealed class LoadedModels : IDisposable
@@ -13,7 +14,7 @@ public sealed class LoadedModels : IDisposable
 
     private readonly object _gate = new();
     private readonly Dictionary<string, (DateTime Stamp, TextTokenizer Tokenizer)> _tokenizers = new(StringComparer.Ordinal);
-    private readonly LinkedList<(string Folder, DateTime Stamp, CausalLM Model)> _models = new();
+    private readonly LinkedList<(string Folder, DateTime Stamp, IDisposable Model)> _models = new();
     private readonly SemaphoreSlim _modelUse = new(1, 1);
 
     /// <summary>The folder's tokenizer; throws as <see cref="TextTokenizer.Load"/> does.</summary>
@@ -32,30 +33,42 @@ public sealed class LoadedModels : IDisposable
     }
 
     /// <summary>Runs <paramref name="use"/> on the folder's model (loaded on the CPU, in eval mode), one caller at a time.</summary>
-    public async Task<T> UseModelAsync<T>(string folder, Func<CausalLM, T> use, CancellationToken cancellationToken = default)
+    public Task<T> UseModelAsync<T>(string folder, Func<CausalLM, T> use, CancellationToken cancellationToken = default) =>
+        UseAsync(folder, loaded =>
+        {
+            var model = ModelFolder.Load(loaded);
+            model.eval();
+            return model;
+        }, use, cancellationToken);
+
+    /// <summary>Runs <paramref name="use"/> on the folder's dense retriever (R³'s relevance scorer, on the CPU), one caller at a time.</summary>
+    public Task<T> UseRetrieverAsync<T>(string folder, Func<RetrieverScorer, T> use, CancellationToken cancellationToken = default) =>
+        UseAsync(folder, loaded => RetrieverScorer.Load(loaded), use, cancellationToken);
+
+    // The few models kept, most recently used first, each by folder and kind; one caller uses them at a time.
+    private async Task<T> UseAsync<TModel, T>(string folder, Func<string, TModel> load, Func<TModel, T> use, CancellationToken cancellationToken)
+        where TModel : class, IDisposable
     {
         await _modelUse.WaitAsync(cancellationToken);
         try
         {
             var stamp = Stamp(folder);
             var node = _models.First;
-            while (node is not null && !(node.Value.Folder == folder && node.Value.Stamp == stamp)) node = node.Next;
+            while (node is not null && !(node.Value.Folder == folder && node.Value.Model is TModel && node.Value.Stamp == stamp)) node = node.Next;
             if (node is null)
             {
                 // An older version of the same folder (re-exported since) goes first.
                 for (var stale = _models.First; stale is not null;)
                 {
                     var next = stale.Next;
-                    if (stale.Value.Folder == folder)
+                    if (stale.Value.Folder == folder && stale.Value.Model is TModel)
                     {
                         stale.Value.Model.Dispose();
                         _models.Remove(stale);
                     }
                     stale = next;
                 }
-                var model = ModelFolder.Load(folder);
-                model.eval();
-                node = _models.AddFirst((folder, stamp, model));
+                node = _models.AddFirst((folder, stamp, load(folder)));
                 while (_models.Count > ModelCapacity)
                 {
                     _models.Last!.Value.Model.Dispose();
@@ -67,7 +80,7 @@ public sealed class LoadedModels : IDisposable
                 _models.Remove(node);
                 _models.AddFirst(node);
             }
-            return use(node.Value.Model);
+            return use((TModel)node.Value.Model);
         }
         finally
         {

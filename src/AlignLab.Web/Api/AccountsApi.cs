@@ -124,34 +124,19 @@ public static class AccountsApi
     }
 
     private static async Task<Results<Ok<UserDto>, NotFound, ValidationProblem>> UpdateUserAsync(Guid id, UserChange change, ClaimsPrincipal user,
-        AccountRepository accounts, ApiKeyCache keys, PasswordHashing passwords, CancellationToken ct)
+        AccountAdministration administration, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>();
-        Role? role = null;
-        if (change.Role is { } name)
-        {
-            if (Roles.TryParse(name, out var parsed)) role = parsed;
-            else errors["role"] = [$"must be one of {string.Join(", ", Enum.GetValues<Role>().Select(r => r.Name()))}"];
-        }
-        if (change.Password is not null && AccountRules.CheckPassword(change.Password) is { } passwordError) errors["password"] = [passwordError];
-        // An admin who demoted or disabled themselves could leave nobody able to undo it.
-        if (id == user.UserId() && (role is not null && role != Role.Admin || change.Disabled == true))
-            errors[role is not null ? "role" : "disabled"] = ["you cannot demote or disable your own account; ask another admin"];
+        var (updated, errors) = await administration.ChangeAsync(user.UserId()!.Value, id, change.Role, change.Disabled, change.Password, ct);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-        var updated = await accounts.UpdateUserAsync(id, role, change.Disabled, change.Password is { } p ? passwords.Hash(p) : null, ct);
-        if (updated is null) return TypedResults.NotFound();
-        keys.ForgetUser(id);
-        return TypedResults.Ok(UserDto.From(updated));
+        return updated is null ? TypedResults.NotFound() : TypedResults.Ok(UserDto.From(updated));
     }
 
-    private static async Task<Results<NoContent, NotFound, ValidationProblem>> DeleteUserAsync(Guid id, ClaimsPrincipal user, AccountRepository accounts,
-        ApiKeyCache keys, CancellationToken ct)
+    private static async Task<Results<NoContent, NotFound, ValidationProblem>> DeleteUserAsync(Guid id, ClaimsPrincipal user,
+        AccountAdministration administration, CancellationToken ct)
     {
-        if (id == user.UserId())
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["id"] = ["you cannot delete your own account; ask another admin"] });
-        if (!await accounts.DeleteUserAsync(id, ct)) return TypedResults.NotFound();
-        keys.ForgetUser(id);
-        return TypedResults.NoContent();
+        var (found, errors) = await administration.DeleteAsync(user.UserId()!.Value, id, ct);
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        return found ? TypedResults.NoContent() : TypedResults.NotFound();
     }
 
     private static async Task SignInAsync(HttpContext context, AccountRepository accounts, UserAccount user, CancellationToken ct)

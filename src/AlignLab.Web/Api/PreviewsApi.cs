@@ -160,7 +160,8 @@ public static class PreviewsApi
         string Branch, double Total, int Tokens);
 
     /// <param name="request">Scorer: "lexical" (the default), or a dense retriever's folder under a model root (loaded for this request).</param>
-    private static Results<Ok<R3RewardResponse>, ValidationProblem> R3RewardPreview(R3RewardRequest request, ModelRegistry registry)
+    private static async Task<Results<Ok<R3RewardResponse>, ValidationProblem>> R3RewardPreview(R3RewardRequest request, ModelRegistry registry,
+        LoadedModels loaded, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.Query) || request.Query.Length > MaxTextLength) errors["query"] = [$"required, at most {MaxTextLength} characters"];
@@ -179,18 +180,20 @@ public static class PreviewsApi
         if (request.Ablation is { } a && !R3Ablations.ByName.ContainsKey(a)) errors["ablation"] = [$"must be one of {string.Join(", ", R3Ablations.ByName.Keys)}"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        IRelevanceScorer scorer;
-        try { scorer = retriever is null ? new LexicalRelevanceScorer() : Training.Retrieval.RetrieverScorer.Load(retriever); }
+        var ablation = request.Ablation is { } name ? R3Ablations.ByName[name] : R3Ablation.None;
+        R3Item[] items = [new R3Item(request.Query!, request.Response!, request.Reference ?? "", type!.Value)];
+        var maxLength = request.MaxLength ?? R3Reward.DefaultMaxLength;
+        (R3Score Score, string Name) Scored(IRelevanceScorer scorer) => (R3Reward.ScoreAll(items, scorer, maxLength, ablation)[0], scorer.Name);
+        (R3Score Score, string Name) result;
+        // A dense retriever is loaded once per node and kept (LoadedModels), like the previews' language models.
+        try { result = retriever is null ? Scored(new LexicalRelevanceScorer()) : await loaded.UseRetrieverAsync(retriever, Scored, cancellationToken); }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or Training.Weights.WeightsFormatException or IOException)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["scorer"] = [e.Message] });
         }
-        using var disposable = scorer as IDisposable;
-        var ablation = request.Ablation is { } name ? R3Ablations.ByName[name] : R3Ablation.None;
-        var score = R3Reward.ScoreAll([new R3Item(request.Query!, request.Response!, request.Reference ?? "", type!.Value)], scorer,
-            request.MaxLength ?? R3Reward.DefaultMaxLength, ablation)[0];
+        var score = result.Score;
         var cleaned = ResponseCleanup.Clean(request.Response!);
-        return TypedResults.Ok(new R3RewardResponse(cleaned, scorer.Name, score.Relevance, score.LengthIncentive, score.RepetitionPenalty,
+        return TypedResults.Ok(new R3RewardResponse(cleaned, result.Name, score.Relevance, score.LengthIncentive, score.RepetitionPenalty,
             score.Branch.Label(), score.Total, WordPunct.Tokenize(cleaned).Count));
     }
 }

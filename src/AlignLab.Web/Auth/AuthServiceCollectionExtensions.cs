@@ -22,6 +22,7 @@ public static class AuthServiceCollectionExtensions
         services.AddSingleton(sp => new SignInThrottle(sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<AuthOptions>>().Value.SignInFirstLockSeconds));
         services.AddSingleton<RunOwners>();
+        services.AddSingleton<AccountAdministration>();
         services.AddSingleton(sp =>
         {
             var limits = sp.GetRequiredService<IOptions<LimitsOptions>>().Value;
