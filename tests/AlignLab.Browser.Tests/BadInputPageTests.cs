@@ -20,7 +20,7 @@ public sealed class BadInputPageTests(PostgresFixture postgres, ChromiumFixture 
         await WizardSteps.ReachAsync(page, "[data-testid='dataset-upload']");
         const string good = """{"instruction":"What is the capital of Japan?","output":"Tokyo.","original_output":"Rome.","revised_output":"Tokyo."}""";
         var file = string.Join('\n', good, good.Replace("Tokyo.\",\"original", "To\\u0000kyo.\",\"original"), good.Replace("Rome.", "Ro\\ud800me."));
-        await page.Locator("#upload-file").SetInputFilesAsync(new FilePayload { Name = "bad.jsonl", MimeType = "application/json", Buffer = Encoding.UTF8.GetBytes(file) });
+        await UploadPanel.ChooseFileAsync(page, new FilePayload { Name = "bad.jsonl", MimeType = "application/json", Buffer = Encoding.UTF8.GetBytes(file) });
         await page.Locator("#upload-dataset").ClickAsync();
         await Assertions.Expect(page.Locator("#upload-errors [data-field='line 2.output']")).ToContainTextAsync("NUL");
         await Assertions.Expect(page.Locator("#upload-errors [data-field='line 3.original_output']")).ToContainTextAsync("lone surrogate");

@@ -69,7 +69,7 @@ public sealed class DatasetPagesTests(PostgresFixture postgres, ChromiumFixture 
         await page.Locator("[data-testid='dataset-upload'] .mud-select").First.ClickAsync();
         await page.Locator(".mud-popover-open").GetByText("preference", new() { Exact = false }).First.ClickAsync();
         var line = new JsonObject { ["prompt"] = "Capital of Japan?", ["chosen"] = "Tokyo.", ["rejected"] = "Rome." }.ToJsonString();
-        await page.Locator("#upload-file").SetInputFilesAsync(new FilePayload { Name = "prefs.jsonl", MimeType = "application/json", Buffer = Encoding.UTF8.GetBytes(line) });
+        await UploadPanel.ChooseFileAsync(page, new FilePayload { Name = "prefs.jsonl", MimeType = "application/json", Buffer = Encoding.UTF8.GetBytes(line) });
         await page.Locator("#upload-dataset").ClickAsync();
         await Assertions.Expect(page.Locator("#upload-stored")).ToContainTextAsync("1 examples");
         await Assertions.Expect(page.Locator("#dataset-table tbody tr")).ToHaveCountAsync(1);

@@ -36,7 +36,7 @@ public sealed class WizardFeaturesTests(PostgresFixture postgres, ChromiumFixtur
         await OpenWizardAsync("FIGA: fine-grained quality-aware alignment");
         await WizardSteps.ReachAsync(_page, "[data-testid='dataset-upload']");
         const string good = """{"instruction":"What is the capital of Japan?","output":"Tokyo.","original_output":"Rome.","revised_output":"Tokyo."}""";
-        await _page.Locator("#upload-file").SetInputFilesAsync(Jsonl("capitals.jsonl", good, """{"instruction":"What is 2+2?","output":"4","original_output":"5"}"""));
+        await UploadPanel.ChooseFileAsync(_page, Jsonl("capitals.jsonl", good, """{"instruction":"What is 2+2?","output":"4","original_output":"5"}"""));
         await _page.Locator("#upload-dataset").ClickAsync();
         await Assertions.Expect(_page.Locator("#upload-errors")).ToContainTextAsync("nothing was stored");
         await Assertions.Expect(_page.Locator("#upload-errors [data-field='line 2.revised_output']")).ToBeVisibleAsync();
