@@ -75,7 +75,7 @@ public static class RunsApi
         if (ArchiveChange.Read(body) is not { } archive) return TypedResults.ValidationProblem(ArchiveChange.Problem("run"));
         if (await runs.GetAsync(id, cancellationToken) is not { } run) return TypedResults.NotFound();
         if (!user.MayCancel(run))
-            return TypedResults.Problem(title: "You may not archive this run", detail: RunPermissions.CancelRefusal(run).Replace("cancel", "archive"),
+            return TypedResults.Problem(title: "You may not archive this run", detail: RunPermissions.Refusal(run, "archive"),
                 statusCode: StatusCodes.Status403Forbidden);
         return await runs.SetArchivedAsync(id, archive, user.UserId(), cancellationToken) switch
         {
@@ -127,7 +127,7 @@ public static class RunsApi
     {
         if (await runs.GetAsync(id, cancellationToken) is not { } existing) return TypedResults.NotFound();
         if (!user.MayCancel(existing))
-            return TypedResults.Problem(title: "You may not cancel this run", detail: RunPermissions.CancelRefusal(existing),
+            return TypedResults.Problem(title: "You may not cancel this run", detail: RunPermissions.Refusal(existing, "cancel"),
                 statusCode: StatusCodes.Status403Forbidden);
         var outcome = await runs.RequestCancelAsync(id, user.UserId(), cancellationToken);
         switch (outcome)

@@ -12,7 +12,8 @@ public static class RunPermissions
     public static bool MayCancel(this ClaimsPrincipal user, Run run) =>
         user.May(Policies.Launch) && (user.RoleOf() == Role.Admin || (run.Actors.LaunchedById is { } owner && owner == user.UserId()));
 
-    public static string CancelRefusal(Run run) => run.Actors.LaunchedBy is { } owner
-        ? $"only {owner}, who launched the run, or an admin may cancel it"
-        : "only an admin may cancel a run the platform launched";
+    /// <param name="action">What was refused: "cancel", "archive".</param>
+    public static string Refusal(Run run, string action) => run.Actors.LaunchedBy is { } owner
+        ? $"only {owner}, who launched the run, or an admin may {action} it"
+        : $"only an admin may {action} a run the platform launched";
 }
