@@ -45,6 +45,8 @@ public sealed class AccountsTests(PostgresFixture postgres, ChromiumFixture chro
         await admin.FillAsync("#user-password input", "a-long-password");
         await admin.Locator("#user-role .mud-select").First.ClickAsync();
         await admin.Locator(".mud-popover-open").GetByText("reviewer", new() { Exact = true }).ClickAsync();
+        // The circuit holds the choice before the form is sent (a click racing it once made a researcher).
+        await Assertions.Expect(admin.Locator("#user-role")).ToHaveAttributeAsync("data-role", "reviewer");
         await admin.ClickAsync("#create-user");
         await Assertions.Expect(admin.Locator("#users tr[data-user='rita']")).ToContainTextAsync("reviewer");
 

@@ -27,6 +27,9 @@ public abstract class BrowserTestBase(PostgresFixture postgres, ChromiumFixture 
     /// <summary>The web app's models root: a temporary folder of this test's own.</summary>
     protected string Models => _models ??= Directory.CreateTempSubdirectory($"alignlab-{GetType().Name}-models-").FullName;
 
+    /// <summary>The web app's database.</summary>
+    protected string ConnectionString { get; private set; } = "";
+
     /// <summary>Whether the web app makes the demo model at start-up.</summary>
     protected virtual bool CreateDemoModel => false;
 
@@ -35,9 +38,10 @@ public abstract class BrowserTestBase(PostgresFixture postgres, ChromiumFixture 
 
     public virtual async Task InitializeAsync()
     {
+        ConnectionString = await postgres.CreateDatabaseAsync(migrate: false);
         var settings = new Dictionary<string, string>
         {
-            ["ConnectionStrings:AlignLab"] = await postgres.CreateDatabaseAsync(migrate: false),
+            ["ConnectionStrings:AlignLab"] = ConnectionString,
             ["AlignLab:Artifacts:Root"] = Artifacts,
             ["AlignLab:Models:Roots:0"] = Models,
             ["AlignLab:Models:CreateDemoModel"] = CreateDemoModel ? "true" : "false",

@@ -6,7 +6,7 @@ using Microsoft.Playwright;
 
 namespace AlignLab.Browser.Tests;
 
-/// <summary>Seed 002 from the wizard: a token-level reward model is trained, its per-token rewards show as a heatmap
+/// <summary>“Aligning Large Language Models via Fine-grained Supervision” from the wizard: a token-level reward model is trained, its per-token rewards show as a heatmap
 /// on its run page, and fine-grained token-level PPO is launched against its export, picked from the model list; then
 /// the other two variants (fine-grained PPO, PPO-RLHF) against sequence-level reward models.</summary>
 [Collection(BrowserCollection.Name)]

@@ -2,7 +2,7 @@ using AlignLab.Core.R3;
 
 namespace AlignLab.Core.Tests;
 
-/// <summary>Seed 003's query-type prompt, reading answers to it, and agreement with labels against hand counts.</summary>
+/// <summary>“Preference-free Alignment Learning with Regularized Relevance Reward”'s query-type prompt, reading answers to it, and agreement with labels against hand counts.</summary>
 public sealed class QueryTypeClassificationTests
 {
     [Theory]

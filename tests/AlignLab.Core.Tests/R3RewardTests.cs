@@ -2,7 +2,7 @@ using AlignLab.Core.R3;
 
 namespace AlignLab.Core.Tests;
 
-/// <summary>R³'s components against hand-computed values (seed 003; METHODS.md §3).</summary>
+/// <summary>R³'s components against hand-computed values (“Preference-free Alignment Learning with Regularized Relevance Reward”; METHODS.md §3).</summary>
 public sealed class R3RewardTests
 {
     [Theory]

@@ -5,7 +5,7 @@ using Reply = AlignLab.Testing.FakeChatCompletions.Reply;
 
 namespace AlignLab.Jobs.Tests;
 
-/// <summary>Query-type classification through a chat-completions endpoint served by the test: seed 003's prompt per
+/// <summary>Query-type classification through a chat-completions endpoint served by the test: “Preference-free Alignment Learning with Regularized Relevance Reward”'s prompt per
 /// query, answers read leniently, off-format answers asked again, and a query that never gets a usable answer left
 /// with its error instead of failing the others.</summary>
 public sealed class ChatCompletionsQueryTypeClassifierTests : IDisposable

@@ -115,7 +115,7 @@ public class LlamaModelTests
     public void LoraTargetsTheQueryAndValueProjectionsByDefault()
     {
         using var model = Model();
-        var names = Lora.Attach(model, Lora.DefaultTargets(model.Config), 4, 8, 0);
+        var names = Lora.Attach(model, Lora.DefaultTargets(model.Config.ModelType), 4, 8, 0);
         Assert.Equal(["model.layers.0.self_attn.q_proj", "model.layers.0.self_attn.v_proj", "model.layers.1.self_attn.q_proj", "model.layers.1.self_attn.v_proj"], names);
     }
 }

@@ -25,7 +25,7 @@ public class LoraTests
     {
         using var model = TinyModels.Gpt2(seed: 11);
         using var before = model.Forward(Ids);
-        var names = Lora.Attach(model, Lora.DefaultTargets(model.Config), rank: 4, alpha: 8, dropout: 0);
+        var names = Lora.Attach(model, Lora.DefaultTargets(model.Config.ModelType), rank: 4, alpha: 8, dropout: 0);
         Assert.Equal(["transformer.h.0.attn.c_attn", "transformer.h.1.attn.c_attn"], names);
         Assert.All(model.named_parameters(), p => Assert.Equal(p.name.Contains(".lora."), p.parameter.requires_grad));
         using var after = model.Forward(Ids);

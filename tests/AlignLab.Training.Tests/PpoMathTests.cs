@@ -1,5 +1,5 @@
 using AlignLab.Core.Ppo;
-using AlignLab.Training.Ppo;
+using AlignLab.Training.Methods.Ppo;
 using static TorchSharp.torch;
 
 namespace AlignLab.Training.Tests;

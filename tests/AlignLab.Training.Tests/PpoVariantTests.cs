@@ -1,8 +1,8 @@
-using AlignLab.Training.Ppo;
+using AlignLab.Training.Methods.Ppo;
 
 namespace AlignLab.Training.Tests;
 
-/// <summary>Seed 002's three PPO variants follow from the reward model, and a named variant must match it.</summary>
+/// <summary>“Aligning Large Language Models via Fine-grained Supervision”'s three PPO variants follow from the reward model, and a named variant must match it.</summary>
 public sealed class PpoVariantTests
 {
     [Theory]

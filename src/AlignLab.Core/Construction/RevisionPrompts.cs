@@ -1,6 +1,6 @@
 namespace AlignLab.Core.Construction;
 
-/// <summary>The two-step revision prompts of seed 000 appendix B, with Response 1 the initial response Ŷ and
+/// <summary>The two-step revision prompts of “Beyond Imitation” appendix B, with Response 1 the initial response Ŷ and
 /// Response 2 the reference Y: first classify the reason Ŷ is worse, then ask for a minimal edit of Ŷ specific to
 /// that reason. The paper gives no prompt for reason D; AlignLab's own asks to remove what is harmful or off-topic
 /// with the same minimal-edit constraint.</summary>

@@ -1,6 +1,6 @@
 namespace AlignLab.Core.Construction;
 
-/// <summary>Why the initial response is worse than the reference (seed 000 appendix B): A inaccurate, B lacks
+/// <summary>Why the initial response is worse than the reference (“Beyond Imitation” appendix B): A inaccurate, B lacks
 /// detail or comprehensiveness, C needs structural change, D other (harmful, off-topic).</summary>
 public enum RevisionReason { A, B, C, D }
 

@@ -1,6 +1,6 @@
 namespace AlignLab.Core.Figa;
 
-/// <summary>Which penalised (deleted/substituted) tokens of Ŷ enter the loss (seed 000, Table 5).</summary>
+/// <summary>Which penalised (deleted/substituted) tokens of Ŷ enter the loss (“Beyond Imitation”, Table 5).</summary>
 public enum BadTokenSelection
 {
     /// <summary>Only tokens the model is confident in: NLL below the threshold (the paper's method).</summary>
@@ -20,7 +20,7 @@ public enum GoodTokenLabels
     BagOfWords,
 }
 
-/// <summary>FIGA's hyperparameters, defaults from seed 000 and its implementation (METHODS.md §1).</summary>
+/// <summary>FIGA's hyperparameters, defaults from “Beyond Imitation” and its implementation (METHODS.md §1).</summary>
 public sealed record FigaOptions
 {
     /// <summary>α, Eq. 1: weight of added/substituted tokens of Ỹ.</summary>

@@ -6,7 +6,6 @@ namespace AlignLab.Core.Methods;
 
 public enum ParameterKind { Integer, Number, Boolean, Text, Choice, Dataset, Model }
 
-/// <summary>What a model parameter takes: a policy (a causal LM) or a reward model (a sequence classifier).</summary>
 /// <summary>What a model parameter names: the policy being trained, a reward model, or a dense retriever (a BERT encoder
 /// scoring relevance, as R³'s Contriever).</summary>
 public enum ModelRole { Policy, Reward, Retriever }

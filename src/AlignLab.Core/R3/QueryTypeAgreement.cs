@@ -1,7 +1,7 @@
 namespace AlignLab.Core.R3;
 
 /// <summary>How a classification of a dataset's queries came out: counts of each predicted type, and where records
-/// carry a label, the confusion matrix, the share of labels the classifier agrees with (seed 003 reports 83 % for
+/// carry a label, the confusion matrix, the share of labels the classifier agrees with (“Preference-free Alignment Learning with Regularized Relevance Reward” reports 83 % for
 /// GPT-4 against the authors) and Cohen's κ, which discounts the agreement two raters reach by chance.</summary>
 /// <param name="Confusion">Confusion[label][predicted], each "OE" or "CE", over the labelled records.</param>
 public sealed record QueryTypeAgreement(

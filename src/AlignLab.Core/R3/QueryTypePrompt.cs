@@ -1,6 +1,6 @@
 namespace AlignLab.Core.R3;
 
-/// <summary>Seed 003's query-type classification prompt (appendix B, Figure 5), and reading its answer.</summary>
+/// <summary>“Preference-free Alignment Learning with Regularized Relevance Reward”'s query-type classification prompt (appendix B, Figure 5), and reading its answer.</summary>
 public static class QueryTypePrompt
 {
     /// <summary>The answers the prompt asks for, as a local model would continue it.</summary>

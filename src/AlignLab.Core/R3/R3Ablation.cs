@@ -1,6 +1,6 @@
 namespace AlignLab.Core.R3;
 
-/// <summary>The reward ablations of seed 003 (Table 4) a run can select.</summary>
+/// <summary>The reward ablations of “Preference-free Alignment Learning with Regularized Relevance Reward” (Table 4) a run can select.</summary>
 public enum R3Ablation
 {
     /// <summary>The full R³.</summary>

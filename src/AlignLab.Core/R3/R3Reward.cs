@@ -7,7 +7,7 @@ public sealed record R3Score(double Relevance, double LengthIncentive, double Re
 /// <summary>What to score: a query, a response (as generated; it is cleaned here), the reference answer and the query's type.</summary>
 public sealed record R3Item(string Query, string Response, string Reference, QueryType Type);
 
-/// <summary>The regularised relevance reward of seed 003, as METHODS.md §3 defines it:
+/// <summary>The regularised relevance reward of “Preference-free Alignment Learning with Regularized Relevance Reward”, as METHODS.md §3 defines it:
 /// OE: rel(x, y) · LI(y) · RP(y); CE: interp(rel(ŷ_ref, y)) · RP(y), where interp maps [0, range] linearly onto
 /// [0, max_len / 100] and clamps outside it; LI = word/punct tokens / 100; RP = unique trigrams / trigrams.</summary>
 public static class R3Reward

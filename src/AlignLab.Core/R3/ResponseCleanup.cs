@@ -1,6 +1,6 @@
 namespace AlignLab.Core.R3;
 
-/// <summary>R³'s clean-up before a response is scored (seed 003, as the authors' implementation does it): the response
+/// <summary>R³'s clean-up before a response is scored (“Preference-free Alignment Learning with Regularized Relevance Reward”, as the authors' implementation does it): the response
 /// is cut at the first role marker or separator, where a model starts writing the next turn, and trimmed.</summary>
 public static class ResponseCleanup
 {

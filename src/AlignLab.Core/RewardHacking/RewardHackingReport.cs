@@ -9,7 +9,7 @@ public sealed record RewardHackingPhase(
     double MeanRepeat4, double RepetitiveShare,
     double MeanWords, double MedianWords, double P90Words, double TruncatedShare);
 
-/// <summary>A PPO run's reward-hacking report, after the shortcuts seed 003 found policies taking against relevance
+/// <summary>A PPO run's reward-hacking report, after the shortcuts “Preference-free Alignment Learning with Regularized Relevance Reward” found policies taking against relevance
 /// rewards: how often responses copy the query, how repetitive they
 /// are and how long, phase by phase over training, with the first and last phase's length distributions on one
 /// scale. Warnings name a failure mode that grew from the first phase to the last.</summary>

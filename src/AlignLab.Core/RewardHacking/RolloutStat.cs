@@ -2,7 +2,7 @@ using AlignLab.Core.R3;
 
 namespace AlignLab.Core.RewardHacking;
 
-/// <summary>What one PPO rollout shows of the failure modes seed 003 describes for relevance rewards: copying the
+/// <summary>What one PPO rollout shows of the failure modes “Preference-free Alignment Learning with Regularized Relevance Reward” describes for relevance rewards: copying the
 /// query, repeating itself, and growing long. Words are R³'s word/punct tokens of the lower-cased texts.</summary>
 /// <param name="Words">Word/punct tokens of the response.</param>
 /// <param name="Tokens">Policy tokens of the response.</param>
@@ -13,7 +13,7 @@ namespace AlignLab.Core.RewardHacking;
 /// four words).</param>
 public sealed record RolloutStat(long Step, int Words, int Tokens, bool Truncated, int QueryWords, int QueryRun, double Repeat4)
 {
-    /// <summary>A response merely copies the query (the shortcut seed 003 saw in 40 % of the responses of a policy
+    /// <summary>A response merely copies the query (the shortcut “Preference-free Alignment Learning with Regularized Relevance Reward” saw in 40 % of the responses of a policy
     /// trained on relevance alone) when one run of the query's words makes up at least half of the response, and that
     /// run is at least half of the query and at least four words long (all of a query shorter than four words). A
     /// long answer that restates the question first does not count.</summary>

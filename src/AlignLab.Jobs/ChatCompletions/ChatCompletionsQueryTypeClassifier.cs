@@ -2,7 +2,7 @@ using AlignLab.Core.R3;
 
 namespace AlignLab.Jobs.ChatCompletions;
 
-/// <summary>Classifies queries by asking the chat-completions endpoint seed 003's question, four at a time. An answer
+/// <summary>Classifies queries by asking the chat-completions endpoint the question of “Preference-free Alignment Learning with Regularized Relevance Reward”, four at a time. An answer
 /// naming neither type (or both) is asked again like a failed request; a query still unanswered after the attempts
 /// gets a verdict with the error.</summary>
 public sealed class ChatCompletionsQueryTypeClassifier(ChatCompletionsClient client, string? model = null) : IQueryTypeClassifier

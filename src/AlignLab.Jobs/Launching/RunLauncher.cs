@@ -12,7 +12,7 @@ using Npgsql;
 namespace AlignLab.Jobs.Launching;
 
 /// <summary>Validates a run request and, if valid, writes the Queued run and its Hangfire job in one
-/// transaction on one connection: either both exist or neither does.</summary>
+/// transaction on one connection: either both exist or neither does. Cancelling a queued run deletes its job.</summary>
 public sealed class RunLauncher(
     NpgsqlDataSource dataSource,
     RunRepository runs,
@@ -128,6 +128,19 @@ public sealed class RunLauncher(
     /// current schema (a run's own record is never reset: its history stays as it was).</summary>
     public Task<LaunchResult> RetryAsync(Run run, RunOwner? owner = null, CancellationToken cancellationToken = default) =>
         LaunchAsync(RequestOf(run.Spec, RetryName(run.Spec.Name)), owner, run.Id, cancellationToken);
+
+    /// <summary>Cancels a queued run and deletes its Hangfire job, so no worker picks it up; asks a running one to stop.
+    /// <paramref name="by"/>: the account that asked; whether it may is the caller's decision.</summary>
+    public async Task<CancelOutcome> CancelAsync(Guid id, Guid? by, CancellationToken cancellationToken = default)
+    {
+        var outcome = await runs.RequestCancelAsync(id, by, cancellationToken);
+        if (outcome == CancelOutcome.Cancelled && await runs.GetJobIdAsync(id) is { } jobId)
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            new BackgroundJobClient(new PostgreSqlStorage(connection, _enqueueOptions)).Delete(jobId);
+        }
+        return outcome;
+    }
 
     public static string RetryName(string name)
     {

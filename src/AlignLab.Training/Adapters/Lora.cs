@@ -1,4 +1,4 @@
-using AlignLab.Training.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace AlignLab.Training.Adapters;
@@ -9,14 +9,14 @@ public static class Lora
 {
     /// <summary>Default targets: the attention's query and value maps (Hu et al.; R³'s setup). GPT-2 fuses q, k and v
     /// in c_attn, so there the adapter covers all three, as PEFT's GPT-2 default does.</summary>
-    public static IReadOnlyList<string> DefaultTargets(ModelConfig config) => config.ModelType switch
+    public static IReadOnlyList<string> DefaultTargets(string modelType) => modelType switch
     {
         "gpt2" => ["c_attn"],
         _ => ["q_proj", "v_proj"],
     };
 
     /// <summary>Attaches adapters to every adaptable layer whose name ends with a target; returns their names.</summary>
-    public static IReadOnlyList<string> Attach(CausalLM model, IReadOnlyList<string> targets, int rank, double alpha, double dropout)
+    public static IReadOnlyList<string> Attach(nn.Module model, IReadOnlyList<string> targets, int rank, double alpha, double dropout)
     {
         var attached = new List<string>();
         foreach (var (name, module) in model.named_modules().ToList())
@@ -31,20 +31,20 @@ public static class Lora
         return attached;
     }
 
-    public static void SetEnabled(CausalLM model, bool enabled)
+    public static void SetEnabled(nn.Module model, bool enabled)
     {
         foreach (var layer in Adaptable(model)) if (layer.Lora is not null) layer.Lora.Enabled = enabled;
     }
 
     /// <summary>Runs <paramref name="action"/> with the adapters off (the frozen base as reference model).</summary>
-    public static T WithoutAdapters<T>(CausalLM model, Func<T> action)
+    public static T WithoutAdapters<T>(nn.Module model, Func<T> action)
     {
         SetEnabled(model, false);
         try { return action(); }
         finally { SetEnabled(model, true); }
     }
 
-    public static void Merge(CausalLM model)
+    public static void Merge(nn.Module model)
     {
         foreach (var layer in Adaptable(model)) layer.MergeLora();
     }
@@ -53,5 +53,5 @@ public static class Lora
     public static Dictionary<string, Tensor> BaseStateDict(nn.Module model) =>
         model.state_dict().Where(kv => !kv.Key.Contains(".lora.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value);
 
-    private static IEnumerable<IAdaptableLinear> Adaptable(CausalLM model) => model.modules().OfType<IAdaptableLinear>();
+    private static IEnumerable<IAdaptableLinear> Adaptable(nn.Module model) => model.modules().OfType<IAdaptableLinear>();
 }

@@ -1,12 +1,12 @@
 using AlignLab.Core.R3;
-using AlignLab.Training.Methods.Common;
+using AlignLab.Training.Batching;
 using AlignLab.Training.Models;
 using AlignLab.Training.Tokenization;
 using static TorchSharp.torch;
 
 namespace AlignLab.Training.Inference;
 
-/// <summary>Classifies queries with a local causal LM (seed 003's "learned" query type, a LLaMA-2-7B in the paper):
+/// <summary>Classifies queries with a local causal LM (the "learned" query type of “Preference-free Alignment Learning with Regularized Relevance Reward”, a LLaMA-2-7B in the paper):
 /// the classification prompt in the model's template, then the log-likelihood of each answer, "OPEN-ENDED" and
 /// "CLOSED-ENDED" followed by end-of-sequence. The likelier answer is the type: a choice between the two answers
 /// the prompt allows, so the model cannot answer off-format. A prompt longer than the model's context keeps its end

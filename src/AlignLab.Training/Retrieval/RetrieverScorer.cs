@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace AlignLab.Training.Retrieval;
 
-/// <summary>R³'s relevance with an unsupervised dense retriever such as Contriever (seed 003): a BERT encoder from an HF
+/// <summary>R³'s relevance with an unsupervised dense retriever such as Contriever (“Preference-free Alignment Learning with Regularized Relevance Reward”): a BERT encoder from an HF
 /// folder (config.json, safetensors, vocab.txt), each text embedded as the mean of its last hidden states over the
 /// attention mask, relevance the dot product of the two embeddings (not the cosine: the paper found it worse).
 /// The closed-ended branch maps [0, 3.5] onto the reward, as the paper does for Contriever's scores.</summary>

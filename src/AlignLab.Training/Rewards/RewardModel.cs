@@ -1,4 +1,4 @@
-using AlignLab.Training.Methods.Common;
+using AlignLab.Training.Batching;
 using AlignLab.Training.Models;
 using AlignLab.Training.Models.Deberta;
 using AlignLab.Training.Tokenization;
@@ -12,7 +12,7 @@ namespace AlignLab.Training.Rewards;
 /// <item>A decoder classifier (GPT-2, Llama, Qwen, … with a score head): R(X, Y) is label 0's score at the last token of
 /// prompt + response + EOS, the prompt rendered by the run's template; for a token-level reward model (config
 /// <see cref="LevelKey"/> = "token", as AlignLab's reward-model method writes) it is the mean of the per-token scores over
-/// the response (seed 002, Eq. 1).</item>
+/// the response (“Aligning Large Language Models via Fine-grained Supervision”, Eq. 1).</item>
 /// <item>A cross-encoder (DeBERTa-v2/v3, as OpenAssistant's reward-model-deberta-v3-large-v2 that FIGA's η were set
 /// for): R(X, Y) is label 0's logit of the text pair (question, answer), joined as its tokenizer joins a pair; the prompt
 /// template does not apply.</item>

@@ -6,11 +6,10 @@ using AlignLab.Core.Runs;
 using AlignLab.Data.Metrics;
 using AlignLab.Data.Runs;
 using AlignLab.Jobs.Launching;
+using AlignLab.Web.Auth;
 using AlignLab.Web.Runs;
-using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using AlignLab.Web.Auth;
 
 namespace AlignLab.Web.Api;
 
@@ -41,13 +40,13 @@ public static class RunsApi
     }
 
     private static async Task<Results<Created<RunDto>, ValidationProblem, ProblemHttpResult>> CreateRun(
-        HttpRequest request, RunLauncher launcher, ClaimsPrincipal user, RunOwners owners, CancellationToken cancellationToken)
+        HttpRequest request, RunCommands commands, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var (body, field, error) = await JsonBody.ReadAsync(request, cancellationToken);
         if (error is not null)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field!] = [error] },
                 title: "The request body is not valid JSON");
-        var result = await launcher.LaunchAsync(body, owners.For(user), cancellationToken);
+        var result = await commands.LaunchAsync(body, user, cancellationToken);
         if (result.OverLimit) return FieldProblems.TooManyRuns(result.Errors);
         if (result.Run is null)
             return TypedResults.ValidationProblem(result.Errors.ToDictionary(), title: "The run spec is invalid");
@@ -55,12 +54,17 @@ public static class RunsApi
     }
 
     private static async Task<Results<Created<RunDto>, NotFound, Conflict<ProblemDetails>, ValidationProblem, ProblemHttpResult>> RetryRun(
-        Guid id, RunRepository runs, RunLauncher launcher, ClaimsPrincipal user, RunOwners owners, CancellationToken cancellationToken)
+        Guid id, RunCommands commands, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        if (await runs.GetAsync(id, cancellationToken) is not { } run) return TypedResults.NotFound();
-        if (!run.Status.IsTerminal())
-            return TypedResults.Conflict(new ProblemDetails { Title = "The run has not finished", Detail = $"run {id} is {run.Status}; cancel it first, or wait", Status = 409 });
-        var result = await launcher.RetryAsync(run, owners.For(user), cancellationToken);
+        var retried = await commands.RetryAsync(id, user, cancellationToken);
+        switch (retried.Status)
+        {
+            case RunCommandStatus.NotFound: return TypedResults.NotFound();
+            case RunCommandStatus.Forbidden: return Refused(retried);
+            case RunCommandStatus.Conflict:
+                return TypedResults.Conflict(new ProblemDetails { Title = retried.Title, Detail = retried.Detail, Status = 409 });
+        }
+        var result = retried.Launch!;
         if (result.OverLimit) return FieldProblems.TooManyRuns(result.Errors);
         if (result.Run is null)
             return TypedResults.ValidationProblem(result.Errors.ToDictionary(), title: "The run's spec is no longer valid for its method");
@@ -68,21 +72,17 @@ public static class RunsApi
     }
 
     private static async Task<Results<Ok<RunDto>, NotFound, ValidationProblem, ProblemHttpResult>> ChangeRun(
-        Guid id, HttpRequest request, RunRepository runs, ClaimsPrincipal user, CancellationToken cancellationToken)
+        Guid id, HttpRequest request, RunCommands commands, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var (body, field, error) = await JsonBody.ReadAsync(request, cancellationToken);
         if (error is not null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field!] = [error] }, title: "The request body is not valid JSON");
         if (ArchiveChange.Read(body) is not { } archive) return TypedResults.ValidationProblem(ArchiveChange.Problem("run"));
-        if (await runs.GetAsync(id, cancellationToken) is not { } run) return TypedResults.NotFound();
-        if (!user.MayCancel(run))
-            return TypedResults.Problem(title: "You may not archive this run", detail: RunPermissions.Refusal(run, "archive"),
-                statusCode: StatusCodes.Status403Forbidden);
-        return await runs.SetArchivedAsync(id, archive, user.UserId(), cancellationToken) switch
+        var changed = await commands.SetArchivedAsync(id, archive, user, cancellationToken);
+        return changed.Status switch
         {
-            ArchiveOutcome.NotFound => TypedResults.NotFound(),
-            ArchiveOutcome.NotFinished => TypedResults.Problem(title: "The run has not finished", statusCode: StatusCodes.Status409Conflict,
-                detail: $"run {id} is {run.Status}: cancel it first, or wait, then archive it"),
-            _ => TypedResults.Ok(RunDto.From((await runs.GetAsync(id, cancellationToken))!)),
+            RunCommandStatus.NotFound => TypedResults.NotFound(),
+            RunCommandStatus.Done => TypedResults.Ok(RunDto.From(changed.Run!)),
+            _ => Refused(changed),
         };
     }
 
@@ -123,26 +123,20 @@ public static class RunsApi
     }
 
     private static async Task<Results<Accepted<RunDto>, NotFound, ProblemHttpResult>> CancelRun(
-        Guid id, RunRepository runs, IBackgroundJobClient jobs, ClaimsPrincipal user, CancellationToken cancellationToken)
+        Guid id, RunCommands commands, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        if (await runs.GetAsync(id, cancellationToken) is not { } existing) return TypedResults.NotFound();
-        if (!user.MayCancel(existing))
-            return TypedResults.Problem(title: "You may not cancel this run", detail: RunPermissions.Refusal(existing, "cancel"),
-                statusCode: StatusCodes.Status403Forbidden);
-        var outcome = await runs.RequestCancelAsync(id, user.UserId(), cancellationToken);
-        switch (outcome)
+        var cancelled = await commands.CancelAsync(id, user, cancellationToken);
+        return cancelled.Status switch
         {
-            case CancelOutcome.NotFound:
-                return TypedResults.NotFound();
-            case CancelOutcome.AlreadyFinished:
-                return TypedResults.Problem(title: "The run has already finished", statusCode: StatusCodes.Status409Conflict);
-            case CancelOutcome.Cancelled when await runs.GetJobIdAsync(id) is { } jobId:
-                jobs.Delete(jobId);
-                break;
-        }
-        var run = await runs.GetAsync(id, cancellationToken);
-        return TypedResults.Accepted($"/api/runs/{id}", RunDto.From(run!));
+            RunCommandStatus.NotFound => TypedResults.NotFound(),
+            RunCommandStatus.Done => TypedResults.Accepted($"/api/runs/{id}", RunDto.From(cancelled.Run!)),
+            _ => Refused(cancelled),
+        };
     }
+
+    /// <summary>A refused or conflicting command as problem+json: 403 for who may not, 409 for a run in the wrong state.</summary>
+    private static ProblemHttpResult Refused(RunCommandResult result) => TypedResults.Problem(title: result.Title, detail: result.Detail,
+        statusCode: result.Status == RunCommandStatus.Forbidden ? StatusCodes.Status403Forbidden : StatusCodes.Status409Conflict);
 
     private static async Task<Results<Ok<IReadOnlyList<MetricPoint>>, NotFound>> GetMetrics(
         Guid id, long? afterStep, string? name, RunRepository runs, MetricRepository metrics, CancellationToken cancellationToken)

@@ -5,6 +5,7 @@ using AlignLab.Core.Runs;
 using AlignLab.Data.Runs;
 using AlignLab.Jobs.Launching;
 using AlignLab.Web.Auth;
+using AlignLab.Web.Runs;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AlignLab.Web.Api;
@@ -35,7 +36,7 @@ public static class SweepsApi
     private static SweepDto From(SweepRepository.SweepInfo s) => new(s.Id, s.Name, s.Method, s.Grid, s.CreatedAt, s.RunCount);
 
     private static async Task<Results<Created<SweepDetailDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(SweepRequest request,
-        RunLauncher launcher, SweepRepository sweeps, ClaimsPrincipal user, RunOwners owners, CancellationToken ct)
+        RunCommands commands, SweepRepository sweeps, ClaimsPrincipal user, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.Run is null) errors["run"] = ["required: the run request each point starts from (method, parameters)"];
@@ -44,7 +45,7 @@ public static class SweepsApi
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var grid = new SweepGrid([.. request.Grid!.Select(a => new SweepGrid.Axis(a.Key, a.Value))]);
-        var result = await launcher.LaunchSweepAsync(request.Name, request.Run!, grid, owners.For(user), ct);
+        var result = await commands.LaunchSweepAsync(request.Name, request.Run!, grid, user, ct);
         if (result.OverLimit) return FieldProblems.TooManyRuns(result.Errors);
         if (result.SweepId is not { } id) return TypedResults.ValidationProblem(result.Errors.ToDictionary(), title: "The sweep is invalid; nothing was launched");
         var sweep = await sweeps.GetAsync(id, ct);

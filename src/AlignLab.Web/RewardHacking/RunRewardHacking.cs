@@ -2,7 +2,6 @@ using AlignLab.Core.R3;
 using AlignLab.Core.RewardHacking;
 using AlignLab.Jobs.Execution;
 using AlignLab.Training.Methods.Ppo;
-using AlignLab.Training.Ppo;
 
 namespace AlignLab.Web.RewardHacking;
 

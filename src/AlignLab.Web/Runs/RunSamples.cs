@@ -1,6 +1,5 @@
 using AlignLab.Jobs.Execution;
 using AlignLab.Training.Methods.Ppo;
-using AlignLab.Training.Ppo;
 
 namespace AlignLab.Web.Runs;
 

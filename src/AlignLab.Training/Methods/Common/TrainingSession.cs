@@ -66,7 +66,7 @@ public sealed class TrainingSession : IDisposable
             if (p.GetBoolean("lora"))
             {
                 var targets = p.GetString("lora_targets").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                Lora.Attach(model, targets.Length > 0 ? targets : Lora.DefaultTargets(model.Config),
+                Lora.Attach(model, targets.Length > 0 ? targets : Lora.DefaultTargets(model.Config.ModelType),
                     p.GetInt32("lora_r"), p.GetDouble("lora_alpha"), p.GetDouble("lora_dropout"));
             }
             var trainable = wrap?.Invoke(model) ?? model;

@@ -14,7 +14,7 @@ using static TorchSharp.torch;
 
 namespace AlignLab.Training.Methods.Construction;
 
-/// <summary>SPA construction (seed 000, Algorithm 1) as a job: roll out Ŷ with the policy for every (X, Y) of an
+/// <summary>SPA construction (“Beyond Imitation”, Algorithm 1) as a job: roll out Ŷ with the policy for every (X, Y) of an
 /// instance pool, score R(X,Ŷ) and R(X,Y) with a reward model, keep the instances the η thresholds select, and
 /// revise each kept Ŷ through an OpenAI-compatible endpoint (two-step prompting) or annotators. Every stage is
 /// stored per instance as it finishes, so a restarted job continues where it stopped. Ends with a new SPA
@@ -118,7 +118,7 @@ public sealed class SpaConstructionMethod(ModelRegistry registry, IDatasetStore 
 
     public static string DatasetName(string runName, Guid runId) => $"{runName} (SPA from run {runId.Short()})";
 
-    /// <summary>Table 1 of seed 000 for a constructed dataset: token lengths and edit operations, plus mean reward of
+    /// <summary>Table 1 of “Beyond Imitation” for a constructed dataset: token lengths and edit operations, plus mean reward of
     /// Ŷ, Y and Ỹ under the reward model that filtered them.</summary>
     public static object Statistics(IReadOnlyList<SpaRecord> records, TextTokenizer tokenizer, RewardModel? rewardModel, PromptTemplate template)
     {

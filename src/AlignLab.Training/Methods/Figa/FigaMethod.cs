@@ -2,6 +2,7 @@ using System.Diagnostics;
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Figa;
 using AlignLab.Core.Methods;
+using AlignLab.Training.Batching;
 using AlignLab.Training.Methods.Common;
 using AlignLab.Training.Registry;
 using AlignLab.Training.Rewards;
@@ -9,7 +10,7 @@ using static TorchSharp.torch;
 
 namespace AlignLab.Training.Methods.Figa;
 
-/// <summary>FIGA (seed 000): fine-tuning on (initial response Ŷ, minimal revision Ỹ) pairs with Levenshtein token
+/// <summary>FIGA (“Beyond Imitation: Leveraging Fine-grained Quality Signals for Alignment”): fine-tuning on (initial response Ŷ, minimal revision Ỹ) pairs with Levenshtein token
 /// weights — reward Ỹ's added/substituted tokens (α), penalise Ŷ's deleted/substituted tokens the model is
 /// confident in (β, NLL &lt; 0.6) — Eq. 1 and 2 of METHODS.md §1. Both sequences of a pair go through the model in
 /// one batch. Held-out evaluation reports the mean log-probability of revised and initial responses and of the

@@ -2,13 +2,13 @@ using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
 using AlignLab.Training.Demo;
 using AlignLab.Training.Methods.Common;
-using AlignLab.Training.Ppo;
+using AlignLab.Training.Methods.Ppo;
 using AlignLab.Training.Registry;
 using AlignLab.Training.Rewards;
 
 namespace AlignLab.Training.Methods.Ppo;
 
-/// <summary>PPO with a reward model (seed 002) on the shared engine (<see cref="PpoTrainer"/>): a token-level reward
+/// <summary>PPO with a reward model (“Aligning Large Language Models via Fine-grained Supervision”) on the shared engine (<see cref="PpoTrainer"/>): a token-level reward
 /// model gives fine-grained token-level PPO, a sequence-level one fine-grained PPO or PPO-RLHF, as <c>variant</c> names
 /// and checks; the keyword reward serves smoke runs.</summary>
 public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = null) : ITrainingMethod
@@ -29,7 +29,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
             .. TrainingParameters.Model(),
             ParameterSpec.Dataset("prompts", DemoPrompts, [DemoPrompts], "Prompts: the instructions of any stored dataset, or demo-prompts (the demo questions)."),
             ParameterSpec.Choice("variant", PpoVariant.Auto, PpoVariant.All,
-                "Seed 002's variants: fine-grained-token (token-level reward model), fine-grained (sequence-level, trained on edited pairs), ppo-rlhf (sequence-level, original pairs); the reward model must match. auto: whatever it is."),
+                "“Aligning Large Language Models via Fine-grained Supervision”'s variants: fine-grained-token (token-level reward model), fine-grained (sequence-level, trained on edited pairs), ppo-rlhf (sequence-level, original pairs); the reward model must match. auto: whatever it is."),
             ParameterSpec.Choice("reward", "reward_model", ["reward_model", "keyword"], "Reward source: a reward model folder, or +1 per token of a keyword (smoke runs)."),
             ParameterSpec.Model("reward_model", "", ModelRole.Reward, "Reward model: a reward-model run's export (runs/{id}/export), or any HF *ForSequenceClassification folder."),
             ParameterSpec.Text("keyword", "", 100, "The keyword of the keyword reward."),

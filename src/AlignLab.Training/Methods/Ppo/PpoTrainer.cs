@@ -1,16 +1,17 @@
-using AlignLab.Core.R3;
 using System.Diagnostics;
 using System.Text.Json;
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
 using AlignLab.Core.Ppo;
+using AlignLab.Core.R3;
 using AlignLab.Core.RewardHacking;
 using AlignLab.Training.Adapters;
+using AlignLab.Training.Batching;
 using AlignLab.Training.Demo;
 using AlignLab.Training.Inference;
 using AlignLab.Training.Methods.Common;
+using AlignLab.Training.Methods.Ppo;
 using AlignLab.Training.Models;
-using AlignLab.Training.Ppo;
 using AlignLab.Training.Registry;
 using AlignLab.Training.Rewards;
 using AlignLab.Training.Tokenization;
@@ -22,7 +23,7 @@ namespace AlignLab.Training.Methods.Ppo;
 /// <summary>PPO against a reward source (METHODS.md, the PPO details): sample responses, score them (per token or at
 /// the last token), subtract β·(log π − log π_ref) per token, GAE, whitened advantages, several epochs of clipped
 /// policy and value updates over minibatches. The reference is a frozen copy of the initial policy, or, with LoRA,
-/// the same weights with the adapters off. With a token-level reward model this is seed 002's fine-grained
+/// the same weights with the adapters off. With a token-level reward model this is “Aligning Large Language Models via Fine-grained Supervision”'s fine-grained
 /// token-level PPO; with a sequence-level one, standard PPO-RLHF.</summary>
 public static class PpoTrainer
 {

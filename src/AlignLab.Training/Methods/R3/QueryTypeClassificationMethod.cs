@@ -1,21 +1,21 @@
-using AlignLab.Training.Demo;
 using System.Text.Json;
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
-using AlignLab.Core.Runs;
 using AlignLab.Core.R3;
-using AlignLab.Training.Methods.Common;
-using AlignLab.Training.Models;
-using AlignLab.Training.Ppo;
+using AlignLab.Core.Runs;
+using AlignLab.Training.Demo;
 using AlignLab.Training.Inference;
-using TorchSharp;
+using AlignLab.Training.Methods.Common;
+using AlignLab.Training.Methods.Ppo;
+using AlignLab.Training.Models;
 using AlignLab.Training.Registry;
 using AlignLab.Training.Runtime;
 using AlignLab.Training.Tokenization;
+using TorchSharp;
 
 namespace AlignLab.Training.Methods.R3;
 
-/// <summary>Labels a dataset's queries open- or closed-ended for R³ (seed 003, appendix B): seed 003's question sent
+/// <summary>Labels a dataset's queries open- or closed-ended for R³ (“Preference-free Alignment Learning with Regularized Relevance Reward”, appendix B): the question of “Preference-free Alignment Learning with Regularized Relevance Reward” sent
 /// to the configured chat-completions endpoint (GPT-4 in the paper) or answered by a local model. Reports how many
 /// of each, and where the records already carry labels, the agreement with them. Ends with a copy of the dataset
 /// whose query_type column holds the classifier's labels; R³ PPO reads it with query_types=column. Verdicts are kept
@@ -31,7 +31,7 @@ public sealed class QueryTypeClassificationMethod(ModelRegistry registry, IDatas
     public MethodDescriptor Descriptor { get; } = new(
         Name,
         "Query types (R³): open- or closed-ended",
-        "Classify each query of a dataset as open- or closed-ended with seed 003's prompt, through the configured chat-completions endpoint or a local model; report counts and agreement with existing labels, and write a labelled copy of the dataset for R³ PPO.",
+        "Classify each query of a dataset as open- or closed-ended with “Preference-free Alignment Learning with Regularized Relevance Reward”'s prompt, through the configured chat-completions endpoint or a local model; report counts and agreement with existing labels, and write a labelled copy of the dataset for R³ PPO.",
         "gpu",
         [
             ParameterSpec.Dataset("dataset", R3PpoMethod.Demo, [R3PpoMethod.Demo],

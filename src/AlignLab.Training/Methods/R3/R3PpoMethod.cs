@@ -4,13 +4,12 @@ using AlignLab.Core.R3;
 using AlignLab.Training.Demo;
 using AlignLab.Training.Methods.Common;
 using AlignLab.Training.Methods.Ppo;
-using AlignLab.Training.Ppo;
 using AlignLab.Training.Registry;
 using AlignLab.Training.Retrieval;
 
 namespace AlignLab.Training.Methods.R3;
 
-/// <summary>R³ PPO (seed 003): PPO against the preference-free regularised relevance reward, which needs only
+/// <summary>R³ PPO (“Preference-free Alignment Learning with Regularized Relevance Reward”): PPO against the preference-free regularised relevance reward, which needs only
 /// (query, reference answer) pairs and each query's type. Defaults from METHODS.md §3: rollouts up to 512 tokens, lr 1e-5
 /// constant, adaptive KL from 0.2, clip 0.2, γ 1, 4 PPO epochs, LoRA on the query and value projections.</summary>
 public sealed class R3PpoMethod(ModelRegistry registry, IDatasetStore? datasets = null) : ITrainingMethod
@@ -21,7 +20,7 @@ public sealed class R3PpoMethod(ModelRegistry registry, IDatasetStore? datasets 
     public MethodDescriptor Descriptor { get; } = new(
         Name,
         "R³ PPO: regularised relevance reward",
-        "Preference-free PPO (seed 003): the reward is the relevance of the response to the query (open-ended) or to the reference answer (closed-ended), regularised by a length incentive and a repetition penalty.",
+        "Preference-free PPO (“Preference-free Alignment Learning with Regularized Relevance Reward”): the reward is the relevance of the response to the query (open-ended) or to the reference answer (closed-ended), regularised by a length incentive and a repetition penalty.",
         "gpu",
         [
             .. TrainingParameters.Model(),
@@ -30,7 +29,7 @@ public sealed class R3PpoMethod(ModelRegistry registry, IDatasetStore? datasets 
                 DatasetLayout.KindsWith(RecordPart.Output)),
             ParameterSpec.Choice("query_types", "column", ["column", "all_oe", "all_ce"],
                 "Where each query's type comes from: the dataset's query_type column (every record must have one), or one type for all."),
-            ParameterSpec.Choice("ablation", "none", [.. R3Ablations.ByName.Keys], "Seed 003's reward ablations (Table 4)."),
+            ParameterSpec.Choice("ablation", "none", [.. R3Ablations.ByName.Keys], "“Preference-free Alignment Learning with Regularized Relevance Reward”'s reward ablations (Table 4)."),
             ParameterSpec.Model("retriever", "", ModelRole.Retriever,
                 "Dense retriever for relevance: a BERT folder in HF layout with vocab.txt (e.g. Contriever) under a model root. Empty: the embedded lexical scorer (no weights)."),
             .. PpoParameters.Engine(maxNewTokens: 512),

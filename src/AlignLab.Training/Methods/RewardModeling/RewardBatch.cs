@@ -1,3 +1,4 @@
+using AlignLab.Training.Batching;
 using AlignLab.Training.Methods.Common;
 using static TorchSharp.torch;
 

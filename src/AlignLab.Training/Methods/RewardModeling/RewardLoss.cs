@@ -4,7 +4,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace AlignLab.Training.Methods.RewardModeling;
 
 /// <summary>How a reward model's per-position scores r_t (2B, T) become a sequence reward and a Bradley–Terry loss
-/// (seed 002). Sequence level: R = the score at the last response token. Token level: R = (1/T) Σ_t r_t over the
+/// (“Aligning Large Language Models via Fine-grained Supervision”). Sequence level: R = the score at the last response token. Token level: R = (1/T) Σ_t r_t over the
 /// response (Eq. 1); trained with Eq. 4, −log σ((1/T^i) Σ_{U1(i)} r^i_t − (1/T^j) Σ_{U1(j)} r^j_t), only the changed
 /// tokens, or with the full Eq. 3, which without Eq. 4's approximation is −log σ(R^i − R^j).</summary>
 public static class RewardLoss

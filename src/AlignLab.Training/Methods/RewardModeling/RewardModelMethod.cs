@@ -1,8 +1,9 @@
-using AlignLab.Training.Demo;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
+using AlignLab.Training.Batching;
+using AlignLab.Training.Demo;
 using AlignLab.Training.Methods.Common;
 using AlignLab.Training.Models;
 using AlignLab.Training.Registry;
@@ -11,7 +12,7 @@ using static TorchSharp.torch;
 
 namespace AlignLab.Training.Methods.RewardModeling;
 
-/// <summary>Reward-model training (seed 002): a score head on the model's backbone, trained with Bradley–Terry on
+/// <summary>Reward-model training (“Aligning Large Language Models via Fine-grained Supervision”): a score head on the model's backbone, trained with Bradley–Terry on
 /// preference pairs, at sequence level (reward at the last token) or token level (a reward per response token,
 /// Eq. 1, trained on the changed tokens with Eq. 4, or Eq. 3). Exported as an HF *ForSequenceClassification folder
 /// whose config says how to read the reward; evaluated by held-out pairwise accuracy; per-token rewards of the
@@ -24,7 +25,7 @@ public sealed class RewardModelMethod(ModelRegistry registry, IDatasetStore? dat
     public MethodDescriptor Descriptor { get; } = new(
         Name,
         "Reward model (sequence or token level)",
-        "Train a reward model on preference pairs: sequence-level Bradley–Terry, or token-level rewards on minimally edited pairs (fine-grained token-level reward, seed 002).",
+        "Train a reward model on preference pairs: sequence-level Bradley–Terry, or token-level rewards on minimally edited pairs (fine-grained token-level reward, as in “Aligning Large Language Models via Fine-grained Supervision”).",
         "gpu",
         [
             .. TrainingParameters.Model(),

@@ -11,7 +11,7 @@ public sealed record RewardPair(string Instruction, string Input, string Preferr
 /// (U1, from the Levenshtein alignment of Other → Preferred).</summary>
 public sealed record RewardExample(RewardPair Pair, int[] Prompt, int[] Preferred, int[] Other, bool[] PreferredChanged, bool[] OtherChanged);
 
-/// <summary>Where reward pairs come from. Seed 002's data is SPA-shaped: from a preference set (x, y_w, y_l) it keeps
+/// <summary>Where reward pairs come from. The data of “Aligning Large Language Models via Fine-grained Supervision” is SPA-shaped: from a preference set (x, y_w, y_l) it keeps
 /// y_l and edits it minimally. So a stored SPA dataset gives both kinds of pairs: "edited" (revised ≻ original, the
 /// fine-grained data) and "original" (output ≻ original, the standard pairs the baseline RM trains on).</summary>
 public static class RewardPairs

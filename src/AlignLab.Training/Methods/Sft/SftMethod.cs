@@ -1,11 +1,12 @@
-using AlignLab.Core.Datasets;
 using System.Diagnostics;
+using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
+using AlignLab.Training.Batching;
 using AlignLab.Training.Methods.Common;
 using AlignLab.Training.Models;
 using AlignLab.Training.Registry;
-using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
+using static TorchSharp.torch;
 
 namespace AlignLab.Training.Methods.Sft;
 

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace AlignLab.Training.Ppo;
+namespace AlignLab.Training.Methods.Ppo;
 
 /// <summary>PPO's arithmetic on batches of responses (B, T), right-padded, with <c>mask</c> 1 on response tokens.
 /// Every function equals <see cref="Core.Ppo.PpoReference"/> applied to each response (or to all real tokens

@@ -1,6 +1,6 @@
-namespace AlignLab.Training.Ppo;
+namespace AlignLab.Training.Methods.Ppo;
 
-/// <summary>The three PPO variants of seed 002, told apart by their reward model: a token-level model ("fine-grained
+/// <summary>The three PPO variants of “Aligning Large Language Models via Fine-grained Supervision”, told apart by their reward model: a token-level model ("fine-grained
 /// token-level PPO"), a sequence-level model trained on edited pairs ("fine-grained PPO"), or one trained on the
 /// original pairs (the PPO-RLHF baseline). A run may name the variant it means; the reward model must then be of
 /// that kind, so a mislabelled experiment fails before it trains.</summary>

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace AlignLab.Training.Methods.Common;
+namespace AlignLab.Training.Batching;
 
 /// <summary>Rows of prompt followed by response, right-padded: ids and attention mask (Int64) and the mask of response
 /// tokens (Float32), each (B, T). Every method's batches start from this; <see cref="Spread"/> places per-response-token

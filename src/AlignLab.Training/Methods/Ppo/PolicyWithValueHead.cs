@@ -2,7 +2,7 @@ using AlignLab.Training.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace AlignLab.Training.Ppo;
+namespace AlignLab.Training.Methods.Ppo;
 
 /// <summary>Actor and critic on one backbone: the policy's logits and a scalar value per position from a linear head
 /// on the same final hidden states (v_head.weight / v_head.bias beside the model's own parameter names).</summary>

@@ -1,4 +1,4 @@
-namespace AlignLab.Training.Ppo;
+namespace AlignLab.Training.Methods.Ppo;
 
 /// <summary>A transparent reward for smoke runs and tests: +1 on every response token that is one of the keyword's
 /// tokens, 0 elsewhere, so the reward of a response is the number of keyword tokens it emits.</summary>

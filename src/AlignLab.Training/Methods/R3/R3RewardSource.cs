@@ -1,8 +1,9 @@
 using AlignLab.Core.R3;
+using AlignLab.Training.Methods.Ppo;
 
-namespace AlignLab.Training.Ppo;
+namespace AlignLab.Training.Methods.R3;
 
-/// <summary>R³ as PPO's reward (seed 003): each response's regularised relevance reward at its last token. Every prompt
+/// <summary>R³ as PPO's reward (“Preference-free Alignment Learning with Regularized Relevance Reward”): each response's regularised relevance reward at its last token. Every prompt
 /// brings its reference answer and query type; the random-query-type ablation draws the type per rollout instead
 /// (seeded by step). The means of relevance, LI, RP and the share of closed-ended rollouts are logged each step.</summary>
 public sealed class R3RewardSource(IReadOnlyDictionary<(string Instruction, string Input), (string Reference, QueryType Type)> prompts,

@@ -1,9 +1,9 @@
 using AlignLab.Training.Rewards;
 using AlignLab.Training.Tokenization;
 
-namespace AlignLab.Training.Ppo;
+namespace AlignLab.Training.Methods.Ppo;
 
-/// <summary>Rewards from a trained reward model. A token-level model (seed 002) gives each response token its own
+/// <summary>Rewards from a trained reward model. A token-level model (“Aligning Large Language Models via Fine-grained Supervision”) gives each response token its own
 /// reward r_t, read at that token's position (it must share the policy's tokenizer, since rewards are placed on
 /// the policy's tokens); a sequence-level model gives R at the last token, as standard RLHF does.</summary>
 public sealed class RewardModelSource : IRewardSource

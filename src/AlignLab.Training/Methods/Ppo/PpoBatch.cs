@@ -1,7 +1,7 @@
-using AlignLab.Training.Methods.Common;
+using AlignLab.Training.Batching;
 using static TorchSharp.torch;
 
-namespace AlignLab.Training.Ppo;
+namespace AlignLab.Training.Methods.Ppo;
 
 /// <summary>Rollouts as right-padded rows of prompt + response, with the response mask and each response token's
 /// score from the reward source at its position.</summary>

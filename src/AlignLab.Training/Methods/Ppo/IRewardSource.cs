@@ -1,4 +1,4 @@
-namespace AlignLab.Training.Ppo;
+namespace AlignLab.Training.Methods.Ppo;
 
 /// <summary>One rollout: the prompt (as text and ids) and the response the policy sampled (ids, with the EOS it
 /// emitted, if any; and as text).</summary>

@@ -1,4 +1,4 @@
-namespace AlignLab.Training.Methods.Common;
+namespace AlignLab.Training.Batching;
 
 /// <summary>Micro-batches drawn from a fresh shuffle of the examples per epoch, seeded: the k-th micro-batch is the
 /// same on every attempt, so resuming at a step needs no saved data position beyond the step itself.</summary>
