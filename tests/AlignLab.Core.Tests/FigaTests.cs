@@ -36,8 +36,8 @@ public class FigaTests
         // Σ CE·w = 1.5 + 0.9 − 0.5·0.5 + 2.0 + 0.7 − 0.5·0.1 = 4.8; weighted tokens: 2 + 1 + 2 + 1 = 6 → 0.8.
         var batch = new[]
         {
-            (new[] { 0.2, 1.5, 0.4, 0.9 }, new double[] { 0, 1, 0, 1 }, new[] { 0.3, 0.5, 0.8, 0.1 }, new[] { 0, -0.5, -0.5, 0 }),
-            (new[] { 2.0, 0.7 }, new double[] { 1, 1 }, new[] { 0.1, 0.05 }, new[] { -0.5, 0.0 }),
+            (new[] { 0.2, 1.5, 0.4, 0.9 }, new double[] { 0, 1, 0, 1 }, new[] { false, true, false, true }, new[] { 0.3, 0.5, 0.8, 0.1 }, new[] { 0, -0.5, -0.5, 0 }),
+            (new[] { 2.0, 0.7 }, new double[] { 1, 1 }, new[] { true, true }, new[] { 0.1, 0.05 }, new[] { -0.5, 0.0 }),
         };
         var result = FigaLossReference.Compute(batch, new FigaOptions());
         Assert.Equal(0.8, result.Loss, 12);

@@ -90,12 +90,13 @@ public sealed class FigaMethodTests : IClassFixture<FigaMethodTests.InitialPolic
         foreach (var selection in Enum.GetValues<BadTokenSelection>())
         {
             var options = new FigaOptions { Selection = selection };
-            var actual = FigaLoss.Compute(ce, weights, options);
+            var actual = FigaLoss.Compute(ce, weights, weights.gt(0), options);        // α = 1, γ = 0: the weight-1 tokens are the rewarded ones
             var c = ce.data<float>().Select(v => (double)v).ToArray();
             var w = weights.data<float>().Select(v => (double)v).ToArray();
             double[] Row(double[] a, int r) => a.Skip(r * 7).Take(7).ToArray();
+            bool[] Rewarded(int r) => [.. Row(w, r).Select(x => x > 0)];
             var reference = FigaLossReference.Compute(
-                [(Row(c, 0), Row(w, 0), Row(c, 2), Row(w, 2)), (Row(c, 1), Row(w, 1), Row(c, 3), Row(w, 3))], options);
+                [(Row(c, 0), Row(w, 0), Rewarded(0), Row(c, 2), Row(w, 2)), (Row(c, 1), Row(w, 1), Rewarded(1), Row(c, 3), Row(w, 3))], options);
             Assert.Equal(reference.Loss, actual.Loss.item<float>(), 5);
             Assert.Equal(reference.GoodLoss, actual.GoodLoss, 5);
             Assert.Equal(reference.BadLoss, actual.BadLoss, 5);

@@ -54,7 +54,7 @@ public sealed class PpoMethodTests(ITestOutputHelper output)
         Assert.InRange(betaAfter / betaAtStop, 0.99, 1.01);
         Assert.NotEqual(0.2, betaAtStop, 3);
         Assert.True(File.Exists(Path.Combine(first.ArtifactDirectory, "export", "config.json")));
-        Assert.True(File.ReadAllLines(Path.Combine(first.ArtifactDirectory, PpoMethod.SamplesFile)).Length >= 4);
+        Assert.True(File.ReadAllLines(Path.Combine(first.ArtifactDirectory, AlignLab.Core.Ppo.PpoArtifacts.SamplesFile)).Length >= 4);
     }
 
     [Fact]

@@ -46,6 +46,29 @@ public sealed record DatasetLayout(string Kind, string Title, IReadOnlyList<Data
 
     public string FieldNames => string.Join(", ", Fields.Select(f => f.Name));
 
+    /// <summary>The responses every record of this kind has, under the kind's own names, worst first: original (or
+    /// rejected), revised (or edited), output (or chosen). What the dataset page scores with a reward model.</summary>
+    public IReadOnlyList<Field> Responses =>
+        [.. new[] { RecordPart.Original, RecordPart.Revised, RecordPart.Output }.Select(Required).OfType<Field>()];
+
+    /// <summary>The two responses a record contrasts, as the dataset page diffs them: the original (or rejected) one and
+    /// its revision (or the chosen one); null for a kind that guarantees no contrast (a pool).</summary>
+    public (Field From, Field To)? Contrast =>
+        Required(RecordPart.Original) is { } from && (Required(RecordPart.Revised) ?? Required(RecordPart.Output)) is { } to ? (from, to) : null;
+
+    private Field? Required(RecordPart part) => Fields.FirstOrDefault(f => f.Part == part && f.Required);
+
+    /// <summary>The text a record holds for a part.</summary>
+    public static string Read(SpaRecord record, RecordPart part) => part switch
+    {
+        RecordPart.Instruction => record.Instruction,
+        RecordPart.Input => record.Input,
+        RecordPart.Output => record.Output,
+        RecordPart.Original => record.OriginalOutput,
+        RecordPart.QueryType => record.QueryType,
+        _ => record.RevisedOutput,
+    };
+
     public SpaRecord ToRecord(IReadOnlyDictionary<string, string> values)
     {
         string Part(RecordPart part) => Fields.FirstOrDefault(f => f.Part == part) is { } field ? values.GetValueOrDefault(field.Name, "") : "";
@@ -54,13 +77,5 @@ public sealed record DatasetLayout(string Kind, string Title, IReadOnlyList<Data
     }
 
     /// <summary>A record under this layout's field names (what was uploaded).</summary>
-    public IReadOnlyDictionary<string, string> ToFields(SpaRecord record) => Fields.ToDictionary(f => f.Name, f => f.Part switch
-    {
-        RecordPart.Instruction => record.Instruction,
-        RecordPart.Input => record.Input,
-        RecordPart.Output => record.Output,
-        RecordPart.Original => record.OriginalOutput,
-        RecordPart.QueryType => record.QueryType,
-        _ => record.RevisedOutput,
-    });
+    public IReadOnlyDictionary<string, string> ToFields(SpaRecord record) => Fields.ToDictionary(f => f.Name, f => Read(record, f.Part));
 }

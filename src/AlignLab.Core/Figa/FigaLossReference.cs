@@ -7,19 +7,22 @@ public static class FigaLossReference
 {
     public sealed record Result(double Loss, double GoodLoss, double BadLoss, int GoodTokens, int BadKept, int BadDropped);
 
-    public static Result Compute(IReadOnlyList<(double[] RevisedCe, double[] RevisedWeights, double[] OriginalCe, double[] OriginalWeights)> batch,
+    /// <param name="batch">Per pair: Ỹ's CE and weights, which of Ỹ's tokens are rewarded (labelled added/substituted:
+    /// GoodLoss averages their CE), Ŷ's CE and weights.</param>
+    public static Result Compute(
+        IReadOnlyList<(double[] RevisedCe, double[] RevisedWeights, bool[] RevisedRewarded, double[] OriginalCe, double[] OriginalWeights)> batch,
         FigaOptions options)
     {
         double total = 0, good = 0, bad = 0;
         int counted = 0, goodTokens = 0, badKept = 0, badDropped = 0;
-        foreach (var (revisedCe, revisedWeights, originalCe, originalWeights) in batch)
+        foreach (var (revisedCe, revisedWeights, revisedRewarded, originalCe, originalWeights) in batch)
         {
             for (int t = 0; t < revisedCe.Length; t++)
             {
+                if (revisedRewarded[t]) { good += revisedCe[t]; goodTokens++; }
                 if (revisedWeights[t] == 0) continue;
                 total += revisedCe[t] * revisedWeights[t];
                 counted++;
-                if (revisedWeights[t] == options.Alpha) { good += revisedCe[t]; goodTokens++; }
             }
             for (int t = 0; t < originalCe.Length; t++)
             {

@@ -11,7 +11,7 @@ public sealed class MethodParameters(IReadOnlyDictionary<string, JsonNode?> valu
     public bool GetBoolean(string name) => Get(name).GetValue<bool>();
     public string GetString(string name) => Get(name).GetValue<string>();
 
-    private JsonNode Get(string name) =>
+    internal JsonNode Get(string name) =>
         values.TryGetValue(name, out var value) && value is not null
             ? value
             : throw new KeyNotFoundException($"parameter '{name}' is not in the run's spec");

@@ -1,7 +1,7 @@
 using AlignLab.Training.Models;
+using F = TorchSharp.torch.nn.functional;
 using TorchSharp;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace AlignLab.Training.Inference;
 
@@ -39,11 +39,9 @@ public static class TextGenerator
         var generated = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
         var ended = new bool[batch];
         var endTokens = new int?[batch];
-        var wasTraining = model.training;
-        model.eval();
         try
         {
-            using var noGrad = no_grad();
+            using var evaluating = EvalMode.Enter(model);
             using var cache = model.NewCache();
             // The step's inputs outlive each step's dispose scope; the previous ones are disposed as they are replaced.
             var attention = tensor(maskValues, [batch, promptLength], device: device);
@@ -77,7 +75,6 @@ public static class TextGenerator
         }
         finally
         {
-            model.train(wasTraining);
             random?.Dispose();
         }
         return generated.Select((g, b) => new Sequence([.. g], ended[b], endTokens[b])).ToList();

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AlignLab.Core.Metrics;
+using AlignLab.Core.Ppo;
 using AlignLab.Core.Runs;
 using AlignLab.Data.Metrics;
 using AlignLab.Data.Runs;
@@ -104,7 +105,7 @@ public static class RunsApi
         return TypedResults.Ok(new RunListDto(result.Items.Select(RunDto.From).ToList(), result.Total, result.Page, result.PageSize));
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<RunSamples.Sample>>, NotFound, ValidationProblem>> GetSamples(
+    private static async Task<Results<Ok<IReadOnlyList<GenerationSample>>, NotFound, ValidationProblem>> GetSamples(
         Guid id, long? afterStep, int? limit, RunRepository runs, RunSamples samples, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > 1000) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["between 1 and 1000"] });

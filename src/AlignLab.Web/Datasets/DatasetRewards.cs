@@ -21,14 +21,6 @@ public sealed class DatasetRewards(DatasetRepository datasets, ModelRegistry reg
     private const int MaxCached = 64;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<ColumnRewards>> _scored = new(StringComparer.Ordinal);
 
-    /// <summary>The response columns of a kind, under the kind's own field names.</summary>
-    public static IReadOnlyList<(string Column, Func<SpaRecord, string> Response)> Columns(string kind) => kind switch
-    {
-        DatasetKinds.Spa => [("original_output", r => r.OriginalOutput), ("revised_output", r => r.RevisedOutput), ("output", r => r.Output)],
-        DatasetKinds.Edits => [("original", r => r.OriginalOutput), ("edited", r => r.RevisedOutput)],
-        DatasetKinds.Preference => [("rejected", r => r.OriginalOutput), ("chosen", r => r.Output)],
-        _ => [("output", r => r.Output)],
-    };
 
     /// <summary>Null with the error by field when the dataset, the model or the template will not do.</summary>
     public async Task<(IReadOnlyList<ColumnRewards>? Columns, IReadOnlyDictionary<string, string[]> Errors)> ScoreAsync(Guid datasetId,
@@ -71,7 +63,8 @@ public sealed class DatasetRewards(DatasetRepository datasets, ModelRegistry reg
                 {
                     return ((IReadOnlyList<ColumnRewards>?)null, (IReadOnlyDictionary<string, string[]>)new Dictionary<string, string[]> { ["template"] = [e.Message] });
                 }
-                var scored = Columns(info.Kind).Select(c => (c.Column, Rewards: rewardModel.Score([.. records.Select(r => (r.Instruction, r.Input, c.Response(r)))], prompt))).ToList();
+                var scored = DatasetLayout.For(info.Kind).Responses
+                    .Select(c => (Column: c.Name, Rewards: rewardModel.Score([.. records.Select(r => (r.Instruction, r.Input, DatasetLayout.Read(r, c.Part)))], prompt))).ToList();
                 var all = scored.SelectMany(c => c.Rewards).DefaultIfEmpty(0).ToList();
                 double min = all.Min(), max = all.Max();
                 IReadOnlyList<ColumnRewards> columns = [.. scored.Select(c => new ColumnRewards(c.Column, c.Rewards, c.Rewards.DefaultIfEmpty(0).Average(),

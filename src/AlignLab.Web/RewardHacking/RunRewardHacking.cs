@@ -1,7 +1,8 @@
+using AlignLab.Core.Ppo;
 using AlignLab.Core.R3;
 using AlignLab.Core.RewardHacking;
+using AlignLab.Core.Runs;
 using AlignLab.Jobs.Execution;
-using AlignLab.Training.Methods.Ppo;
 
 namespace AlignLab.Web.RewardHacking;
 
@@ -15,15 +16,13 @@ public sealed record FlaggedSample(long Step, string Prompt, string Response, do
 /// (rollout_stats.jsonl) and picks flagged examples, newest first, from its samples (samples.jsonl).</summary>
 public sealed class RunRewardHacking(RunArtifacts artifacts)
 {
-    private sealed record StoredSample(long Step, string Prompt, string Input, string Response, double Reward);
-
     /// <summary>Null when the run wrote no rollout statistics (it is not a PPO run, or has not finished a step).</summary>
     public RunRewardHackingReport? Load(Guid runId, int phases = 5, int examples = 5)
     {
         var folder = artifacts.RunDirectory(runId);
-        var stats = StepLog.Read<RolloutStat>(Path.Combine(folder, PpoTrainer.RolloutStatsFile)).ToList();
+        var stats = StepLog.Read<RolloutStat>(Path.Combine(folder, PpoArtifacts.RolloutStatsFile)).ToList();
         if (stats.Count == 0) return null;
-        var flagged = StepLog.Read<StoredSample>(Path.Combine(folder, PpoTrainer.SamplesFile))
+        var flagged = StepLog.Read<GenerationSample>(Path.Combine(folder, PpoArtifacts.SamplesFile))
             .Select(s => (Sample: s, Stat: RolloutStat.Measure(s.Step, QueryText.Of(s.Prompt, s.Input ?? ""), s.Response, 0, false)))
             .Where(x => x.Stat.CopiesQuery || x.Stat.Repetitive)
             .Reverse()

@@ -1,5 +1,6 @@
+using AlignLab.Core.Ppo;
+using AlignLab.Core.Runs;
 using AlignLab.Jobs.Execution;
-using AlignLab.Training.Methods.Ppo;
 
 namespace AlignLab.Web.Runs;
 
@@ -7,11 +8,9 @@ namespace AlignLab.Web.Runs;
 /// and GET /api/runs/{id}/samples show them.</summary>
 public sealed class RunSamples(RunArtifacts artifacts)
 {
-    public sealed record Sample(long Step, string Prompt, string Input, string Response, double Reward);
-
     /// <summary>Samples after <paramref name="afterStep"/> (all when null), newest step first, at most <paramref name="limit"/>.</summary>
-    public IReadOnlyList<Sample> Read(Guid runId, long? afterStep = null, int limit = 100) =>
-        [.. StepLog.Read<Sample>(Path.Combine(artifacts.RunDirectory(runId), PpoTrainer.SamplesFile))
+    public IReadOnlyList<GenerationSample> Read(Guid runId, long? afterStep = null, int limit = 100) =>
+        [.. StepLog.Read<GenerationSample>(Path.Combine(artifacts.RunDirectory(runId), PpoArtifacts.SamplesFile))
             .Where(s => afterStep is null || s.Step > afterStep)
             .Reverse()
             .Take(limit)];

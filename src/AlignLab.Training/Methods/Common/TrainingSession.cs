@@ -18,8 +18,9 @@ namespace AlignLab.Training.Methods.Common;
 public sealed class TrainingSession : IDisposable
 {
     private TrainingSession(CausalLM model, nn.Module trainable, TextTokenizer tokenizer, PromptTemplate template, AdamW optimizer,
-        LearningRateSchedule schedule, Device device, string modelFolder)
+        LearningRateSchedule schedule, Device device, string modelFolder, OptimizationOptions optimization)
     {
+        _optimization = optimization;
         Model = model;
         Trainable = trainable;
         Tokenizer = tokenizer;
@@ -29,6 +30,8 @@ public sealed class TrainingSession : IDisposable
         Device = device;
         ModelFolder = modelFolder;
     }
+
+    private readonly OptimizationOptions _optimization;
 
     /// <summary>The language model loaded from the model folder (the backbone, when a head is trained on it).</summary>
     public CausalLM Model { get; }
@@ -51,32 +54,32 @@ public sealed class TrainingSession : IDisposable
     public long Step { get; private set; }
 
     /// <param name="wrap">Builds the trained module on the loaded model (after LoRA adapters are attached); null: the model itself.</param>
-    public static TrainingSession Open(IRunContext context, ModelRegistry registry, Func<CausalLM, nn.Module>? wrap = null)
+    public static TrainingSession Open(IRunContext context, ModelRegistry registry, ITrainingOptions options, Func<CausalLM, nn.Module>? wrap = null)
     {
-        var p = context.Parameters;
-        var device = TorchDevice.Parse(p.GetString("device"));
-        var folder = registry.Resolve(p.GetString("model"));
+        var (optimization, lora, runtime) = (options.Optimization, options.Lora, options.Runtime);
+        var device = TorchDevice.Parse(runtime.Device);
+        var folder = registry.Resolve(options.Model.Model);
         var tokenizer = TextTokenizer.Load(folder);
-        random.manual_seed(p.GetInt32("seed"));
+        random.manual_seed(runtime.Seed);
         var model = Models.ModelFolder.Load(folder);
         try
         {
             model.to(device);
-            if (p.GetString("precision") == "bf16") model.to(ScalarType.BFloat16);
-            if (p.GetBoolean("lora"))
+            if (runtime.Precision == "bf16") model.to(ScalarType.BFloat16);
+            if (lora.Enabled)
             {
-                var targets = p.GetString("lora_targets").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                Lora.Attach(model, targets.Length > 0 ? targets : Lora.DefaultTargets(model.Config.ModelType),
-                    p.GetInt32("lora_r"), p.GetDouble("lora_alpha"), p.GetDouble("lora_dropout"));
+                var targets = lora.Targets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                Lora.Attach(model, targets.Length > 0 ? targets : Lora.DefaultTargets(model.Config.ModelType), lora.Rank, lora.Alpha, lora.Dropout);
             }
             var trainable = wrap?.Invoke(model) ?? model;
             trainable.to(device);
-            if (p.GetString("precision") == "bf16") trainable.to(ScalarType.BFloat16);
+            if (runtime.Precision == "bf16") trainable.to(ScalarType.BFloat16);
             trainable.train();
-            var optimizer = AdamWFactory.Create(trainable, p.GetDouble("learning_rate"), p.GetDouble("weight_decay"));
-            var schedule = new LearningRateSchedule(LearningRateSchedule.Parse(p.GetString("schedule")), p.GetDouble("learning_rate"),
-                p.GetInt64("warmup_steps"), p.GetInt64("max_steps"));
-            var session = new TrainingSession(model, trainable, tokenizer, PromptTemplate.Resolve(p.GetString("template"), tokenizer), optimizer, schedule, device, folder);
+            var optimizer = AdamWFactory.Create(trainable, optimization.LearningRate, optimization.WeightDecay);
+            var schedule = new LearningRateSchedule(LearningRateSchedule.Parse(optimization.Schedule), optimization.LearningRate,
+                optimization.WarmupSteps, optimization.MaxSteps);
+            var session = new TrainingSession(model, trainable, tokenizer, PromptTemplate.Resolve(options.Model.Template, tokenizer), optimizer,
+                schedule, device, folder, optimization);
             if (context.Checkpoints.Latest() is { } latest) session.Step = TrainingCheckpoint.Restore(latest, trainable, optimizer, session.ExtraState);
             return session;
         }
@@ -119,28 +122,25 @@ public sealed class TrainingSession : IDisposable
     /// <summary>Counts a step whose updates were made with <see cref="OptimizerStep"/>.</summary>
     public void CompleteStep() => Step++;
 
-    /// <summary>The step loop every fine-tuning method shares: <paramref name="trainStep"/> (one optimizer step, inside a
-    /// dispose scope) until max_steps; <paramref name="evaluate"/> at step 0, every eval_every steps and at the end;
-    /// progress; checkpoints every checkpoint_every steps and on cancellation; the export at the end.</summary>
-    public async Task TrainAsync(IRunContext context, Action trainStep, Action<long> evaluate)
+    /// <summary>Whether the step just taken is an evaluation step: every eval_every steps, and the last.</summary>
+    public bool ShouldEvaluate() =>
+        (_optimization.EvalEvery > 0 && Step % _optimization.EvalEvery == 0) || Step == _optimization.MaxSteps;
+
+    /// <summary>Before a step: when the run is being cancelled, checkpoints and throws, so a retry resumes here.</summary>
+    public async Task StopIfCancelledAsync(IRunContext context)
     {
-        var p = context.Parameters;
-        long maxSteps = p.GetInt64("max_steps"), evalEvery = p.GetInt64("eval_every"), checkpointEvery = p.GetInt64("checkpoint_every");
-        context.Metrics.ReportProgress(Step, maxSteps);
-        if (Step == 0) evaluate(0);
-        while (Step < maxSteps)
-        {
-            if (context.CancellationToken.IsCancellationRequested)
-            {
-                await CheckpointAsync(context);
-                context.CancellationToken.ThrowIfCancellationRequested();
-            }
-            using (var scope = NewDisposeScope()) trainStep();
-            if ((evalEvery > 0 && Step % evalEvery == 0) || Step == maxSteps) evaluate(Step);
-            context.Metrics.ReportProgress(Step, maxSteps);
-            if (checkpointEvery > 0 && Step % checkpointEvery == 0 && Step < maxSteps) await CheckpointAsync(context);
-        }
-        Export(Path.Combine(context.ArtifactDirectory, "export"));
+        if (!context.CancellationToken.IsCancellationRequested) return;
+        await CheckpointAsync(context);
+        context.CancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>After a step: reports progress, and checkpoints every checkpoint_every steps (not after the last: the
+    /// export follows).</summary>
+    public async Task EndOfStepAsync(IRunContext context)
+    {
+        context.Metrics.ReportProgress(Step, _optimization.MaxSteps);
+        if (_optimization.CheckpointEvery > 0 && Step % _optimization.CheckpointEvery == 0 && Step < _optimization.MaxSteps)
+            await CheckpointAsync(context);
     }
 
     public async Task CheckpointAsync(IRunContext context)
@@ -148,6 +148,9 @@ public sealed class TrainingSession : IDisposable
         await TrainingCheckpoint.SaveAsync(context.Checkpoints, Step, Trainable, Optimizer, ExtraState);
         Runtime.NativeHeap.Trim();
     }
+
+    /// <summary>Merges adapters and writes the model to the run's export folder (runs/{id}/export).</summary>
+    public void Export(IRunContext context) => Export(Path.Combine(context.ArtifactDirectory, "export"));
 
     /// <summary>Merges adapters and writes the model as a Hugging Face folder with the base model's tokenizer files.</summary>
     public void Export(string folder)

@@ -30,48 +30,30 @@ public sealed class SpaConstructionMethod(ModelRegistry registry, IDatasetStore 
         "SPA construction (FIGA data)",
         "Roll out the policy on an instance pool, score initial and reference responses with a reward model, keep the poor-but-fixable ones and revise them minimally: a new SPA dataset.",
         "gpu",
-        [
-            .. TrainingParameters.Model(),
-            ParameterSpec.Dataset("pool", DemoPool, [DemoPool], "Instance pool (X, Y): an imported pool, SPA or preference dataset (Y = chosen), or demo-pool (200 built-in questions).",
-                DatasetLayout.KindsWith(RecordPart.Output)),
-            ParameterSpec.Model("reward_model", "", ModelRole.Reward, "Reward model: an HF *ForSequenceClassification folder with tokenizer under a models root, or a reward-model run's export."),
-            ParameterSpec.Number("eta1", 1, -1e6, 1e6, "η1: keep only if R(X,Ŷ) < η1 (the initial response is poor)."),
-            ParameterSpec.Number("eta2", 3, -1e6, 1e6, "η2: keep only if R(X,Y) > η2 (the reference is good)."),
-            ParameterSpec.Number("eta3", 3.5, -1e6, 1e6, "η3: keep only if R(X,Y) − R(X,Ŷ) > η3 (the gap is wide)."),
-            ParameterSpec.Choice("revision", RevisionModes.Endpoint, [RevisionModes.Endpoint, RevisionModes.Annotators],
-                "Who revises kept rollouts: the configured chat-completions endpoint, or annotators in the UI."),
-            ParameterSpec.Integer("max_instances", 0, 0, 10_000_000, "Use only the first N instances of the pool (0: all)."),
-            ParameterSpec.Integer("max_new_tokens", 128, 1, 8192, "Longest rollout in tokens."),
-            ParameterSpec.Number("temperature", 0, 0, 10, "Rollout sampling temperature (0: greedy)."),
-            ParameterSpec.Number("top_p", 1, 0.01, 1, "Rollout nucleus sampling mass."),
-            ParameterSpec.Integer("batch_size", 8, 1, 1024, "Instances per rollout and scoring batch."),
-            ParameterSpec.Integer("seed", 1234, 0, int.MaxValue, "Seed of rollout sampling."),
-            ParameterSpec.Text("device", "cpu", 20, "cpu, cuda or cuda:N."),
-        ]);
+        SpaConstructionRunOptions.Schema.Specs(SpaConstructionRunOptions.Defaults));
 
     public async Task RunAsync(IRunContext context)
     {
-        var p = context.Parameters;
+        var o = SpaConstructionRunOptions.Schema.Bind(context.Parameters, SpaConstructionRunOptions.Defaults);
         var token = context.CancellationToken;
-        var revision = p.GetString("revision");
-        var thresholds = new RewardThresholds(p.GetDouble("eta1"), p.GetDouble("eta2"), p.GetDouble("eta3"));
-        var device = TorchDevice.Parse(p.GetString("device"));
+        var (revision, thresholds) = (o.Revision, o.Thresholds);
+        var device = TorchDevice.Parse(o.Device);
         // Everything that can be wrong with the request fails here, before any instance is written.
         if (revision == RevisionModes.Endpoint && reviser.NotConfiguredReason is { } notConfigured)
             throw new InvalidOperationException($"revision: {notConfigured}");
-        if (string.IsNullOrWhiteSpace(p.GetString("reward_model")))
+        if (string.IsNullOrWhiteSpace(o.RewardModel))
             throw new ArgumentException("reward_model: a reward model folder is required");
-        var rewardFolder = registry.Resolve(p.GetString("reward_model"));
-        var policyFolder = registry.Resolve(p.GetString("model"));
-        var template = PromptTemplate.Resolve(p.GetString("template"), TextTokenizer.Load(policyFolder));
-        var pool = await PoolAsync(p.GetString("pool"), p.GetInt32("max_instances"), token);
+        var rewardFolder = registry.Resolve(o.RewardModel);
+        var policyFolder = registry.Resolve(o.Model.Model);
+        var template = PromptTemplate.Resolve(o.Model.Template, TextTokenizer.Load(policyFolder));
+        var pool = await PoolAsync(o.Pool, o.MaxInstances, token);
 
         var items = await store.InitializeAsync(context.RunId, revision, thresholds, pool, token);
         var progress = new Progress(context, items.Count);
         progress.Report(items.Count(i => i.Status != ConstructionStatus.Pending), items.Count(i => i.Status is not (ConstructionStatus.Pending or ConstructionStatus.RolledOut)), 0);
 
         var rollouts = items.Where(i => i.Status == ConstructionStatus.Pending).ToList();
-        if (rollouts.Count > 0) await RolloutAsync(context, policyFolder, template, device, rollouts, progress);
+        if (rollouts.Count > 0) await RolloutAsync(context, o, policyFolder, template, device, rollouts, progress);
 
         items = await store.ItemsAsync(context.RunId, token);
         var toScore = items.Where(i => i.Status == ConstructionStatus.RolledOut).ToList();
@@ -79,11 +61,11 @@ public sealed class SpaConstructionMethod(ModelRegistry registry, IDatasetStore 
         if (toScore.Count > 0)
         {
             var keptStatus = revision == RevisionModes.Endpoint ? ConstructionStatus.Kept : ConstructionStatus.AwaitingAnnotation;
-            foreach (var chunk in toScore.Chunk(p.GetInt32("batch_size") * 8))
+            foreach (var chunk in toScore.Chunk(o.BatchSize * 8))
             {
                 token.ThrowIfCancellationRequested();
-                var rolloutRewards = rewardModel.Score([.. chunk.Select(i => (i.Instruction, i.Input, i.Rollout!))], template, p.GetInt32("batch_size"));
-                var outputRewards = rewardModel.Score([.. chunk.Select(i => (i.Instruction, i.Input, i.Output))], template, p.GetInt32("batch_size"));
+                var rolloutRewards = rewardModel.Score([.. chunk.Select(i => (i.Instruction, i.Input, i.Rollout!))], template, o.BatchSize);
+                var outputRewards = rewardModel.Score([.. chunk.Select(i => (i.Instruction, i.Input, i.Output))], template, o.BatchSize);
                 await store.SaveScoresAsync(context.RunId,
                     [.. chunk.Select((item, k) => (item.Index, rolloutRewards[k], outputRewards[k], thresholds.Keeps(rolloutRewards[k], outputRewards[k])))],
                     keptStatus, token);
@@ -108,7 +90,7 @@ public sealed class SpaConstructionMethod(ModelRegistry registry, IDatasetStore 
             items = await store.ItemsAsync(context.RunId, token);
             var tokenizer = TextTokenizer.Load(policyFolder);
             var datasetId = await store.FinalizeAsync(context.RunId, DatasetName(context.Spec.Name, context.RunId),
-                records => new { tokenizer = p.GetString("model"), construction = context.RunId, stats = Statistics(records, tokenizer, rewardModel, template) }, token);
+                records => new { tokenizer = o.Model.Model, construction = context.RunId, stats = Statistics(records, tokenizer, rewardModel, template) }, token);
             context.Metrics.Report(0, "revised", items.Count(i => i.Status == ConstructionStatus.Revised));
             context.Metrics.Report(0, "revision_failed", items.Count(i => i.Status == ConstructionStatus.Failed));
             if (datasetId is null && items.Any(i => i.Status == ConstructionStatus.Failed))
@@ -142,19 +124,18 @@ public sealed class SpaConstructionMethod(ModelRegistry registry, IDatasetStore 
         return records;
     }
 
-    private async Task RolloutAsync(IRunContext context, string policyFolder, PromptTemplate template, Device device,
+    private async Task RolloutAsync(IRunContext context, SpaConstructionRunOptions o, string policyFolder, PromptTemplate template, Device device,
         IReadOnlyList<ConstructionItem> pending, Progress progress)
     {
-        var p = context.Parameters;
         var tokenizer = TextTokenizer.Load(policyFolder);
         using var policy = Models.ModelFolder.Load(policyFolder);
         policy.to(device);
         var options = new GenerationOptions
         {
-            MaxNewTokens = p.GetInt32("max_new_tokens"), Temperature = p.GetDouble("temperature"), TopP = p.GetDouble("top_p"),
-            EosTokenId = tokenizer.EosTokenId, StopTokenIds = tokenizer.EosTokenIds, PadTokenId = tokenizer.PadTokenId, Seed = p.GetInt32("seed"),
+            MaxNewTokens = o.MaxNewTokens, Temperature = o.Temperature, TopP = o.TopP,
+            EosTokenId = tokenizer.EosTokenId, StopTokenIds = tokenizer.EosTokenIds, PadTokenId = tokenizer.PadTokenId, Seed = o.Seed,
         };
-        foreach (var batch in pending.Chunk(p.GetInt32("batch_size")))
+        foreach (var batch in pending.Chunk(o.BatchSize))
         {
             context.CancellationToken.ThrowIfCancellationRequested();
             var prompts = batch.Select(i => template.EncodePrompt(tokenizer, i.Instruction, i.Input)).ToList();

@@ -5,8 +5,10 @@ using static TorchSharp.torch;
 namespace AlignLab.Training.Methods.Figa;
 
 /// <summary>Both sequences of each pair in one batch (2B rows: the B revisions, then the B initial responses), right
-/// padded, with each response token's Eq. 1 weight at its position ((2B, T), 0 on prompt and padding).</summary>
-public sealed record FigaBatch(Tensor InputIds, Tensor AttentionMask, Tensor Weights, Tensor ResponseMask, int Pairs, long Tokens)
+/// padded, with each response token's Eq. 1 weight at its position ((2B, T), 0 on prompt and padding) and the rewarded
+/// tokens (Bool (2B, T): the revision's tokens labelled added/substituted, <see cref="Core.Figa.FigaWeights.RevisedChanged"/>,
+/// the one definition the loss's metrics, the evaluation and the heatmap share).</summary>
+public sealed record FigaBatch(Tensor InputIds, Tensor AttentionMask, Tensor Weights, Tensor Rewarded, Tensor ResponseMask, int Pairs, long Tokens)
 {
     public static FigaBatch Build(IReadOnlyList<FigaExample> examples, int padTokenId, Device device)
     {
@@ -15,6 +17,7 @@ public sealed record FigaBatch(Tensor InputIds, Tensor AttentionMask, Tensor Wei
         var padded = rows.Select(r => (r.Prompt, r.Response)).ToList();
         var batch = ResponseBatch.Pad(padded, padTokenId, device);
         var weights = batch.Spread(padded, (b, k) => rows[b].Weights[k]);
-        return new FigaBatch(batch.InputIds, batch.AttentionMask, weights, batch.ResponseMask, examples.Count, batch.Tokens);
+        var rewarded = batch.Spread(padded, (b, k) => b < examples.Count && examples[b].Weights.RevisedChanged[k] ? 1 : 0).gt(0);
+        return new FigaBatch(batch.InputIds, batch.AttentionMask, weights, rewarded, batch.ResponseMask, examples.Count, batch.Tokens);
     }
 }

@@ -1,3 +1,4 @@
+using AlignLab.Training.Inference;
 using AlignLab.Training.Models;
 using static TorchSharp.torch;
 
@@ -18,17 +19,16 @@ public sealed record FigaEvaluation(double RevisedLogProb, double OriginalLogPro
 
     public static FigaEvaluation Measure(CausalLM model, IReadOnlyList<FigaExample> examples, int batchSize, int padTokenId, Device device)
     {
-        var wasTraining = model.training;
-        model.eval();
         double revised = 0, original = 0, rewarded = 0, penalised = 0;
         long revisedCount = 0, originalCount = 0, rewardedCount = 0, penalisedCount = 0;
-        using (no_grad())
+        using (EvalMode.Enter(model))
             for (int start = 0; start < examples.Count; start += batchSize)
             {
                 using var scope = NewDisposeScope();
                 var chunk = examples.Skip(start).Take(batchSize).ToList();
                 var batch = FigaBatch.Build(chunk, padTokenId, device);
-                var logp = -FigaLoss.TokenCrossEntropy(model.Forward(batch.InputIds, batch.AttentionMask), batch.InputIds);   // (2B, T)
+                var logp = TokenLogProbs.FromLogits(model.Forward(batch.InputIds, batch.AttentionMask), batch.InputIds, batch.ResponseMask,
+                    withEntropy: false).LogProbs;                                                                        // (2B, T)
                 var B = chunk.Count;
                 var revisedRows = logp.narrow(0, 0, B);
                 var originalRows = logp.narrow(0, B, B);
@@ -37,14 +37,13 @@ public sealed record FigaEvaluation(double RevisedLogProb, double OriginalLogPro
                 revisedCount += (long)responses.narrow(0, 0, B).sum().item<float>();
                 original += (originalRows * responses.narrow(0, B, B)).sum().item<float>();
                 originalCount += (long)responses.narrow(0, B, B).sum().item<float>();
-                var good = batch.Weights.narrow(0, 0, B).gt(0);
+                var good = batch.Rewarded.narrow(0, 0, B);
                 rewarded += revisedRows.masked_select(good).sum().item<float>();
                 rewardedCount += good.sum().item<long>();
                 var bad = batch.Weights.narrow(0, B, B).lt(0);
                 penalised += originalRows.masked_select(bad).sum().item<float>();
                 penalisedCount += bad.sum().item<long>();
             }
-        model.train(wasTraining);
         static double Mean(double sum, long count) => count == 0 ? 0 : sum / count;
         return new FigaEvaluation(Mean(revised, revisedCount), Mean(original, originalCount), Mean(rewarded, rewardedCount), Mean(penalised, penalisedCount));
     }

@@ -1,25 +1,16 @@
 using AlignLab.Core.Figa;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace AlignLab.Training.Methods.Figa;
 
 /// <summary>Eq. 2 on tensors, as the reference implementation computes it: per-token cross-entropy CE_t of both
-/// sequences from one forward pass; weights +α/γ on Ỹ and −β on Ŷ's deleted/substituted tokens that pass the
+/// sequences from one forward pass (<see cref="Inference.TokenLogProbs.Nll"/>); weights +α/γ on Ỹ and −β on Ŷ's deleted/substituted tokens that pass the
 /// selection by their NLL (= CE of the same pass, not differentiated through); loss = Σ CE_t·w_t / #(w_t ≠ 0).
 /// Mirrors <see cref="FigaLossReference"/>, which the tests hold it to.</summary>
 public sealed record FigaLoss(Tensor Loss, double GoodLoss, double BadLoss, long GoodTokens, long BadKept, long BadDropped)
 {
-    /// <summary>Per-position cross-entropy (B, T): position t scores token t given tokens before it; 0 at t = 0.</summary>
-    public static Tensor TokenCrossEntropy(Tensor logits, Tensor inputIds)
-    {
-        var (B, T) = (inputIds.shape[0], inputIds.shape[1]);
-        var ce = F.cross_entropy(logits.narrow(1, 0, T - 1).reshape(-1, logits.shape[^1]).to(ScalarType.Float32),
-            inputIds.narrow(1, 1, T - 1).reshape(-1), reduction: nn.Reduction.None).view(B, T - 1);
-        return cat([zeros(B, 1, dtype: ScalarType.Float32, device: ce.device), ce], 1);
-    }
-
-    public static FigaLoss Compute(Tensor tokenCe, Tensor weights, FigaOptions options)
+    /// <param name="rewarded">Bool, like <paramref name="weights"/>: the revision's added/substituted tokens, whose mean CE is GoodLoss.</param>
+    public static FigaLoss Compute(Tensor tokenCe, Tensor weights, Tensor rewarded, FigaOptions options)
     {
         var nll = tokenCe.detach();
         var candidate = weights.lt(0);                                                      // Ŷ's deleted/substituted
@@ -34,7 +25,7 @@ public sealed record FigaLoss(Tensor Loss, double GoodLoss, double BadLoss, long
         var counted = effective.ne(0);
         var loss = (tokenCe * effective).sum() / counted.sum().clamp_min(1);
 
-        var good = weights.eq(options.Alpha).logical_and(weights.gt(0));
+        var good = rewarded;
         long goodTokens = good.sum().item<long>(), badKept = kept.sum().item<long>();
         return new FigaLoss(loss,
             goodTokens == 0 ? 0 : nll.masked_select(good).mean().item<float>(),

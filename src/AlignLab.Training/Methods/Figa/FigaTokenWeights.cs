@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AlignLab.Core.Figa;
+using AlignLab.Training.Inference;
 using AlignLab.Training.Models;
 using AlignLab.Training.Tokenization;
 using static TorchSharp.torch;
@@ -19,15 +20,14 @@ public static class FigaTokenWeights
 
     public static void Write(string path, CausalLM model, TextTokenizer tokenizer, IReadOnlyList<FigaExample> examples, FigaOptions options, Device device)
     {
-        var wasTraining = model.training;
-        model.eval();
         using var writer = new StreamWriter(path);
-        using (no_grad())
+        using (EvalMode.Enter(model))
             foreach (var example in examples)
             {
                 using var scope = NewDisposeScope();
                 var batch = FigaBatch.Build([example], tokenizer.PadTokenId, device);
-                var ce = FigaLoss.TokenCrossEntropy(model.Forward(batch.InputIds, batch.AttentionMask), batch.InputIds);
+                var ce = TokenLogProbs.FromLogits(model.Forward(batch.InputIds, batch.AttentionMask), batch.InputIds, batch.ResponseMask,
+                    withEntropy: false).Nll;
                 var revisedNll = ce[0].narrow(0, example.Prompt.Length, example.Revised.Length).data<float>().ToArray();
                 var originalNll = ce[1].narrow(0, example.Prompt.Length, example.Original.Length).data<float>().ToArray();
                 string Text(int id) => id == tokenizer.EosTokenId ? "<eos>" : tokenizer.Decode([id]);
@@ -39,6 +39,5 @@ public static class FigaTokenWeights
                     example.Weights.Original[k] != 0 && options.Keeps(originalNll[k]))).ToList();
                 writer.WriteLine(JsonSerializer.Serialize(new PairRow(example.Instruction, original, revised), Json));
             }
-        model.train(wasTraining);
     }
 }

@@ -1,20 +1,33 @@
+using System.Diagnostics;
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
+using AlignLab.Core.Ppo;
+using AlignLab.Core.R3;
+using AlignLab.Core.RewardHacking;
+using AlignLab.Core.Runs;
+using AlignLab.Training.Adapters;
+using AlignLab.Training.Batching;
 using AlignLab.Training.Demo;
+using AlignLab.Training.Inference;
 using AlignLab.Training.Methods.Common;
-using AlignLab.Training.Methods.Ppo;
+using AlignLab.Training.Models;
 using AlignLab.Training.Registry;
 using AlignLab.Training.Rewards;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AlignLab.Training.Methods.Ppo;
 
-/// <summary>PPO with a reward model (“Aligning Large Language Models via Fine-grained Supervision”) on the shared engine (<see cref="PpoTrainer"/>): a token-level reward
+/// <summary>PPO with a reward model (“Aligning Large Language Models via Fine-grained Supervision”): a token-level reward
 /// model gives fine-grained token-level PPO, a sequence-level one fine-grained PPO or PPO-RLHF, as <c>variant</c> names
-/// and checks; the keyword reward serves smoke runs.</summary>
+/// and checks; the keyword reward serves smoke runs. <see cref="TrainAsync"/> is the PPO loop (METHODS.md, the PPO
+/// details), which R³ PPO runs with its own reward: sample responses, score them (per token or at the last token),
+/// subtract β·(log π − log π_ref) per token, GAE, whitened advantages, several epochs of clipped policy and value updates
+/// over minibatches. The reference is a frozen copy of the initial policy, or, with LoRA, the same weights with the
+/// adapters off.</summary>
 public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = null) : ITrainingMethod
 {
     public const string Name = "ppo";
-    public const string SamplesFile = PpoTrainer.SamplesFile;
     public const string DemoPrompts = "demo-prompts";
 
     /// <summary>The exported policy's config.json key naming the PPO variant that trained it.</summary>
@@ -25,42 +38,164 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
         "PPO with a reward model (token- or sequence-level)",
         "Proximal policy optimisation against a reward model: per-token rewards from a token-level model (fine-grained token-level PPO), or a sequence reward at the last token (PPO-RLHF).",
         "gpu",
-        [
-            .. TrainingParameters.Model(),
-            ParameterSpec.Dataset("prompts", DemoPrompts, [DemoPrompts], "Prompts: the instructions of any stored dataset, or demo-prompts (the demo questions)."),
-            ParameterSpec.Choice("variant", PpoVariant.Auto, PpoVariant.All,
-                "“Aligning Large Language Models via Fine-grained Supervision”'s variants: fine-grained-token (token-level reward model), fine-grained (sequence-level, trained on edited pairs), ppo-rlhf (sequence-level, original pairs); the reward model must match. auto: whatever it is."),
-            ParameterSpec.Choice("reward", "reward_model", ["reward_model", "keyword"], "Reward source: a reward model folder, or +1 per token of a keyword (smoke runs)."),
-            ParameterSpec.Model("reward_model", "", ModelRole.Reward, "Reward model: a reward-model run's export (runs/{id}/export), or any HF *ForSequenceClassification folder."),
-            ParameterSpec.Text("keyword", "", 100, "The keyword of the keyword reward."),
-            .. PpoParameters.Engine(maxNewTokens: 32),
-            .. TrainingParameters.Optimization(learningRate: 1e-5, schedule: "constant", warmupSteps: 0, maxSteps: 100, batchSize: 16, gradAccum: 1),
-            .. TrainingParameters.Lora(),
-            .. TrainingParameters.Runtime(),
-        ]);
+        PpoRunOptions.Schema.Specs(PpoRunOptions.Defaults));
 
     public async Task RunAsync(IRunContext context)
     {
-        var p = context.Parameters;
-        var prompts = await PromptsAsync(p.GetString("prompts"), context.CancellationToken);
-        await PpoTrainer.RunAsync(context, registry, prompts, session => RewardSource(p, session));
+        var o = PpoRunOptions.Schema.Bind(context.Parameters, PpoRunOptions.Defaults);
+        var prompts = await PromptsAsync(o.Prompts, context.CancellationToken);
+        await TrainAsync(context, registry, o, o.Ppo, prompts, session => RewardSource(o, session));
     }
 
-    private IRewardSource RewardSource(MethodParameters p, TrainingSession session)
+    public static async Task TrainAsync(IRunContext context, ModelRegistry registry, ITrainingOptions training, PpoOptions ppo,
+        IReadOnlyList<SpaRecord> prompts, Func<TrainingSession, IRewardSource> rewardSource)
     {
-        if (p.GetString("reward") == "keyword")
+        var seed = training.Runtime.Seed;
+        PolicyWithValueHead? agent = null;
+        using var session = TrainingSession.Open(context, registry, training, model => agent = new PolicyWithValueHead(model));
+        using var reference = training.Lora.Enabled ? null : FrozenReference(session);
+        using var rewards = rewardSource(session);
+        IKlController kl = ppo.AdaptiveKl
+            ? new AdaptiveKlController(ppo.InitKlCoef, ppo.TargetKl, ppo.KlHorizon)
+            : new FixedKlController(ppo.InitKlCoef);
+        if (kl is AdaptiveKlController adaptive && session.ExtraState.TryGetValue("kl_beta", out var beta)) adaptive.Reset(beta);
+        var batches = new ShuffledBatches<(string Instruction, string Input, int[] Prompt)>(
+            [.. prompts.Select(r => (r.Instruction, r.Input, session.Template.EncodePrompt(session.Tokenizer, r.Instruction, r.Input)))],
+            training.Optimization.BatchSize, seed);
+        var sampleLog = new StepLog(Path.Combine(context.ArtifactDirectory, PpoArtifacts.SamplesFile));
+        var rolloutLog = new StepLog(Path.Combine(context.ArtifactDirectory, PpoArtifacts.RolloutStatsFile));
+        sampleLog.TruncateAfter(session.Step);
+        rolloutLog.TruncateAfter(session.Step);
+
+        context.Metrics.ReportProgress(session.Step, training.Optimization.MaxSteps);
+        while (session.Step < training.Optimization.MaxSteps)
         {
-            if (p.GetString("variant") != PpoVariant.Auto) throw new ArgumentException("variant: the keyword reward is no reward model; use variant auto");
-            var keyword = p.GetString("keyword");
-            var tokens = session.Tokenizer.Encode(keyword.StartsWith(' ') ? keyword : " " + keyword);
-            if (string.IsNullOrWhiteSpace(keyword) || tokens.Length == 0) throw new ArgumentException("keyword: required for the keyword reward");
-            return new KeywordRewardSource(tokens.ToHashSet(), keyword);
+            await session.StopIfCancelledAsync(context);
+            using (var stepScope = NewDisposeScope())
+            {
+                var step = session.Step + 1;
+                var learningRate = session.BeginStep();
+                // 1. Rollouts.
+                var rolloutClock = Stopwatch.StartNew();
+                var picked = batches.Get(session.Step);
+                var generated = TextGenerator.Generate(session.Model, [.. picked.Select(x => x.Prompt)], new GenerationOptions
+                {
+                    MaxNewTokens = ppo.MaxNewTokens, Temperature = ppo.Temperature,
+                    EosTokenId = session.Tokenizer.EosTokenId, StopTokenIds = session.Tokenizer.EosTokenIds, PadTokenId = session.Tokenizer.PadTokenId, Seed = seed + session.Step,
+                });
+                var samples = picked.Select((x, i) =>
+                {
+                    int[] response = generated[i].EndedWithEos ? [.. generated[i].Tokens, generated[i].EndToken ?? session.Tokenizer.EosTokenId] : generated[i].Tokens;
+                    if (response.Length == 0) response = [session.Tokenizer.EosTokenId];
+                    return new PpoSample(x.Instruction, x.Input, x.Prompt, response, session.Tokenizer.Decode(generated[i].Tokens));
+                }).ToList();
+                var rolloutSeconds = rolloutClock.Elapsed.TotalSeconds;
+
+                // 2. Scores, old log-probs and values, reference log-probs; rewards with the KL penalty; advantages.
+                var scores = rewards.Score(samples);
+                var components = rewards.LastComponents;
+                var batch = PpoBatch.Build(samples, scores, session.Tokenizer.PadTokenId, session.Device);
+                Tensor oldLogProbs, oldValues, referenceLogProbs;
+                using (no_grad())
+                {
+                    agent!.eval();
+                    var (logits, values) = agent.Forward(batch.InputIds, batch.AttentionMask);
+                    oldLogProbs = TokenLogProbs.FromLogits(logits, batch.InputIds, batch.ResponseMask, withEntropy: false).LogProbs;
+                    oldValues = PpoBatch.ShiftRight(values.to(ScalarType.Float32)) * batch.ResponseMask;
+                    var referenceLogits = reference is not null
+                        ? reference.Forward(batch.InputIds, batch.AttentionMask)
+                        : Lora.WithoutAdapters(session.Model, () => session.Model.Forward(batch.InputIds, batch.AttentionMask));
+                    referenceLogProbs = TokenLogProbs.FromLogits(referenceLogits, batch.InputIds, batch.ResponseMask, withEntropy: false).LogProbs;
+                    agent.train();
+                }
+                var penalised = PpoMath.PenalisedRewards(batch.Scores, oldLogProbs, referenceLogProbs, batch.ResponseMask, kl.Beta);
+                var (advantages, returns) = PpoMath.Gae(penalised, oldValues, batch.ResponseMask, ppo.Gamma, ppo.Lam);
+                advantages = PpoMath.Whiten(advantages, batch.ResponseMask);
+                var sequenceKl = ((oldLogProbs - referenceLogProbs) * batch.ResponseMask).sum(1).mean().item<float>();
+
+                // 3. PPO epochs over minibatches.
+                var trainClock = Stopwatch.StartNew();
+                double policyLoss = 0, valueLoss = 0, entropy = 0, clipFraction = 0, approxKl = 0, gradNorm = 0;
+                int updates = 0;
+                var miniBatch = Math.Min(ppo.MiniBatchSize, samples.Count);
+                var order = new Random(seed + (int)session.Step);
+                for (int epoch = 0; epoch < ppo.PpoEpochs; epoch++)
+                {
+                    var rows = Enumerable.Range(0, samples.Count).ToArray();
+                    order.Shuffle(rows);
+                    foreach (var chunk in rows.Chunk(miniBatch))
+                    {
+                        using var scope = NewDisposeScope();
+                        var index = tensor(chunk.Select(i => (long)i).ToArray(), device: session.Device);
+                        Tensor Pick(Tensor x) => x.index_select(0, index);
+                        var mask = Pick(batch.ResponseMask);
+                        var (logits, values) = agent!.Forward(Pick(batch.InputIds), Pick(batch.AttentionMask));
+                        var logProbs = TokenLogProbs.FromLogits(logits, Pick(batch.InputIds), mask);
+                        var policy = PpoMath.PolicyLoss(logProbs.LogProbs, Pick(oldLogProbs), Pick(advantages), mask, ppo.ClipRange);
+                        var value = PpoMath.ValueLoss(PpoBatch.ShiftRight(values.to(ScalarType.Float32)), Pick(oldValues), Pick(returns), mask, ppo.ClipRangeValue);
+                        var entropyMean = (logProbs.Entropy * mask).sum() / mask.sum();
+                        var loss = policy.Loss + ppo.VfCoef * value - ppo.EntCoef * entropyMean;
+                        loss.backward();
+                        gradNorm += session.OptimizerStep(training.Optimization.MaxGradNorm);
+                        policyLoss += policy.Loss.item<float>();
+                        valueLoss += value.item<float>();
+                        entropy += entropyMean.item<float>();
+                        clipFraction += policy.ClipFraction.item<float>();
+                        approxKl += policy.ApproxKl.item<float>();
+                        updates++;
+                    }
+                }
+                session.CompleteStep();
+                kl.Update(sequenceKl, samples.Count);
+                session.ExtraState["kl_beta"] = kl.Beta;
+
+                var rawReward = scores.Average(s => s.Sum());
+                var responseTokens = samples.Sum(s => s.Response.Length);
+                context.Metrics.Report(step, "reward", rawReward);
+                context.Metrics.Report(step, "reward_with_kl", (penalised.sum(1)).mean().item<float>());
+                context.Metrics.Report(step, "kl", sequenceKl);
+                context.Metrics.Report(step, "kl_beta", kl.Beta);
+                context.Metrics.Report(step, "entropy", entropy / updates);
+                context.Metrics.Report(step, "policy_loss", policyLoss / updates);
+                context.Metrics.Report(step, "value_loss", valueLoss / updates);
+                context.Metrics.Report(step, "clip_fraction", clipFraction / updates);
+                context.Metrics.Report(step, "approx_kl", approxKl / updates);
+                context.Metrics.Report(step, "explained_variance", PpoMath.ExplainedVariance(oldValues, returns, batch.ResponseMask));
+                context.Metrics.Report(step, "response_length", (double)responseTokens / samples.Count);
+                context.Metrics.Report(step, "rollout_tokens_per_s", responseTokens / rolloutSeconds);
+                context.Metrics.Report(step, "train_tokens_per_s", batch.Tokens * ppo.PpoEpochs / trainClock.Elapsed.TotalSeconds);
+                context.Metrics.Report(step, "lr", learningRate);
+                context.Metrics.Report(step, "grad_norm", gradNorm / updates);
+                foreach (var (name, value) in components) context.Metrics.Report(step, name, value);
+                // Every rollout's reward-hacking signs (copying the query, repetition, length) for the run's report.
+                var stats = samples.Select((s, i) => RolloutStat.Measure(step, QueryText.Of(s.Instruction, s.Input), s.ResponseText,
+                    generated[i].Tokens.Length, truncated: !generated[i].EndedWithEos)).ToList();
+                rolloutLog.Append(stats);
+                context.Metrics.Report(step, "query_copy_share", stats.Average(s => s.CopiesQuery ? 1.0 : 0.0));
+                context.Metrics.Report(step, "repeat_4gram", stats.Average(s => s.Repeat4));
+                var sampleEvery = ppo.SampleEvery;
+                if (sampleEvery > 0 && (step % sampleEvery == 0 || step == 1))
+                    sampleLog.Append(samples.Take(4).Select((s, i) => new GenerationSample(step, s.Instruction, s.Input, s.ResponseText, scores[i].Sum())));
+            }
+            await session.EndOfStepAsync(context);
         }
-        if (string.IsNullOrWhiteSpace(p.GetString("reward_model"))) throw new ArgumentException("reward_model: a reward model folder is required");
-        var model = RewardModel.Load(registry.Resolve(p.GetString("reward_model")), session.Device);
+        session.Export(context);
+    }
+
+    private IRewardSource RewardSource(PpoRunOptions o, TrainingSession session)
+    {
+        if (o.Reward == "keyword")
+        {
+            if (o.Variant != PpoVariant.Auto) throw new ArgumentException("variant: the keyword reward is no reward model; use variant auto");
+            var tokens = session.Tokenizer.Encode(o.Keyword.StartsWith(' ') ? o.Keyword : " " + o.Keyword);
+            if (string.IsNullOrWhiteSpace(o.Keyword) || tokens.Length == 0) throw new ArgumentException("keyword: required for the keyword reward");
+            return new KeywordRewardSource(tokens.ToHashSet(), o.Keyword);
+        }
+        if (string.IsNullOrWhiteSpace(o.RewardModel)) throw new ArgumentException("reward_model: a reward model folder is required");
+        var model = RewardModel.Load(registry.Resolve(o.RewardModel), session.Device);
         try
         {
-            session.ExportConfig[VariantKey] = PpoVariant.Resolve(p.GetString("variant"), model.TokenLevel, model.TrainedOn);
+            session.ExportConfig[VariantKey] = PpoVariant.Resolve(o.Variant, model.TokenLevel, model.TrainedOn);
             return new RewardModelSource(model, session.Template, session.Tokenizer);
         }
         catch { model.Dispose(); throw; }
@@ -68,4 +203,14 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
 
     private async Task<IReadOnlyList<SpaRecord>> PromptsAsync(string source, CancellationToken cancellationToken) =>
         (await DatasetParameter.LoadAsync(datasets, "prompts", source, DemoPrompts, BuiltInDatasets.DemoPrompts.Load, cancellationToken)).Records;
+
+    private static CausalLM FrozenReference(TrainingSession session)
+    {
+        var reference = ModelFolder.Load(session.ModelFolder);
+        reference.to(session.Device);
+        if (session.Model.parameters().First().dtype == ScalarType.BFloat16) reference.to(ScalarType.BFloat16);
+        foreach (var parameter in reference.parameters()) parameter.requires_grad = false;
+        reference.eval();
+        return reference;
+    }
 }

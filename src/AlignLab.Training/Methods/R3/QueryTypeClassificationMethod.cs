@@ -33,35 +33,23 @@ public sealed class QueryTypeClassificationMethod(ModelRegistry registry, IDatas
         "Query types (R³): open- or closed-ended",
         "Classify each query of a dataset as open- or closed-ended with “Preference-free Alignment Learning with Regularized Relevance Reward”'s prompt, through the configured chat-completions endpoint or a local model; report counts and agreement with existing labels, and write a labelled copy of the dataset for R³ PPO.",
         "gpu",
-        [
-            ParameterSpec.Dataset("dataset", R3PpoMethod.Demo, [R3PpoMethod.Demo],
-                "The dataset whose queries to classify (any kind); demo-r3 carries labels, so the agreement shows.",
-                DatasetLayout.KindsWith(RecordPart.Instruction)),
-            ParameterSpec.Choice("classifier", "model", ["endpoint", "model"],
-                "Who answers: the configured chat-completions endpoint (AlignLab:Revision), or the local model below, choosing the likelier of the two answers."),
-            ParameterSpec.Text("endpoint_model", "", 200, "Model name sent to the endpoint (e.g. gpt-4); empty: the configured one."),
-            .. TrainingParameters.Model(),
-            ParameterSpec.Integer("max_instances", 0, 0, 10_000_000, "Classify only the first N records (0: all); the labelled dataset holds those."),
-            ParameterSpec.Integer("batch_size", 8, 2, 1024, "Sequences per forward pass of the local model (two per query)."),
-            ParameterSpec.Text("device", "cpu", 20, "cpu, cuda or cuda:N (local model)."),
-        ]);
+        QueryTypeRunOptions.Schema.Specs(QueryTypeRunOptions.Defaults));
 
     private sealed record Verdict(int Index, string? Type, string Answer, string? Error, int Attempts);
 
     public async Task RunAsync(IRunContext context)
     {
-        var p = context.Parameters;
+        var o = QueryTypeRunOptions.Schema.Bind(context.Parameters, QueryTypeRunOptions.Defaults);
         var token = context.CancellationToken;
-        var useEndpoint = p.GetString("classifier") == "endpoint";
+        var useEndpoint = o.UsesEndpoint;
         // Everything that can be wrong with the request fails here, before anything is asked or written.
         if (useEndpoint && endpoint.NotConfiguredReason is { } notConfigured)
             throw new ArgumentException($"classifier: {notConfigured}; configure one, or choose classifier=model");
-        var source = await DatasetParameter.LoadAsync(datasets, "dataset", p.GetString("dataset"), R3PpoMethod.Demo,
+        var source = await DatasetParameter.LoadAsync(datasets, "dataset", o.Dataset, R3PpoMethod.Demo,
             BuiltInDatasets.DemoR3.Load, token);
-        var records = p.GetInt32("max_instances") is > 0 and var max ? [.. source.Records.Take(max)] : source.Records;
+        var records = o.MaxInstances is > 0 and var max ? [.. source.Records.Take(max)] : source.Records;
         if (records.Count == 0) throw new ArgumentException("dataset: the dataset has no records");
-        var modelFolder = useEndpoint ? null : registry.Resolve(p.GetString("model"));
-        var templateName = p.GetString("template");
+        var modelFolder = useEndpoint ? null : registry.Resolve(o.Model.Model);
 
         var verdictPath = Path.Combine(context.ArtifactDirectory, VerdictsFile);
         var verdicts = new Verdict?[records.Count];
@@ -72,7 +60,7 @@ public sealed class QueryTypeClassificationMethod(ModelRegistry registry, IDatas
 
         if (pending.Count > 0)
         {
-            using var classifier = useEndpoint ? endpoint.Classifier(p.GetString("endpoint_model")) : LocalClassifier(modelFolder!, templateName, p);
+            using var classifier = useEndpoint ? endpoint.Classifier(o.EndpointModel) : LocalClassifier(modelFolder!, o);
             var log = new StepLog(verdictPath);
             foreach (var chunk in pending.Chunk(Chunk))
             {
@@ -95,23 +83,23 @@ public sealed class QueryTypeClassificationMethod(ModelRegistry registry, IDatas
                 $"(query {first!.Index}: {first.Error}); retry the run to ask only those again");
         }
         var labelled = records.Select((r, i) => r with { QueryType = predicted[i]!.Value.Label() }).ToList();
-        var classifierName = useEndpoint ? $"endpoint {(p.GetString("endpoint_model") is { Length: > 0 } m ? m : "(configured model)")}" : p.GetString("model");
+        var classifierName = useEndpoint ? $"endpoint {(o.EndpointModel is { Length: > 0 } m ? m : "(configured model)")}" : o.Model.Model;
         var datasetId = await datasets.SaveFromRunAsync(context.RunId, DatasetName(context.Spec.Name, context.RunId), source.Kind, labelled,
-            new { count = labelled.Count, source = p.GetString("dataset"), classifier = classifierName, agreement }, token);
+            new { count = labelled.Count, source = o.Dataset, classifier = classifierName, agreement }, token);
         await File.WriteAllTextAsync(Path.Combine(context.ArtifactDirectory, SummaryFile),
             JsonSerializer.Serialize(new QueryTypeSummary(datasetId, classifierName, agreement), QueryTypeSummary.Json), token);
     }
 
     public static string DatasetName(string runName, Guid runId) => $"{runName} (query types from run {runId.Short()})";
 
-    private static LocalQueryTypeClassifier LocalClassifier(string folder, string templateName, MethodParameters p)
+    private static LocalQueryTypeClassifier LocalClassifier(string folder, QueryTypeRunOptions o)
     {
         var tokenizer = TextTokenizer.Load(folder);
-        var template = PromptTemplate.Resolve(templateName, tokenizer);
-        var device = TorchDevice.Parse(p.GetString("device"));
+        var template = PromptTemplate.Resolve(o.Model.Template, tokenizer);
+        var device = TorchDevice.Parse(o.Device);
         var model = ModelFolder.Load(folder);
         model.to(device);
-        return new LocalQueryTypeClassifier(model, tokenizer, template, device, p.GetInt32("batch_size"), ownsModel: true);
+        return new LocalQueryTypeClassifier(model, tokenizer, template, device, o.BatchSize, ownsModel: true);
     }
 
     private static void Report(IRunContext context, QueryTypeAgreement agreement)

@@ -9,9 +9,9 @@ using AlignLab.Training.Retrieval;
 
 namespace AlignLab.Training.Methods.R3;
 
-/// <summary>R³ PPO (“Preference-free Alignment Learning with Regularized Relevance Reward”): PPO against the preference-free regularised relevance reward, which needs only
-/// (query, reference answer) pairs and each query's type. Defaults from METHODS.md §3: rollouts up to 512 tokens, lr 1e-5
-/// constant, adaptive KL from 0.2, clip 0.2, γ 1, 4 PPO epochs, LoRA on the query and value projections.</summary>
+/// <summary>R³ PPO (“Preference-free Alignment Learning with Regularized Relevance Reward”): PPO against the preference-free
+/// regularised relevance reward, which needs only (query, reference answer) pairs and each query's type; its options and
+/// their defaults are <see cref="R3PpoRunOptions"/>.</summary>
 public sealed class R3PpoMethod(ModelRegistry registry, IDatasetStore? datasets = null) : ITrainingMethod
 {
     public const string Name = "r3-ppo";
@@ -22,39 +22,24 @@ public sealed class R3PpoMethod(ModelRegistry registry, IDatasetStore? datasets 
         "R³ PPO: regularised relevance reward",
         "Preference-free PPO (“Preference-free Alignment Learning with Regularized Relevance Reward”): the reward is the relevance of the response to the query (open-ended) or to the reference answer (closed-ended), regularised by a length incentive and a repetition penalty.",
         "gpu",
-        [
-            .. TrainingParameters.Model(),
-            ParameterSpec.Dataset("dataset", Demo, [Demo],
-                "Queries with reference answers (output, or chosen) and optional query_type labels: an imported pool, SPA or preference dataset, or demo-r3.",
-                DatasetLayout.KindsWith(RecordPart.Output)),
-            ParameterSpec.Choice("query_types", "column", ["column", "all_oe", "all_ce"],
-                "Where each query's type comes from: the dataset's query_type column (every record must have one), or one type for all."),
-            ParameterSpec.Choice("ablation", "none", [.. R3Ablations.ByName.Keys], "“Preference-free Alignment Learning with Regularized Relevance Reward”'s reward ablations (Table 4)."),
-            ParameterSpec.Model("retriever", "", ModelRole.Retriever,
-                "Dense retriever for relevance: a BERT folder in HF layout with vocab.txt (e.g. Contriever) under a model root. Empty: the embedded lexical scorer (no weights)."),
-            .. PpoParameters.Engine(maxNewTokens: 512),
-            .. TrainingParameters.Optimization(learningRate: 1e-5, schedule: "constant", warmupSteps: 0, maxSteps: 5000, batchSize: 16, gradAccum: 1),
-            .. TrainingParameters.Lora(enabled: true, rank: 16),
-            .. TrainingParameters.Runtime(),
-        ]);
+        R3PpoRunOptions.Schema.Specs(R3PpoRunOptions.Defaults));
 
     public async Task RunAsync(IRunContext context)
     {
-        var p = context.Parameters;
-        var records = (await DatasetParameter.LoadAsync(datasets, "dataset", p.GetString("dataset"), Demo,
+        var o = R3PpoRunOptions.Schema.Bind(context.Parameters, R3PpoRunOptions.Defaults);
+        var records = (await DatasetParameter.LoadAsync(datasets, "dataset", o.Dataset, Demo,
             BuiltInDatasets.DemoR3.Load, context.CancellationToken)).Require("dataset", RecordPart.Output);
-        var prompts = Prompts(records, p.GetString("query_types"));
-        var ablation = R3Ablations.ByName[p.GetString("ablation")];
-        var retriever = p.GetString("retriever");
+        var prompts = Prompts(records, o.QueryTypes);
+        var ablation = R3Ablations.ByName[o.Ablation];
         string? retrieverFolder = null;
-        if (!string.IsNullOrWhiteSpace(retriever))
+        if (!string.IsNullOrWhiteSpace(o.Retriever))
         {
-            try { retrieverFolder = registry.Resolve(retriever); }
+            try { retrieverFolder = registry.Resolve(o.Retriever); }
             catch (ArgumentException e) { throw new ArgumentException($"retriever: {e.Message}"); }
         }
-        await PpoTrainer.RunAsync(context, registry, records, session => new R3RewardSource(prompts,
+        await PpoMethod.TrainAsync(context, registry, o, o.Ppo, records, session => new R3RewardSource(prompts,
             retrieverFolder is null ? new LexicalRelevanceScorer() : RetrieverScorer.Load(retrieverFolder, session.Device),
-            p.GetInt32("max_new_tokens"), ablation, p.GetInt32("seed")));
+            o.Ppo.MaxNewTokens, ablation, o.Runtime.Seed));
     }
 
     /// <summary>Each prompt's reference answer and query type; a "column" dataset whose records lack labels fails here, naming how many.</summary>

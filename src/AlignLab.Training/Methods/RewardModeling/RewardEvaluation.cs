@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AlignLab.Training.Inference;
 using AlignLab.Training.Models;
 using AlignLab.Training.Tokenization;
 using static TorchSharp.torch;
@@ -25,14 +26,10 @@ public sealed record RewardEvaluation(double Accuracy, IReadOnlyList<double> Pre
     public static RewardEvaluation Measure(SequenceClassifier classifier, IReadOnlyList<RewardExample> examples, RewardLoss.Level level,
         int batchSize, int padTokenId, Device device)
     {
-        var wasTraining = classifier.training;
-        classifier.eval();
         double correct = 0;
         var preferred = new List<double>(examples.Count);
         var other = new List<double>(examples.Count);
-        try
-        {
-            using var noGrad = no_grad();
+        using (EvalMode.Enter(classifier))
             foreach (var chunk in examples.Chunk(batchSize))
             {
                 using var scope = NewDisposeScope();
@@ -44,8 +41,6 @@ public sealed record RewardEvaluation(double Accuracy, IReadOnlyList<double> Pre
                 preferred.AddRange(top.to(ScalarType.Float64).cpu().data<double>());
                 other.AddRange(bottom.to(ScalarType.Float64).cpu().data<double>());
             }
-        }
-        finally { classifier.train(wasTraining); }
         return new RewardEvaluation(correct / examples.Count, preferred, other);
     }
 
@@ -59,8 +54,7 @@ public sealed record RewardEvaluation(double Accuracy, IReadOnlyList<double> Pre
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using var writer = new StreamWriter(path);
         if (examples.Count == 0) return;
-        classifier.eval();
-        using var noGrad = no_grad();
+        using var evaluating = EvalMode.Enter(classifier);
         var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         foreach (var chunk in examples.Chunk(16))
         {

@@ -9,7 +9,7 @@ namespace AlignLab.Training.Methods.RewardModeling;
 /// tokens, or with the full Eq. 3, which without Eq. 4's approximation is −log σ(R^i − R^j).</summary>
 public static class RewardLoss
 {
-    public enum Level { Sequence, Token }
+    public enum Level { Token, Sequence }
     public enum TokenObjective { ChangedTokens, Full }
 
     /// <summary>Each row's reward (2B): last-token score or mean response-token score.</summary>

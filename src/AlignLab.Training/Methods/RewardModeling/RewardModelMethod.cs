@@ -27,89 +27,87 @@ public sealed class RewardModelMethod(ModelRegistry registry, IDatasetStore? dat
         "Reward model (sequence or token level)",
         "Train a reward model on preference pairs: sequence-level Bradley–Terry, or token-level rewards on minimally edited pairs (fine-grained token-level reward, as in “Aligning Large Language Models via Fine-grained Supervision”).",
         "gpu",
-        [
-            .. TrainingParameters.Model(),
-            ParameterSpec.Dataset("dataset", RewardPairs.Demo, [RewardPairs.Demo],
-                "Pairs: an imported SPA, minimal-edit (prompt, original, edited) or preference (prompt, chosen, rejected) dataset, or demo-edits (synthetic: the edited fact decides preference).",
-                DatasetLayout.KindsWith(RecordPart.Original)),
-            ParameterSpec.Choice("pairs", RewardPairs.Edited, [RewardPairs.Edited, RewardPairs.Original],
-                "Edited pairs (edited ≻ original: the fine-grained data, in SPA and minimal-edit datasets) or standard pairs (output or chosen ≻ original or rejected, in SPA and preference datasets)."),
-            ParameterSpec.Choice("level", "token", ["token", "sequence"], "Token: a reward per response token, R = their mean (Eq. 1). Sequence: the reward at the last token."),
-            ParameterSpec.Choice("token_objective", "changed_tokens", ["changed_tokens", "full"], "Token level: Eq. 4 on the changed tokens U1 (paper), or the full Eq. 3."),
-            .. TrainingParameters.Optimization(learningRate: 1e-4, schedule: "cosine", warmupSteps: 10, maxSteps: 200, batchSize: 16, gradAccum: 1),
-            .. TrainingParameters.Lora(),
-            .. TrainingParameters.Runtime(),
-        ]);
+        RewardModelRunOptions.Schema.Specs(RewardModelRunOptions.Defaults));
 
     public async Task RunAsync(IRunContext context)
     {
-        var p = context.Parameters;
-        var level = p.GetString("level") == "sequence" ? RewardLoss.Level.Sequence : RewardLoss.Level.Token;
-        var objective = p.GetString("token_objective") == "full" ? RewardLoss.TokenObjective.Full : RewardLoss.TokenObjective.ChangedTokens;
-        var pairs = p.GetString("pairs");
-        var dataset = await DatasetParameter.LoadAsync(datasets, "dataset", p.GetString("dataset"), RewardPairs.Demo,
+        var o = RewardModelRunOptions.Schema.Bind(context.Parameters, RewardModelRunOptions.Defaults);
+        var (optimization, accumulation, level) = (o.Optimization, o.Optimization.GradAccum, o.Level);
+        var dataset = await DatasetParameter.LoadAsync(datasets, "dataset", o.Dataset, RewardPairs.Demo,
             BuiltInDatasets.DemoEdits.Load, context.CancellationToken);
-        var records = dataset.Require($"dataset (pairs {pairs})", RewardPairs.Needs(pairs));
-        int batchSize = p.GetInt32("batch_size"), accumulation = p.GetInt32("grad_accum"), seed = p.GetInt32("seed");
+        var records = dataset.Require($"dataset (pairs {o.Pairs})", RewardPairs.Needs(o.Pairs));
 
         SequenceClassifier? classifier = null;
-        using var session = TrainingSession.Open(context, registry, model => classifier = new SequenceClassifier(model));
+        using var session = TrainingSession.Open(context, registry, o, model => classifier = new SequenceClassifier(model));
         session.ExportConfig[RewardModel.LevelKey] = level == RewardLoss.Level.Token ? "token" : "sequence";
-        session.ExportConfig[RewardModel.PairsKey] = pairs;
-        var (trainRecords, evalRecords) = Split(records, p.GetDouble("eval_fraction"), seed);
-        var maxLength = p.GetInt32("max_length");
+        session.ExportConfig[RewardModel.PairsKey] = o.Pairs;
+        var (trainRecords, evalRecords) = Split(records, optimization.EvalFraction, o.Runtime.Seed);
         List<RewardExample> Tokenize(IReadOnlyList<SpaRecord> part, string kind) =>
             DatasetLayout.For(dataset.Kind).Guarantees(RewardPairs.Needs(kind))
-                ? RewardPairs.Tokenize(RewardPairs.From(part, kind), session.Tokenizer, session.Template, maxLength) : [];
-        var train = Tokenize(trainRecords, pairs);
+                ? RewardPairs.Tokenize(RewardPairs.From(part, kind), session.Tokenizer, session.Template, optimization.MaxLength) : [];
+        var train = Tokenize(trainRecords, o.Pairs);
         // Held out: edited pairs where the dataset has them (the fine-grained question), and standard pairs where it has those.
         var evalEdited = Tokenize(evalRecords, RewardPairs.Edited);
         var evalOriginal = Tokenize(evalRecords, RewardPairs.Original);
         var evalPrimary = evalEdited.Count > 0 ? evalEdited : evalOriginal;
-        if (train.Count == 0) throw new InvalidOperationException($"no pair of the dataset fits max_length {maxLength}");
-        var batches = new ShuffledBatches<RewardExample>(train, batchSize, seed);
+        if (train.Count == 0) throw new InvalidOperationException($"no pair of the dataset fits max_length {optimization.MaxLength}");
+        var batches = new ShuffledBatches<RewardExample>(train, optimization.BatchSize, o.Runtime.Seed);
 
-        RewardEvaluation? latest = null;          // the engine evaluates after the last step, so this ends as the final model's
-        await session.TrainAsync(context, trainStep: () =>
+        RewardEvaluation? latest = null;          // evaluated after the last step too, so this ends as the final model's
+        context.Metrics.ReportProgress(session.Step, optimization.MaxSteps);
+        if (session.Step == 0) Evaluate(0);
+        while (session.Step < optimization.MaxSteps)
         {
-            var clock = Stopwatch.StartNew();
-            var learningRate = session.BeginStep();
-            double loss = 0, accuracy = 0, margin = 0;
-            long tokens = 0;
-            for (int micro = 0; micro < accumulation; micro++)
+            await session.StopIfCancelledAsync(context);
+            using (var scope = NewDisposeScope())
             {
-                var batch = RewardBatch.Build(batches.Get(session.Step * accumulation + micro), session.Tokenizer.PadTokenId, session.Device);
-                var scores = classifier!.Scores(batch.InputIds, batch.AttentionMask).select(2, 0).to(ScalarType.Float32);
-                var margins = RewardLoss.Margin(scores, batch, level, objective);
-                var microLoss = RewardLoss.Loss(margins);
-                (microLoss / accumulation).backward();
-                loss += microLoss.item<float>() / accumulation;
-                accuracy += margins.gt(0).to(ScalarType.Float32).mean().item<float>() / accumulation;
-                margin += margins.mean().item<float>() / accumulation;
-                tokens += batch.Tokens;
+                var clock = Stopwatch.StartNew();
+                var learningRate = session.BeginStep();
+                double loss = 0, accuracy = 0, margin = 0;
+                long tokens = 0;
+                for (int micro = 0; micro < accumulation; micro++)
+                {
+                    // Bradley–Terry on the preferred-minus-other margin, per sequence or per changed token.
+                    var batch = RewardBatch.Build(batches.Get(session.Step * accumulation + micro), session.Tokenizer.PadTokenId, session.Device);
+                    var scores = classifier!.Scores(batch.InputIds, batch.AttentionMask).select(2, 0).to(ScalarType.Float32);
+                    var margins = RewardLoss.Margin(scores, batch, level, o.TokenObjective);
+                    var microLoss = RewardLoss.Loss(margins);
+                    (microLoss / accumulation).backward();
+                    loss += microLoss.item<float>() / accumulation;
+                    accuracy += margins.gt(0).to(ScalarType.Float32).mean().item<float>() / accumulation;
+                    margin += margins.mean().item<float>() / accumulation;
+                    tokens += batch.Tokens;
+                }
+                var gradNorm = session.EndStep(optimization.MaxGradNorm);
+
+                var step = session.Step;
+                context.Metrics.Report(step, "loss", loss);
+                context.Metrics.Report(step, "accuracy", accuracy);
+                context.Metrics.Report(step, "margin", margin);
+                context.Metrics.Report(step, "lr", learningRate);
+                context.Metrics.Report(step, "grad_norm", gradNorm);
+                context.Metrics.Report(step, "tokens_per_s", tokens / clock.Elapsed.TotalSeconds);
             }
-            var gradNorm = session.EndStep(p.GetDouble("max_grad_norm"));
-            var step = session.Step;
-            context.Metrics.Report(step, "loss", loss);
-            context.Metrics.Report(step, "accuracy", accuracy);
-            context.Metrics.Report(step, "margin", margin);
-            context.Metrics.Report(step, "lr", learningRate);
-            context.Metrics.Report(step, "grad_norm", gradNorm);
-            context.Metrics.Report(step, "tokens_per_s", tokens / clock.Elapsed.TotalSeconds);
-        }, evaluate: step =>
+            if (session.ShouldEvaluate()) Evaluate(session.Step);
+            await session.EndOfStepAsync(context);
+        }
+        session.Export(context);
+        latest?.WriteDistribution(Path.Combine(context.ArtifactDirectory, RewardEvaluation.DistributionFile));
+        RewardEvaluation.WriteTokenRewards(Path.Combine(context.ArtifactDirectory, TokenRewardsFile), classifier!, evalPrimary.Take(200).ToList(),
+            session.Tokenizer, session.Device);
+
+        // Held-out pairwise accuracy and mean rewards; on standard pairs too when the primary ones are edited pairs.
+        void Evaluate(long step)
         {
             if (evalPrimary.Count == 0) return;
-            var primary = latest = RewardEvaluation.Measure(classifier!, evalPrimary, level, batchSize, session.Tokenizer.PadTokenId, session.Device);
+            var primary = latest = RewardEvaluation.Measure(classifier!, evalPrimary, level, optimization.BatchSize, session.Tokenizer.PadTokenId, session.Device);
             context.Metrics.Report(step, "eval_accuracy", primary.Accuracy);
             context.Metrics.Report(step, "eval_reward_preferred", primary.MeanPreferred);
             context.Metrics.Report(step, "eval_reward_other", primary.MeanOther);
             if (evalOriginal.Count > 0 && evalPrimary != evalOriginal)
                 context.Metrics.Report(step, "eval_accuracy_original_pairs",
-                    RewardEvaluation.Measure(classifier!, evalOriginal, level, batchSize, session.Tokenizer.PadTokenId, session.Device).Accuracy);
-        });
-        latest?.WriteDistribution(Path.Combine(context.ArtifactDirectory, RewardEvaluation.DistributionFile));
-        RewardEvaluation.WriteTokenRewards(Path.Combine(context.ArtifactDirectory, TokenRewardsFile), classifier!, evalPrimary.Take(200).ToList(),
-            session.Tokenizer, session.Device);
+                    RewardEvaluation.Measure(classifier!, evalOriginal, level, optimization.BatchSize, session.Tokenizer.PadTokenId, session.Device).Accuracy);
+        }
     }
 
     /// <summary>A held-out split by record, so that both kinds of held-out pairs come from the same prompts.</summary>

@@ -2,10 +2,10 @@ using System.Diagnostics;
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
 using AlignLab.Training.Batching;
+using AlignLab.Training.Inference;
 using AlignLab.Training.Methods.Common;
 using AlignLab.Training.Models;
 using AlignLab.Training.Registry;
-using F = TorchSharp.torch.nn.functional;
 using static TorchSharp.torch;
 
 namespace AlignLab.Training.Methods.Sft;
@@ -22,71 +22,68 @@ public sealed class SftMethod(ModelRegistry registry, IDatasetStore? datasets = 
         "Supervised fine-tuning",
         "Fine-tunes a causal LM on (prompt, response) pairs with the loss on response tokens only.",
         "gpu",
-        [
-            .. TrainingParameters.Model(),
-            ParameterSpec.Dataset("dataset", SftData.Demo, SftData.BuiltIn,
-                "(Instruction, response) pairs: a stored dataset's instruction, input and output; the built-in demo instructions; or demo-spa-initial, the initial (wrong) answers of the demo SPA pairs (a policy for FIGA to correct).",
-                DatasetLayout.KindsWith(RecordPart.Instruction, RecordPart.Output)),
-            // 1e-3 with cosine decay trains the demo model from scratch in minutes; use ~1e-5 for pretrained models.
-            .. TrainingParameters.Optimization(learningRate: 1e-3, schedule: "cosine", warmupSteps: 20, maxSteps: 300, batchSize: 16, gradAccum: 1, weightDecay: 0.01),
-            .. TrainingParameters.Lora(),
-            .. TrainingParameters.Runtime(),
-        ]);
+        SftRunOptions.Schema.Specs(SftRunOptions.Defaults));
 
     public async Task RunAsync(IRunContext context)
     {
-        var p = context.Parameters;
-        int batchSize = p.GetInt32("batch_size"), accumulation = p.GetInt32("grad_accum");
-        using var session = TrainingSession.Open(context, registry);
-        var examples = await SftData.ExamplesAsync(p.GetString("dataset"), datasets, context.CancellationToken);
-        var (train, eval) = SftData.Split(examples, session.Tokenizer, session.Template, p.GetInt32("max_length"),
-            p.GetDouble("eval_fraction"), p.GetInt32("seed"));
-        var batches = new ShuffledBatches<(int[] Prompt, int[] Response)>(train, batchSize, p.GetInt32("seed"));
+        var o = SftRunOptions.Schema.Bind(context.Parameters, SftRunOptions.Defaults);
+        var (optimization, accumulation) = (o.Optimization, o.Optimization.GradAccum);
+        using var session = TrainingSession.Open(context, registry, o);
+        var examples = await SftData.ExamplesAsync(o.Dataset, datasets, context.CancellationToken);
+        var (train, eval) = SftData.Split(examples, session.Tokenizer, session.Template, optimization.MaxLength, optimization.EvalFraction, o.Runtime.Seed);
+        var batches = new ShuffledBatches<(int[] Prompt, int[] Response)>(train, optimization.BatchSize, o.Runtime.Seed);
 
-        await session.TrainAsync(context, trainStep: () =>
+        context.Metrics.ReportProgress(session.Step, optimization.MaxSteps);
+        if (session.Step == 0) Evaluate(0);
+        while (session.Step < optimization.MaxSteps)
         {
-            var clock = Stopwatch.StartNew();
-            var learningRate = session.BeginStep();
-            double lossSum = 0;
-            long tokens = 0;
-            for (int micro = 0; micro < accumulation; micro++)
+            await session.StopIfCancelledAsync(context);
+            using (var scope = NewDisposeScope())
             {
-                var batch = ResponseBatch.Pad(batches.Get(session.Step * accumulation + micro), session.Tokenizer.PadTokenId, session.Device);
-                var loss = ResponseLoss(session.Model, batch);
-                (loss / accumulation).backward();
-                lossSum += loss.item<float>();
-                tokens += batch.Tokens;
+                var clock = Stopwatch.StartNew();
+                var learningRate = session.BeginStep();
+                double lossSum = 0;
+                long tokens = 0;
+                for (int micro = 0; micro < accumulation; micro++)
+                {
+                    var batch = ResponseBatch.Pad(batches.Get(session.Step * accumulation + micro), session.Tokenizer.PadTokenId, session.Device);
+                    var loss = ResponseLoss(session.Model, batch);
+                    (loss / accumulation).backward();
+                    lossSum += loss.item<float>();
+                    tokens += batch.Tokens;
+                }
+                var gradNorm = session.EndStep(optimization.MaxGradNorm);
+
+                context.Metrics.Report(session.Step, "loss", lossSum / accumulation);
+                context.Metrics.Report(session.Step, "lr", learningRate);
+                context.Metrics.Report(session.Step, "grad_norm", gradNorm);
+                context.Metrics.Report(session.Step, "tokens_per_s", tokens / clock.Elapsed.TotalSeconds);
             }
-            var gradNorm = session.EndStep(p.GetDouble("max_grad_norm"));
-            context.Metrics.Report(session.Step, "loss", lossSum / accumulation);
-            context.Metrics.Report(session.Step, "lr", learningRate);
-            context.Metrics.Report(session.Step, "grad_norm", gradNorm);
-            context.Metrics.Report(session.Step, "tokens_per_s", tokens / clock.Elapsed.TotalSeconds);
-        }, evaluate: step =>
+            if (session.ShouldEvaluate()) Evaluate(session.Step);
+            await session.EndOfStepAsync(context);
+        }
+        session.Export(context);
+
+        void Evaluate(long step)
         {
             if (eval.Count > 0)
-                context.Metrics.Report(step, "eval_loss", EvaluationLoss(session.Model, eval, batchSize, session.Tokenizer.PadTokenId, session.Device));
-        });
+                context.Metrics.Report(step, "eval_loss", EvaluationLoss(session.Model, eval, optimization.BatchSize, session.Tokenizer.PadTokenId, session.Device));
+        }
     }
 
     /// <summary>Mean cross-entropy of the response tokens (prompt and padding positions ignored).</summary>
     public static Tensor ResponseLoss(CausalLM model, ResponseBatch batch)
     {
         var logits = model.Forward(batch.InputIds, batch.AttentionMask);                        // (B, T, V)
-        var T = batch.InputIds.shape[1];
-        var targets = batch.InputIds.narrow(1, 1, T - 1)
-            .masked_fill(batch.ResponseMask.narrow(1, 1, T - 1).eq(0), -100);                    // (B, T-1)
-        return F.cross_entropy(logits.narrow(1, 0, T - 1).reshape(-1, logits.shape[^1]).to(ScalarType.Float32),
-            targets.reshape(-1), ignore_index: -100);
+        var tokens = TokenLogProbs.FromLogits(logits, batch.InputIds, batch.ResponseMask, withEntropy: false);
+        return tokens.Nll.sum() / tokens.Mask.sum().clamp_min(1);
     }
 
     public static double EvaluationLoss(CausalLM model, IReadOnlyList<(int[] Prompt, int[] Response)> examples, int batchSize, int padTokenId, Device device)
     {
-        var wasTraining = model.training;
-        model.eval();
         double total = 0;
         long count = 0;
-        using (no_grad())
+        using (EvalMode.Enter(model))
             for (int start = 0; start < examples.Count; start += batchSize)
             {
                 using var scope = NewDisposeScope();
@@ -96,7 +93,6 @@ public sealed class SftMethod(ModelRegistry registry, IDatasetStore? datasets = 
                 total += ResponseLoss(model, batch).item<float>() * tokens;
                 count += tokens;
             }
-        model.train(wasTraining);
         return total / Math.Max(1, count);
     }
 }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace AlignLab.Training.Methods.Ppo;
+namespace AlignLab.Core.Runs;
 
 /// <summary>A JSON Lines file a run appends to step by step, each line an object with a "step" (samples.jsonl,
 /// rollout_stats.jsonl). A resumed run first drops what the interrupted attempt wrote after its checkpoint, and any

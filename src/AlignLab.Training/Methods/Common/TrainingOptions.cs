@@ -1,0 +1,89 @@
+using AlignLab.Core.Methods;
+using AlignLab.Training.Demo;
+using AlignLab.Training.Tokenization;
+
+namespace AlignLab.Training.Methods.Common;
+
+/// <summary>The model a method trains and the prompt template around its examples.</summary>
+public sealed record ModelOptions
+{
+    public string Model { get; init; } = DemoModel.Name;
+    public string Template { get; init; } = "alpaca";
+
+    public static ParameterSchema<ModelOptions> Schema { get; } = new ParameterSchema<ModelOptions>()
+        .Model(o => o.Model, "model", ModelRole.Policy, "Model folder (config.json, safetensors, tokenizer) under a model root, or a run's export (runs/{id}/export).")
+        .Choice(o => o.Template, "template", [.. PromptTemplate.Names], "Prompt template around instruction and input; model: the model's own chat template (tokenizer_config.json).");
+}
+
+/// <summary>AdamW, its schedule, batching, evaluation and checkpoint cadence. Each method's options record sets the
+/// defaults to its paper's figures.</summary>
+public sealed record OptimizationOptions
+{
+    public double LearningRate { get; init; } = 1e-5;
+    public double WeightDecay { get; init; }
+    public string Schedule { get; init; } = "constant";
+    public long WarmupSteps { get; init; }
+    public long MaxSteps { get; init; } = 100;
+    public int BatchSize { get; init; } = 8;
+    public int GradAccum { get; init; } = 1;
+    public double MaxGradNorm { get; init; } = 1.0;
+    public int MaxLength { get; init; } = 128;
+    public double EvalFraction { get; init; } = 0.05;
+    public long EvalEvery { get; init; } = 50;
+    public long CheckpointEvery { get; init; } = 100;
+
+    public static ParameterSchema<OptimizationOptions> Schema { get; } = new ParameterSchema<OptimizationOptions>()
+        .Number(o => o.LearningRate, "learning_rate", 1e-8, 1, "Peak AdamW learning rate.")
+        .Number(o => o.WeightDecay, "weight_decay", 0, 1, "AdamW weight decay on weight matrices.")
+        .Choice(o => o.Schedule, "schedule", ["constant", "cosine", "linear"], "Learning-rate decay after warmup.")
+        .Integer(o => o.WarmupSteps, "warmup_steps", 0, 100_000, "Optimizer steps of linear warmup.")
+        .Integer(o => o.MaxSteps, "max_steps", 1, 10_000_000, "Optimizer steps to train.")
+        .Integer(o => o.BatchSize, "batch_size", 1, 4096, "Examples per micro-batch.")
+        .Integer(o => o.GradAccum, "grad_accum", 1, 1024, "Micro-batches per optimizer step (effective batch = batch_size × grad_accum).")
+        .Number(o => o.MaxGradNorm, "max_grad_norm", 0, 1000, "Clip the global gradient norm (0: no clipping).")
+        .Integer(o => o.MaxLength, "max_length", 8, 32_768, "Longest prompt + response in tokens; longer examples are dropped.")
+        .Number(o => o.EvalFraction, "eval_fraction", 0, 0.5, "Share of examples held out for evaluation.")
+        .Integer(o => o.EvalEvery, "eval_every", 0, 1_000_000, "Evaluate every N steps (0: only at the start and the end).")
+        .Integer(o => o.CheckpointEvery, "checkpoint_every", 0, 1_000_000, "Checkpoint every N steps (0: only on cancel).");
+}
+
+/// <summary>LoRA adapters on a frozen base (off by default).</summary>
+public sealed record LoraOptions
+{
+    public bool Enabled { get; init; }
+    public int Rank { get; init; } = 8;
+    public double Alpha { get; init; } = 16;
+    public double Dropout { get; init; } = 0.05;
+    public string Targets { get; init; } = "";
+
+    public static ParameterSchema<LoraOptions> Schema { get; } = new ParameterSchema<LoraOptions>()
+        .Boolean(o => o.Enabled, "lora", "Train LoRA adapters on a frozen base instead of all weights (merged on export).")
+        .Integer(o => o.Rank, "lora_r", 1, 1024, "LoRA rank r.")
+        .Number(o => o.Alpha, "lora_alpha", 0.001, 10_000, "LoRA alpha; updates are scaled by alpha / r.")
+        .Number(o => o.Dropout, "lora_dropout", 0, 0.9, "Dropout on the adapter input.")
+        .Text(o => o.Targets, "lora_targets", 200, "Comma-separated layer names to adapt; empty: the model's query/value maps (c_attn for GPT-2).");
+}
+
+/// <summary>Seed, device and precision.</summary>
+public sealed record RuntimeOptions
+{
+    public int Seed { get; init; } = 1234;
+    public string Device { get; init; } = "cpu";
+    public string Precision { get; init; } = "fp32";
+
+    public static ParameterSchema<RuntimeOptions> Schema { get; } = new ParameterSchema<RuntimeOptions>()
+        .Integer(o => o.Seed, "seed", 0, int.MaxValue, "Seed of data order and dropout.")
+        .Text(o => o.Device, "device", 20, "cpu, cuda or cuda:N.")
+        .Choice(o => o.Precision, "precision", ["fp32", "bf16"], "Weights and compute precision.");
+}
+
+/// <summary>What <see cref="TrainingSession"/> needs of a method's options: every fine-tuning method's record has these
+/// four groups.</summary>
+public interface ITrainingOptions
+{
+    ModelOptions Model { get; }
+    OptimizationOptions Optimization { get; }
+    LoraOptions Lora { get; }
+    RuntimeOptions Runtime { get; }
+}
+

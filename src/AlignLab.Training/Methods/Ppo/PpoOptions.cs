@@ -1,0 +1,41 @@
+using AlignLab.Core.Methods;
+
+namespace AlignLab.Training.Methods.Ppo;
+
+/// <summary>The PPO engine's hyperparameters (METHODS.md, the PPO details), shared by every PPO method; the defaults are
+/// the common reference implementations', the response length each method's own.</summary>
+public sealed record PpoOptions
+{
+    public double InitKlCoef { get; init; } = 0.2;
+    public bool AdaptiveKl { get; init; } = true;
+    public double TargetKl { get; init; } = 6;
+    public double KlHorizon { get; init; } = 10_000;
+    public double Gamma { get; init; } = 1;
+    public double Lam { get; init; } = 0.95;
+    public double ClipRange { get; init; } = 0.2;
+    public double ClipRangeValue { get; init; } = 0.2;
+    public double VfCoef { get; init; } = 0.1;
+    public double EntCoef { get; init; }
+    public int PpoEpochs { get; init; } = 4;
+    public int MiniBatchSize { get; init; } = 4;
+    public int MaxNewTokens { get; init; } = 32;
+    public double Temperature { get; init; } = 1;
+    public int SampleEvery { get; init; } = 10;
+
+    public static ParameterSchema<PpoOptions> Schema { get; } = new ParameterSchema<PpoOptions>()
+        .Number(o => o.InitKlCoef, "init_kl_coef", 0, 100, "Initial β of the per-token KL penalty.")
+        .Boolean(o => o.AdaptiveKl, "adaptive_kl", "Adapt β towards target_kl (Ziegler et al.); off: β stays fixed.")
+        .Number(o => o.TargetKl, "target_kl", 0.001, 1000, "Target KL of the adaptive controller.")
+        .Number(o => o.KlHorizon, "kl_horizon", 1, 1e9, "Horizon of the adaptive controller.")
+        .Number(o => o.Gamma, "gamma", 0, 1, "GAE discount γ.")
+        .Number(o => o.Lam, "lam", 0, 1, "GAE λ.")
+        .Number(o => o.ClipRange, "cliprange", 0.01, 10, "Policy ratio clip ε.")
+        .Number(o => o.ClipRangeValue, "cliprange_value", 0.01, 100, "Value clip around the rollout's values.")
+        .Number(o => o.VfCoef, "vf_coef", 0, 100, "Weight of the value loss.")
+        .Number(o => o.EntCoef, "ent_coef", 0, 10, "Weight of the entropy bonus.")
+        .Integer(o => o.PpoEpochs, "ppo_epochs", 1, 100, "Passes over each rollout batch.")
+        .Integer(o => o.MiniBatchSize, "mini_batch_size", 1, 4096, "Rollouts per PPO update.")
+        .Integer(o => o.MaxNewTokens, "max_new_tokens", 1, 4096, "Longest response.")
+        .Number(o => o.Temperature, "temperature", 0.01, 10, "Sampling temperature of the rollouts.")
+        .Integer(o => o.SampleEvery, "sample_every", 0, 1_000_000, "Store sample generations every N steps (0: never).");
+}
