@@ -1,6 +1,6 @@
 using System.Linq.Expressions;
 using System.Reflection;
-using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace AlignLab.Core.Methods;
@@ -94,14 +94,5 @@ public sealed class ParameterSchema<T> where T : class
         (T)(typeof(T).GetMethod("<Clone>$")?.Invoke(record, null)
             ?? throw new InvalidOperationException($"{typeof(T).Name} must be a record"));
 
-    public static string SnakeCase(string name)
-    {
-        var text = new StringBuilder();
-        for (int i = 0; i < name.Length; i++)
-        {
-            if (char.IsUpper(name[i]) && i > 0) text.Append('_');
-            text.Append(char.ToLowerInvariant(name[i]));
-        }
-        return text.ToString();
-    }
+    public static string SnakeCase(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
 }

@@ -98,9 +98,6 @@ public sealed class LiveRunMetrics : IDisposable
         lock (_gate) return _statuses.TryGetValue(run, out var status) ? status : null;
     }
 
-    /// <summary>Asks for a render at the next tick (after a change the stream did not bring).</summary>
-    public void MarkDirty() => _throttle.MarkDirty();
-
     private void Unsubscribe()
     {
         foreach (var subscription in _subscriptions) subscription.Dispose();
