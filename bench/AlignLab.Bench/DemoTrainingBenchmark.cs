@@ -70,7 +70,7 @@ public static class DemoTrainingBenchmark
         await rewardModel.RunAsync(rmContext);
         Console.WriteLine($"token-level reward model on demo-edits (500 steps, from the untrained demo model): {clock.Elapsed.TotalSeconds:0.0} s; " +
                           $"held-out accuracy {rmContext.Points.Last(p => p.Name == "eval_accuracy").Value:P1}");
-        var ppoSpec = Spec("ppo", extra: ",\"reward\":\"keyword\",\"keyword\":\"Tokyo\",\"learning_rate\":0.001,\"mini_batch_size\":8,\"ppo_epochs\":2,\"max_new_tokens\":12,\"max_steps\":40,\"eval_every\":0,\"checkpoint_every\":20");
+        var ppoSpec = Spec("ppo", extra: ",\"reward\":\"keyword\",\"keyword\":\"Tokyo\",\"learning_rate\":0.001,\"mini_batch_size\":8,\"ppo_epochs\":2,\"max_new_tokens\":12,\"max_steps\":40,\"checkpoint_every\":20");
         var ppoContext = new BenchRunContext(ppoSpec, Path.Combine(root, "ppo"));
         clock.Restart();
         await ppo.RunAsync(ppoContext);

@@ -25,7 +25,7 @@ public static class PpoLoraBenchmark
             $$$"""
             {"method":"ppo","parameters":{"model":"{{{Path.GetFileName(folder)}}}","reward":"keyword","keyword":"Tokyo","device":"{{{device}}}","precision":"bf16",
              "lora":{{{(lora ? "true" : "false")}}},"lora_r":16,"learning_rate":0.00001,"batch_size":{{{batch}}},"mini_batch_size":{{{Math.Max(1, batch / 2)}}},"ppo_epochs":2,
-             "max_new_tokens":{{{newTokens}}},"max_steps":{{{steps}}},"checkpoint_every":0,"eval_every":0,"sample_every":0}}
+             "max_new_tokens":{{{newTokens}}},"max_steps":{{{steps}}},"checkpoint_every":0,"sample_every":0}}
             """)).Spec!;
         var clock = Stopwatch.StartNew();
         var last = TimeSpan.Zero;

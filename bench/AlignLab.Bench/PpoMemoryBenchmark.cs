@@ -20,7 +20,7 @@ public static class PpoMemoryBenchmark
         DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
         var method = new PpoMethod(new ModelRegistry([root]));
         var spec = new RunRequestValidator(new MethodCatalog([method])).Validate(System.Text.Json.Nodes.JsonNode.Parse(
-            $$$"""{"method":"ppo","parameters":{"reward":"keyword","keyword":"Tokyo","learning_rate":0.0005,"batch_size":16,"mini_batch_size":8,"ppo_epochs":2,"max_new_tokens":12,"max_steps":{{{steps}}},"checkpoint_every":{{{checkpointEvery}}},"eval_every":0}}""")).Spec!;
+            $$$"""{"method":"ppo","parameters":{"reward":"keyword","keyword":"Tokyo","learning_rate":0.0005,"batch_size":16,"mini_batch_size":8,"ppo_epochs":2,"max_new_tokens":12,"max_steps":{{{steps}}},"checkpoint_every":{{{checkpointEvery}}}}}""")).Spec!;
         var samples = new List<(long Step, double RssMb, long LiveTensors, double Reward)>();
         var context = new BenchRunContext(spec, Path.Combine(root, "run"), (step, name, value) =>
         {

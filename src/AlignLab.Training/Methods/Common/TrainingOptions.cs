@@ -32,19 +32,32 @@ public sealed record OptimizationOptions
     public long EvalEvery { get; init; } = 50;
     public long CheckpointEvery { get; init; } = 100;
 
-    public static ParameterSchema<OptimizationOptions> Schema { get; } = new ParameterSchema<OptimizationOptions>()
-        .Number(o => o.LearningRate, "learning_rate", 1e-8, 1, "Peak AdamW learning rate.")
-        .Number(o => o.WeightDecay, "weight_decay", 0, 1, "AdamW weight decay on weight matrices.")
-        .Choice(o => o.Schedule, "schedule", ["constant", "cosine", "linear"], "Learning-rate decay after warmup.")
-        .Integer(o => o.WarmupSteps, "warmup_steps", 0, 100_000, "Optimizer steps of linear warmup.")
-        .Integer(o => o.MaxSteps, "max_steps", 1, 10_000_000, "Optimizer steps to train.")
-        .Integer(o => o.BatchSize, "batch_size", 1, 4096, "Examples per micro-batch.")
-        .Integer(o => o.GradAccum, "grad_accum", 1, 1024, "Micro-batches per optimizer step (effective batch = batch_size × grad_accum).")
-        .Number(o => o.MaxGradNorm, "max_grad_norm", 0, 1000, "Clip the global gradient norm (0: no clipping).")
-        .Integer(o => o.MaxLength, "max_length", 8, 32_768, "Longest prompt + response in tokens; longer examples are dropped.")
-        .Number(o => o.EvalFraction, "eval_fraction", 0, 0.5, "Share of examples held out for evaluation.")
-        .Integer(o => o.EvalEvery, "eval_every", 0, 1_000_000, "Evaluate every N steps (0: only at the start and the end).")
-        .Integer(o => o.CheckpointEvery, "checkpoint_every", 0, 1_000_000, "Checkpoint every N steps (0: only on cancel).");
+    /// <summary>The fine-tuning methods' parameters: all of them.</summary>
+    public static ParameterSchema<OptimizationOptions> Schema { get; } = Declare(rollouts: false);
+
+    /// <summary>PPO's: a step is one batch of rollouts, so there is no gradient accumulation, length cut or held-out
+    /// evaluation to set (their properties keep their defaults, unread).</summary>
+    public static ParameterSchema<OptimizationOptions> RolloutSchema { get; } = Declare(rollouts: true);
+
+    private static ParameterSchema<OptimizationOptions> Declare(bool rollouts)
+    {
+        var schema = new ParameterSchema<OptimizationOptions>()
+            .Number(o => o.LearningRate, "learning_rate", 1e-8, 1, "Peak AdamW learning rate.")
+            .Number(o => o.WeightDecay, "weight_decay", 0, 1, "AdamW weight decay on weight matrices.")
+            .Choice(o => o.Schedule, "schedule", ["constant", "cosine", "linear"], "Learning-rate decay after warmup.")
+            .Integer(o => o.WarmupSteps, "warmup_steps", 0, 100_000, "Optimizer steps of linear warmup.")
+            .Integer(o => o.MaxSteps, "max_steps", 1, 10_000_000, "Optimizer steps to train.");
+        if (rollouts) schema.Integer(o => o.BatchSize, "batch_size", 1, 4096, "Prompts per rollout batch.");
+        else schema
+            .Integer(o => o.BatchSize, "batch_size", 1, 4096, "Examples per micro-batch.")
+            .Integer(o => o.GradAccum, "grad_accum", 1, 1024, "Micro-batches per optimizer step (effective batch = batch_size × grad_accum).");
+        schema.Number(o => o.MaxGradNorm, "max_grad_norm", 0, 1000, "Clip the global gradient norm (0: no clipping).");
+        if (!rollouts) schema
+            .Integer(o => o.MaxLength, "max_length", 8, 32_768, "Longest prompt + response in tokens; longer examples are dropped.")
+            .Number(o => o.EvalFraction, "eval_fraction", 0, 0.5, "Share of examples held out for evaluation.")
+            .Integer(o => o.EvalEvery, "eval_every", 0, 1_000_000, "Evaluate every N steps (0: only at the start and the end).");
+        return schema.Integer(o => o.CheckpointEvery, "checkpoint_every", 0, 1_000_000, "Checkpoint every N steps (0: only on cancel).");
+    }
 }
 
 /// <summary>LoRA adapters on a frozen base (off by default).</summary>

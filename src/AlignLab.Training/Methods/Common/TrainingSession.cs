@@ -15,7 +15,7 @@ namespace AlignLab.Training.Methods.Common;
 /// <summary>What every fine-tuning method sets up the same way from the shared parameters: the model (on its device,
 /// in its precision, with LoRA adapters if asked), tokenizer, prompt template, AdamW and its schedule, and the step
 /// to start from (restored with optimizer and RNG state from the latest checkpoint).</summary>
-public sealed class TrainingSession : IDisposable
+public class TrainingSession : IDisposable
 {
     private TrainingSession(CausalLM model, nn.Module trainable, TextTokenizer tokenizer, PromptTemplate template, AdamW optimizer,
         LearningRateSchedule schedule, Device device, string modelFolder, OptimizationOptions optimization)
@@ -29,6 +29,15 @@ public sealed class TrainingSession : IDisposable
         Schedule = schedule;
         Device = device;
         ModelFolder = modelFolder;
+    }
+
+    /// <summary>Takes over an opened session (<see cref="TrainingSession{TModule}"/>).</summary>
+    private protected TrainingSession(TrainingSession opened)
+        : this(opened.Model, opened.Trainable, opened.Tokenizer, opened.Template, opened.Optimizer, opened.Schedule, opened.Device,
+            opened.ModelFolder, opened._optimization)
+    {
+        Step = opened.Step;
+        foreach (var (key, value) in opened.ExtraState) ExtraState[key] = value;
     }
 
     private readonly OptimizationOptions _optimization;
@@ -53,8 +62,18 @@ public sealed class TrainingSession : IDisposable
     public string ModelFolder { get; }
     public long Step { get; private set; }
 
-    /// <param name="wrap">Builds the trained module on the loaded model (after LoRA adapters are attached); null: the model itself.</param>
-    public static TrainingSession Open(IRunContext context, ModelRegistry registry, ITrainingOptions options, Func<CausalLM, nn.Module>? wrap = null)
+    /// <summary>Opens a session that trains the model itself.</summary>
+    public static TrainingSession Open(IRunContext context, ModelRegistry registry, ITrainingOptions options) =>
+        Open(context, registry, options, wrap: null);
+
+    /// <summary>Opens a session that trains a module built on the model (a reward model's score head, PPO's
+    /// actor-critic): <see cref="TrainingSession{TModule}.Module"/>.</summary>
+    /// <param name="wrap">Builds the trained module on the loaded model, after LoRA adapters are attached.</param>
+    public static TrainingSession<TModule> Open<TModule>(IRunContext context, ModelRegistry registry, ITrainingOptions options,
+        Func<CausalLM, TModule> wrap) where TModule : nn.Module =>
+        new(Open(context, registry, options, (Func<CausalLM, nn.Module>)wrap));
+
+    private static TrainingSession Open(IRunContext context, ModelRegistry registry, ITrainingOptions options, Func<CausalLM, nn.Module>? wrap)
     {
         var (optimization, lora, runtime) = (options.Optimization, options.Lora, options.Runtime);
         var device = TorchDevice.Parse(runtime.Device);
@@ -170,4 +189,13 @@ public sealed class TrainingSession : IDisposable
         if (!ReferenceEquals(Trainable, Model)) Trainable.Dispose();
         Model.Dispose();
     }
+}
+
+/// <summary>A session whose optimizer trains a module built on the model, typed.</summary>
+public sealed class TrainingSession<TModule> : TrainingSession where TModule : nn.Module
+{
+    internal TrainingSession(TrainingSession opened) : base(opened) { }
+
+    /// <summary>The trained module (what <see cref="TrainingSession.Trainable"/> holds).</summary>
+    public TModule Module => (TModule)Trainable;
 }

@@ -118,7 +118,7 @@ public sealed class SpaConstructionMethod(ModelRegistry registry, IDatasetStore 
 
     private async Task<IReadOnlyList<SpaRecord>> PoolAsync(string pool, int maxInstances, CancellationToken token)
     {
-        var records = (await DatasetParameter.LoadAsync(datasets, "pool", pool, DemoPool, BuiltInDatasets.DemoPool.Load, token)).Require("pool", RecordPart.Output);
+        var records = (await DatasetParameter.LoadAsync(datasets, "pool", pool, [DemoPool], token)).Require("pool", RecordPart.Output);
         if (maxInstances > 0) records = [.. records.Take(maxInstances)];
         if (records.Count == 0) throw new ArgumentException("pool: the pool has no instances");
         return records;

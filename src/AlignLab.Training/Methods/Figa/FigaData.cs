@@ -18,7 +18,7 @@ public static class FigaData
     /// <summary>The (Ŷ, Ỹ) records of <paramref name="dataset"/>: "demo-spa", or the id of a stored SPA or minimal-edit dataset.</summary>
     public static async Task<IReadOnlyList<SpaRecord>> RecordsAsync(string dataset, IDatasetStore? store, CancellationToken cancellationToken)
     {
-        var stored = await DatasetParameter.LoadAsync(store, "dataset", dataset, Demo, BuiltInDatasets.DemoSpa.Load, cancellationToken);
+        var stored = await DatasetParameter.LoadAsync(store, "dataset", dataset, [Demo], cancellationToken);
         return stored.Require("dataset", Needs);
     }
 

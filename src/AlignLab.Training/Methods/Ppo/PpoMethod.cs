@@ -51,8 +51,8 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
         IReadOnlyList<SpaRecord> prompts, Func<TrainingSession, IRewardSource> rewardSource)
     {
         var seed = training.Runtime.Seed;
-        PolicyWithValueHead? agent = null;
-        using var session = TrainingSession.Open(context, registry, training, model => agent = new PolicyWithValueHead(model));
+        using var session = TrainingSession.Open(context, registry, training, model => new PolicyWithValueHead(model));
+        var agent = session.Module;
         using var reference = training.Lora.Enabled ? null : FrozenReference(session);
         using var rewards = rewardSource(session);
         IKlController kl = ppo.AdaptiveKl
@@ -98,7 +98,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                 Tensor oldLogProbs, oldValues, referenceLogProbs;
                 using (no_grad())
                 {
-                    agent!.eval();
+                    agent.eval();
                     var (logits, values) = agent.Forward(batch.InputIds, batch.AttentionMask);
                     oldLogProbs = TokenLogProbs.FromLogits(logits, batch.InputIds, batch.ResponseMask, withEntropy: false).LogProbs;
                     oldValues = PpoBatch.ShiftRight(values.to(ScalarType.Float32)) * batch.ResponseMask;
@@ -129,7 +129,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                         var index = tensor(chunk.Select(i => (long)i).ToArray(), device: session.Device);
                         Tensor Pick(Tensor x) => x.index_select(0, index);
                         var mask = Pick(batch.ResponseMask);
-                        var (logits, values) = agent!.Forward(Pick(batch.InputIds), Pick(batch.AttentionMask));
+                        var (logits, values) = agent.Forward(Pick(batch.InputIds), Pick(batch.AttentionMask));
                         var logProbs = TokenLogProbs.FromLogits(logits, Pick(batch.InputIds), mask);
                         var policy = PpoMath.PolicyLoss(logProbs.LogProbs, Pick(oldLogProbs), Pick(advantages), mask, ppo.ClipRange);
                         var value = PpoMath.ValueLoss(PpoBatch.ShiftRight(values.to(ScalarType.Float32)), Pick(oldValues), Pick(returns), mask, ppo.ClipRangeValue);
@@ -202,7 +202,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
     }
 
     private async Task<IReadOnlyList<SpaRecord>> PromptsAsync(string source, CancellationToken cancellationToken) =>
-        (await DatasetParameter.LoadAsync(datasets, "prompts", source, DemoPrompts, BuiltInDatasets.DemoPrompts.Load, cancellationToken)).Records;
+        (await DatasetParameter.LoadAsync(datasets, "prompts", source, [DemoPrompts], cancellationToken)).Records;
 
     private static CausalLM FrozenReference(TrainingSession session)
     {

@@ -32,7 +32,7 @@ public sealed record PpoRunOptions : ITrainingOptions
             "Reward model: a reward-model run's export (runs/{id}/export), or any HF *ForSequenceClassification folder.")
         .Text(o => o.Keyword, "keyword", 100, "The keyword of the keyword reward.")
         .Group(o => o.Ppo, PpoOptions.Schema)
-        .Group(o => o.Optimization, OptimizationOptions.Schema)
+        .Group(o => o.Optimization, OptimizationOptions.RolloutSchema)
         .Group(o => o.Lora, LoraOptions.Schema)
         .Group(o => o.Runtime, RuntimeOptions.Schema);
 }

@@ -45,8 +45,7 @@ public sealed class QueryTypeClassificationMethod(ModelRegistry registry, IDatas
         // Everything that can be wrong with the request fails here, before anything is asked or written.
         if (useEndpoint && endpoint.NotConfiguredReason is { } notConfigured)
             throw new ArgumentException($"classifier: {notConfigured}; configure one, or choose classifier=model");
-        var source = await DatasetParameter.LoadAsync(datasets, "dataset", o.Dataset, R3PpoMethod.Demo,
-            BuiltInDatasets.DemoR3.Load, token);
+        var source = await DatasetParameter.LoadAsync(datasets, "dataset", o.Dataset, [R3PpoMethod.Demo], token);
         var records = o.MaxInstances is > 0 and var max ? [.. source.Records.Take(max)] : source.Records;
         if (records.Count == 0) throw new ArgumentException("dataset: the dataset has no records");
         var modelFolder = useEndpoint ? null : registry.Resolve(o.Model.Model);

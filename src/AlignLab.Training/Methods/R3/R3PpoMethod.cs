@@ -27,8 +27,8 @@ public sealed class R3PpoMethod(ModelRegistry registry, IDatasetStore? datasets 
     public async Task RunAsync(IRunContext context)
     {
         var o = R3PpoRunOptions.Schema.Bind(context.Parameters, R3PpoRunOptions.Defaults);
-        var records = (await DatasetParameter.LoadAsync(datasets, "dataset", o.Dataset, Demo,
-            BuiltInDatasets.DemoR3.Load, context.CancellationToken)).Require("dataset", RecordPart.Output);
+        var records = (await DatasetParameter.LoadAsync(datasets, "dataset", o.Dataset, [Demo], context.CancellationToken))
+            .Require("dataset", RecordPart.Output);
         var prompts = Prompts(records, o.QueryTypes);
         var ablation = R3Ablations.ByName[o.Ablation];
         string? retrieverFolder = null;

@@ -36,7 +36,7 @@ public sealed record R3PpoRunOptions : ITrainingOptions
         .Model(o => o.Retriever, "retriever", ModelRole.Retriever,
             "Dense retriever for relevance: a BERT folder in HF layout with vocab.txt (e.g. Contriever) under a model root. Empty: the embedded lexical scorer (no weights).")
         .Group(o => o.Ppo, PpoOptions.Schema)
-        .Group(o => o.Optimization, OptimizationOptions.Schema)
+        .Group(o => o.Optimization, OptimizationOptions.RolloutSchema)
         .Group(o => o.Lora, LoraOptions.Schema)
         .Group(o => o.Runtime, RuntimeOptions.Schema);
 }

@@ -33,12 +33,11 @@ public sealed class RewardModelMethod(ModelRegistry registry, IDatasetStore? dat
     {
         var o = RewardModelRunOptions.Schema.Bind(context.Parameters, RewardModelRunOptions.Defaults);
         var (optimization, accumulation, level) = (o.Optimization, o.Optimization.GradAccum, o.Level);
-        var dataset = await DatasetParameter.LoadAsync(datasets, "dataset", o.Dataset, RewardPairs.Demo,
-            BuiltInDatasets.DemoEdits.Load, context.CancellationToken);
+        var dataset = await DatasetParameter.LoadAsync(datasets, "dataset", o.Dataset, [RewardPairs.Demo], context.CancellationToken);
         var records = dataset.Require($"dataset (pairs {o.Pairs})", RewardPairs.Needs(o.Pairs));
 
-        SequenceClassifier? classifier = null;
-        using var session = TrainingSession.Open(context, registry, o, model => classifier = new SequenceClassifier(model));
+        using var session = TrainingSession.Open(context, registry, o, model => new SequenceClassifier(model));
+        var classifier = session.Module;
         session.ExportConfig[RewardModel.LevelKey] = level == RewardLoss.Level.Token ? "token" : "sequence";
         session.ExportConfig[RewardModel.PairsKey] = o.Pairs;
         var (trainRecords, evalRecords) = Split(records, optimization.EvalFraction, o.Runtime.Seed);
@@ -69,7 +68,7 @@ public sealed class RewardModelMethod(ModelRegistry registry, IDatasetStore? dat
                 {
                     // Bradley–Terry on the preferred-minus-other margin, per sequence or per changed token.
                     var batch = RewardBatch.Build(batches.Get(session.Step * accumulation + micro), session.Tokenizer.PadTokenId, session.Device);
-                    var scores = classifier!.Scores(batch.InputIds, batch.AttentionMask).select(2, 0).to(ScalarType.Float32);
+                    var scores = classifier.Scores(batch.InputIds, batch.AttentionMask).select(2, 0).to(ScalarType.Float32);
                     var margins = RewardLoss.Margin(scores, batch, level, o.TokenObjective);
                     var microLoss = RewardLoss.Loss(margins);
                     (microLoss / accumulation).backward();
@@ -93,20 +92,20 @@ public sealed class RewardModelMethod(ModelRegistry registry, IDatasetStore? dat
         }
         session.Export(context);
         latest?.WriteDistribution(Path.Combine(context.ArtifactDirectory, RewardEvaluation.DistributionFile));
-        RewardEvaluation.WriteTokenRewards(Path.Combine(context.ArtifactDirectory, TokenRewardsFile), classifier!, evalPrimary.Take(200).ToList(),
+        RewardEvaluation.WriteTokenRewards(Path.Combine(context.ArtifactDirectory, TokenRewardsFile), classifier, evalPrimary.Take(200).ToList(),
             session.Tokenizer, session.Device);
 
         // Held-out pairwise accuracy and mean rewards; on standard pairs too when the primary ones are edited pairs.
         void Evaluate(long step)
         {
             if (evalPrimary.Count == 0) return;
-            var primary = latest = RewardEvaluation.Measure(classifier!, evalPrimary, level, optimization.BatchSize, session.Tokenizer.PadTokenId, session.Device);
+            var primary = latest = RewardEvaluation.Measure(classifier, evalPrimary, level, optimization.BatchSize, session.Tokenizer.PadTokenId, session.Device);
             context.Metrics.Report(step, "eval_accuracy", primary.Accuracy);
             context.Metrics.Report(step, "eval_reward_preferred", primary.MeanPreferred);
             context.Metrics.Report(step, "eval_reward_other", primary.MeanOther);
             if (evalOriginal.Count > 0 && evalPrimary != evalOriginal)
                 context.Metrics.Report(step, "eval_accuracy_original_pairs",
-                    RewardEvaluation.Measure(classifier!, evalOriginal, level, optimization.BatchSize, session.Tokenizer.PadTokenId, session.Device).Accuracy);
+                    RewardEvaluation.Measure(classifier, evalOriginal, level, optimization.BatchSize, session.Tokenizer.PadTokenId, session.Device).Accuracy);
         }
     }
 

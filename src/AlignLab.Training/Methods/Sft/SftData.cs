@@ -1,5 +1,4 @@
 using AlignLab.Core.Datasets;
-using AlignLab.Training.Demo;
 using AlignLab.Training.Methods.Common;
 using AlignLab.Training.Tokenization;
 
@@ -18,17 +17,9 @@ public static class SftData
 
     public sealed record Example(string Instruction, string Input, string Response);
 
-    public static async Task<IReadOnlyList<Example>> ExamplesAsync(string dataset, IDatasetStore? store, CancellationToken cancellationToken)
-    {
-        if (BuiltIn.Contains(dataset) && BuiltInDatasets.Find(dataset) is { } builtIn)
-            return [.. builtIn.Records().Select(r => new Example(r.Instruction, r.Input, r.Output))];
-        if (!Guid.TryParse(dataset, out var id) || store is null)
-            throw new ArgumentException($"dataset: '{dataset}' is neither {string.Join(", ", BuiltIn)} nor the id of a stored dataset");
-        StoredDataset stored;
-        try { stored = await store.LoadAsync(id, cancellationToken); }
-        catch (KeyNotFoundException e) { throw new ArgumentException($"dataset: {e.Message}"); }
-        return [.. stored.Require("dataset", RecordPart.Instruction, RecordPart.Output).Select(r => new Example(r.Instruction, r.Input, r.Output))];
-    }
+    public static async Task<IReadOnlyList<Example>> ExamplesAsync(string dataset, IDatasetStore? store, CancellationToken cancellationToken) =>
+        [.. (await DatasetParameter.LoadAsync(store, "dataset", dataset, BuiltIn, cancellationToken))
+            .Require("dataset", RecordPart.Instruction, RecordPart.Output).Select(r => new Example(r.Instruction, r.Input, r.Output))];
 
     public static (List<(int[] Prompt, int[] Response)> Train, List<(int[] Prompt, int[] Response)> Eval) Split(
         IReadOnlyList<Example> examples, TextTokenizer tokenizer, PromptTemplate template, int maxLength, double evalFraction, int seed)
