@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AlignLab.Core.Methods;
 using AlignLab.Core.Runs;
+using AlignLab.Core.Tokenization;
 using AlignLab.Training.Demo;
 using AlignLab.Training.Inference;
 using AlignLab.Training.Methods.Figa;
@@ -9,7 +10,6 @@ using AlignLab.Training.Methods.RewardModeling;
 using AlignLab.Training.Methods.Sft;
 using AlignLab.Training.Models;
 using AlignLab.Training.Registry;
-using AlignLab.Training.Tokenization;
 
 namespace AlignLab.Bench;
 

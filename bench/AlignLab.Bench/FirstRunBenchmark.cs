@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AlignLab.Core.Demo;
 using AlignLab.Core.Methods;
 using AlignLab.Core.Runs;
 using AlignLab.Training.Demo;

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using AlignLab.Core.Figa;
+using AlignLab.Core.Previews;
+using AlignLab.Core.Tokenization;
 using AlignLab.Training.Demo;
 using AlignLab.Training.Previews;
 using AlignLab.Training.Registry;
-using AlignLab.Training.Tokenization;
 
 namespace AlignLab.Bench;
 

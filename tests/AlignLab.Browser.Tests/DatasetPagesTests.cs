@@ -77,12 +77,12 @@ public sealed class DatasetPagesTests(PostgresFixture postgres, ChromiumFixture 
         await Assertions.Expect(page.Locator("#dataset-table tbody tr")).ToContainTextAsync("prefs");
 
         // The built-in datasets are listed too, each with the methods that offer it, and open to their first examples.
-        foreach (var builtIn in AlignLab.Training.Demo.BuiltInDatasets.All)
+        foreach (var builtIn in AlignLab.Core.Demo.BuiltInDatasets.All)
             await Assertions.Expect(page.Locator($"[data-built-in='{builtIn.Name}']")).ToContainTextAsync(string.Join(", ", builtIn.UsedBy));
         await page.Locator("[data-built-in='demo-spa'] .mud-expand-panel-header").ClickAsync();
         var rows = page.Locator("[data-built-in='demo-spa'] .built-in-examples tbody tr");
         await Assertions.Expect(rows).ToHaveCountAsync(10);
-        var first = AlignLab.Training.Demo.BuiltInDatasets.DemoSpa.Records()[0];
+        var first = AlignLab.Core.Demo.BuiltInDatasets.DemoSpa.Records()[0];
         await Assertions.Expect(rows.First).ToContainTextAsync(first.OriginalOutput);
         await Assertions.Expect(rows.First).ToContainTextAsync(first.RevisedOutput);
     }

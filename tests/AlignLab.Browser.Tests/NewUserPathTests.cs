@@ -26,7 +26,7 @@ public sealed class NewUserPathTests(PostgresFixture postgres, ChromiumFixture c
         // Start waits for the demo policy, which the platform trains as a run of its own.
         await Assertions.Expect(page.Locator("#start-figa")).ToBeVisibleAsync(new() { Timeout = 240_000 });
         var policyRun = JsonNode.Parse(await api.Http.GetStringAsync("/api/runs?method=sft"))!["items"]!.AsArray().Single()!;
-        Assert.Equal(AlignLab.Training.Demo.DemoPolicy.RunName, policyRun["name"]!.GetValue<string>());
+        Assert.Equal(AlignLab.Core.Demo.DemoPolicy.RunName, policyRun["name"]!.GetValue<string>());
         Assert.Null(policyRun["launchedBy"]);                                     // the platform's own run
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "home.png"), FullPage = true });
         await page.Locator("#start-figa").ClickAsync();

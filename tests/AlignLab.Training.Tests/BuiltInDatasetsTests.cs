@@ -1,5 +1,5 @@
+using AlignLab.Core.Demo;
 using AlignLab.Core.Methods;
-using AlignLab.Training.Demo;
 using AlignLab.Training.Methods.Construction;
 using AlignLab.Training.Methods.Figa;
 using AlignLab.Training.Methods.Ppo;

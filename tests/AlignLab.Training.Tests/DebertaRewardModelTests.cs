@@ -1,8 +1,8 @@
+using AlignLab.Core.Tokenization;
 using AlignLab.Testing;
 using AlignLab.Testing.Reference;
 using AlignLab.Training.Registry;
 using AlignLab.Training.Rewards;
-using AlignLab.Training.Tokenization;
 using static TorchSharp.torch;
 
 namespace AlignLab.Training.Tests;

@@ -1,14 +1,14 @@
 using System.Text.Json;
 using AlignLab.Core.Figa;
+using AlignLab.Core.Tokenization;
 using AlignLab.Testing;
 using AlignLab.Training.Demo;
 using AlignLab.Training.Inference;
-using AlignLab.Training.Models;
-using AlignLab.Training.Rewards;
-using AlignLab.Training.Tokenization;
 using AlignLab.Training.Methods.Figa;
 using AlignLab.Training.Methods.Sft;
+using AlignLab.Training.Models;
 using AlignLab.Training.Registry;
+using AlignLab.Training.Rewards;
 using static TorchSharp.torch;
 
 namespace AlignLab.Training.Tests;

@@ -1,12 +1,12 @@
 using AlignLab.Core.Datasets;
 using AlignLab.Core.R3;
+using AlignLab.Core.Tokenization;
 using AlignLab.Training.Demo;
 using AlignLab.Training.Inference;
 using AlignLab.Training.Methods.Common;
 using AlignLab.Training.Methods.R3;
 using AlignLab.Training.Models;
 using AlignLab.Training.Registry;
-using AlignLab.Training.Tokenization;
 using static TorchSharp.torch;
 
 namespace AlignLab.Training.Tests;
@@ -81,7 +81,7 @@ public sealed class QueryTypeClassificationMethodTests
         Assert.Equal([3.0], context.Series("labelled"));
         Assert.Equal(2.0 / 3, context.Series("agreement").Single(), 12);
         Assert.Equal(0.4, context.Series("kappa").Single(), 12);
-        Assert.True(File.Exists(Path.Combine(context.ArtifactDirectory, QueryTypeClassificationMethod.SummaryFile)));
+        Assert.True(File.Exists(Path.Combine(context.ArtifactDirectory, AlignLab.Core.R3.QueryTypeArtifacts.SummaryFile)));
     }
 
     [Fact]

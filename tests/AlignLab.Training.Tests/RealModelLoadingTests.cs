@@ -113,7 +113,7 @@ public sealed class RealModelLoadingTests
     {
         // Each of the three stop ids in turn is made the model's greedy choice through the LM head's weights.
         var folder = RealModels.Create("llama3", TinyModels.TempFolder());
-        var tokenizer = Tokenization.TextTokenizer.Load(folder);
+        var tokenizer = AlignLab.Core.Tokenization.TextTokenizer.Load(folder);
         Assert.Equal(3, tokenizer.EosTokenIds.Count);
         foreach (var stop in tokenizer.EosTokenIds)
         {

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
+using AlignLab.Core.Tokenization;
 using AlignLab.Training.Demo;
 using AlignLab.Training.Methods.RewardModeling;
 using AlignLab.Training.Methods.Sft;
 using AlignLab.Training.Registry;
 using AlignLab.Training.Rewards;
-using AlignLab.Training.Tokenization;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
@@ -65,7 +65,7 @@ public sealed class RewardModelMethodTests(ITestOutputHelper output)
         Assert.True(rewardModel.TokenLevel);
         var rewards = rewardModel.Score([("What is the capital of Japan?", "", "The capital of Japan is Tokyo."), ("What is the capital of Japan?", "", "The capital of Japan is Rome.")], PromptTemplate.Alpaca);
         Assert.True(rewards[0] > rewards[1], $"right fact {rewards[0]:0.000} vs wrong fact {rewards[1]:0.000}");
-        var row = JsonNode.Parse(File.ReadAllLines(Path.Combine(token.ArtifactDirectory, RewardModelMethod.TokenRewardsFile))[0])!;
+        var row = JsonNode.Parse(File.ReadAllLines(Path.Combine(token.ArtifactDirectory, AlignLab.Core.RewardModeling.RewardModelArtifacts.TokenRewardsFile))[0])!;
         Assert.Contains(row["preferred"]!.AsArray(), t => t!["changed"]!.GetValue<bool>());
         Assert.All(row["other"]!.AsArray(), t => Assert.True(double.IsFinite(t!["reward"]!.GetValue<double>())));
     }

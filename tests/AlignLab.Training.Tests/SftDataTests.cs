@@ -29,7 +29,7 @@ public sealed class SftDataTests
 
         var initial = await SftData.ExamplesAsync(SftData.DemoSpaInitial, null, CancellationToken.None);
         Assert.Equal(1000, initial.Count);
-        Assert.Equal(Demo.DemoData.GeneratePairs(1000, seed: 11)[0].WrongResponse, initial[0].Response);
+        Assert.Equal(AlignLab.Core.Demo.DemoData.GeneratePairs(1000, seed: 11)[0].WrongResponse, initial[0].Response);
     }
 
     [Fact]

@@ -119,10 +119,10 @@ public sealed class SftMethodTests : IClassFixture<SftMethodTests.DemoModelFixtu
 
         var export = Path.Combine(context.ArtifactDirectory, "export");
         using var model = ModelFolder.Load(export);
-        var tokenizer = Tokenization.TextTokenizer.Load(export);
+        var tokenizer = AlignLab.Core.Tokenization.TextTokenizer.Load(export);
         string Answer(string question)
         {
-            var prompt = tokenizer.Encode(Tokenization.PromptTemplate.Alpaca.Render(question, ""));
+            var prompt = tokenizer.Encode(AlignLab.Core.Tokenization.PromptTemplate.Alpaca.Render(question, ""));
             var options = new Inference.GenerationOptions { MaxNewTokens = 24, Temperature = 0, EosTokenId = tokenizer.EosTokenId };
             return tokenizer.Decode(Inference.TextGenerator.Generate(model, [prompt], options)[0].Tokens);
         }

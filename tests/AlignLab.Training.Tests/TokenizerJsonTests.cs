@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
+using AlignLab.Core.Tokenization;
 using AlignLab.Testing;
-using AlignLab.Training.Tokenization;
 
 namespace AlignLab.Training.Tests;
 

@@ -1,4 +1,4 @@
-using AlignLab.Training.Tokenization;
+using AlignLab.Core.Tokenization;
 
 namespace AlignLab.Training.Tests;
 

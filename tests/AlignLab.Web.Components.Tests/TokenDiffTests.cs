@@ -1,5 +1,5 @@
+using AlignLab.Core.Tokenization;
 using AlignLab.Training.Demo;
-using AlignLab.Training.Tokenization;
 using AlignLab.Web.Components.Shared;
 using Bunit;
 

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using AlignLab.Core.Tokenization;
 using AlignLab.Testing;
 using AlignLab.Training.Rewards;
-using AlignLab.Training.Tokenization;
 
 namespace AlignLab.Web.Tests;
 

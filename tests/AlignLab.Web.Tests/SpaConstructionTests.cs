@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using AlignLab.Core.Tokenization;
 using AlignLab.Testing;
 using AlignLab.Training.Rewards;
-using AlignLab.Training.Tokenization;
 using Reply = AlignLab.Testing.FakeChatCompletions.Reply;
 
 namespace AlignLab.Web.Tests;

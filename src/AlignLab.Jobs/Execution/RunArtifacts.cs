@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace AlignLab.Jobs.Execution;
 
 /// <summary>Where a run's files live under the artifact root: runs/{id}/checkpoints, runs/{id}/export, ….</summary>
@@ -8,6 +10,28 @@ public sealed class RunArtifacts(string root)
     public string RunDirectory(Guid runId) => Path.Combine(Root, "runs", runId.ToString("D"));
 
     public string CheckpointsOf(Guid runId) => Path.Combine(RunDirectory(runId), "checkpoints");
+
+    /// <summary>The path of a file a method declares in its Core artifact contract (<c>FigaArtifacts</c>, …).</summary>
+    public string PathOf(Guid runId, string file) => Path.Combine(RunDirectory(runId), file);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>A run's JSON artifact, read into its Core record: the value; nothing (no error) when the run has not
+    /// written it yet; or, when the file is there and cannot be read, why, for the page to show instead of hiding it.</summary>
+    public async Task<(T? Value, string? Error)> ReadJsonAsync<T>(Guid runId, string file, CancellationToken cancellationToken = default) where T : class
+    {
+        var path = PathOf(runId, file);
+        if (!System.IO.File.Exists(path)) return (null, null);
+        try
+        {
+            return JsonSerializer.Deserialize<T>(await System.IO.File.ReadAllTextAsync(path, cancellationToken), Json) is { } value
+                ? (value, null) : (null, $"{file} holds no value");
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            return (null, $"{file} cannot be read: {e.Message}");
+        }
+    }
 
     /// <summary>A file of a run's folder: its path inside it ("/"-separated), size and last write.</summary>
     public sealed record File(string Path, long Bytes, DateTimeOffset ModifiedAt);

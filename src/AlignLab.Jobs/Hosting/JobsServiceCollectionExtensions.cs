@@ -31,9 +31,8 @@ public static class JobsServiceCollectionExtensions
             : [Path.Combine(EmbeddedRoot(configuration), "models")];
         var artifactRoot = configuration[$"{ArtifactsOptions.Section}:Root"];
         if (string.IsNullOrWhiteSpace(artifactRoot)) artifactRoot = Path.Combine(EmbeddedRoot(configuration), "artifacts");
-        services.AddSingleton(new ModelRegistry(modelRoots, Path.GetFullPath(artifactRoot)));
-        services.AddSingleton<IModelReferenceCheck>(sp => sp.GetRequiredService<ModelRegistry>());
-        services.AddSingleton<LoadedModels>();
+        services.AddAlignLabModels(modelRoots, artifactRoot);
+        services.AddSingleton<LocalNode>();
         services.Configure<ChatCompletionsOptions>(configuration.GetSection(ChatCompletionsOptions.Section));
         services.AddSingleton<ChatCompletionsClient>();
         services.AddSingleton<IResponseReviser, ChatCompletionsReviser>();

@@ -1,6 +1,7 @@
+using AlignLab.Core.Demo;
+using AlignLab.Core.Tokenization;
 using AlignLab.Training.Models;
 using AlignLab.Training.Models.Gpt2;
-using AlignLab.Training.Tokenization;
 using static TorchSharp.torch;
 
 namespace AlignLab.Training.Demo;
@@ -10,7 +11,7 @@ namespace AlignLab.Training.Demo;
 /// vocabulary keeps the model fast on a CPU). SFT on the demo data turns it into a model that answers on topic.</summary>
 public static class DemoModel
 {
-    public const string Name = "demo-gpt2";
+    public const string Name = DemoPolicy.BaseModel;
     public const int TokenizerMerges = 600;
 
     public static Gpt2Config Config(int vocabularySize) => new()

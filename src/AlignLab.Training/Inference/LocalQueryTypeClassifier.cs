@@ -1,7 +1,7 @@
 using AlignLab.Core.R3;
+using AlignLab.Core.Tokenization;
 using AlignLab.Training.Batching;
 using AlignLab.Training.Models;
-using AlignLab.Training.Tokenization;
 using static TorchSharp.torch;
 
 namespace AlignLab.Training.Inference;

@@ -11,7 +11,7 @@ namespace AlignLab.Training.Models;
 /// the architecture config.json names and saves so that transformers' from_pretrained reads it back.</summary>
 public static class ModelFolder
 {
-    public const string ConfigFile = "config.json";
+    public const string ConfigFile = Core.Models.ModelFiles.ConfigFile;
 
     public static IReadOnlyList<string> SupportedModelTypes { get; } = ["gpt2", .. LlamaConfig.ModelTypes, Deberta.DebertaV2Config.ModelTypeName];
 

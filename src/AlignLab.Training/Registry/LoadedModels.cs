@@ -1,13 +1,18 @@
+using AlignLab.Core.Models;
+using AlignLab.Core.Previews;
+using AlignLab.Core.R3;
+using AlignLab.Core.Tokenization;
 using AlignLab.Training.Models;
+using AlignLab.Training.Previews;
 using AlignLab.Training.Retrieval;
-using AlignLab.Training.Tokenization;
+using AlignLab.Training.Weights;
 
 namespace AlignLab.Training.Registry;
 
 /// <summary>Tokenizers and models (language models, dense retrievers) this node has loaded for previews, kept while their folder's
 /// files stay unchanged, so that a preview does not pay for loading and repeated previews keep memory flat.
 /// Models are few (<see cref="ModelCapacity"/>, least recently used dropped first) and used by one caller at a time.</summary>
-public sealed class LoadedModels : IDisposable
+public sealed class LoadedModels : IPreviewModels, IDisposable
 {
     public const int ModelCapacity = 2;
     private const int TokenizerCapacity = 32;
@@ -40,6 +45,19 @@ public sealed class LoadedModels : IDisposable
             model.eval();
             return model;
         }, use, cancellationToken);
+
+    public Task<double[]> ResponseLogProbsAsync(string folder, int[] promptIds, int[] responseIds, CancellationToken cancellationToken = default) =>
+        ReportingBadWeights(UseModelAsync(folder, model => LogProbPreview.ResponseLogProbs(model, promptIds, responseIds), cancellationToken));
+
+    Task<T> IPreviewModels.UseRetrieverAsync<T>(string folder, Func<IRelevanceScorer, T> use, CancellationToken cancellationToken) =>
+        ReportingBadWeights(UseRetrieverAsync(folder, retriever => use(retriever), cancellationToken));
+
+    // Callers without model code know a malformed weights file as an InvalidDataException (ModelFiles.IsLoadError).
+    private static async Task<T> ReportingBadWeights<T>(Task<T> task)
+    {
+        try { return await task; }
+        catch (WeightsFormatException e) { throw new InvalidDataException(e.Message, e); }
+    }
 
     /// <summary>Runs <paramref name="use"/> on the folder's dense retriever (R³'s relevance scorer, on the CPU), one caller at a time.</summary>
     public Task<T> UseRetrieverAsync<T>(string folder, Func<RetrieverScorer, T> use, CancellationToken cancellationToken = default) =>
@@ -88,7 +106,7 @@ public sealed class LoadedModels : IDisposable
         }
     }
 
-    private static DateTime Stamp(string folder) => ModelInspection.FolderStamp(folder);
+    private static DateTime Stamp(string folder) => ModelFiles.FolderStamp(folder);
 
     public void Dispose()
     {

@@ -1,4 +1,5 @@
 using AlignLab.Core.Methods;
+using AlignLab.Core.Models;
 using AlignLab.Training.Models;
 
 namespace AlignLab.Training.Registry;
@@ -7,31 +8,17 @@ namespace AlignLab.Training.Registry;
 /// folder name or a path relative to a root; anything that resolves outside every root is refused. The models that
 /// runs export are models too: "runs/{run id}/export" names one under the artifact root, so a trained reward model
 /// or policy can be used by the next run without copying it anywhere.</summary>
-public sealed partial class ModelRegistry(IReadOnlyList<string> roots, string? artifactRoot = null) : IModelReferenceCheck
+public sealed partial class ModelRegistry(IReadOnlyList<string> roots, string? artifactRoot = null) : IModelCatalog
 {
     public IReadOnlyList<string> Roots { get; } = roots.Select(r => Path.GetFullPath(r)).ToList();
 
     public string? ArtifactRoot { get; } = artifactRoot is null ? null : Path.GetFullPath(artifactRoot);
 
     /// <summary>The reference of the model a run exported.</summary>
-    public static string ExportReference(Guid runId) => $"runs/{runId:D}/export";
+    public static string ExportReference(Guid runId) => ModelFiles.ExportReference(runId);
 
     public string DefaultRoot => Roots[0];
 
-    /// <param name="Architecture">The config's first architecture (…ForCausalLM, …ForSequenceClassification), or "".</param>
-    /// <param name="Exported">Whether a run exported it (its name is "runs/{id}/export").</param>
-    public sealed record Entry(string Name, string Folder, string ModelType, int Layers, int HiddenSize, int VocabularySize, long ParameterBytes,
-        string Architecture = "", bool Exported = false)
-    {
-        /// <summary>Everything known of the folder, including why it cannot be used (<see cref="ModelInspection.Details.Problem"/>).</summary>
-        public ModelInspection.Details? Details { get; init; }
-        public string? Problem => Details?.Problem;
-        public bool Usable => Problem is null;
-        public bool IsClassifier => Details?.IsClassifier ?? Architecture.EndsWith("ForSequenceClassification", StringComparison.Ordinal);
-    }
-
-    /// <summary>The folder a reference names; throws <see cref="ArgumentException"/> for references outside the roots
-    /// or without a config.json.</summary>
     public string Resolve(string reference)
     {
         if (string.IsNullOrWhiteSpace(reference)) throw new ArgumentException("a model reference is required");
@@ -83,9 +70,11 @@ public sealed partial class ModelRegistry(IReadOnlyList<string> roots, string? a
             ? $"the model template cannot be used with '{reference}': {problem}" : null;
     }
 
-    public IReadOnlyList<Entry> List()
+    public ModelDetails Inspect(string folder) => ModelInspection.Inspect(folder);
+
+    public IReadOnlyList<ModelEntry> List()
     {
-        var entries = new List<Entry>();
+        var entries = new List<ModelEntry>();
         foreach (var root in Roots.Where(Directory.Exists))
             foreach (var folder in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
                 AddIfModel(entries, Path.GetRelativePath(root, folder), folder, exported: false);
@@ -98,11 +87,11 @@ public sealed partial class ModelRegistry(IReadOnlyList<string> roots, string? a
     }
 
     // A folder with config.json is listed even when it cannot be used, with the reason.
-    private static void AddIfModel(List<Entry> entries, string name, string folder, bool exported)
+    private static void AddIfModel(List<ModelEntry> entries, string name, string folder, bool exported)
     {
         if (!File.Exists(Path.Combine(folder, ModelFolder.ConfigFile))) return;
         var d = ModelInspection.Inspect(folder);
-        entries.Add(new Entry(name, folder, d.ModelType, d.Layers, d.HiddenSize, d.VocabularySize, d.ParameterBytes, d.Architecture, exported) { Details = d });
+        entries.Add(new ModelEntry(name, folder, d.ModelType, d.Layers, d.HiddenSize, d.VocabularySize, d.ParameterBytes, d.Architecture, exported) { Details = d });
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^runs/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/export/?\z")]

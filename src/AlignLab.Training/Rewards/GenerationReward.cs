@@ -1,6 +1,6 @@
+using AlignLab.Core.Tokenization;
 using AlignLab.Training.Inference;
 using AlignLab.Training.Models;
-using AlignLab.Training.Tokenization;
 
 namespace AlignLab.Training.Rewards;
 

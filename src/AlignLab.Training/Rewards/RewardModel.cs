@@ -1,7 +1,7 @@
+using AlignLab.Core.Tokenization;
 using AlignLab.Training.Batching;
 using AlignLab.Training.Models;
 using AlignLab.Training.Models.Deberta;
-using AlignLab.Training.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
 

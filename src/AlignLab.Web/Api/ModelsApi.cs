@@ -1,6 +1,7 @@
-using AlignLab.Training.Registry;
-using AlignLab.Web.Models;
+using AlignLab.Core.Demo;
+using AlignLab.Core.Models;
 using AlignLab.Web.Auth;
+using AlignLab.Web.Models;
 
 namespace AlignLab.Web.Api;
 
@@ -10,12 +11,12 @@ public static class ModelsApi
     public static RouteGroupBuilder MapModelsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/models").WithTags("Models").RequireAuthorization(Policies.Read);
-        group.MapGet("/", (ModelRegistry registry) => TypedResults.Ok(registry.List().Select(ModelDto.From).ToList()))
+        group.MapGet("/", (IModelCatalog registry) => TypedResults.Ok(registry.List().Select(ModelDto.From).ToList()))
             .WithName("ListModels").WithSummary("Model folders under the configured roots, and the models runs exported");
-        group.MapPost("/demo", async (DemoModelBootstrap demo, ModelRegistry registry, CancellationToken cancellationToken) =>
+        group.MapPost("/demo", async (DemoModelBootstrap demo, IModelCatalog registry, CancellationToken cancellationToken) =>
         {
             await demo.EnsureAsync(cancellationToken);
-            return TypedResults.Ok(registry.List().Select(ModelDto.From).Single(m => m.Name == Training.Demo.DemoModel.Name));
+            return TypedResults.Ok(registry.List().Select(ModelDto.From).Single(m => m.Name == DemoPolicy.BaseModel));
         }).RequireAuthorization(Policies.Launch).WithName("CreateDemoModel").WithSummary("Create the demo model (GPT-2 architecture, random init) if missing");
         return group;
     }
@@ -28,7 +29,7 @@ public sealed record ModelDto(string Name, string ModelType, string Architecture
     bool Exported, long Parameters, string Dtype, int ContextLength, string TokenizerKind, bool HasChatTemplate, IReadOnlyList<int> EosTokenIds,
     string? Problem, IReadOnlyList<MemoryEstimateDto> Memory)
 {
-    public static ModelDto From(ModelRegistry.Entry e)
+    public static ModelDto From(ModelEntry e)
     {
         var d = e.Details;
         return new(e.Name, e.ModelType, e.Architecture, e.Layers, e.HiddenSize, e.VocabularySize, e.ParameterBytes, e.Exported,

@@ -1,10 +1,11 @@
+using AlignLab.Core.Demo;
 using AlignLab.Core.Figa;
+using AlignLab.Core.Models;
+using AlignLab.Core.Previews;
 using AlignLab.Core.R3;
-using AlignLab.Training.Previews;
-using AlignLab.Training.Registry;
-using AlignLab.Training.Tokenization;
-using Microsoft.AspNetCore.Http.HttpResults;
+using AlignLab.Core.Tokenization;
 using AlignLab.Web.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AlignLab.Web.Api;
 
@@ -47,11 +48,11 @@ public static class PreviewsApi
 
     public sealed record FigaWeightsResponse(IReadOnlyList<PreviewToken> Original, IReadOnlyList<PreviewToken> Revised, int EditDistance);
 
-    private static Results<Ok<FigaWeightsResponse>, ValidationProblem> FigaWeightsPreview(FigaWeightsRequest request, ModelRegistry registry, LoadedModels loaded)
+    private static Results<Ok<FigaWeightsResponse>, ValidationProblem> FigaWeightsPreview(FigaWeightsRequest request, IModelCatalog registry, IPreviewModels loaded)
     {
         var errors = new Dictionary<string, string[]>();
         string? folder = null;
-        try { folder = registry.Resolve(request.Model ?? Training.Demo.DemoModel.Name); }
+        try { folder = registry.Resolve(request.Model ?? DemoPolicy.BaseModel); }
         catch (ArgumentException e) { errors["model"] = [e.Message]; }
         if (request.Original is null || request.Original.Length > MaxTextLength) errors["original"] = [$"required, at most {MaxTextLength} characters"];
         if (request.Revised is null || request.Revised.Length > MaxTextLength) errors["revised"] = [$"required, at most {MaxTextLength} characters"];
@@ -60,7 +61,7 @@ public static class PreviewsApi
         if (request.GoodLabels is not (null or "levenshtein" or "bag_of_words")) errors["goodLabels"] = ["must be levenshtein or bag_of_words"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        if (ModelInspection.Inspect(folder!).Problem is { } problem) return Problem("model", $"the model cannot be used: {problem}");
+        if (registry.Inspect(folder!).Problem is { } problem) return Problem("model", $"the model cannot be used: {problem}");
         var options = new FigaOptions
         {
             Alpha = request.Alpha ?? 1.0,
@@ -68,8 +69,8 @@ public static class PreviewsApi
             Gamma = request.Gamma ?? 0.0,
             GoodLabels = request.GoodLabels == "bag_of_words" ? GoodTokenLabels.BagOfWords : GoodTokenLabels.Levenshtein,
         };
-        var result = Training.Previews.FigaWeightsPreview.Compute(loaded.Tokenizer(folder!), request.Original!, request.Revised!, options);
-        PreviewToken[] Tokens(IReadOnlyList<Training.Previews.FigaWeightsPreview.Token> tokens) => [.. tokens.Select(t => new PreviewToken(t.Text, t.Id, t.Label, t.Weight))];
+        var result = Core.Previews.FigaWeightsPreview.Compute(loaded.Tokenizer(folder!), request.Original!, request.Revised!, options);
+        PreviewToken[] Tokens(IReadOnlyList<Core.Previews.FigaWeightsPreview.Token> tokens) => [.. tokens.Select(t => new PreviewToken(t.Text, t.Id, t.Label, t.Weight))];
         return TypedResults.Ok(new FigaWeightsResponse(Tokens(result.Original), Tokens(result.Revised), result.EditDistance));
     }
 
@@ -88,10 +89,12 @@ public static class PreviewsApi
     /// <param name="Messages">A conversation instead of a prompt, rendered by the model template with the generation prompt.</param>
     public sealed record LogProbsRequest(string? Model, string? Prompt, string? Response, string? Template, IReadOnlyList<MessageRequest?>? Messages);
 
-    public sealed record LogProbsResponse(string RenderedPrompt, int[] PromptIds, IReadOnlyList<LogProbPreview.ResponseToken> Tokens);
+    public sealed record ResponseToken(int Id, string Text, double Logprob);
 
-    private static async Task<Results<Ok<LogProbsResponse>, ValidationProblem>> LogProbsPreview(LogProbsRequest request, ModelRegistry registry,
-        LoadedModels loaded, CancellationToken cancellationToken)
+    public sealed record LogProbsResponse(string RenderedPrompt, int[] PromptIds, IReadOnlyList<ResponseToken> Tokens);
+
+    private static async Task<Results<Ok<LogProbsResponse>, ValidationProblem>> LogProbsPreview(LogProbsRequest request, IModelCatalog registry,
+        IPreviewModels loaded, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         string? folder = null;
@@ -101,9 +104,9 @@ public static class PreviewsApi
             try { folder = registry.Resolve(request.Model); }
             catch (ArgumentException e) { errors["model"] = [e.Message]; }
         }
-        var template = request.Template ?? LogProbPreview.RawTemplate;
-        if (template != LogProbPreview.RawTemplate && !PromptTemplate.Names.Contains(template))
-            errors["template"] = [$"must be {LogProbPreview.RawTemplate} or one of {string.Join(", ", PromptTemplate.Names)}"];
+        var template = request.Template ?? LogProbPrompt.RawTemplate;
+        if (template != LogProbPrompt.RawTemplate && !PromptTemplate.Names.Contains(template))
+            errors["template"] = [$"must be {LogProbPrompt.RawTemplate} or one of {string.Join(", ", PromptTemplate.Names)}"];
         List<Core.ChatTemplates.ChatMessage>? messages = null;
         if (request.Messages is { } given)
         {
@@ -126,7 +129,7 @@ public static class PreviewsApi
         if (request.Response is { Length: > MaxTextLength }) errors["response"] = [$"at most {MaxTextLength} characters"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var details = ModelInspection.Inspect(folder!);
+        var details = registry.Inspect(folder!);
         if (details.Problem is { } problem) return Problem("model", $"the model cannot be used: {problem}");
         if (details.IsClassifier || details.IsRetriever) return Problem("model", $"a {details.Architecture} gives no next-token log-probs: name a causal language model");
         if (details.Parameters > MaxPreviewParameters)
@@ -134,7 +137,7 @@ public static class PreviewsApi
         var tokenizer = loaded.Tokenizer(folder!);
         string rendered;
         int[] promptIds;
-        try { (rendered, promptIds) = LogProbPreview.Prompt(tokenizer, template, request.Prompt, messages); }
+        try { (rendered, promptIds) = LogProbPrompt.Render(tokenizer, template, request.Prompt, messages); }
         catch (Exception e) when (e is ArgumentException or Core.ChatTemplates.ChatTemplateException)
         {
             return Problem("template", e.Message);
@@ -145,10 +148,10 @@ public static class PreviewsApi
         var tokens = promptIds.Length + responseIds.Length;
         if (tokens > Math.Min(MaxPreviewTokens, details.ContextLength))
             return Problem("response", $"prompt and response are {tokens} tokens; a preview scores at most {Math.Min(MaxPreviewTokens, details.ContextLength)} (the model's context, and {MaxPreviewTokens})");
-        var logprobs = await loaded.UseModelAsync(folder!, model => LogProbPreview.ResponseLogProbs(model, promptIds, responseIds), cancellationToken);
+        var logprobs = await loaded.ResponseLogProbsAsync(folder!, promptIds, responseIds, cancellationToken);
         var texts = tokenizer.TokenTexts(responseIds);
         return TypedResults.Ok(new LogProbsResponse(rendered, promptIds,
-            [.. responseIds.Select((id, k) => new LogProbPreview.ResponseToken(id, texts[k], logprobs[k]))]));
+            [.. responseIds.Select((id, k) => new ResponseToken(id, texts[k], logprobs[k]))]));
     }
 
     private static ValidationProblem Problem(string field, string message) =>
@@ -160,8 +163,8 @@ public static class PreviewsApi
         string Branch, double Total, int Tokens);
 
     /// <param name="request">Scorer: "lexical" (the default), or a dense retriever's folder under a model root (loaded for this request).</param>
-    private static async Task<Results<Ok<R3RewardResponse>, ValidationProblem>> R3RewardPreview(R3RewardRequest request, ModelRegistry registry,
-        LoadedModels loaded, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<R3RewardResponse>, ValidationProblem>> R3RewardPreview(R3RewardRequest request, IModelCatalog registry,
+        IPreviewModels loaded, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.Query) || request.Query.Length > MaxTextLength) errors["query"] = [$"required, at most {MaxTextLength} characters"];
@@ -187,7 +190,7 @@ public static class PreviewsApi
         (R3Score Score, string Name) result;
         // A dense retriever is loaded once per node and kept (LoadedModels), like the previews' language models.
         try { result = retriever is null ? Scored(new LexicalRelevanceScorer()) : await loaded.UseRetrieverAsync(retriever, Scored, cancellationToken); }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or Training.Weights.WeightsFormatException or IOException)
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidDataException or IOException)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["scorer"] = [e.Message] });
         }

@@ -26,7 +26,7 @@ public static class AuthServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             var limits = sp.GetRequiredService<IOptions<LimitsOptions>>().Value;
-            return new Training.Previews.PreviewGate(limits.ConcurrentPreviews, TimeSpan.FromSeconds(limits.PreviewWaitSeconds));
+            return new Core.Previews.PreviewGate(limits.ConcurrentPreviews, TimeSpan.FromSeconds(limits.PreviewWaitSeconds));
         });
         services.AddHostedService<FirstAdmin>();
 

@@ -1,16 +1,16 @@
 using AlignLab.Core.Construction;
+using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
+using AlignLab.Core.Models;
+using AlignLab.Core.Tokenization;
 using AlignLab.Data.Construction;
 using AlignLab.Data.Runs;
-using AlignLab.Training.Methods.Construction;
-using AlignLab.Training.Registry;
-using AlignLab.Training.Tokenization;
 
 namespace AlignLab.Web.Constructions;
 
 /// <summary>What the API and the pages do with an SPA construction: its summary with reward histograms (for any
 /// η the user tries), the annotators' queue, and turning the revised instances into a dataset.</summary>
-public sealed class ConstructionService(ConstructionRepository constructions, RunRepository runs, ModelRegistry registry)
+public sealed class ConstructionService(ConstructionRepository constructions, RunRepository runs, IModelCatalog registry)
 {
     public sealed record Histograms(RewardHistogram Rollout, RewardHistogram Reference, RewardHistogram Margin);
 
@@ -57,12 +57,12 @@ public sealed class ConstructionService(ConstructionRepository constructions, Ru
         var run = await runs.GetAsync(runId, cancellationToken) ?? throw new KeyNotFoundException($"no run {runId}");
         var model = new MethodParameters(run.Spec.Parameters).GetString("model");
         var folder = registry.Resolve(model);
-        if (Training.Registry.ModelInspection.Inspect(folder).Problem is { } problem)
+        if (registry.Inspect(folder).Problem is { } problem)
             throw new ArgumentException($"the run's model '{model}', whose tokens the statistics count, cannot be used: {problem}");
         var tokenizer = TextTokenizer.Load(folder);
         // Without a reward model the statistics are token counts and edit operations: no prompt is rendered.
-        return await constructions.FinalizeAsync(runId, SpaConstructionMethod.DatasetName(run.Spec.Name, runId),
-            records => new { tokenizer = model, construction = runId, stats = SpaConstructionMethod.Statistics(records, tokenizer, null, PromptTemplate.Alpaca) },
+        return await constructions.FinalizeAsync(runId, ConstructedDataset.Name(run.Spec.Name, runId),
+            records => new { tokenizer = model, construction = runId, stats = SpaStatistics.Compute(records, tokenizer.Encode) },
             cancellationToken);
     }
 }

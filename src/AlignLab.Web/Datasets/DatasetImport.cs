@@ -1,7 +1,8 @@
 using AlignLab.Core.Datasets;
+using AlignLab.Core.Demo;
+using AlignLab.Core.Models;
+using AlignLab.Core.Tokenization;
 using AlignLab.Data.Datasets;
-using AlignLab.Training.Registry;
-using AlignLab.Training.Tokenization;
 using AlignLab.Web.Auth;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +10,7 @@ namespace AlignLab.Web.Datasets;
 
 /// <summary>Imports a dataset file the one way the API and the wizard both use: validate every record first, then
 /// store the dataset with its statistics (counted in a model's tokens) in one transaction, or store nothing.</summary>
-public sealed class DatasetImport(DatasetRepository datasets, ModelRegistry registry, IOptionsMonitor<LimitsOptions> limits)
+public sealed class DatasetImport(DatasetRepository datasets, IModelCatalog registry, IOptionsMonitor<LimitsOptions> limits)
 {
     private const int MaxReportedErrors = 100;
 
@@ -28,7 +29,7 @@ public sealed class DatasetImport(DatasetRepository datasets, ModelRegistry regi
         IReadOnlyDictionary<string, string[]> Errors, string? Title, bool OverLimit = false, object? Stats = null, int Examples = 0, int BadLines = 0);
 
     /// <summary>The model whose tokens the statistics count: the one named, else the demo model.</summary>
-    private static string TokenizerOf(string? model) => string.IsNullOrWhiteSpace(model) ? Training.Demo.DemoModel.Name : model;
+    private static string TokenizerOf(string? model) => string.IsNullOrWhiteSpace(model) ? DemoPolicy.BaseModel : model;
 
     /// <summary>The errors of the name and the model (whose tokens the statistics count), and the model's folder.</summary>
     public (Dictionary<string, string[]> Errors, string? ModelFolder) CheckFields(string? name, string? model)
@@ -38,7 +39,7 @@ public sealed class DatasetImport(DatasetRepository datasets, ModelRegistry regi
         string? modelFolder = null;
         try { modelFolder = registry.Resolve(TokenizerOf(model)); }
         catch (ArgumentException e) { errors["model"] = [$"statistics are counted in this model's tokens: {e.Message}"]; }
-        if (modelFolder is not null && Training.Registry.ModelInspection.Inspect(modelFolder).Problem is { } problem)
+        if (modelFolder is not null && registry.Inspect(modelFolder).Problem is { } problem)
             (errors["model"], modelFolder) = ([$"statistics are counted in this model's tokens, and it cannot be used: {problem}"], null);
         return (errors, modelFolder);
     }

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using AlignLab.Training.Methods.Figa;
-using AlignLab.Training.Methods.RewardModeling;
+using AlignLab.Core.Figa;
+using AlignLab.Core.RewardModeling;
 
 namespace AlignLab.Web.Heatmaps;
 
@@ -25,8 +25,8 @@ public static class TokenHeatmapFile
 {
     public sealed record Kind(string FileName, string Title, string ValueName);
 
-    public static readonly Kind TokenRewards = new(RewardModelMethod.TokenRewardsFile, "Per-token rewards", "r");
-    public static readonly Kind TokenWeights = new(FigaTokenWeights.FileName, "FIGA token weights", "w");
+    public static readonly Kind TokenRewards = new(RewardModelArtifacts.TokenRewardsFile, "Per-token rewards", "r");
+    public static readonly Kind TokenWeights = new(FigaArtifacts.TokenWeightsFile, "FIGA token weights", "w");
     public static readonly IReadOnlyList<Kind> Kinds = [TokenRewards, TokenWeights];
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -39,14 +39,14 @@ public static class TokenHeatmapFile
         {
             try
             {
-                if (kind == TokenRewards && JsonSerializer.Deserialize<RewardEvaluation.PairRow>(line, Json) is { } rewards)
+                if (kind == TokenRewards && JsonSerializer.Deserialize<RewardModelArtifacts.PairRow>(line, Json) is { } rewards)
                     pairs.Add(new HeatmapPair(rewards.Instruction,
                         new HeatmapRow("preferred", [.. rewards.Preferred.Select(t => new HeatmapToken(t.Token, t.Reward, t.Changed))]),
                         new HeatmapRow("other", [.. rewards.Other.Select(t => new HeatmapToken(t.Token, t.Reward, t.Changed))])));
-                else if (kind == TokenWeights && JsonSerializer.Deserialize<FigaTokenWeights.PairRow>(line, Json) is { } weights)
+                else if (kind == TokenWeights && JsonSerializer.Deserialize<FigaArtifacts.PairRow>(line, Json) is { } weights)
                     pairs.Add(new HeatmapPair(weights.Instruction,
-                        new HeatmapRow("initial Ŷ", [.. weights.Original.Select(t => new HeatmapToken(t.Token, t.Weight, t.Label != "unchanged", t.Counted || t.Weight == 0))]),
-                        new HeatmapRow("revised Ỹ", [.. weights.Revised.Select(t => new HeatmapToken(t.Token, t.Weight, t.Label != "unchanged"))])));
+                        new HeatmapRow("initial Ŷ", [.. weights.Original.Select(t => new HeatmapToken(t.Token, t.Weight, t.Label != FigaArtifacts.Unchanged, t.Counted || t.Weight == 0))]),
+                        new HeatmapRow("revised Ỹ", [.. weights.Revised.Select(t => new HeatmapToken(t.Token, t.Weight, t.Label != FigaArtifacts.Unchanged))])));
             }
             catch (JsonException) { }
         }

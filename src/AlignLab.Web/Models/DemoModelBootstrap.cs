@@ -1,17 +1,17 @@
+using AlignLab.Core.Demo;
+using AlignLab.Core.Models;
 using AlignLab.Jobs.Hosting;
-using AlignLab.Training.Demo;
-using AlignLab.Training.Registry;
 using Microsoft.Extensions.Options;
 
 namespace AlignLab.Web.Models;
 
 /// <summary>Creates the demo model in the first model root when it is missing, in the background so that the UI
 /// serves at once. Creation is idempotent and safe against a concurrent request to create it.</summary>
-public sealed class DemoModelBootstrap(ModelRegistry registry, IOptions<ModelsOptions> options, ILogger<DemoModelBootstrap> log) : BackgroundService
+public sealed class DemoModelBootstrap(IModelCatalog registry, IDemoModelWriter writer, IOptions<ModelsOptions> options, ILogger<DemoModelBootstrap> log) : BackgroundService
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
 
-    public string Folder => Path.Combine(registry.DefaultRoot, DemoModel.Name);
+    public string Folder => Path.Combine(registry.DefaultRoot, DemoPolicy.BaseModel);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -29,7 +29,7 @@ public sealed class DemoModelBootstrap(ModelRegistry registry, IOptions<ModelsOp
             if (!File.Exists(Path.Combine(Folder, "config.json")))
             {
                 log.LogInformation("Creating the demo model in {Folder}", Folder);
-                await Task.Run(() => DemoModel.Ensure(Folder), cancellationToken);
+                await Task.Run(() => writer.Ensure(Folder), cancellationToken);
             }
             return Folder;
         }

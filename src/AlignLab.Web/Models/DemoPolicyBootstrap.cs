@@ -1,11 +1,11 @@
 using System.Text.Json.Nodes;
+using AlignLab.Core.Demo;
+using AlignLab.Core.Methods;
+using AlignLab.Core.Models;
 using AlignLab.Core.Runs;
 using AlignLab.Data.Runs;
 using AlignLab.Jobs.Hosting;
 using AlignLab.Jobs.Launching;
-using AlignLab.Training.Demo;
-using AlignLab.Training.Methods.Sft;
-using AlignLab.Training.Registry;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -17,7 +17,7 @@ namespace AlignLab.Web.Models;
 /// first model root. A restart finds the run again (and the job resumes it) instead of launching another; several web
 /// nodes agree on one run through a database lock. Off with AlignLab:Models:CreateDemoPolicy=false.</summary>
 public sealed class DemoPolicyBootstrap(
-    ModelRegistry registry,
+    IModelCatalog registry,
     DemoModelBootstrap demoModel,
     RunLauncher launcher,
     RunRepository runs,
@@ -80,11 +80,11 @@ public sealed class DemoPolicyBootstrap(
         try
         {
             if (Ready) return null;
-            var page = await runs.ListAsync(new RunQuery(Method: SftMethod.Name, PageSize: 100), cancellationToken);
+            var page = await runs.ListAsync(new RunQuery(Method: MethodNames.Sft, PageSize: 100), cancellationToken);
             if (page.Items.FirstOrDefault(r => r.Spec.Name == DemoPolicy.RunName && r.Actors.LaunchedById is null
                     && r.Status is not (RunStatus.Failed or RunStatus.Cancelled)) is { } existing)
                 return existing.Id;
-            var request = new JsonObject { ["method"] = SftMethod.Name, ["name"] = DemoPolicy.RunName, ["parameters"] = DemoPolicy.Parameters() };
+            var request = new JsonObject { ["method"] = MethodNames.Sft, ["name"] = DemoPolicy.RunName, ["parameters"] = DemoPolicy.Parameters() };
             var launched = await launcher.LaunchAsync(request, owner: null, cancellationToken);
             return launched.Run?.Id ?? throw new InvalidOperationException(
                 "the demo policy's run was refused: " + string.Join("; ", launched.Errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")));
@@ -99,7 +99,7 @@ public sealed class DemoPolicyBootstrap(
     /// folder is no model), then renames it into place.</summary>
     private void Install(Guid runId)
     {
-        var export = registry.Resolve(ModelRegistry.ExportReference(runId));
+        var export = registry.Resolve(ModelFiles.ExportReference(runId));
         var partial = Folder + ".partial-" + Guid.NewGuid().ToString("N");
         Directory.CreateDirectory(partial);
         foreach (var file in Directory.GetFiles(export).OrderBy(f => Path.GetFileName(f) == "config.json"))

@@ -1,5 +1,5 @@
+using AlignLab.Core.Models;
 using AlignLab.Data.Runs;
-using AlignLab.Training.Registry;
 
 namespace AlignLab.Web.Models;
 
@@ -7,11 +7,11 @@ namespace AlignLab.Web.Models;
 public sealed class ExportNames(RunRepository runs)
 {
     /// <summary>The run id behind an export reference, or null for a model folder.</summary>
-    public static Guid? RunOf(ModelRegistry.Entry entry) =>
+    public static Guid? RunOf(ModelEntry entry) =>
         entry.Exported && entry.Name.Split('/') is ["runs", var id, "export"] && Guid.TryParse(id, out var runId) ? runId : null;
 
     /// <summary>The run names of the exported entries among <paramref name="entries"/>, by reference.</summary>
-    public async Task<IReadOnlyDictionary<string, string>> ForAsync(IEnumerable<ModelRegistry.Entry> entries, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyDictionary<string, string>> ForAsync(IEnumerable<ModelEntry> entries, CancellationToken cancellationToken = default)
     {
         var exports = entries.Select(e => (e.Name, Run: RunOf(e))).Where(e => e.Run is not null).ToList();
         var names = await runs.NamesAsync([.. exports.Select(e => e.Run!.Value)], cancellationToken);

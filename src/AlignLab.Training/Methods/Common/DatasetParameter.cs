@@ -1,5 +1,5 @@
 using AlignLab.Core.Datasets;
-using AlignLab.Training.Demo;
+using AlignLab.Core.Demo;
 
 namespace AlignLab.Training.Methods.Common;
 

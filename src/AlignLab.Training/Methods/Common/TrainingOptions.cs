@@ -1,6 +1,6 @@
 using AlignLab.Core.Methods;
+using AlignLab.Core.Tokenization;
 using AlignLab.Training.Demo;
-using AlignLab.Training.Tokenization;
 
 namespace AlignLab.Training.Methods.Common;
 

@@ -1,11 +1,11 @@
 using AlignLab.Core.Methods;
+using AlignLab.Core.Tokenization;
 using AlignLab.Core.Training;
 using AlignLab.Training.Adapters;
 using AlignLab.Training.Models;
 using AlignLab.Training.Optimization;
 using AlignLab.Training.Registry;
 using AlignLab.Training.Runtime;
-using AlignLab.Training.Tokenization;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

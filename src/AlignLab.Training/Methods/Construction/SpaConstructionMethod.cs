@@ -2,13 +2,12 @@ using AlignLab.Core.Construction;
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
 using AlignLab.Core.Runs;
-using AlignLab.Training.Demo;
+using AlignLab.Core.Tokenization;
 using AlignLab.Training.Inference;
 using AlignLab.Training.Methods.Common;
 using AlignLab.Training.Registry;
 using AlignLab.Training.Rewards;
 using AlignLab.Training.Runtime;
-using AlignLab.Training.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,7 +21,7 @@ namespace AlignLab.Training.Methods.Construction;
 public sealed class SpaConstructionMethod(ModelRegistry registry, IDatasetStore datasets, IConstructionStore store, IResponseReviser reviser)
     : ITrainingMethod
 {
-    public const string Name = "spa-construction";
+    public const string Name = MethodNames.SpaConstruction;
     public const string DemoPool = "demo-pool";
 
     public MethodDescriptor Descriptor { get; } = new(
@@ -89,7 +88,7 @@ public sealed class SpaConstructionMethod(ModelRegistry registry, IDatasetStore 
             await ReviseAsync(context, kept, progress);
             items = await store.ItemsAsync(context.RunId, token);
             var tokenizer = TextTokenizer.Load(policyFolder);
-            var datasetId = await store.FinalizeAsync(context.RunId, DatasetName(context.Spec.Name, context.RunId),
+            var datasetId = await store.FinalizeAsync(context.RunId, ConstructedDataset.Name(context.Spec.Name, context.RunId),
                 records => new { tokenizer = o.Model.Model, construction = context.RunId, stats = Statistics(records, tokenizer, rewardModel, template) }, token);
             context.Metrics.Report(0, "revised", items.Count(i => i.Status == ConstructionStatus.Revised));
             context.Metrics.Report(0, "revision_failed", items.Count(i => i.Status == ConstructionStatus.Failed));
@@ -97,8 +96,6 @@ public sealed class SpaConstructionMethod(ModelRegistry registry, IDatasetStore 
                 throw new InvalidOperationException($"revision failed for every kept instance ({items.Count(i => i.Status == ConstructionStatus.Failed)}); see the instances' errors");
         }
     }
-
-    public static string DatasetName(string runName, Guid runId) => $"{runName} (SPA from run {runId.Short()})";
 
     /// <summary>Table 1 of “Beyond Imitation” for a constructed dataset: token lengths and edit operations, plus mean reward of
     /// Ŷ, Y and Ỹ under the reward model that filtered them.</summary>

@@ -1,8 +1,8 @@
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Figa;
+using AlignLab.Core.Tokenization;
 using AlignLab.Training.Demo;
 using AlignLab.Training.Methods.Common;
-using AlignLab.Training.Tokenization;
 
 namespace AlignLab.Training.Methods.Figa;
 

@@ -17,7 +17,7 @@ namespace AlignLab.Training.Methods.Figa;
 /// rewarded and penalised tokens; per-token weights of the held-out pairs are written for the heatmap viewer.</summary>
 public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets = null) : ITrainingMethod
 {
-    public const string Name = "figa";
+    public const string Name = MethodNames.Figa;
 
     public MethodDescriptor Descriptor { get; } = new(
         Name,

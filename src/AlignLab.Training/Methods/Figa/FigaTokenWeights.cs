@@ -1,20 +1,17 @@
 using System.Text.Json;
 using AlignLab.Core.Figa;
+using AlignLab.Core.Tokenization;
 using AlignLab.Training.Inference;
 using AlignLab.Training.Models;
-using AlignLab.Training.Tokenization;
 using static TorchSharp.torch;
 
 namespace AlignLab.Training.Methods.Figa;
 
 /// <summary>The reviewers' artifact: per held-out pair, the tokens of Ŷ and Ỹ with their labels, Eq. 1 weights,
-/// the NLL under the trained model and, for Ŷ, whether the selection kept the penalty. JSON Lines.</summary>
+/// the NLL under the trained model and, for Ŷ, whether the selection kept the penalty, in the rows of <see cref="FigaArtifacts"/>.</summary>
 public static class FigaTokenWeights
 {
-    public const string FileName = "token_weights.jsonl";
-
-    public sealed record TokenRow(string Token, int Id, string Label, double Weight, double Nll, bool Counted);
-    public sealed record PairRow(string Instruction, IReadOnlyList<TokenRow> Original, IReadOnlyList<TokenRow> Revised);
+    public const string FileName = FigaArtifacts.TokenWeightsFile;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -31,13 +28,13 @@ public static class FigaTokenWeights
                 var revisedNll = ce[0].narrow(0, example.Prompt.Length, example.Revised.Length).data<float>().ToArray();
                 var originalNll = ce[1].narrow(0, example.Prompt.Length, example.Original.Length).data<float>().ToArray();
                 string Text(int id) => id == tokenizer.EosTokenId ? "<eos>" : tokenizer.Decode([id]);
-                var revised = example.Revised.Select((id, k) => new TokenRow(Text(id), id,
-                    example.Weights.RevisedChanged[k] ? "added_or_substituted" : "unchanged", example.Weights.Revised[k], revisedNll[k],
+                var revised = example.Revised.Select((id, k) => new FigaArtifacts.TokenRow(Text(id), id,
+                    example.Weights.RevisedChanged[k] ? FigaArtifacts.AddedOrSubstituted : FigaArtifacts.Unchanged, example.Weights.Revised[k], revisedNll[k],
                     example.Weights.Revised[k] != 0)).ToList();
-                var original = example.Original.Select((id, k) => new TokenRow(Text(id), id,
-                    example.Weights.OriginalChanged[k] ? "deleted_or_substituted" : "unchanged", example.Weights.Original[k], originalNll[k],
+                var original = example.Original.Select((id, k) => new FigaArtifacts.TokenRow(Text(id), id,
+                    example.Weights.OriginalChanged[k] ? FigaArtifacts.DeletedOrSubstituted : FigaArtifacts.Unchanged, example.Weights.Original[k], originalNll[k],
                     example.Weights.Original[k] != 0 && options.Keeps(originalNll[k]))).ToList();
-                writer.WriteLine(JsonSerializer.Serialize(new PairRow(example.Instruction, original, revised), Json));
+                writer.WriteLine(JsonSerializer.Serialize(new FigaArtifacts.PairRow(example.Instruction, original, revised), Json));
             }
     }
 }

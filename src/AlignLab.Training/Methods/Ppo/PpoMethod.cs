@@ -7,7 +7,6 @@ using AlignLab.Core.RewardHacking;
 using AlignLab.Core.Runs;
 using AlignLab.Training.Adapters;
 using AlignLab.Training.Batching;
-using AlignLab.Training.Demo;
 using AlignLab.Training.Inference;
 using AlignLab.Training.Methods.Common;
 using AlignLab.Training.Models;
@@ -27,7 +26,7 @@ namespace AlignLab.Training.Methods.Ppo;
 /// adapters off.</summary>
 public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = null) : ITrainingMethod
 {
-    public const string Name = "ppo";
+    public const string Name = MethodNames.Ppo;
     public const string DemoPrompts = "demo-prompts";
 
     /// <summary>The exported policy's config.json key naming the PPO variant that trained it.</summary>

@@ -1,5 +1,5 @@
+using AlignLab.Core.Tokenization;
 using AlignLab.Training.Rewards;
-using AlignLab.Training.Tokenization;
 
 namespace AlignLab.Training.Methods.Ppo;
 

@@ -3,14 +3,13 @@ using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
 using AlignLab.Core.R3;
 using AlignLab.Core.Runs;
-using AlignLab.Training.Demo;
+using AlignLab.Core.Tokenization;
 using AlignLab.Training.Inference;
 using AlignLab.Training.Methods.Common;
 using AlignLab.Training.Methods.Ppo;
 using AlignLab.Training.Models;
 using AlignLab.Training.Registry;
 using AlignLab.Training.Runtime;
-using AlignLab.Training.Tokenization;
 using TorchSharp;
 
 namespace AlignLab.Training.Methods.R3;
@@ -23,9 +22,7 @@ namespace AlignLab.Training.Methods.R3;
 /// usably fails the run, naming how many, and the dataset is written only once every query has a type.</summary>
 public sealed class QueryTypeClassificationMethod(ModelRegistry registry, IDatasetStore datasets, IQueryTypeEndpoint endpoint) : ITrainingMethod
 {
-    public const string Name = "query-types";
-    public const string VerdictsFile = "query_types.jsonl";
-    public const string SummaryFile = "query_types.json";
+    public const string Name = MethodNames.QueryTypes;
     private const int Chunk = 64;
 
     public MethodDescriptor Descriptor { get; } = new(
@@ -50,7 +47,7 @@ public sealed class QueryTypeClassificationMethod(ModelRegistry registry, IDatas
         if (records.Count == 0) throw new ArgumentException("dataset: the dataset has no records");
         var modelFolder = useEndpoint ? null : registry.Resolve(o.Model.Model);
 
-        var verdictPath = Path.Combine(context.ArtifactDirectory, VerdictsFile);
+        var verdictPath = Path.Combine(context.ArtifactDirectory, QueryTypeArtifacts.VerdictsFile);
         var verdicts = new Verdict?[records.Count];
         foreach (var kept in StepLog.Read<Verdict>(verdictPath).Where(v => v.Index >= 0 && v.Index < records.Count))
             verdicts[kept.Index] = kept;      // a later line for the same query (a retry) wins
@@ -85,7 +82,7 @@ public sealed class QueryTypeClassificationMethod(ModelRegistry registry, IDatas
         var classifierName = useEndpoint ? $"endpoint {(o.EndpointModel is { Length: > 0 } m ? m : "(configured model)")}" : o.Model.Model;
         var datasetId = await datasets.SaveFromRunAsync(context.RunId, DatasetName(context.Spec.Name, context.RunId), source.Kind, labelled,
             new { count = labelled.Count, source = o.Dataset, classifier = classifierName, agreement }, token);
-        await File.WriteAllTextAsync(Path.Combine(context.ArtifactDirectory, SummaryFile),
+        await File.WriteAllTextAsync(Path.Combine(context.ArtifactDirectory, QueryTypeArtifacts.SummaryFile),
             JsonSerializer.Serialize(new QueryTypeSummary(datasetId, classifierName, agreement), QueryTypeSummary.Json), token);
     }
 
@@ -110,10 +107,4 @@ public sealed class QueryTypeClassificationMethod(ModelRegistry registry, IDatas
         if (agreement.Agreement is { } share) context.Metrics.Report(0, "agreement", share);
         if (agreement.Kappa is { } kappa) context.Metrics.Report(0, "kappa", kappa);
     }
-}
-
-/// <summary>What a query-type run wrote (query_types.json): the labelled dataset, who classified, and the counts.</summary>
-public sealed record QueryTypeSummary(Guid DatasetId, string Classifier, QueryTypeAgreement Agreement)
-{
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 }

@@ -1,7 +1,6 @@
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
 using AlignLab.Core.R3;
-using AlignLab.Training.Demo;
 using AlignLab.Training.Methods.Common;
 using AlignLab.Training.Methods.Ppo;
 using AlignLab.Training.Registry;
@@ -14,7 +13,7 @@ namespace AlignLab.Training.Methods.R3;
 /// their defaults are <see cref="R3PpoRunOptions"/>.</summary>
 public sealed class R3PpoMethod(ModelRegistry registry, IDatasetStore? datasets = null) : ITrainingMethod
 {
-    public const string Name = "r3-ppo";
+    public const string Name = MethodNames.R3Ppo;
     public const string Demo = "demo-r3";
 
     public MethodDescriptor Descriptor { get; } = new(

@@ -1,7 +1,8 @@
 using System.Text.Json;
+using AlignLab.Core.RewardModeling;
+using AlignLab.Core.Tokenization;
 using AlignLab.Training.Inference;
 using AlignLab.Training.Models;
-using AlignLab.Training.Tokenization;
 using static TorchSharp.torch;
 
 namespace AlignLab.Training.Methods.RewardModeling;
@@ -11,8 +12,6 @@ namespace AlignLab.Training.Methods.RewardModeling;
 /// page); and the per-token rewards of held-out pairs for the heatmap viewer.</summary>
 public sealed record RewardEvaluation(double Accuracy, IReadOnlyList<double> Preferred, IReadOnlyList<double> Other)
 {
-    public const string DistributionFile = "reward_distribution.json";
-
     public double MeanPreferred => Preferred.Count == 0 ? 0 : Preferred.Average();
     public double MeanOther => Other.Count == 0 ? 0 : Other.Average();
 
@@ -20,7 +19,7 @@ public sealed record RewardEvaluation(double Accuracy, IReadOnlyList<double> Pre
     public void WriteDistribution(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, JsonSerializer.Serialize(new { accuracy = Accuracy, preferred = Preferred, other = Other }));
+        File.WriteAllText(path, JsonSerializer.Serialize(new RewardModelArtifacts.Distribution(Accuracy, [.. Preferred], [.. Other]), new JsonSerializerOptions(JsonSerializerDefaults.Web)));
     }
 
     public static RewardEvaluation Measure(SequenceClassifier classifier, IReadOnlyList<RewardExample> examples, RewardLoss.Level level,
@@ -44,10 +43,6 @@ public sealed record RewardEvaluation(double Accuracy, IReadOnlyList<double> Pre
         return new RewardEvaluation(correct / examples.Count, preferred, other);
     }
 
-    public sealed record TokenReward(string Token, int Id, double Reward, bool Changed);
-
-    public sealed record PairRow(string Instruction, IReadOnlyList<TokenReward> Preferred, IReadOnlyList<TokenReward> Other);
-
     /// <summary>One JSON line per pair: both responses' tokens with their reward r_t and whether the edit changed them.</summary>
     public static void WriteTokenRewards(string path, SequenceClassifier classifier, IReadOnlyList<RewardExample> examples, TextTokenizer tokenizer, Device device)
     {
@@ -64,10 +59,10 @@ public sealed record RewardEvaluation(double Accuracy, IReadOnlyList<double> Pre
             for (int b = 0; b < chunk.Length; b++)
             {
                 var e = chunk[b];
-                List<TokenReward> Row(int row, int[] tokens, bool[] changed) =>
-                    [.. tokens.Select((id, t) => new TokenReward(id == tokenizer.EosTokenId ? "<eos>" : tokenizer.Decode([id]), id,
+                List<RewardModelArtifacts.TokenReward> Row(int row, int[] tokens, bool[] changed) =>
+                    [.. tokens.Select((id, t) => new RewardModelArtifacts.TokenReward(id == tokenizer.EosTokenId ? "<eos>" : tokenizer.Decode([id]), id,
                         scores[row, e.Prompt.Length + t].item<double>(), changed[t]))];
-                writer.WriteLine(JsonSerializer.Serialize(new PairRow(e.Pair.Instruction, Row(b, e.Preferred, e.PreferredChanged),
+                writer.WriteLine(JsonSerializer.Serialize(new RewardModelArtifacts.PairRow(e.Pair.Instruction, Row(b, e.Preferred, e.PreferredChanged),
                     Row(chunk.Length + b, e.Other, e.OtherChanged)), json));
             }
         }

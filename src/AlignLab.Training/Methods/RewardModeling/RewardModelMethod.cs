@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
+using AlignLab.Core.RewardModeling;
 using AlignLab.Training.Batching;
-using AlignLab.Training.Demo;
 using AlignLab.Training.Methods.Common;
 using AlignLab.Training.Models;
 using AlignLab.Training.Registry;
@@ -19,8 +19,7 @@ namespace AlignLab.Training.Methods.RewardModeling;
 /// held-out pairs are written for the heatmap viewer.</summary>
 public sealed class RewardModelMethod(ModelRegistry registry, IDatasetStore? datasets = null) : ITrainingMethod
 {
-    public const string Name = "reward-model";
-    public const string TokenRewardsFile = "token_rewards.jsonl";
+    public const string Name = MethodNames.RewardModel;
 
     public MethodDescriptor Descriptor { get; } = new(
         Name,
@@ -91,8 +90,8 @@ public sealed class RewardModelMethod(ModelRegistry registry, IDatasetStore? dat
             await session.EndOfStepAsync(context);
         }
         session.Export(context);
-        latest?.WriteDistribution(Path.Combine(context.ArtifactDirectory, RewardEvaluation.DistributionFile));
-        RewardEvaluation.WriteTokenRewards(Path.Combine(context.ArtifactDirectory, TokenRewardsFile), classifier, evalPrimary.Take(200).ToList(),
+        latest?.WriteDistribution(Path.Combine(context.ArtifactDirectory, RewardModelArtifacts.DistributionFile));
+        RewardEvaluation.WriteTokenRewards(Path.Combine(context.ArtifactDirectory, RewardModelArtifacts.TokenRewardsFile), classifier, evalPrimary.Take(200).ToList(),
             session.Tokenizer, session.Device);
 
         // Held-out pairwise accuracy and mean rewards; on standard pairs too when the primary ones are edited pairs.

@@ -1,6 +1,6 @@
 using AlignLab.Core.Alignment;
 using AlignLab.Core.Datasets;
-using AlignLab.Training.Tokenization;
+using AlignLab.Core.Tokenization;
 
 namespace AlignLab.Training.Methods.RewardModeling;
 

@@ -1,6 +1,6 @@
 using AlignLab.Core.Datasets;
+using AlignLab.Core.Tokenization;
 using AlignLab.Training.Methods.Common;
-using AlignLab.Training.Tokenization;
 
 namespace AlignLab.Training.Methods.Sft;
 

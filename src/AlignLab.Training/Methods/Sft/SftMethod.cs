@@ -15,7 +15,7 @@ namespace AlignLab.Training.Methods.Sft;
 /// on a held-out split; checkpoints every N steps and on cancel; the result exported as a Hugging Face folder.</summary>
 public sealed class SftMethod(ModelRegistry registry, IDatasetStore? datasets = null) : ITrainingMethod
 {
-    public const string Name = "sft";
+    public const string Name = MethodNames.Sft;
 
     public MethodDescriptor Descriptor { get; } = new(
         Name,

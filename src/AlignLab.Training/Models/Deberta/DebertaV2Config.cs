@@ -9,7 +9,7 @@ namespace AlignLab.Training.Models.Deberta;
 /// models without relative attention are refused.</summary>
 public sealed record DebertaV2Config : ModelConfig
 {
-    public const string ModelTypeName = "deberta-v2";
+    public const string ModelTypeName = Core.Models.ModelDetails.DebertaV2ModelType;
 
     public override string ModelType => ModelTypeName;
     public int vocab_size { get; init; } = 128100;

@@ -63,7 +63,7 @@ public sealed record LlamaConfig : ModelConfig
         var json = source.DeepClone().AsObject();
         // transformers 5 moves rope_theta and the scaling into rope_parameters.
         var rope = json["rope_parameters"] as JsonObject;
-        var eos = Tokenization.TextTokenizer.TokenIds(json["eos_token_id"], ModelFolder.ConfigFile);
+        var eos = Core.Tokenization.TextTokenizer.TokenIds(json["eos_token_id"], ModelFolder.ConfigFile);
         var scaling = RopeScaling.FromJson(json["rope_scaling"] ?? rope);
         foreach (var key in new[] { "eos_token_id", "rope_scaling", "rope_parameters" }) json.Remove(key);
         if (rope?["rope_theta"] is { } theta) json["rope_theta"] = theta.DeepClone();

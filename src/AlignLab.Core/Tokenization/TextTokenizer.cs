@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Tokenizers;
 
-namespace AlignLab.Training.Tokenization;
+namespace AlignLab.Core.Tokenization;
 
 /// <summary>A model's tokenizer, from the files its folder ships:
 /// <list type="bullet">
@@ -63,7 +63,7 @@ public sealed class TextTokenizer
     public static TextTokenizer Load(string folder)
     {
         var config = TokenizerConfig.Read(folder);
-        var modelEos = EosIds(Path.Combine(folder, Models.ModelFolder.ConfigFile)).Concat(EosIds(Path.Combine(folder, GenerationConfigFile))).ToList();
+        var modelEos = EosIds(Path.Combine(folder, Models.ModelFiles.ConfigFile)).Concat(EosIds(Path.Combine(folder, GenerationConfigFile))).ToList();
         var json = Path.Combine(folder, TokenizerJson.FileName);
         var vocab = Path.Combine(folder, "vocab.json");
         var merges = Path.Combine(folder, "merges.txt");

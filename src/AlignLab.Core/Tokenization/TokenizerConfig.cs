@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace AlignLab.Training.Tokenization;
+namespace AlignLab.Core.Tokenization;
 
 /// <summary>What a model folder's tokenizer_config.json (and special_tokens_map.json, chat_template.jinja) say
 /// beyond the vocabulary: the special tokens by their text, whether BOS/EOS are added, and the chat template.

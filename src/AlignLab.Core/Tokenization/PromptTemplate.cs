@@ -1,6 +1,6 @@
 using AlignLab.Core.ChatTemplates;
 
-namespace AlignLab.Training.Tokenization;
+namespace AlignLab.Core.Tokenization;
 
 /// <summary>How an (instruction, input) pair becomes the prompt a model sees. The prompt and the response are
 /// tokenized separately and joined as ids, so the response span is known exactly in tokens (no re-tokenization

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace AlignLab.Training.Tokenization;
+namespace AlignLab.Core.Tokenization;
 
 /// <summary>Learns a GPT-2-format byte-level BPE (vocab.json + merges.txt) from a corpus: starting from the 256
 /// byte symbols, repeatedly merges the most frequent adjacent pair within words. The result loads wherever GPT-2's

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace AlignLab.Training.Tokenization;
+namespace AlignLab.Core.Tokenization;
 
 /// <summary>GPT-2's byte-level alphabet: every byte is written as one printable character (bytes that are printable
 /// Latin-1 map to themselves, the others to U+0100 onwards), and text is split into words by GPT-2's regex

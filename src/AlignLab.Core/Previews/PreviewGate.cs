@@ -1,4 +1,4 @@
-namespace AlignLab.Training.Previews;
+namespace AlignLab.Core.Previews;
 
 /// <summary>Bounds the previews one node computes at once: previews are CPU work on the web node, and without a bound a
 /// burst of them slows every request and holds memory for all of them. A caller waits its turn for at most

@@ -1,4 +1,4 @@
-namespace AlignLab.Training.Demo;
+namespace AlignLab.Core.Demo;
 
 /// <summary>Built-in instruction/response pairs for the demo model: templated facts and arithmetic that a tiny
 /// model learns in minutes on a CPU, so its answers are visibly on topic. Deterministic for a given seed.</summary>

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace AlignLab.Training.Demo;
+namespace AlignLab.Core.Demo;
 
 /// <summary>The demo policy: the demo model after SFT on the initial (wrong) answers of the demo SPA pairs. FIGA is meant
 /// to refine a model that is confident in its mistakes; the untrained demo model is confident in nothing, so FIGA
@@ -11,12 +11,16 @@ public static class DemoPolicy
 {
     public const string Name = "demo-gpt2-sft";
 
+    /// <summary>The model the demo policy starts from: the platform's random GPT-2, which the trainer creates in the first
+    /// model root under this name.</summary>
+    public const string BaseModel = "demo-gpt2";
+
     public const string RunName = "Demo policy: demo-gpt2 fine-tuned on the demo pairs' initial answers";
 
     /// <summary>The SFT run's parameters (the rest are SFT's defaults: 300 steps, about 20 s on two CPU cores).</summary>
     public static JsonObject Parameters(string device = "cpu") => new()
     {
-        ["model"] = DemoModel.Name,
+        ["model"] = BaseModel,
         ["dataset"] = "demo-spa-initial",
         ["device"] = device,
         ["checkpoint_every"] = 0,

@@ -1,6 +1,6 @@
 using AlignLab.Core.Datasets;
 
-namespace AlignLab.Training.Demo;
+namespace AlignLab.Core.Demo;
 
 /// <summary>The datasets that come with the platform, generated from the demo data (deterministic for their seeds), in
 /// one place: the methods load them from here, and /datasets lists them for browsing beside the stored ones.</summary>

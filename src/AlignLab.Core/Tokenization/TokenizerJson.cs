@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace AlignLab.Training.Tokenization;
+namespace AlignLab.Core.Tokenization;
 
 /// <summary>A tokenizer.json run by Hugging Face's tokenizers library itself (the Rust implementation, through
 /// Tokenizers.DotNet), so that normalizers, pre-tokenizers, byte fallback and added tokens behave exactly as in

@@ -1,6 +1,6 @@
-using AlignLab.Training.Previews;
+using AlignLab.Core.Previews;
 
-namespace AlignLab.Training.Tests;
+namespace AlignLab.Core.Tests;
 
 /// <summary>A node computes at most so many previews at once; the next waits for a slot and is turned away (null) when
 /// none comes free in time; a slot given back (once, however often disposed) lets the next one in.</summary>

@@ -1,8 +1,8 @@
 using AlignLab.Core.Alignment;
 using AlignLab.Core.Figa;
-using AlignLab.Training.Tokenization;
+using AlignLab.Core.Tokenization;
 
-namespace AlignLab.Training.Previews;
+namespace AlignLab.Core.Previews;
 
 /// <summary>What FIGA would do to one (initial, revised) response pair: both sides tokenized as training does (each ends
 /// with EOS), the Levenshtein labels and the Eq. 1 weight of every token, and the token edit distance.</summary>
@@ -12,8 +12,6 @@ public static class FigaWeightsPreview
 
     public sealed record Result(IReadOnlyList<Token> Original, IReadOnlyList<Token> Revised, int EditDistance);
 
-    private const string Unchanged = "unchanged";
-
     public static Result Compute(TextTokenizer tokenizer, string original, string revised, FigaOptions options)
     {
         int[] originalIds = [.. tokenizer.Encode(original), tokenizer.EosTokenId];
@@ -22,8 +20,8 @@ public static class FigaWeightsPreview
         string[] Texts(int[] ids) => [.. tokenizer.TokenTexts(ids).Select((text, i) => ids[i] == tokenizer.EosTokenId ? "<eos>" : text)];
         var (originalTexts, revisedTexts) = (Texts(originalIds), Texts(revisedIds));
         return new Result(
-            [.. originalIds.Select((id, i) => new Token(originalTexts[i], id, weights.OriginalChanged[i] ? "deleted_or_substituted" : Unchanged, weights.Original[i]))],
-            [.. revisedIds.Select((id, i) => new Token(revisedTexts[i], id, weights.RevisedChanged[i] ? "added_or_substituted" : Unchanged, weights.Revised[i]))],
+            [.. originalIds.Select((id, i) => new Token(originalTexts[i], id, weights.OriginalChanged[i] ? FigaArtifacts.DeletedOrSubstituted : FigaArtifacts.Unchanged, weights.Original[i]))],
+            [.. revisedIds.Select((id, i) => new Token(revisedTexts[i], id, weights.RevisedChanged[i] ? FigaArtifacts.AddedOrSubstituted : FigaArtifacts.Unchanged, weights.Revised[i]))],
             TokenAlignment.Distance(originalIds.AsSpan(0, originalIds.Length - 1), revisedIds.AsSpan(0, revisedIds.Length - 1)));
     }
 }
