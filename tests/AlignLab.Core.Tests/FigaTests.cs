@@ -50,4 +50,29 @@ public class FigaTests
         // "Inverted" keeps only it: (5.1 − 0.4) / 5.
         Assert.Equal((5.1 - 0.4) / 5, FigaLossReference.Compute(batch, new FigaOptions { Selection = BadTokenSelection.Inverted }).Loss, 12);
     }
+
+    [Fact]
+    public void ThePapersAndTheAuthorsBadTokenSelectionsKeepDifferentTokens()
+    {
+        // One pair: Ỹ CE [1.0] rewarded (α = 1); Ŷ's three deleted tokens with NLL 0.5, 0.8, 1.2, each weight −β = −0.5.
+        var batch = new[] { (new[] { 1.0 }, new double[] { 1 }, new[] { true }, new[] { 0.5, 0.8, 1.2 }, new[] { -0.5, -0.5, -0.5 }) };
+
+        // Paper (§4.1), NLL < 0.6: keeps 0.5, drops 0.8 and 1.2. Loss (1.0 − 0.5·0.5) / 2 = 0.375.
+        var paper = new FigaOptions { Selection = BadTokenSelection.Paper };
+        Assert.Equal([true, false, false], new[] { 0.5, 0.8, 1.2 }.Select(paper.Keeps));
+        var paperLoss = FigaLossReference.Compute(batch, paper);
+        Assert.Equal(0.375, paperLoss.Loss, 12);
+        Assert.Equal((1, 2), (paperLoss.BadKept, paperLoss.BadDropped));
+
+        // The authors' code, 0.6 ≤ NLL ≤ 1.0: drops 0.5, keeps 0.8, drops 1.2. Loss (1.0 − 0.5·0.8) / 2 = 0.3.
+        var authors = new FigaOptions { Selection = BadTokenSelection.AuthorsCode };
+        Assert.Equal([false, true, false], new[] { 0.5, 0.8, 1.2 }.Select(authors.Keeps));
+        var authorsLoss = FigaLossReference.Compute(batch, authors);
+        Assert.Equal(0.3, authorsLoss.Loss, 12);
+        Assert.Equal((1, 2), (authorsLoss.BadKept, authorsLoss.BadDropped));
+        Assert.Equal((0.8, 1.0), (authorsLoss.BadLoss, authorsLoss.GoodLoss));
+
+        // The bounds are inclusive, as the code's "drop when NLL < 0.6 or NLL > 1.0" makes them.
+        Assert.Equal([true, true], new[] { 0.6, 1.0 }.Select(authors.Keeps));
+    }
 }

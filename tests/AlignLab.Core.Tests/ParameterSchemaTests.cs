@@ -17,7 +17,7 @@ public class ParameterSchemaTests
         public int Count { get; init; } = 3;
         public bool Fast { get; init; } = true;
         public string Note { get; init; } = "hi";
-        public BadTokenSelection Selection { get; init; } = BadTokenSelection.Threshold;
+        public BadTokenSelection Selection { get; init; } = BadTokenSelection.AuthorsCode;
         public GoodTokenLabels Labels { get; init; } = GoodTokenLabels.BagOfWords;
         public Steps Steps { get; init; } = new() { Rate = 0.5 };
         public string Unbound { get; init; } = "kept";
@@ -60,8 +60,8 @@ public class ParameterSchemaTests
         Assert.Equal(3, specs[0].Default.GetValue<long>());
         Assert.Equal((100L, 0.5), (specs[1].Default.GetValue<long>(), specs[2].Default.GetValue<double>()));   // the group's default as Options sets it
         Assert.Equal((true, "hi"), (specs[3].Default.GetValue<bool>(), specs[4].Default.GetValue<string>()));
-        Assert.Equal(new[] { "threshold", "none", "inverted" }, specs[5].Choices!);
-        Assert.Equal(("threshold", "bag_of_words"), (specs[5].Default.GetValue<string>(), specs[6].Default.GetValue<string>()));
+        Assert.Equal(new[] { "paper", "authors_code", "none", "inverted" }, specs[5].Choices!);
+        Assert.Equal(("authors_code", "bag_of_words"), (specs[5].Default.GetValue<string>(), specs[6].Default.GetValue<string>()));
         Assert.Equal((0.0, 10.0), (specs[0].Min, specs[0].Max));
 
         // Another record's defaults give another schema's defaults, from the same declaration.

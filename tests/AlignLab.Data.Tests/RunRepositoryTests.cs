@@ -12,6 +12,22 @@ namespace AlignLab.Data.Tests;
 public sealed class RunRepositoryTests(PostgresFixture postgres) : RepositoryTestBase(postgres)
 {
     [Fact]
+    public async Task ASpecKeepsItsPresetAndChangesAndOneStoredWithoutThemReadsAsNone()
+    {
+        var id = Guid.CreateVersion7();
+        await using (var connection = await DataSource.OpenConnectionAsync())
+            await Runs.InsertAsync(connection, id, new RunSpec("figa", "preset", "cpu",
+                new Dictionary<string, System.Text.Json.Nodes.JsonNode?> { ["max_steps"] = 7 }, "demo", ["max_steps"]));
+        var spec = (await Runs.GetAsync(id))!.Spec;
+        Assert.Equal("demo", spec.Preset);
+        Assert.Equal(["max_steps"], spec.Changed!);
+
+        var old = (await Runs.GetAsync(await NewRunAsync("before presets")))!.Spec;
+        Assert.Null(old.Preset);
+        Assert.Null(old.Changed);
+    }
+
+    [Fact]
     public async Task ARunGoesFromQueuedThroughRunningToItsEndAndRecordsEachStatus()
     {
         var id = await NewRunAsync("lifecycle");

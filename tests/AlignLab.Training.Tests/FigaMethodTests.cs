@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AlignLab.Core.Datasets;
 using AlignLab.Core.Figa;
 using AlignLab.Core.Tokenization;
 using AlignLab.Testing;
@@ -51,7 +52,7 @@ public sealed class FigaMethodTests : IClassFixture<FigaMethodTests.InitialPolic
         // before and after training, scored by the reward model.
         var tokenizer = TextTokenizer.Load(_registry.Resolve("demo-initial"));
         var records = await FigaData.RecordsAsync(FigaData.Demo, null, CancellationToken.None);
-        var (_, eval) = FigaData.Load(records, tokenizer, PromptTemplate.Alpaca, new FigaOptions(), 128, 0.02, 1234);
+        var (_, eval, _) = FigaData.Load(records, tokenizer, PromptTemplate.Alpaca, new FigaOptions(), 128, OverlongPairs.Truncate, 0.02, 1234);
         using var rewardModel = RewardModel.Load(rewardFolder, CPU);
         double Expected(string folder)
         {
@@ -63,6 +64,75 @@ public sealed class FigaMethodTests : IClassFixture<FigaMethodTests.InitialPolic
         }
         Assert.Equal(Expected(_registry.Resolve("demo-initial")), rewards[0].Value, 4);
         Assert.Equal(Expected(Path.Combine(context.ArtifactDirectory, "export")), rewards[1].Value, 4);
+    }
+
+    private sealed class OneDataset(StoredDataset dataset) : IDatasetStore
+    {
+        public Task<StoredDataset> LoadAsync(Guid id, CancellationToken cancellationToken = default) =>
+            id == dataset.Id ? Task.FromResult(dataset) : throw new KeyNotFoundException($"no dataset {id}");
+
+        public Task<Guid> SaveFromRunAsync(Guid runId, string name, string kind, IReadOnlyList<SpaRecord> records, object stats,
+            CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    }
+
+    /// <summary>Twelve of sixteen demo pairs with both responses repeated thirty times: far past 128 tokens.</summary>
+    private static IReadOnlyList<SpaRecord> LongPairs() =>
+        [.. AlignLab.Core.Demo.DemoData.GeneratePairs(16, seed: 3).Select((p, i) => i < 12
+            ? new SpaRecord(p.Example.Instruction, p.Example.Input, p.Example.Response,
+                string.Join(" ", Enumerable.Repeat(p.WrongResponse, 30)), string.Join(" ", Enumerable.Repeat(p.Example.Response, 30)))
+            : new SpaRecord(p.Example.Instruction, p.Example.Input, p.Example.Response, p.WrongResponse, p.Example.Response))];
+
+    [Fact]
+    public async Task PairsLongerThanMaxLengthAreTruncatedNotDroppedAndTheRunReportsHowMany()
+    {
+        var records = LongPairs();
+        var id = Guid.NewGuid();
+        var store = new OneDataset(new StoredDataset(id, DatasetKinds.Spa, records));
+        // Expected from the tokenizer alone: a side longer than the room its prompt leaves loses its end.
+        var tokenizer = TextTokenizer.Load(_registry.Resolve("demo-initial"));
+        var (truncated, cut) = (0, 0L);
+        foreach (var r in records)
+        {
+            var room = 128 - PromptTemplate.Alpaca.EncodePrompt(tokenizer, r.Instruction, r.Input).Length;
+            long over = Math.Max(0, tokenizer.Encode(r.OriginalOutput).Length + 1 - room) + Math.Max(0, tokenizer.Encode(r.RevisedOutput).Length + 1 - room);
+            if (over > 0) (truncated, cut) = (truncated + 1, cut + over);
+        }
+        Assert.Equal(12, truncated);
+
+        var context = new MethodContext(new FigaMethod(_registry, store),
+            $$"""{"model":"demo-initial","dataset":"{{id}}","max_length":128,"max_steps":2,"batch_size":4,"grad_accum":1,"eval_every":0,"eval_fraction":0.1,"checkpoint_every":0}""");
+        await new FigaMethod(_registry, store).RunAsync(context);
+        double At0(string name) => context.Points.Single(p => p.Name == name && p.Step == 0).Value;
+        Assert.Equal(truncated, At0("pairs_truncated"));
+        Assert.Equal(cut, At0("tokens_truncated"));
+        Assert.Equal(0, At0("pairs_dropped"));
+        Assert.Equal(2, context.Points.Count(p => p.Name == "loss"));
+
+        // Every pair is kept, cut to 128 tokens with its weights; dropping instead keeps only the four short ones.
+        var (train, eval, fitting) = FigaData.Load(records, tokenizer, PromptTemplate.Alpaca, new FigaOptions(), 128, OverlongPairs.Truncate, 0.25, 1);
+        Assert.Equal(16, train.Count + eval.Count);
+        Assert.All(train.Concat(eval), e =>
+        {
+            Assert.True(e.Prompt.Length + Math.Max(e.Original.Length, e.Revised.Length) <= 128);
+            Assert.Equal((e.Original.Length, e.Revised.Length), (e.Weights.Original.Length, e.Weights.Revised.Length));
+        });
+        Assert.Equal(new FigaData.Fitting(16, truncated, cut, 0), fitting);
+        var dropped = FigaData.Load(records, tokenizer, PromptTemplate.Alpaca, new FigaOptions(), 128, OverlongPairs.Drop, 0.25, 1);
+        Assert.Equal(4, dropped.Train.Count + dropped.Eval.Count);
+        Assert.Equal(12, dropped.Fitting.Dropped);
+    }
+
+    [Fact]
+    public async Task WithoutMaxStepsARunTrainsItsEpochs()
+    {
+        // 16 pairs, 2 held out (round(16 × 0.1)), 14 trained on in micro-batches of 4 with no accumulation: ⌈14 / 4⌉ = 4 steps
+        // an epoch, 8 for two.
+        var id = Guid.NewGuid();
+        var store = new OneDataset(new StoredDataset(id, DatasetKinds.Spa, LongPairs()));
+        var context = new MethodContext(new FigaMethod(_registry, store),
+            $$"""{"model":"demo-initial","dataset":"{{id}}","max_length":64,"max_steps":0,"epochs":2,"batch_size":4,"grad_accum":1,"eval_every":0,"eval_fraction":0.1,"checkpoint_every":0}""");
+        await new FigaMethod(_registry, store).RunAsync(context);
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => (long)i), context.Points.Where(p => p.Name == "loss").Select(p => p.Step));
     }
 
     [Fact]

@@ -30,6 +30,39 @@ public sealed class FigaApiTests(PostgresFixture postgres) : WebAppTestBase(post
     }
 
     [Fact]
+    public async Task FigasPaperPresetIsTheRecipeOfBeyondImitationAndARunRecordsItsPresetAndChanges()
+    {
+        var methods = JsonNode.Parse(await Api.Http.GetStringAsync("/api/methods"))!.AsArray();
+        var figa = methods.Single(m => m!["name"]!.GetValue<string>() == "figa")!;
+        var paper = figa["presets"]!["paper"]!;
+        // §4.1 of the paper: lr 1e-5, batch 128, 5 epochs, bf16; Eq. 1 α 1, β 0.5, γ 0; a bad token counts when NLL < 0.6.
+        Assert.Equal(1e-5, paper["learning_rate"]!.GetValue<double>());
+        Assert.Equal("constant", paper["schedule"]!.GetValue<string>());
+        Assert.Equal(128, paper["batch_size"]!.GetValue<int>() * paper["grad_accum"]!.GetValue<int>());
+        Assert.Equal((5, 0), (paper["epochs"]!.GetValue<int>(), paper["max_steps"]!.GetValue<int>()));
+        Assert.Equal("auto", paper["precision"]!.GetValue<string>());
+        Assert.Equal((1.0, 0.5, 0.0), (paper["alpha"]!.GetValue<double>(), paper["beta"]!.GetValue<double>(), paper["gamma"]!.GetValue<double>()));
+        Assert.Equal(("paper", 0.6), (paper["bad_selection"]!.GetValue<string>(), paper["nll_threshold"]!.GetValue<double>()));
+        // The authors' code (RUCAIBox/FIGA): truncation at 512 tokens, and the 1.0 upper bound of its selection.
+        Assert.Equal((512, "truncate"), (paper["max_length"]!.GetValue<int>(), paper["overlong_pairs"]!.GetValue<string>()));
+        Assert.Equal(1.0, paper["nll_upper"]!.GetValue<double>());
+        // The parameters' defaults are the paper's; the demo preset finishes in CPU minutes.
+        Assert.All(figa["parameters"]!.AsArray(), p => Assert.True(JsonNode.DeepEquals(p!["default"], paper[p["name"]!.GetValue<string>()]), p["name"]!.GetValue<string>()));
+        Assert.Equal(200, figa["presets"]!["demo"]!["max_steps"]!.GetValue<int>());
+
+        await Api.Http.PostAsync("/api/models/demo", null);
+        var run = await Api.CreateRunAsync(new { method = "figa", parameters = new { preset = "demo", batch_size = 4 } });
+        Assert.Equal("demo", run["preset"]!.GetValue<string>());
+        Assert.Equal(["batch_size"], run["changed"]!.AsArray().Select(c => c!.GetValue<string>()));
+        Assert.Equal(200, run["parameters"]!["max_steps"]!.GetValue<int>());
+        await Api.Http.PostAsync($"/api/runs/{run["id"]!.GetValue<string>()}/cancel", null);
+
+        var refused = await Api.Http.PostAsJsonAsync("/api/runs", new { method = "figa", parameters = new { preset = "fastest" } });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("parameters.preset", JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["errors"]!.AsObject().Select(e => e.Key));
+    }
+
+    [Fact]
     public async Task TheWeightsPreviewNamesBadFields()
     {
         var response = await Api.Http.PostAsJsonAsync("/api/previews/figa-weights", new { model = "../../etc", beta = -1.0 });

@@ -1,10 +1,13 @@
 namespace AlignLab.Core.Figa;
 
-/// <summary>Which penalised (deleted/substituted) tokens of Ŷ enter the loss (“Beyond Imitation”, Table 5).</summary>
+/// <summary>Which penalised (deleted/substituted) tokens of Ŷ enter the loss (“Beyond Imitation”, §4.1 and Table 5).</summary>
 public enum BadTokenSelection
 {
-    /// <summary>Only tokens the model is confident in: NLL below the threshold (the paper's method).</summary>
-    Threshold,
+    /// <summary>Only tokens the model is confident in: NLL below the threshold (the paper's text, §4.1).</summary>
+    Paper,
+    /// <summary>The authors' code (RUCAIBox/FIGA, modeling_llama.py): a token is dropped when its NLL is below the
+    /// threshold or above the upper bound, so only threshold ≤ NLL ≤ upper bound is penalised.</summary>
+    AuthorsCode,
     /// <summary>All of them (ablation "no selection").</summary>
     None,
     /// <summary>Only tokens with NLL at or above the threshold (ablation "inverted threshold").</summary>
@@ -29,9 +32,11 @@ public sealed record FigaOptions
     public double Beta { get; init; } = 0.5;
     /// <summary>γ, Eq. 1: weight of unchanged tokens of Ỹ (γ = 0.3 hurts, Table 7).</summary>
     public double Gamma { get; init; } = 0.0;
-    /// <summary>A bad token is penalised only if its NLL is below this (implementation: dropped when NLL &gt; 0.6).</summary>
+    /// <summary>The paper penalises a bad token only if its NLL is below this; the authors' code only if it is at least this.</summary>
     public double NllThreshold { get; init; } = 0.6;
-    public BadTokenSelection Selection { get; init; } = BadTokenSelection.Threshold;
+    /// <summary>The authors' code also drops a bad token whose NLL is above this (<see cref="BadTokenSelection.AuthorsCode"/> only).</summary>
+    public double NllUpper { get; init; } = 1.0;
+    public BadTokenSelection Selection { get; init; } = BadTokenSelection.Paper;
     public GoodTokenLabels GoodLabels { get; init; } = GoodTokenLabels.Levenshtein;
 
     /// <summary>Whether a bad-token candidate with this NLL is penalised.</summary>
@@ -39,6 +44,7 @@ public sealed record FigaOptions
     {
         BadTokenSelection.None => true,
         BadTokenSelection.Inverted => nll >= NllThreshold,
+        BadTokenSelection.AuthorsCode => nll >= NllThreshold && nll <= NllUpper,
         _ => nll < NllThreshold,
     };
 }

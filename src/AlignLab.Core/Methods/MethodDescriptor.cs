@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace AlignLab.Core.Methods;
 
 /// <summary>What the job layer, the API and the wizard know of a method: its name, a summary for people,
@@ -7,4 +9,11 @@ public sealed record MethodDescriptor(
     string DisplayName,
     string Summary,
     string DefaultQueue,
-    IReadOnlyList<ParameterSpec> Parameters);
+    IReadOnlyList<ParameterSpec> Parameters)
+{
+    /// <summary>Named starting points, each a value for every parameter (<see cref="Presets"/>): <c>paper</c>, the
+    /// paper's recipe, whose values are the parameters' defaults, and <c>demo</c>, which finishes on the built-in demo in
+    /// CPU minutes. A run names one (<c>preset</c>) and overrides what it likes. Empty for a method without a recipe.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, JsonNode?>> Presets { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, JsonNode?>>();
+}

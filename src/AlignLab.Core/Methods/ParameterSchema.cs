@@ -66,6 +66,10 @@ public sealed class ParameterSchema<T> where T : class
     public IReadOnlyList<ParameterSpec> Specs(T defaults) =>
         [.. _entries.SelectMany(e => e.Specs(e.Property.GetValue(defaults)))];
 
+    /// <summary>Every declared parameter's value in <paramref name="record"/>, by name: a preset.</summary>
+    public IReadOnlyDictionary<string, JsonNode?> Values(T record) =>
+        Specs(record).ToDictionary(s => s.Name, s => (JsonNode?)s.Default, StringComparer.Ordinal);
+
     /// <summary>The record <paramref name="defaults"/> with every declared property taken from the run's resolved
     /// parameters (validated, defaults filled in); what the schema does not declare keeps its default.</summary>
     public T Bind(MethodParameters parameters, T defaults)

@@ -61,12 +61,15 @@ public sealed class RunRequestValidator(MethodCatalog catalog, IModelReferenceCh
             Fail("parameters", "must be an object of parameter names to values");
 
         var resolved = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        string? preset = null;
+        IReadOnlyDictionary<string, JsonNode?>? presetValues = null;
         if (method is not null)
         {
             var schema = method.Descriptor.Parameters;
+            (preset, presetValues) = ChoosePreset(method.Descriptor, givenParameters as JsonObject, Fail);
             if (givenParameters is JsonObject parameters)
                 foreach (var (key, _) in parameters)
-                    if (!schema.Any(p => p.Name == key))
+                    if (!schema.Any(p => p.Name == key) && !(key == Presets.ParameterName && presetValues is not null))
                         Fail($"parameters.{key}", $"unknown parameter of {method.Descriptor.Name}; known: {string.Join(", ", schema.Select(p => p.Name))}");
 
             foreach (var parameter in schema)
@@ -75,7 +78,7 @@ public sealed class RunRequestValidator(MethodCatalog catalog, IModelReferenceCh
                 string? error;
                 JsonNode? normalized;
                 if (value is null && (givenParameters as JsonObject)?.ContainsKey(parameter.Name) != true)
-                    (error, normalized) = (null, parameter.Default.DeepClone());   // a default model is checked like a given one
+                    (error, normalized) = (null, (presetValues?.GetValueOrDefault(parameter.Name) ?? parameter.Default)?.DeepClone());   // a default model is checked like a given one
                 else
                     error = parameter.Validate(value, out normalized);
                 if (error is null && parameter.Kind == ParameterKind.Model && normalized?.GetValue<string>() is { } reference)
@@ -100,7 +103,24 @@ public sealed class RunRequestValidator(MethodCatalog catalog, IModelReferenceCh
 
         return errors.Count > 0
             ? RunRequestValidation.Failed(errors)
-            : RunRequestValidation.Ok(new RunSpec(method!.Descriptor.Name, name, queue, resolved));
+            : RunRequestValidation.Ok(new RunSpec(method!.Descriptor.Name, name, queue, resolved, preset,
+                presetValues is null ? null : [.. method.Descriptor.Parameters.Select(p => p.Name)
+                    .Where(n => !JsonNode.DeepEquals(resolved.GetValueOrDefault(n), presetValues.GetValueOrDefault(n)))]));
+    }
+
+    /// <summary>The preset the request names in <c>parameters.preset</c>, or <see cref="Presets.Paper"/>; none for a method
+    /// without presets. An unknown name is an error, and the paper's values stand in so that the rest is still checked.</summary>
+    private static (string? Name, IReadOnlyDictionary<string, JsonNode?>? Values) ChoosePreset(MethodDescriptor method, JsonObject? parameters,
+        Action<string, string> fail)
+    {
+        if (method.Presets.Count == 0) return (null, null);
+        var name = method.Presets.ContainsKey(Presets.Paper) ? Presets.Paper : method.Presets.Keys.First();
+        if (parameters?.ContainsKey(Presets.ParameterName) == true)
+        {
+            if (TryString(parameters[Presets.ParameterName], out var given) && method.Presets.ContainsKey(given)) name = given;
+            else fail($"parameters.{Presets.ParameterName}", $"must be one of {string.Join(", ", method.Presets.Keys)}");
+        }
+        return (name, method.Presets[name]);
     }
 
     private static bool TryString(JsonNode? node, out string value)

@@ -231,14 +231,18 @@ public sealed class RunRepository(NpgsqlDataSource dataSource)
         ["name"] = spec.Name,
         ["queue"] = spec.Queue,
         ["parameters"] = new JsonObject(spec.Parameters.Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))),
+        ["preset"] = spec.Preset,
+        ["changed"] = spec.Changed is null ? null : new JsonArray([.. spec.Changed.Select(c => (JsonNode?)c)]),
     }.ToJsonString();
 
     internal static RunSpec DeserializeSpec(string json)
     {
         var node = JsonNode.Parse(json)!.AsObject();
         var parameters = node["parameters"]!.AsObject().ToDictionary(p => p.Key, p => p.Value?.DeepClone(), StringComparer.Ordinal);
+        // Runs stored before presets existed have neither "preset" nor "changed".
         return new RunSpec(node["method"]!.GetValue<string>(), node["name"]!.GetValue<string>(),
-            node["queue"]!.GetValue<string>(), parameters);
+            node["queue"]!.GetValue<string>(), parameters, node["preset"]?.GetValue<string>(),
+            node["changed"] is JsonArray changed ? [.. changed.Select(c => c!.GetValue<string>())] : null);
     }
 
     private sealed class RunRow

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Transactions;
+using AlignLab.Core.Methods;
 using AlignLab.Core.Runs;
 using AlignLab.Data.Runs;
 using AlignLab.Jobs.Execution;
@@ -148,14 +149,19 @@ public sealed class RunLauncher(
         return (name.Length + suffix.Length > RunRequestValidator.MaxNameLength ? name[..(RunRequestValidator.MaxNameLength - suffix.Length)] : name) + suffix;
     }
 
-    /// <summary>The request that creates a run with this spec under another name.</summary>
-    public static JsonObject RequestOf(RunSpec spec, string name) => new()
+    /// <summary>The request that creates a run with this spec under another name: the same parameters, from the same preset.</summary>
+    public static JsonObject RequestOf(RunSpec spec, string name)
     {
-        ["method"] = spec.Method,
-        ["name"] = name,
-        ["queue"] = spec.Queue,
-        ["parameters"] = new JsonObject(spec.Parameters.Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))),
-    };
+        var parameters = new JsonObject(spec.Parameters.Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
+        if (spec.Preset is { } preset) parameters[Presets.ParameterName] = preset;
+        return new()
+        {
+            ["method"] = spec.Method,
+            ["name"] = name,
+            ["queue"] = spec.Queue,
+            ["parameters"] = parameters,
+        };
+    }
 }
 
 /// <summary>The created run, or the errors keyed by field; <see cref="OverLimit"/> when the spec was valid but the

@@ -4,6 +4,8 @@ using AlignLab.Core.Runs;
 namespace AlignLab.Web.Api;
 
 /// <summary>A run as the API returns it.</summary>
+/// <param name="Preset">The preset its parameters started from (paper, demo); null for a method without presets.</param>
+/// <param name="Changed">The parameters whose value differs from the preset's.</param>
 public sealed record RunDto(
     Guid Id,
     string Name,
@@ -19,6 +21,8 @@ public sealed record RunDto(
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
     IReadOnlyDictionary<string, JsonNode?> Parameters,
+    string? Preset,
+    IReadOnlyList<string>? Changed,
     string? LaunchedBy,
     string? CancelledBy,
     Guid? RetryOf,
@@ -26,7 +30,7 @@ public sealed record RunDto(
 {
     public static RunDto From(Run run) => new(run.Id, run.Spec.Name, run.Spec.Method, run.Spec.Queue, run.Status,
         run.Step, run.TotalSteps, run.Progress, run.Error, run.CancelRequested, run.CreatedAt, run.StartedAt,
-        run.FinishedAt, run.Spec.Parameters, run.Actors.LaunchedBy, run.Actors.CancelledBy, run.Actors.RetryOf, run.ArchivedAt);
+        run.FinishedAt, run.Spec.Parameters, run.Spec.Preset, run.Spec.Changed, run.Actors.LaunchedBy, run.Actors.CancelledBy, run.Actors.RetryOf, run.ArchivedAt);
 }
 
 public sealed record RunListDto(IReadOnlyList<RunDto> Items, long Total, int Page, int PageSize);

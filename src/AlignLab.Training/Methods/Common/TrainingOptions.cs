@@ -24,6 +24,7 @@ public sealed record OptimizationOptions
     public string Schedule { get; init; } = "constant";
     public long WarmupSteps { get; init; }
     public long MaxSteps { get; init; } = 100;
+    public int Epochs { get; init; } = 1;
     public int BatchSize { get; init; } = 8;
     public int GradAccum { get; init; } = 1;
     public double MaxGradNorm { get; init; } = 1.0;
@@ -45,15 +46,18 @@ public sealed record OptimizationOptions
             .Number(o => o.LearningRate, "learning_rate", 1e-8, 1, "Peak AdamW learning rate.")
             .Number(o => o.WeightDecay, "weight_decay", 0, 1, "AdamW weight decay on weight matrices.")
             .Choice(o => o.Schedule, "schedule", ["constant", "cosine", "linear"], "Learning-rate decay after warmup.")
-            .Integer(o => o.WarmupSteps, "warmup_steps", 0, 100_000, "Optimizer steps of linear warmup.")
-            .Integer(o => o.MaxSteps, "max_steps", 1, 10_000_000, "Optimizer steps to train.");
+            .Integer(o => o.WarmupSteps, "warmup_steps", 0, 100_000, "Optimizer steps of linear warmup.");
+        if (rollouts) schema.Integer(o => o.MaxSteps, "max_steps", 1, 10_000_000, "Optimizer steps to train.");
+        else schema
+            .Integer(o => o.Epochs, "epochs", 1, 1000, "Passes over the training examples, when max_steps is 0.")
+            .Integer(o => o.MaxSteps, "max_steps", 0, 10_000_000, "Optimizer steps to train; 0: as many as epochs make.");
         if (rollouts) schema.Integer(o => o.BatchSize, "batch_size", 1, 4096, "Prompts per rollout batch.");
         else schema
             .Integer(o => o.BatchSize, "batch_size", 1, 4096, "Examples per micro-batch.")
             .Integer(o => o.GradAccum, "grad_accum", 1, 1024, "Micro-batches per optimizer step (effective batch = batch_size × grad_accum).");
         schema.Number(o => o.MaxGradNorm, "max_grad_norm", 0, 1000, "Clip the global gradient norm (0: no clipping).");
         if (!rollouts) schema
-            .Integer(o => o.MaxLength, "max_length", 8, 32_768, "Longest prompt + response in tokens; longer examples are dropped.")
+            .Integer(o => o.MaxLength, "max_length", 8, 32_768, "Longest prompt + response in tokens: SFT and reward models leave longer examples out, FIGA cuts them (overlong_pairs).")
             .Number(o => o.EvalFraction, "eval_fraction", 0, 0.5, "Share of examples held out for evaluation.")
             .Integer(o => o.EvalEvery, "eval_every", 0, 1_000_000, "Evaluate every N steps (0: only at the start and the end).");
         return schema.Integer(o => o.CheckpointEvery, "checkpoint_every", 0, 1_000_000, "Checkpoint every N steps (0: only on cancel).");
@@ -87,7 +91,7 @@ public sealed record RuntimeOptions
     public static ParameterSchema<RuntimeOptions> Schema { get; } = new ParameterSchema<RuntimeOptions>()
         .Integer(o => o.Seed, "seed", 0, int.MaxValue, "Seed of data order and dropout.")
         .Text(o => o.Device, "device", 20, "cpu, cuda or cuda:N.")
-        .Choice(o => o.Precision, "precision", ["fp32", "bf16"], "Weights and compute precision.");
+        .Choice(o => o.Precision, "precision", ["auto", "fp32", "bf16"], "Weights and compute precision; auto: bf16 on CUDA, fp32 on the CPU.");
 }
 
 /// <summary>What <see cref="TrainingSession"/> needs of a method's options: every fine-tuning method's record has these

@@ -29,6 +29,7 @@ public class TrainingSession : IDisposable
         Schedule = schedule;
         Device = device;
         ModelFolder = modelFolder;
+        MaxSteps = optimization.MaxSteps;
     }
 
     /// <summary>Takes over an opened session (<see cref="TrainingSession{TModule}"/>).</summary>
@@ -37,6 +38,7 @@ public class TrainingSession : IDisposable
             opened.ModelFolder, opened._optimization)
     {
         Step = opened.Step;
+        MaxSteps = opened.MaxSteps;
         foreach (var (key, value) in opened.ExtraState) ExtraState[key] = value;
     }
 
@@ -57,10 +59,26 @@ public class TrainingSession : IDisposable
     public TextTokenizer Tokenizer { get; }
     public PromptTemplate Template { get; }
     public AdamW Optimizer { get; }
-    public LearningRateSchedule Schedule { get; }
+    public LearningRateSchedule Schedule { get; private set; }
     public Device Device { get; }
     public string ModelFolder { get; }
     public long Step { get; private set; }
+
+    /// <summary>The steps the run trains: max_steps, or what epochs make of the data once <see cref="PlanEpochs"/> knows it.</summary>
+    public long MaxSteps { get; private set; }
+
+    /// <summary>With max_steps 0, the run's length follows from its training examples: epochs × ⌈examples / (batch_size ×
+    /// grad_accum)⌉ steps, and the schedule's horizon with it. Otherwise max_steps stands.</summary>
+    public void PlanEpochs(int trainExamples)
+    {
+        if (_optimization.MaxSteps > 0) return;
+        var perStep = (long)_optimization.BatchSize * _optimization.GradAccum;
+        MaxSteps = Math.Max(1, (trainExamples + perStep - 1) / perStep * _optimization.Epochs);
+        Schedule = ScheduleOf(_optimization, MaxSteps);
+    }
+
+    private static LearningRateSchedule ScheduleOf(OptimizationOptions optimization, long steps) =>
+        new(LearningRateSchedule.Parse(optimization.Schedule), optimization.LearningRate, optimization.WarmupSteps, steps);
 
     /// <summary>Opens a session that trains the model itself.</summary>
     public static TrainingSession Open(IRunContext context, ModelRegistry registry, ITrainingOptions options) =>
@@ -84,7 +102,8 @@ public class TrainingSession : IDisposable
         try
         {
             model.to(device);
-            if (runtime.Precision == "bf16") model.to(ScalarType.BFloat16);
+            var bf16 = runtime.Precision == "bf16" || (runtime.Precision == "auto" && device.type == DeviceType.CUDA);
+            if (bf16) model.to(ScalarType.BFloat16);
             if (lora.Enabled)
             {
                 var targets = lora.Targets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -92,11 +111,10 @@ public class TrainingSession : IDisposable
             }
             var trainable = wrap?.Invoke(model) ?? model;
             trainable.to(device);
-            if (runtime.Precision == "bf16") trainable.to(ScalarType.BFloat16);
+            if (bf16) trainable.to(ScalarType.BFloat16);
             trainable.train();
             var optimizer = AdamWFactory.Create(trainable, optimization.LearningRate, optimization.WeightDecay);
-            var schedule = new LearningRateSchedule(LearningRateSchedule.Parse(optimization.Schedule), optimization.LearningRate,
-                optimization.WarmupSteps, optimization.MaxSteps);
+            var schedule = ScheduleOf(optimization, optimization.MaxSteps);
             var session = new TrainingSession(model, trainable, tokenizer, PromptTemplate.Resolve(options.Model.Template, tokenizer), optimizer,
                 schedule, device, folder, optimization);
             if (context.Checkpoints.Latest() is { } latest) session.Step = TrainingCheckpoint.Restore(latest, trainable, optimizer, session.ExtraState);
@@ -143,7 +161,7 @@ public class TrainingSession : IDisposable
 
     /// <summary>Whether the step just taken is an evaluation step: every eval_every steps, and the last.</summary>
     public bool ShouldEvaluate() =>
-        (_optimization.EvalEvery > 0 && Step % _optimization.EvalEvery == 0) || Step == _optimization.MaxSteps;
+        (_optimization.EvalEvery > 0 && Step % _optimization.EvalEvery == 0) || Step == MaxSteps;
 
     /// <summary>Before a step: when the run is being cancelled, checkpoints and throws, so a retry resumes here.</summary>
     public async Task StopIfCancelledAsync(IRunContext context)
@@ -157,8 +175,8 @@ public class TrainingSession : IDisposable
     /// export follows).</summary>
     public async Task EndOfStepAsync(IRunContext context)
     {
-        context.Metrics.ReportProgress(Step, _optimization.MaxSteps);
-        if (_optimization.CheckpointEvery > 0 && Step % _optimization.CheckpointEvery == 0 && Step < _optimization.MaxSteps)
+        context.Metrics.ReportProgress(Step, MaxSteps);
+        if (_optimization.CheckpointEvery > 0 && Step % _optimization.CheckpointEvery == 0 && Step < MaxSteps)
             await CheckpointAsync(context);
     }
 

@@ -1,7 +1,6 @@
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Figa;
 using AlignLab.Core.Tokenization;
-using AlignLab.Training.Demo;
 using AlignLab.Training.Methods.Common;
 
 namespace AlignLab.Training.Methods.Figa;
@@ -22,23 +21,42 @@ public static class FigaData
         return stored.Require("dataset", Needs);
     }
 
-    public static (List<FigaExample> Train, List<FigaExample> Eval) Load(IReadOnlyList<SpaRecord> records, TextTokenizer tokenizer, PromptTemplate template,
-        FigaOptions options, int maxLength, double evalFraction, int seed)
+    /// <summary>What fitting the pairs into max_length did: pairs cut at the end of a response (and the tokens cut from
+    /// both responses), and pairs dropped.</summary>
+    public sealed record Fitting(int Pairs, int Truncated, long TokensCut, int Dropped);
+
+    /// <summary>Tokenizes every pair and computes its Eq. 1 weights on the whole responses; then fits it into
+    /// <paramref name="maxLength"/> tokens of prompt + response: <see cref="OverlongPairs.Truncate"/> cuts each response's
+    /// end (the authors' tokenizer truncation at 512), <see cref="OverlongPairs.Drop"/> leaves the pair out. A pair whose
+    /// prompt alone fills max_length is left out either way.</summary>
+    public static (List<FigaExample> Train, List<FigaExample> Eval, Fitting Fitting) Load(IReadOnlyList<SpaRecord> records, TextTokenizer tokenizer,
+        PromptTemplate template, FigaOptions options, int maxLength, OverlongPairs overlong, double evalFraction, int seed)
     {
-        var pairs = records.Select(r => (r.Instruction, r.Input, Original: r.OriginalOutput, Revised: r.RevisedOutput));
         var examples = new List<FigaExample>();
-        foreach (var (instruction, input, original, revised) in pairs)
+        var (truncated, dropped, tokensCut) = (0, 0, 0L);
+        foreach (var r in records)
         {
-            var prompt = template.EncodePrompt(tokenizer, instruction, input);
-            int[] originalIds = [.. tokenizer.Encode(original), tokenizer.EosTokenId];
-            int[] revisedIds = [.. tokenizer.Encode(revised), tokenizer.EosTokenId];
-            if (prompt.Length + Math.Max(originalIds.Length, revisedIds.Length) > maxLength) continue;
-            examples.Add(new FigaExample(instruction, input, prompt, originalIds, revisedIds, FigaWeights.For(originalIds, revisedIds, options)));
+            var prompt = template.EncodePrompt(tokenizer, r.Instruction, r.Input);
+            int[] originalIds = [.. tokenizer.Encode(r.OriginalOutput), tokenizer.EosTokenId];
+            int[] revisedIds = [.. tokenizer.Encode(r.RevisedOutput), tokenizer.EosTokenId];
+            var weights = FigaWeights.For(originalIds, revisedIds, options);
+            var room = maxLength - prompt.Length;
+            if (Math.Max(originalIds.Length, revisedIds.Length) > room)
+            {
+                if (overlong == OverlongPairs.Drop || room < 1) { dropped++; continue; }
+                truncated++;
+                tokensCut += Math.Max(0, originalIds.Length - room) + Math.Max(0, revisedIds.Length - room);
+                (originalIds, revisedIds) = (originalIds[..Math.Min(room, originalIds.Length)], revisedIds[..Math.Min(room, revisedIds.Length)]);
+                weights = new FigaWeights(weights.Revised[..revisedIds.Length], weights.Original[..originalIds.Length],
+                    weights.RevisedChanged[..revisedIds.Length], weights.OriginalChanged[..originalIds.Length]);
+            }
+            examples.Add(new FigaExample(r.Instruction, r.Input, prompt, originalIds, revisedIds, weights));
         }
         if (examples.Count == 0) throw new InvalidOperationException($"no pair of the dataset fits max_length {maxLength}");
         var order = Enumerable.Range(0, examples.Count).ToArray();
         new Random(seed).Shuffle(order);
         var evalCount = Math.Min((int)Math.Round(examples.Count * evalFraction), examples.Count - 1);
-        return (order.Skip(evalCount).Select(i => examples[i]).ToList(), order.Take(evalCount).Select(i => examples[i]).ToList());
+        return (order.Skip(evalCount).Select(i => examples[i]).ToList(), order.Take(evalCount).Select(i => examples[i]).ToList(),
+            new Fitting(records.Count, truncated, tokensCut, dropped));
     }
 }

@@ -18,6 +18,7 @@ public sealed record FigaLoss(Tensor Loss, double GoodLoss, double BadLoss, long
         {
             BadTokenSelection.None => ones_like(candidate),
             BadTokenSelection.Inverted => nll.ge(options.NllThreshold),
+            BadTokenSelection.AuthorsCode => nll.ge(options.NllThreshold).logical_and(nll.le(options.NllUpper)),
             _ => nll.lt(options.NllThreshold),
         };
         var kept = candidate.logical_and(passes);

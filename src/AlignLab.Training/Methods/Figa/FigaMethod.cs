@@ -24,7 +24,10 @@ public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets =
         "FIGA: fine-grained quality-aware alignment",
         "Token-weighted fine-tuning on (initial response, minimal revision) pairs: reward added/substituted tokens, penalise deleted/substituted ones.",
         "gpu",
-        FigaRunOptions.Schema.Specs(FigaRunOptions.Defaults));
+        FigaRunOptions.Schema.Specs(FigaRunOptions.Defaults))
+    {
+        Presets = Presets.Of(FigaRunOptions.Schema, FigaRunOptions.Paper, FigaRunOptions.Demo),
+    };
 
     public async Task RunAsync(IRunContext context)
     {
@@ -34,12 +37,21 @@ public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets =
         using var session = TrainingSession.Open(context, registry, o);
         // Loaded before training so that a wrong folder fails the run at once, not at the first evaluation.
         using var rewardModel = o.RewardModel is { Length: > 0 } folder ? RewardModel.Load(registry.Resolve(folder), session.Device) : null;
-        var (train, eval) = FigaData.Load(records, session.Tokenizer, session.Template, o.Figa, optimization.MaxLength, optimization.EvalFraction, o.Runtime.Seed);
+        var (train, eval, fitting) = FigaData.Load(records, session.Tokenizer, session.Template, o.Figa, optimization.MaxLength, o.OverlongPairs,
+            optimization.EvalFraction, o.Runtime.Seed);
         var batches = new ShuffledBatches<FigaExample>(train, optimization.BatchSize, o.Runtime.Seed);
+        session.PlanEpochs(train.Count);
 
-        context.Metrics.ReportProgress(session.Step, optimization.MaxSteps);
-        if (session.Step == 0) Evaluate(0);
-        while (session.Step < optimization.MaxSteps)
+        context.Metrics.ReportProgress(session.Step, session.MaxSteps);
+        if (session.Step == 0)
+        {
+            // How the pairs were fitted into max_length, reported once per run.
+            context.Metrics.Report(0, "pairs_truncated", fitting.Truncated);
+            context.Metrics.Report(0, "tokens_truncated", fitting.TokensCut);
+            context.Metrics.Report(0, "pairs_dropped", fitting.Dropped);
+            Evaluate(0);
+        }
+        while (session.Step < session.MaxSteps)
         {
             await session.StopIfCancelledAsync(context);
             using (var scope = NewDisposeScope())

@@ -50,11 +50,12 @@ public sealed class RewardModelMethod(ModelRegistry registry, IDatasetStore? dat
         var evalPrimary = evalEdited.Count > 0 ? evalEdited : evalOriginal;
         if (train.Count == 0) throw new InvalidOperationException($"no pair of the dataset fits max_length {optimization.MaxLength}");
         var batches = new ShuffledBatches<RewardExample>(train, optimization.BatchSize, o.Runtime.Seed);
+        session.PlanEpochs(train.Count);
 
         RewardEvaluation? latest = null;          // evaluated after the last step too, so this ends as the final model's
-        context.Metrics.ReportProgress(session.Step, optimization.MaxSteps);
+        context.Metrics.ReportProgress(session.Step, session.MaxSteps);
         if (session.Step == 0) Evaluate(0);
-        while (session.Step < optimization.MaxSteps)
+        while (session.Step < session.MaxSteps)
         {
             await session.StopIfCancelledAsync(context);
             using (var scope = NewDisposeScope())

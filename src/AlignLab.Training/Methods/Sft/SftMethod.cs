@@ -32,10 +32,11 @@ public sealed class SftMethod(ModelRegistry registry, IDatasetStore? datasets = 
         var examples = await SftData.ExamplesAsync(o.Dataset, datasets, context.CancellationToken);
         var (train, eval) = SftData.Split(examples, session.Tokenizer, session.Template, optimization.MaxLength, optimization.EvalFraction, o.Runtime.Seed);
         var batches = new ShuffledBatches<(int[] Prompt, int[] Response)>(train, optimization.BatchSize, o.Runtime.Seed);
+        session.PlanEpochs(train.Count);
 
-        context.Metrics.ReportProgress(session.Step, optimization.MaxSteps);
+        context.Metrics.ReportProgress(session.Step, session.MaxSteps);
         if (session.Step == 0) Evaluate(0);
-        while (session.Step < optimization.MaxSteps)
+        while (session.Step < session.MaxSteps)
         {
             await session.StopIfCancelledAsync(context);
             using (var scope = NewDisposeScope())
