@@ -10,7 +10,7 @@ namespace AlignLab.Browser.Tests;
 /// first start, then Start) → Next through the wizard → Launch → a finished FIGA run on the demo data, from the demo
 /// policy, that visibly penalises tokens (the counted penalised tokens and their falling log-probability on the run page)
 /// and whose page shows the token-weight heatmap, counted and uncounted penalties told apart. The only change from the
-/// defaults is fewer steps, to keep the test short.</summary>
+/// demo preset is fewer steps, to keep the test short; the wizard marks it, and the run records it.</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class NewUserPathTests(PostgresFixture postgres, ChromiumFixture chromium) : BrowserTestBase(postgres, chromium)
 {
@@ -30,11 +30,18 @@ public sealed class NewUserPathTests(PostgresFixture postgres, ChromiumFixture c
         Assert.Null(policyRun["launchedBy"]);                                     // the platform's own run
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "home.png"), FullPage = true });
         await page.Locator("#start-figa").ClickAsync();
-        await page.WaitForURLAsync(new Regex("/experiments/new\\?method=figa&model=demo-gpt2-sft$"));
+        await page.WaitForURLAsync(new Regex("/experiments/new\\?method=figa&preset=demo&model=demo-gpt2-sft$"));
         await page.Locator("[data-interactive='true']").WaitForAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Radio, new() { Name = "FIGA: fine-grained quality-aware alignment" })).ToBeCheckedAsync();
+        // The first run starts from the demo preset, and a value changed from it is marked with the preset's value.
+        await Assertions.Expect(page.GetByRole(AriaRole.Radio, new() { Name = "demo", Exact = true })).ToBeCheckedAsync();
         await WizardSteps.FillAsync(page, "max_steps", "10");
+        await page.Keyboard.PressAsync("Tab");
+        await Assertions.Expect(page.Locator(".changed-from-preset[data-parameter='max_steps']")).ToContainTextAsync("changed from demo: 200");
+        await Assertions.Expect(page.Locator(".changed-from-preset")).ToHaveCountAsync(1);
         await WizardSteps.ReviewAsync(page);
+        await Assertions.Expect(page.Locator("#review-preset")).ToContainTextAsync("Preset demo; changed: model, max_steps");
+        await Assertions.Expect(page.Locator("#review-spec")).ToContainTextAsync("\"preset\": \"demo\"");
         await Assertions.Expect(page.Locator("#review-spec")).ToContainTextAsync("\"dataset\": \"demo-spa\"");
         await Assertions.Expect(page.Locator("#review-spec")).ToContainTextAsync("\"model\": \"demo-gpt2-sft\"");
         // This machine runs the jobs itself and has no GPU: the wizard proposes the cpu queue, not FIGA's gpu.
@@ -46,6 +53,7 @@ public sealed class NewUserPathTests(PostgresFixture postgres, ChromiumFixture c
         await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
         await Assertions.Expect(page.Locator("[data-status='Succeeded']")).ToBeVisibleAsync(new() { Timeout = 180_000 });
         var runId = page.Url.Split('/')[^1];
+        await Assertions.Expect(page.Locator("#run-preset")).ToContainTextAsync("preset demo, changed: model, max_steps");
 
         // FIGA penalised tokens the policy was confident in, and their log-probability fell: in the data, and on the page.
         var metrics = JsonNode.Parse(await api.Http.GetStringAsync($"/api/runs/{runId}/metrics"))!.AsArray();
