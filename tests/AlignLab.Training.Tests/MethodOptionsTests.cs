@@ -40,8 +40,10 @@ public class MethodOptionsTests
         Assert.Equal((1.0, 0.5, 0.0, 0.6), (figa.Figa.Alpha, figa.Figa.Beta, figa.Figa.Gamma, figa.Figa.NllThreshold));
         Assert.Equal((1e-5, 8 * 16), (figa.Optimization.LearningRate, figa.Optimization.BatchSize * figa.Optimization.GradAccum));
         var r3 = R3PpoRunOptions.Defaults;
-        Assert.Equal((512, 0.2, true, 16), (r3.Ppo.MaxNewTokens, r3.Ppo.InitKlCoef, r3.Lora.Enabled, r3.Lora.Rank));
-        Assert.Equal(32, PpoRunOptions.Defaults.Ppo.MaxNewTokens);
+        Assert.Equal((512, 0.2, true, 8, 16.0), (r3.Ppo.MaxNewTokens, r3.Ppo.InitKlCoef, r3.Lora.Enabled, r3.Lora.Rank, r3.Lora.Alpha));
+        Assert.Equal((1.0, 10.0), (r3.Ppo.VfCoef, r3.Ppo.ScoreClip));
+        Assert.Equal((300, 0.02, 1.0), (PpoRunOptions.Defaults.Ppo.MaxNewTokens, PpoRunOptions.Defaults.Ppo.InitKlCoef, PpoRunOptions.Defaults.Ppo.Lam));
+        Assert.Equal((5, 0L, 512), (figa.Optimization.Epochs, figa.Optimization.MaxSteps, figa.Optimization.MaxLength));
     }
 
     private static void Check<T>(ParameterSchema<T> schema, T defaults) where T : class

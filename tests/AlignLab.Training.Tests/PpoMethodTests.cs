@@ -16,7 +16,7 @@ public sealed class PpoMethodTests(ITestOutputHelper output)
 
     // The untrained demo model samples almost uniformly; +1 per " Tokyo" token; β starts at 0.2 (adaptive, target 6).
     private const string KeywordRun =
-        "\"reward\":\"keyword\",\"keyword\":\"Tokyo\",\"learning_rate\":0.001,\"batch_size\":16,\"mini_batch_size\":8,\"ppo_epochs\":2," +
+        "\"preset\":\"demo\",\"reward\":\"keyword\",\"keyword\":\"Tokyo\",\"learning_rate\":0.001,\"batch_size\":16,\"mini_batch_size\":8,\"ppo_epochs\":2," +
         "\"max_new_tokens\":12";
 
     [Fact]

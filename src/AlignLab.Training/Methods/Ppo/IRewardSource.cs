@@ -12,6 +12,10 @@ public interface IRewardSource : IDisposable
 
     IReadOnlyList<double[]> Score(IReadOnlyList<PpoSample> samples);
 
+    /// <summary>Whether every token carries a reward of its own (a token-level reward model); otherwise the reward is one
+    /// number per rollout, at its last token. Score scaling treats each reward as one value.</summary>
+    bool PerToken => false;
+
     /// <summary>Means of the reward's parts over the last <see cref="Score"/> call, logged as metrics beside PPO's
     /// (R³'s relevance, LI, RP, …); empty for a reward with no parts.</summary>
     IReadOnlyDictionary<string, double> LastComponents => new Dictionary<string, double>();

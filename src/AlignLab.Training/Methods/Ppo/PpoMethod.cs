@@ -37,7 +37,10 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
         "PPO with a reward model (token- or sequence-level)",
         "Proximal policy optimisation against a reward model: per-token rewards from a token-level model (fine-grained token-level PPO), or a sequence reward at the last token (PPO-RLHF).",
         "gpu",
-        PpoRunOptions.Schema.Specs(PpoRunOptions.Defaults));
+        PpoRunOptions.Schema.Specs(PpoRunOptions.Defaults))
+    {
+        Presets = Presets.Of(PpoRunOptions.Schema, PpoRunOptions.Paper, PpoRunOptions.Demo),
+    };
 
     public async Task RunAsync(IRunContext context)
     {
@@ -58,6 +61,9 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
             ? new AdaptiveKlController(ppo.InitKlCoef, ppo.TargetKl, ppo.KlHorizon)
             : new FixedKlController(ppo.InitKlCoef);
         if (kl is AdaptiveKlController adaptive && session.ExtraState.TryGetValue("kl_beta", out var beta)) adaptive.Reset(beta);
+        var (scaling, moments) = (ppo.Scaling, new RunningMoments());
+        if (session.ExtraState.TryGetValue("score_count", out var seen))
+            moments.Reset(session.ExtraState["score_mean"], session.ExtraState["score_var"], seen);
         var batches = new ShuffledBatches<(string Instruction, string Input, int[] Prompt)>(
             [.. prompts.Select(r => (r.Instruction, r.Input, session.Template.EncodePrompt(session.Tokenizer, r.Instruction, r.Input)))],
             training.Optimization.BatchSize, seed);
@@ -91,8 +97,9 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                 var rolloutSeconds = rolloutClock.Elapsed.TotalSeconds;
 
                 // 2. Scores, old log-probs and values, reference log-probs; rewards with the KL penalty; advantages.
-                var scores = rewards.Score(samples);
+                var rawScores = rewards.Score(samples);
                 var components = rewards.LastComponents;
+                var scores = scaling.Active ? Scaled(rawScores, rewards.PerToken) : rawScores;
                 var batch = PpoBatch.Build(samples, scores, session.Tokenizer.PadTokenId, session.Device);
                 Tensor oldLogProbs, oldValues, referenceLogProbs;
                 using (no_grad())
@@ -115,7 +122,8 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                 // 3. PPO epochs over minibatches.
                 var trainClock = Stopwatch.StartNew();
                 double policyLoss = 0, valueLoss = 0, entropy = 0, clipFraction = 0, approxKl = 0, gradNorm = 0;
-                int updates = 0;
+                int updates = 0, optimizerSteps = 0, accumulated = 0;
+                void Update() => (gradNorm, optimizerSteps, accumulated) = (gradNorm + session.OptimizerStep(training.Optimization.MaxGradNorm), optimizerSteps + 1, 0);
                 var miniBatch = Math.Min(ppo.MiniBatchSize, samples.Count);
                 var order = new Random(seed + (int)session.Step);
                 for (int epoch = 0; epoch < ppo.PpoEpochs; epoch++)
@@ -134,8 +142,9 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                         var value = PpoMath.ValueLoss(PpoBatch.ShiftRight(values.to(ScalarType.Float32)), Pick(oldValues), Pick(returns), mask, ppo.ClipRangeValue);
                         var entropyMean = (logProbs.Entropy * mask).sum() / mask.sum();
                         var loss = policy.Loss + ppo.VfCoef * value - ppo.EntCoef * entropyMean;
-                        loss.backward();
-                        gradNorm += session.OptimizerStep(training.Optimization.MaxGradNorm);
+                        // grad_accum minibatches make one optimizer update, each contributing its share of the loss.
+                        (loss / ppo.GradAccum).backward();
+                        if (++accumulated == ppo.GradAccum) Update();
                         policyLoss += policy.Loss.item<float>();
                         valueLoss += value.item<float>();
                         entropy += entropyMean.item<float>();
@@ -143,14 +152,17 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                         approxKl += policy.ApproxKl.item<float>();
                         updates++;
                     }
+                    // An epoch's last minibatches update the model even when fewer than grad_accum remain.
+                    if (accumulated > 0) Update();
                 }
                 session.CompleteStep();
                 kl.Update(sequenceKl, samples.Count);
                 session.ExtraState["kl_beta"] = kl.Beta;
 
-                var rawReward = scores.Average(s => s.Sum());
+                var rawReward = rawScores.Average(s => s.Sum());
                 var responseTokens = samples.Sum(s => s.Response.Length);
                 context.Metrics.Report(step, "reward", rawReward);
+                if (scaling.Active) context.Metrics.Report(step, "reward_scaled", scores.Average(s => s.Sum()));
                 context.Metrics.Report(step, "reward_with_kl", (penalised.sum(1)).mean().item<float>());
                 context.Metrics.Report(step, "kl", sequenceKl);
                 context.Metrics.Report(step, "kl_beta", kl.Beta);
@@ -164,7 +176,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                 context.Metrics.Report(step, "rollout_tokens_per_s", responseTokens / rolloutSeconds);
                 context.Metrics.Report(step, "train_tokens_per_s", batch.Tokens * ppo.PpoEpochs / trainClock.Elapsed.TotalSeconds);
                 context.Metrics.Report(step, "lr", learningRate);
-                context.Metrics.Report(step, "grad_norm", gradNorm / updates);
+                context.Metrics.Report(step, "grad_norm", gradNorm / optimizerSteps);
                 foreach (var (name, value) in components) context.Metrics.Report(step, name, value);
                 // Every rollout's reward-hacking signs (copying the query, repetition, length) for the run's report.
                 var stats = samples.Select((s, i) => RolloutStat.Measure(step, QueryText.Of(s.Instruction, s.Input), s.ResponseText,
@@ -174,11 +186,31 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                 context.Metrics.Report(step, "repeat_4gram", stats.Average(s => s.Repeat4));
                 var sampleEvery = ppo.SampleEvery;
                 if (sampleEvery > 0 && (step % sampleEvery == 0 || step == 1))
-                    sampleLog.Append(samples.Take(4).Select((s, i) => new GenerationSample(step, s.Instruction, s.Input, s.ResponseText, scores[i].Sum())));
+                    sampleLog.Append(samples.Take(4).Select((s, i) => new GenerationSample(step, s.Instruction, s.Input, s.ResponseText, rawScores[i].Sum())));
             }
             await session.EndOfStepAsync(context);
         }
         session.Export(context);
+
+        // TRL's score scaling and clipping, the running moments saved with each checkpoint: a sequence reward is one value
+        // per rollout (placed back at its last token), a token-level reward one value per token.
+        IReadOnlyList<double[]> Scaled(IReadOnlyList<double[]> raw, bool perToken)
+        {
+            IReadOnlyList<double[]> result;
+            if (perToken)
+            {
+                var flat = scaling.Apply([.. raw.SelectMany(r => r)], moments);
+                var k = 0;
+                result = [.. raw.Select(r => r.Select(_ => flat[k++]).ToArray())];
+            }
+            else
+            {
+                var scaled = scaling.Apply([.. raw.Select(r => r.Sum())], moments);
+                result = [.. raw.Select((r, i) => { var row = new double[r.Length]; row[^1] = scaled[i]; return row; })];
+            }
+            (session.ExtraState["score_mean"], session.ExtraState["score_var"], session.ExtraState["score_count"]) = (moments.Mean, moments.Variance, moments.Count);
+            return result;
+        }
     }
 
     private IRewardSource RewardSource(PpoRunOptions o, TrainingSession session)

@@ -18,9 +18,16 @@ public sealed record PpoOptions
     public double EntCoef { get; init; }
     public int PpoEpochs { get; init; } = 4;
     public int MiniBatchSize { get; init; } = 4;
+    public int GradAccum { get; init; } = 1;
     public int MaxNewTokens { get; init; } = 32;
     public double Temperature { get; init; } = 1;
     public int SampleEvery { get; init; } = 10;
+    public bool ScoreScaling { get; init; }
+    public bool ScoreNorm { get; init; }
+    public double ScoreClip { get; init; }
+
+    /// <summary>What PPO does to raw rewards before the KL penalty (TRL's use_score_scaling, use_score_norm, score_clip).</summary>
+    public Core.Ppo.ScoreScaling Scaling => new(ScoreScaling, ScoreNorm, ScoreClip);
 
     public static ParameterSchema<PpoOptions> Schema { get; } = new ParameterSchema<PpoOptions>()
         .Number(o => o.InitKlCoef, "init_kl_coef", 0, 100, "Initial β of the per-token KL penalty.")
@@ -34,8 +41,12 @@ public sealed record PpoOptions
         .Number(o => o.VfCoef, "vf_coef", 0, 100, "Weight of the value loss.")
         .Number(o => o.EntCoef, "ent_coef", 0, 10, "Weight of the entropy bonus.")
         .Integer(o => o.PpoEpochs, "ppo_epochs", 1, 100, "Passes over each rollout batch.")
-        .Integer(o => o.MiniBatchSize, "mini_batch_size", 1, 4096, "Rollouts per PPO update.")
+        .Integer(o => o.MiniBatchSize, "mini_batch_size", 1, 4096, "Rollouts per forward and backward pass.")
+        .Integer(o => o.GradAccum, "grad_accum", 1, 1024, "Minibatches whose gradients make one optimizer update (TRL gradient_accumulation_steps).")
         .Integer(o => o.MaxNewTokens, "max_new_tokens", 1, 4096, "Longest response.")
         .Number(o => o.Temperature, "temperature", 0.01, 10, "Sampling temperature of the rollouts.")
-        .Integer(o => o.SampleEvery, "sample_every", 0, 1_000_000, "Store sample generations every N steps (0: never).");
+        .Integer(o => o.SampleEvery, "sample_every", 0, 1_000_000, "Store sample generations every N steps (0: never).")
+        .Boolean(o => o.ScoreScaling, "score_scaling", "Divide rewards by their running standard deviation (TRL use_score_scaling).")
+        .Boolean(o => o.ScoreNorm, "score_norm", "With score_scaling, subtract the running mean first (TRL use_score_norm).")
+        .Number(o => o.ScoreClip, "score_clip", 0, 1e6, "Clip rewards to ±this after scaling (TRL score_clip; 0: no clipping).");
 }

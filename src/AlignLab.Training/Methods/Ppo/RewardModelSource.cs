@@ -20,6 +20,8 @@ public sealed class RewardModelSource : IRewardSource
         _template = template;
     }
 
+    public bool PerToken => _model.TokenLevel;
+
     public string Description => $"{(_model.TokenLevel ? "token-level" : "sequence-level")} reward model";
 
     public IReadOnlyList<double[]> Score(IReadOnlyList<PpoSample> samples)

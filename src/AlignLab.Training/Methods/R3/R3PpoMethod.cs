@@ -21,7 +21,10 @@ public sealed class R3PpoMethod(ModelRegistry registry, IDatasetStore? datasets 
         "R³ PPO: regularised relevance reward",
         "Preference-free PPO (“Preference-free Alignment Learning with Regularized Relevance Reward”): the reward is the relevance of the response to the query (open-ended) or to the reference answer (closed-ended), regularised by a length incentive and a repetition penalty.",
         "gpu",
-        R3PpoRunOptions.Schema.Specs(R3PpoRunOptions.Defaults));
+        R3PpoRunOptions.Schema.Specs(R3PpoRunOptions.Defaults))
+    {
+        Presets = Presets.Of(R3PpoRunOptions.Schema, R3PpoRunOptions.Paper, R3PpoRunOptions.Demo),
+    };
 
     public async Task RunAsync(IRunContext context)
     {

@@ -6,8 +6,12 @@ using AlignLab.Training.Methods.Ppo;
 
 namespace AlignLab.Training.Methods.R3;
 
-/// <summary>Everything an R³ PPO run is told, typed. Defaults from METHODS.md §3: rollouts up to 512 tokens, lr 1e-5
-/// constant, adaptive KL from 0.2, clip 0.2, γ 1, 4 PPO epochs, LoRA (r 16) on the query and value projections.</summary>
+/// <summary>Everything an R³ PPO run is told, typed. The defaults are the <see cref="Paper"/> preset: the authors' run_ppo.py
+/// and training_args.py (naver-ai/rethinking-proxy-reward, TRL 0.7.4) with the paper's Table 7: rollouts up to 512 tokens,
+/// lr 1e-5 constant, batch 16 in minibatches of 2 × 4 accumulation, adaptive KL from 0.2 (target 6, horizon 10,000),
+/// clip 0.2, γ 1, λ 0.95, vf_coef 1.0, 4 PPO epochs, rewards scaled and normalised by running statistics and clipped at
+/// ±10, LoRA r 8, α 16, dropout 0.05 on the query and value projections. <see cref="Demo"/> runs the built-in demo in CPU
+/// minutes.</summary>
 public sealed record R3PpoRunOptions : ITrainingOptions
 {
     public ModelOptions Model { get; init; } = new();
@@ -15,15 +19,29 @@ public sealed record R3PpoRunOptions : ITrainingOptions
     public string QueryTypes { get; init; } = "column";
     public string Ablation { get; init; } = "none";
     public string Retriever { get; init; } = "";
-    public PpoOptions Ppo { get; init; } = new() { MaxNewTokens = 512 };
+    public PpoOptions Ppo { get; init; } = new()
+    {
+        MaxNewTokens = 512, VfCoef = 1.0, MiniBatchSize = 2, GradAccum = 4, ScoreScaling = true, ScoreNorm = true, ScoreClip = 10,
+    };
     public OptimizationOptions Optimization { get; init; } = new()
     {
         LearningRate = 1e-5, Schedule = "constant", WarmupSteps = 0, MaxSteps = 5000, BatchSize = 16, GradAccum = 1,
     };
-    public LoraOptions Lora { get; init; } = new() { Enabled = true, Rank = 16 };
-    public RuntimeOptions Runtime { get; init; } = new();
+    public LoraOptions Lora { get; init; } = new() { Enabled = true, Rank = 8, Alpha = 16, Dropout = 0.05 };
+    public RuntimeOptions Runtime { get; init; } = new() { Precision = "auto" };
 
-    public static R3PpoRunOptions Defaults { get; } = new();
+    /// <summary>The authors' recipe: the defaults.</summary>
+    public static R3PpoRunOptions Paper { get; } = new();
+
+    public static R3PpoRunOptions Defaults => Paper;
+
+    /// <summary>The built-in demo in CPU minutes: 40 steps of 8 rollouts of up to 48 tokens, minibatches of 4, fp32.</summary>
+    public static R3PpoRunOptions Demo { get; } = new()
+    {
+        Ppo = Paper.Ppo with { MaxNewTokens = 48, MiniBatchSize = 4, GradAccum = 1 },
+        Optimization = Paper.Optimization with { MaxSteps = 40, BatchSize = 8 },
+        Runtime = Paper.Runtime with { Precision = "fp32" },
+    };
 
     public static ParameterSchema<R3PpoRunOptions> Schema { get; } = new ParameterSchema<R3PpoRunOptions>()
         .Group(o => o.Model, ModelOptions.Schema)
