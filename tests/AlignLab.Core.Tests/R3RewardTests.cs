@@ -41,8 +41,8 @@ public sealed class R3RewardTests
     [Theory]
     [InlineData(1.75, 3.5, 512, 2.56)]
     [InlineData(3.5, 3.5, 512, 5.12)]
-    [InlineData(-1, 3.5, 512, 0)]          // clamped, as np.interp is
-    [InlineData(5, 3.5, 512, 5.12)]
+    [InlineData(-1, 3.5, 512, -5.12 / 3.5)]    // the authors' line, unclamped: np.interp would give 0
+    [InlineData(5, 3.5, 512, 5 * 5.12 / 3.5)]    // above 3.5 the line goes on (7.31…); np.interp would give 5.12
     [InlineData(0.7, 1.0, 300, 2.1)]
     public void TheClosedEndedInterpolationMapsTheRangeOntoMaxLengthOverAHundred(double relevance, double range, int maxLength, double expected) =>
         Assert.Equal(expected, R3Reward.Interpolate(relevance, range, maxLength), 12);

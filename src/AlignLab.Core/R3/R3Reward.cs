@@ -9,7 +9,7 @@ public sealed record R3Item(string Query, string Response, string Reference, Que
 
 /// <summary>The regularised relevance reward of “Preference-free Alignment Learning with Regularized Relevance Reward”, as METHODS.md §3 defines it:
 /// OE: rel(x, y) · LI(y) · RP(y); CE: interp(rel(ŷ_ref, y)) · RP(y), where interp maps [0, range] linearly onto
-/// [0, max_len / 100] and clamps outside it; LI = word/punct tokens / 100; RP = unique trigrams / trigrams.</summary>
+/// [0, max_len / 100] and, as the authors' code, continues the line outside it; LI = word/punct tokens / 100; RP = unique trigrams / trigrams.</summary>
 public static class R3Reward
 {
     public const int DefaultMaxLength = 512;
@@ -24,9 +24,11 @@ public static class R3Reward
         return trigrams.Distinct().Count() / (double)trigrams.Count;
     }
 
-    /// <summary>np.interp(relevance, [0, range], [0, maxLength / 100]).</summary>
+    /// <summary>The line through (0, 0) and (range, maxLength / 100), unclamped on both sides, as the authors'
+    /// linear_interpolation (reward_model.py) computes it: a relevance above the range earns more than max_len / 100
+    /// (np.interp, which the paper's wording suggests, would clamp it).</summary>
     public static double Interpolate(double relevance, double range, int maxLength) =>
-        Math.Clamp(relevance, 0, range) / range * (maxLength / 100.0);
+        relevance / range * (maxLength / 100.0);
 
     /// <summary>The branch a query of <paramref name="type"/> takes under <paramref name="ablation"/>.</summary>
     public static QueryType Branch(QueryType type, R3Ablation ablation) => ablation == R3Ablation.NoClosedEndedBranch ? QueryType.OpenEnded : type;
