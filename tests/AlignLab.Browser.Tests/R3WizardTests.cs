@@ -17,6 +17,8 @@ public sealed class R3WizardTests(PostgresFixture postgres, ChromiumFixture chro
         var page = await NewPageAsync();
         await GotoAsync(page, "/experiments/new");
         await page.GetByRole(AriaRole.Radio, new() { Name = "R³ PPO: regularised relevance reward" }).CheckAsync();
+        // Without a retriever only the demo preset runs, on the lexical stand-in, and the run page says it is not R³.
+        await page.GetByRole(AriaRole.Radio, new() { Name = "demo", Exact = true }).CheckAsync();
         foreach (var (name, value) in new[] { ("max_steps", "3"), ("batch_size", "4"), ("mini_batch_size", "2"), ("ppo_epochs", "1"), ("max_new_tokens", "8"), ("checkpoint_every", "0"), ("sample_every", "1") })
             await WizardSteps.FillAsync(page, name, value);
         await WizardSteps.ReviewAsync(page);
@@ -24,6 +26,7 @@ public sealed class R3WizardTests(PostgresFixture postgres, ChromiumFixture chro
         await page.Locator("#launch").ClickAsync();
         await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
         await Assertions.Expect(page.Locator("[data-status='Succeeded']")).ToBeVisibleAsync(new() { Timeout = 120_000 });
+        await Assertions.Expect(page.Locator("#not-r3")).ToContainTextAsync("not R³");
 
         await Assertions.Expect(page.Locator("polyline[data-series='reward']")).ToHaveAttributeAsync("data-count", "3");
         foreach (var component in new[] { "r3_relevance", "r3_length_incentive", "r3_repetition_penalty", "r3_closed_ended_share" })

@@ -56,7 +56,7 @@ public sealed class QueryTypesApiTests(PostgresFixture postgres) : WebAppTestBas
 
         // The labelled copy is an R³ dataset: its column types every query.
         var dataset = await DatasetOfAsync(id);
-        var r3 = await RunAsync(new { dataset, query_types = "column", max_steps = 1, batch_size = 4, mini_batch_size = 4, ppo_epochs = 1, max_new_tokens = 6, checkpoint_every = 0 },
+        var r3 = await RunAsync(new { preset = "demo", dataset, query_types = "column", max_steps = 1, batch_size = 4, mini_batch_size = 4, ppo_epochs = 1, max_new_tokens = 6, checkpoint_every = 0 },
             "Succeeded", method: "r3-ppo");
         Assert.InRange(await MetricAsync(r3, "r3_closed_ended_share"), 0, 1);
     }

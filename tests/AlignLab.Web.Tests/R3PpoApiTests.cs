@@ -25,7 +25,7 @@ public sealed class R3PpoApiTests(PostgresFixture postgres) : WebAppTestBase(pos
     public async Task AnR3RunOnTheDemoDataLogsEveryComponentAndCompletesWithARewardHackingReport()
     {
         await Api.Http.PostAsync("/api/models/demo", null);
-        var id = await RunAsync(new { max_steps = 3, batch_size = 6, mini_batch_size = 3, ppo_epochs = 1, max_new_tokens = 10, checkpoint_every = 0, sample_every = 1 }, "Succeeded");
+        var id = await RunAsync(new { preset = "demo", max_steps = 3, batch_size = 6, mini_batch_size = 3, ppo_epochs = 1, max_new_tokens = 10, checkpoint_every = 0, sample_every = 1 }, "Succeeded");
         var points = await Api.MetricsAsync(id);
         foreach (var name in Components.Append("reward").Append("kl"))
             Assert.Equal([1L, 2, 3], points.Where(p => p!["name"]!.GetValue<string>() == name).Select(p => p!["step"]!.GetValue<long>()));
@@ -59,6 +59,25 @@ public sealed class R3PpoApiTests(PostgresFixture postgres) : WebAppTestBase(pos
     }
 
     [Fact]
+    public async Task WithoutARetrieverOnlyTheDemoPresetRuns()
+    {
+        await Api.Http.PostAsync("/api/models/demo", null);
+        var runsBefore = await Api.RunCountAsync();
+        foreach (var parameters in new object[] { new { max_steps = 1 }, new { preset = "paper", max_steps = 1 } })
+        {
+            var refused = await Api.Http.PostAsJsonAsync("/api/runs", new { method = "r3-ppo", parameters });
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            var errors = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["errors"]!.AsObject();
+            Assert.Equal(["parameters.retriever"], errors.Select(e => e.Key));
+            Assert.Contains("not R³", errors["parameters.retriever"]![0]!.GetValue<string>());
+        }
+        Assert.Equal(runsBefore, await Api.RunCountAsync());
+        var demo = await Api.CreateRunAsync(new { method = "r3-ppo", parameters = new { preset = "demo", max_steps = 1 } });
+        Assert.Equal("", demo["parameters"]!["retriever"]!.GetValue<string>());
+        await Api.Http.PostAsync($"/api/runs/{demo["id"]!.GetValue<string>()}/cancel", null);
+    }
+
+    [Fact]
     public async Task UnlabelledQueriesFailTheRunUnlessOneTypeIsChosenForAllAndARetrieverFolderScoresRelevance()
     {
         await Api.Http.PostAsync("/api/models/demo", null);
@@ -67,7 +86,7 @@ public sealed class R3PpoApiTests(PostgresFixture postgres) : WebAppTestBase(pos
         Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
         var dataset = JsonNode.Parse(await upload.Content.ReadAsStringAsync())!["dataset"]!["id"]!.GetValue<string>();
 
-        var failed = await RunAsync(new { dataset, max_steps = 1 }, "Failed");
+        var failed = await RunAsync(new { preset = "demo", dataset, max_steps = 1 }, "Failed");
         Assert.Contains("query_types: 6 of 6 records have no query_type label", (await Api.GetRunAsync(failed))["error"]!.GetValue<string>());
         var noRollouts = await Api.Http.GetAsync($"/api/runs/{failed}/reward-hacking");
         Assert.Equal(HttpStatusCode.NotFound, noRollouts.StatusCode);

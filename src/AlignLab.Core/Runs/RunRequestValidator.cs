@@ -93,6 +93,10 @@ public sealed class RunRequestValidator(MethodCatalog catalog, IModelReferenceCh
             }
         }
 
+        if (method is not null && errors.Count == 0)
+            foreach (var (parameter, error) in method.CheckCombination(resolved, preset))
+                Fail($"parameters.{parameter}", error);
+
         // Each model's own chat template (the policy's, a decoder reward model's) must exist and render; known only once the
         // models are known.
         if (models is not null && method is not null && resolved.GetValueOrDefault("template") is JsonValue t && t.GetValue<string>() == ModelTemplate)

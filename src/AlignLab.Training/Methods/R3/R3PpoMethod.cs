@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
 using AlignLab.Core.R3;
@@ -25,6 +26,17 @@ public sealed class R3PpoMethod(ModelRegistry registry, IDatasetStore? datasets 
     {
         Presets = Presets.Of(R3PpoRunOptions.Schema, R3PpoRunOptions.Paper, R3PpoRunOptions.Demo),
     };
+
+    /// <summary>The paper's relevance is a dense retriever's (Contriever's) dot product: a run without one is refused, except on
+    /// the demo preset, whose lexical stand-in is labelled as not being R³.</summary>
+    public IReadOnlyDictionary<string, string> CheckCombination(IReadOnlyDictionary<string, JsonNode?> parameters, string? preset) =>
+        parameters.GetValueOrDefault("retriever")?.GetValue<string>() is { Length: > 0 } || preset == Presets.Demo
+            ? new Dictionary<string, string>()
+            : new Dictionary<string, string>
+            {
+                ["retriever"] = "required: R³'s relevance is a dense retriever's dot product (Contriever in the paper); name a BERT retriever " +
+                    "folder, or use the demo preset, which runs a lexical stand-in that is not R³",
+            };
 
     public async Task RunAsync(IRunContext context)
     {
