@@ -35,6 +35,17 @@ public sealed class RetrieverScorerTests : IDisposable
     }
 
     [Fact]
+    public void ATextLongerThanThePositionsKeepsItsEnd()
+    {
+        // 16 positions: [CLS], 14 tokens, [SEP]. Thirteen "the", then "capital paris": 15 tokens, so the first "the" goes
+        // (the authors' truncation_side "left"), and "paris" at the end stays.
+        WriteTinyBert();
+        using var scorer = RetrieverScorer.Load(_folder);
+        var text = string.Join(" ", Enumerable.Repeat("the", 13)) + " capital paris";
+        Assert.Equal([2, .. Enumerable.Repeat(6, 12), 7, 5, 3], scorer.Encode(text));
+    }
+
+    [Fact]
     public void AFolderWithoutAWordPieceVocabularyIsRefusedByName()
     {
         WriteTinyBert();

@@ -62,11 +62,12 @@ public sealed class RetrieverScorer : IRelevanceScorer, IDisposable
             name => name.StartsWith("pooler.", StringComparison.Ordinal) || name.StartsWith("bert.pooler.", StringComparison.Ordinal)
                     || name.StartsWith("cls.", StringComparison.Ordinal) || name.EndsWith("position_ids", StringComparison.Ordinal));
 
-    /// <summary>Token ids with [CLS] and [SEP], the text cut to fit the model's positions.</summary>
+    /// <summary>Token ids with [CLS] and [SEP], a text too long for the model's positions cut at its start: the authors set
+    /// the retriever tokenizer's truncation_side to "left" (reward_model.py), so a long response keeps its end.</summary>
     public int[] Encode(string text)
     {
         var ids = _tokenizer.EncodeToIds(text, addSpecialTokens: false);
-        return [_tokenizer.ClassificationTokenId, .. ids.Take(_maxTokens - 2), _tokenizer.SeparatorTokenId];
+        return [_tokenizer.ClassificationTokenId, .. ids.TakeLast(_maxTokens - 2), _tokenizer.SeparatorTokenId];
     }
 
     /// <summary>Mean-pooled embeddings (N, C) of <paramref name="texts"/>, in batches.</summary>
