@@ -57,6 +57,50 @@ public sealed class PpoMethodTests(ITestOutputHelper output)
         Assert.True(File.ReadAllLines(Path.Combine(first.ArtifactDirectory, AlignLab.Core.Ppo.PpoArtifacts.SamplesFile)).Length >= 4);
     }
 
+    /// <summary>A reward fixed per step (every rollout of step k gets rewards[k − 1] at its last token), so that a run's
+    /// mean reward can be made to peak where a test wants.</summary>
+    private sealed class RewardByStep(double[] rewards) : IRewardSource
+    {
+        private int _calls;
+
+        public string Description => "reward by step";
+
+        public IReadOnlyList<double[]> Score(IReadOnlyList<PpoSample> samples)
+        {
+            var reward = rewards[Math.Min(_calls++, rewards.Length - 1)];
+            return [.. samples.Select(s => { var row = new double[s.Response.Length]; row[^1] = reward; return row; })];
+        }
+
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public async Task BestCheckpointSelectionExportsThePolicyWhoseMeanRewardPeakedMidRun()
+    {
+        var registry = DemoRegistry();
+        var prompts = AlignLab.Core.Demo.BuiltInDatasets.Find(PpoMethod.DemoPrompts)!.Load().Records;
+        async Task<MethodContext> RunAsync(long steps, int bestEvery)
+        {
+            var context = new MethodContext(new PpoMethod(registry),
+                $$"""{{{KeywordRun}},"max_steps":{{steps}},"checkpoint_every":0,"sample_every":0,"best_every":{{bestEvery}}}""");
+            var o = PpoRunOptions.Schema.Bind(context.Parameters, PpoRunOptions.Defaults);
+            // Windows of two steps: mean 1 (steps 1–2), 5 (3–4), 0 (5–6): the best is the policy after step 4.
+            await PpoMethod.TrainAsync(context, registry, o, o.Ppo, prompts, _ => new RewardByStep([1, 1, 5, 5, 0, 0]));
+            return context;
+        }
+        var peak = await RunAsync(4, bestEvery: 0);
+        var best = await RunAsync(6, bestEvery: 2);
+        Assert.Equal([1.0, 5, 0], best.Series("window_reward"));
+        Assert.Equal(4, best.Points.Single(p => p.Name == "exported_step").Value);
+
+        // The same seeds and rewards make the first four steps of both runs the same: the export is the policy at step 4.
+        using var atPeak = Models.ModelFolder.Load(Path.Combine(peak.ArtifactDirectory, "export"));
+        using var exported = Models.ModelFolder.Load(Path.Combine(best.ArtifactDirectory, "export"));
+        var expected = atPeak.state_dict();
+        foreach (var (name, tensor) in exported.state_dict())
+            Assert.True(tensor.allclose(expected[name], rtol: 0, atol: 1e-6), $"{name} differs from the policy at step 4");
+    }
+
     [Fact]
     public async Task WithLoraTheReferenceIsThePolicyWithItsAdaptersOffAndOnlyAdaptersTrain()
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AlignLab.Core.Checkpoints;
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
 using AlignLab.Core.Ppo;
@@ -19,7 +20,7 @@ namespace AlignLab.Training.Methods.Ppo;
 
 /// <summary>PPO with a reward model (“Aligning Large Language Models via Fine-grained Supervision”): a token-level reward
 /// model gives fine-grained token-level PPO, a sequence-level one fine-grained PPO or PPO-RLHF, as <c>variant</c> names
-/// and checks; the keyword reward serves smoke runs. <see cref="TrainAsync"/> is the PPO loop (METHODS.md, the PPO
+/// and checks; the keyword reward serves smoke runs. <see cref="TrainAsync"/> is the PPO loop (docs/methods.md, the PPO
 /// details), which R³ PPO runs with its own reward: sample responses, score them (per token or at the last token),
 /// subtract β·(log π − log π_ref) per token, GAE, whitened advantages, several epochs of clipped policy and value updates
 /// over minibatches. The reference is a frozen copy of the initial policy, or, with LoRA, the same weights with the
@@ -71,6 +72,9 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
         var rolloutLog = new StepLog(Path.Combine(context.ArtifactDirectory, PpoArtifacts.RolloutStatsFile));
         sampleLog.TruncateAfter(session.Step);
         rolloutLog.TruncateAfter(session.Step);
+        // Best-checkpoint selection: the policy whose window of rollouts had the highest mean reward, kept beside the run.
+        var best = new FileCheckpointStore(Path.Combine(context.ArtifactDirectory, "best"));
+        var (windowReward, windowSteps) = (session.ExtraState.GetValueOrDefault("window_reward"), (int)session.ExtraState.GetValueOrDefault("window_steps"));
 
         context.Metrics.ReportProgress(session.Step, training.Optimization.MaxSteps);
         while (session.Step < training.Optimization.MaxSteps)
@@ -162,6 +166,19 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                 var rawReward = rawScores.Average(s => s.Sum());
                 var responseTokens = samples.Sum(s => s.Response.Length);
                 context.Metrics.Report(step, "reward", rawReward);
+                (windowReward, windowSteps) = (windowReward + rawReward, windowSteps + 1);
+                if (ppo.BestEvery > 0 && step % ppo.BestEvery == 0)
+                {
+                    var mean = windowReward / windowSteps;
+                    context.Metrics.Report(step, "window_reward", mean);
+                    if (!session.ExtraState.TryGetValue("best_reward", out var bestReward) || mean > bestReward)
+                    {
+                        (session.ExtraState["best_reward"], session.ExtraState["best_step"]) = (mean, step);
+                        await TrainingCheckpoint.SaveAsync(best, step, session.Trainable, session.Optimizer);
+                    }
+                    (windowReward, windowSteps) = (0, 0);
+                }
+                (session.ExtraState["window_reward"], session.ExtraState["window_steps"]) = (windowReward, windowSteps);
                 if (scaling.Active) context.Metrics.Report(step, "reward_scaled", scores.Average(s => s.Sum()));
                 context.Metrics.Report(step, "reward_with_kl", (penalised.sum(1)).mean().item<float>());
                 context.Metrics.Report(step, "kl", sequenceKl);
@@ -189,6 +206,11 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                     sampleLog.Append(samples.Take(4).Select((s, i) => new GenerationSample(step, s.Instruction, s.Input, s.ResponseText, rawScores[i].Sum())));
             }
             await session.EndOfStepAsync(context);
+        }
+        if (ppo.BestEvery > 0 && best.Latest() is { } kept && session.ExtraState.TryGetValue("best_step", out var bestStep))
+        {
+            TrainingCheckpoint.Restore(kept, session.Trainable, session.Optimizer);
+            context.Metrics.Report(session.Step, "exported_step", bestStep);
         }
         session.Export(context);
 

@@ -2,7 +2,7 @@ using AlignLab.Core.Methods;
 
 namespace AlignLab.Training.Methods.Ppo;
 
-/// <summary>The PPO engine's hyperparameters (METHODS.md, the PPO details), shared by every PPO method; the defaults are
+/// <summary>The PPO engine's hyperparameters (docs/methods.md, the PPO details), shared by every PPO method; the defaults are
 /// the common reference implementations', the response length each method's own.</summary>
 public sealed record PpoOptions
 {
@@ -25,6 +25,7 @@ public sealed record PpoOptions
     public bool ScoreScaling { get; init; }
     public bool ScoreNorm { get; init; }
     public double ScoreClip { get; init; }
+    public int BestEvery { get; init; }
 
     /// <summary>What PPO does to raw rewards before the KL penalty (TRL's use_score_scaling, use_score_norm, score_clip).</summary>
     public Core.Ppo.ScoreScaling Scaling => new(ScoreScaling, ScoreNorm, ScoreClip);
@@ -48,5 +49,7 @@ public sealed record PpoOptions
         .Integer(o => o.SampleEvery, "sample_every", 0, 1_000_000, "Store sample generations every N steps (0: never).")
         .Boolean(o => o.ScoreScaling, "score_scaling", "Divide rewards by their running standard deviation (TRL use_score_scaling).")
         .Boolean(o => o.ScoreNorm, "score_norm", "With score_scaling, subtract the running mean first (TRL use_score_norm).")
-        .Number(o => o.ScoreClip, "score_clip", 0, 1e6, "Clip rewards to ±this after scaling (TRL score_clip; 0: no clipping).");
+        .Number(o => o.ScoreClip, "score_clip", 0, 1e6, "Clip rewards to ±this after scaling (TRL score_clip; 0: no clipping).")
+        .Integer(o => o.BestEvery, "best_every", 0, 1_000_000,
+            "Every N steps, compare the mean raw reward of the rollouts since the last comparison with the best so far, keep the best policy, and export it at the end (0: export the last).");
 }

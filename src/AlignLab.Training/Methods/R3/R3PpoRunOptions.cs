@@ -10,8 +10,8 @@ namespace AlignLab.Training.Methods.R3;
 /// and training_args.py (naver-ai/rethinking-proxy-reward, TRL 0.7.4) with the paper's Table 7: rollouts up to 512 tokens,
 /// lr 1e-5 constant, batch 16 in minibatches of 2 × 4 accumulation, adaptive KL from 0.2 (target 6, horizon 10,000),
 /// clip 0.2, γ 1, λ 0.95, vf_coef 1.0, 4 PPO epochs, rewards scaled and normalised by running statistics and clipped at
-/// ±10, LoRA r 8, α 16, dropout 0.05 on the query and value projections. <see cref="Demo"/> runs the built-in demo in CPU
-/// minutes.</summary>
+/// ±10, LoRA r 8, α 16, dropout 0.05 on the query and value projections, and the policy with the best mean reward, compared
+/// every 1,000 steps, exported. <see cref="Demo"/> runs the built-in demo in CPU minutes.</summary>
 public sealed record R3PpoRunOptions : ITrainingOptions
 {
     public ModelOptions Model { get; init; } = new();
@@ -22,6 +22,7 @@ public sealed record R3PpoRunOptions : ITrainingOptions
     public PpoOptions Ppo { get; init; } = new()
     {
         MaxNewTokens = 512, VfCoef = 1.0, MiniBatchSize = 2, GradAccum = 4, ScoreScaling = true, ScoreNorm = true, ScoreClip = 10,
+        BestEvery = 1000,
     };
     public OptimizationOptions Optimization { get; init; } = new()
     {
@@ -38,7 +39,7 @@ public sealed record R3PpoRunOptions : ITrainingOptions
     /// <summary>The built-in demo in CPU minutes: 40 steps of 8 rollouts of up to 48 tokens, minibatches of 4, fp32.</summary>
     public static R3PpoRunOptions Demo { get; } = new()
     {
-        Ppo = Paper.Ppo with { MaxNewTokens = 48, MiniBatchSize = 4, GradAccum = 1 },
+        Ppo = Paper.Ppo with { MaxNewTokens = 48, MiniBatchSize = 4, GradAccum = 1, BestEvery = 0 },
         Optimization = Paper.Optimization with { MaxSteps = 40, BatchSize = 8 },
         Runtime = Paper.Runtime with { Precision = "fp32" },
     };
