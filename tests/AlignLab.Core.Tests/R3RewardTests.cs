@@ -2,7 +2,7 @@ using AlignLab.Core.R3;
 
 namespace AlignLab.Core.Tests;
 
-/// <summary>R³'s components against hand-computed values (“Preference-free Alignment Learning with Regularized Relevance Reward”; METHODS.md §3).</summary>
+/// <summary>R³'s components against hand-computed values (“Preference-free Alignment Learning with Regularized Relevance Reward”; docs/methods.md, R³ PPO).</summary>
 public sealed class R3RewardTests
 {
     [Theory]
@@ -37,6 +37,24 @@ public sealed class R3RewardTests
     [InlineData("no markers here \n", "no markers here")]
     [InlineData("a\n\nb", "a\n\nb")]                          // two newlines alone are not a separator
     public void CleanUpCutsAtTheFirstRoleMarkerOrSeparator(string response, string cleaned) => Assert.Equal(cleaned, ResponseCleanup.Clean(response));
+
+    [Fact]
+    public void CleanUpCutsAtTheRunsTemplateMarkersAlpacasOrAChatTemplates()
+    {
+        // Alpaca's markers: a response that runs on into a new instruction is cut there; USER: is no marker of Alpaca's.
+        var alpaca = AlignLab.Core.Tokenization.PromptTemplate.Alpaca.RoleMarkers;
+        Assert.Equal("Paris.", ResponseCleanup.Clean("Paris.\n\n### Instruction:\nAnd Rome?", alpaca));
+        Assert.Equal("Paris. USER: hi", ResponseCleanup.Clean("Paris. USER: hi", alpaca));
+        Assert.Equal("Paris.", ResponseCleanup.Clean("Paris.\n\n--\nNotes", alpaca));                 // the authors' separators too
+
+        // A ChatML template: its turn boundaries, read from a rendered user–assistant–user conversation.
+        var chatMl = AlignLab.Core.ChatTemplates.ChatTemplate.Parse(
+            "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}");
+        var markers = AlignLab.Core.Tokenization.PromptTemplate.RoleMarkersOf(chatMl);
+        Assert.Equal(["<|im_end|>", "<|im_start|>assistant", "<|im_start|>user"], markers);
+        Assert.Equal("Paris is the capital.", ResponseCleanup.Clean("Paris is the capital.<|im_end|>\n<|im_start|>user\nAnd Rome?", markers));
+        Assert.Equal("Paris. ASSISTANT: yes", ResponseCleanup.Clean("Paris. ASSISTANT: yes", markers));
+    }
 
     [Theory]
     [InlineData(1.75, 3.5, 512, 2.56)]

@@ -7,7 +7,7 @@ public sealed record R3Score(double Relevance, double LengthIncentive, double Re
 /// <summary>What to score: a query, a response (as generated; it is cleaned here), the reference answer and the query's type.</summary>
 public sealed record R3Item(string Query, string Response, string Reference, QueryType Type);
 
-/// <summary>The regularised relevance reward of “Preference-free Alignment Learning with Regularized Relevance Reward”, as METHODS.md §3 defines it:
+/// <summary>The regularised relevance reward of “Preference-free Alignment Learning with Regularized Relevance Reward”, as docs/methods.md (R³ PPO) defines it:
 /// OE: rel(x, y) · LI(y) · RP(y); CE: interp(rel(ŷ_ref, y)) · RP(y), where interp maps [0, range] linearly onto
 /// [0, max_len / 100] and, as the authors' code, continues the line outside it; LI = word/punct tokens / 100; RP = unique trigrams / trigrams.</summary>
 public static class R3Reward
@@ -51,10 +51,12 @@ public static class R3Reward
 
     /// <summary>Cleans every response, scores the relevance of each against its branch's text in one batch, and
     /// returns the rewards. (The random-query-type ablation draws the types before calling this.)</summary>
+    /// <param name="roleMarkers">The prompt template's role markers, where clean-up cuts (with the authors' separators);
+    /// null: USER:/ASSISTANT:.</param>
     public static IReadOnlyList<R3Score> ScoreAll(IReadOnlyList<R3Item> items, IRelevanceScorer scorer, int maxLength = DefaultMaxLength,
-        R3Ablation ablation = R3Ablation.None)
+        R3Ablation ablation = R3Ablation.None, IReadOnlyList<string>? roleMarkers = null)
     {
-        var cleaned = items.Select(i => ResponseCleanup.Clean(i.Response)).ToList();
+        var cleaned = items.Select(i => ResponseCleanup.Clean(i.Response, roleMarkers ?? ResponseCleanup.DefaultMarkers)).ToList();
         var branches = items.Select(i => Branch(i.Type, ablation)).ToList();
         var relevance = new double[items.Count];
         foreach (var anchor in new[] { RelevanceAnchor.Query, RelevanceAnchor.Reference })

@@ -19,10 +19,17 @@ public sealed record PromptTemplate(string Name, Func<string, string, string> Re
     /// <summary>Whether tokenizing the rendered prompt adds the tokenizer's special tokens (false for a chat template).</summary>
     public bool AddsSpecialTokens { get; init; } = true;
 
+    /// <summary>The text that opens a turn or a part of one in this template ("### Response:", "USER:", a chat template's
+    /// role headers): where a model that writes past its answer starts the next turn. R³ cuts responses there.</summary>
+    public IReadOnlyList<string> RoleMarkers { get; init; } = [];
+
     /// <summary>Stanford Alpaca's template, used by FIGA's SPA data (instruction/input/output).</summary>
     public static readonly PromptTemplate Alpaca = new("alpaca", (instruction, input) => string.IsNullOrWhiteSpace(input)
         ? $"Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n### Instruction:\n{instruction}\n\n### Response:\n"
-        : $"Below is an instruction that describes a task, paired with an input that provides further context. Write a response that appropriately completes the request.\n\n### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:\n");
+        : $"Below is an instruction that describes a task, paired with an input that provides further context. Write a response that appropriately completes the request.\n\n### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:\n")
+    {
+        RoleMarkers = ["### Instruction:", "### Input:", "### Response:"],
+    };
 
     /// <summary>The instruction (and input) as they are, then a newline.</summary>
     public static readonly PromptTemplate Plain = new("plain", (instruction, input) =>
@@ -30,7 +37,10 @@ public sealed record PromptTemplate(string Name, Func<string, string, string> Re
 
     /// <summary>A USER/ASSISTANT turn, as Vicuna-style chat models (and R³'s clean-up markers) expect.</summary>
     public static readonly PromptTemplate Chat = new("chat", (instruction, input) =>
-        string.IsNullOrWhiteSpace(input) ? $"USER: {instruction}\nASSISTANT: " : $"USER: {instruction}\n{input}\nASSISTANT: ");
+        string.IsNullOrWhiteSpace(input) ? $"USER: {instruction}\nASSISTANT: " : $"USER: {instruction}\n{input}\nASSISTANT: ")
+    {
+        RoleMarkers = ["USER:", "ASSISTANT:"],
+    };
 
     /// <summary>The fixed templates, which need no model.</summary>
     public static readonly IReadOnlyList<PromptTemplate> All = [Alpaca, Plain, Chat];
@@ -58,7 +68,7 @@ public sealed record PromptTemplate(string Name, Func<string, string, string> Re
         var variables = TemplateVariables(tokenizer);
         var template = new PromptTemplate(ModelTemplateName, (instruction, input) =>
             chat.Render([new ChatMessage("user", string.IsNullOrWhiteSpace(input) ? instruction : $"{instruction}\n\n{input}")], true, variables))
-        { AddsSpecialTokens = false };
+        { AddsSpecialTokens = false, RoleMarkers = RoleMarkersOf(chat, variables) };
         template.Render("Hello", "");
         return template;
     }
@@ -67,6 +77,22 @@ public sealed record PromptTemplate(string Name, Func<string, string, string> Re
     /// apply_chat_template(messages, add_generation_prompt=True) does.</summary>
     public static string RenderConversation(TextTokenizer tokenizer, IReadOnlyList<ChatMessage> messages) =>
         ChatTemplateOf(tokenizer).Render(messages, true, TemplateVariables(tokenizer));
+
+    /// <summary>A chat template's turn boundaries: a user–assistant–user conversation is rendered with placeholder contents,
+    /// and the text between one turn's content and the next's (end of turn, next role's header) is cut into its lines, each
+    /// a marker. A template that cannot render such a conversation gives none.</summary>
+    public static IReadOnlyList<string> RoleMarkersOf(ChatTemplate chat, IReadOnlyDictionary<string, object?>? variables = null)
+    {
+        const string User = "\uE000", Assistant = "\uE001", Next = "\uE002";
+        string rendered;
+        try { rendered = chat.Render([new("user", User), new("assistant", Assistant), new("user", Next)], true, variables); }
+        catch (Exception e) when (e is ChatTemplateException or ArgumentException) { return []; }
+        int user = rendered.IndexOf(User, StringComparison.Ordinal), assistant = rendered.IndexOf(Assistant, StringComparison.Ordinal),
+            next = rendered.IndexOf(Next, StringComparison.Ordinal);
+        if (user < 0 || assistant < user || next < assistant) return [];
+        string[] boundaries = [rendered[(user + 1)..assistant], rendered[(assistant + 1)..next], rendered[(next + 1)..]];
+        return [.. boundaries.SelectMany(b => b.Split('\n')).Select(m => m.Trim()).Where(m => m.Length > 0).Distinct()];
+    }
 
     // A rendering names its special tokens as text ("<|im_start|>"); only tokenizer.json turns such text into their ids.
     private static ChatTemplate ChatTemplateOf(TextTokenizer tokenizer)

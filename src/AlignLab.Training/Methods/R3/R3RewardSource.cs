@@ -5,9 +5,10 @@ namespace AlignLab.Training.Methods.R3;
 
 /// <summary>R³ as PPO's reward (“Preference-free Alignment Learning with Regularized Relevance Reward”): each response's regularised relevance reward at its last token. Every prompt
 /// brings its reference answer and query type; the random-query-type ablation draws the type per rollout instead
-/// (seeded by step). The means of relevance, LI, RP and the share of closed-ended rollouts are logged each step.</summary>
+/// (seeded by step). Responses are cleaned at the run's prompt template's role markers (<paramref name="roleMarkers"/>)
+/// and the authors' separators. The means of relevance, LI, RP and the share of closed-ended rollouts are logged each step.</summary>
 public sealed class R3RewardSource(IReadOnlyDictionary<(string Instruction, string Input), (string Reference, QueryType Type)> prompts,
-    IRelevanceScorer scorer, int maxLength, R3Ablation ablation, int seed) : IRewardSource
+    IRelevanceScorer scorer, int maxLength, R3Ablation ablation, int seed, IReadOnlyList<string> roleMarkers) : IRewardSource
 {
     private int _calls;
     private Dictionary<string, double> _components = [];
@@ -25,7 +26,7 @@ public sealed class R3RewardSource(IReadOnlyDictionary<(string Instruction, stri
             if (ablation == R3Ablation.RandomQueryType) type = random.Next(2) == 0 ? QueryType.OpenEnded : QueryType.ClosedEnded;
             return new R3Item(QueryText.Of(s.Instruction, s.Input), s.ResponseText, reference, type);
         }).ToList();
-        var scores = R3Reward.ScoreAll(items, scorer, maxLength, ablation);
+        var scores = R3Reward.ScoreAll(items, scorer, maxLength, ablation, roleMarkers);
         _components = new Dictionary<string, double>
         {
             ["r3_relevance"] = scores.Average(x => x.Relevance),
