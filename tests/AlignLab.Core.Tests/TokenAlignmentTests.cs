@@ -130,4 +130,24 @@ public class InlineDiffTests
                 segments.Where(s => s.Kind != AlignLab.Core.Alignment.DiffKind.Unchanged).Sum(s => s.Tokens.Count));
         }
     }
+
+    [Fact]
+    public void PositionLabelsAgreeWithTheAlignmentOnASubstitutionAndDisagreeOnAnInsertion()
+    {
+        // A substitution keeps positions: both readings mark position 1 on both sides.
+        var (target, source) = TokenAlignment.PositionLabels([5, 6, 7, 0], [5, 8, 7, 0]);
+        var (alignedTarget, alignedSource) = TokenAlignment.Labels([5, 6, 7, 0], [5, 8, 7, 0]);
+        Assert.Equal([false, true, false, false], target);
+        Assert.Equal([false, true, false, false], source);
+        Assert.Equal(alignedTarget, target);
+        Assert.Equal(alignedSource, source);
+
+        // An insertion at the front shifts every later token: the alignment marks only the new token, position marks all.
+        var aligned = TokenAlignment.Labels([5, 6, 7], [9, 5, 6, 7]);
+        Assert.Equal([true, false, false, false], aligned.TargetChanged);
+        Assert.Equal([false, false, false], aligned.SourceChanged);
+        var positional = TokenAlignment.PositionLabels([5, 6, 7], [9, 5, 6, 7]);
+        Assert.Equal([true, true, true, true], positional.TargetChanged);
+        Assert.Equal([true, true, true], positional.SourceChanged);
+    }
 }

@@ -29,11 +29,13 @@ public sealed class PaperPresetsApiTests(PostgresFixture postgres) : WebAppTestB
         Assert.Equal(1.0, Value<double>(paper, "vf_coef"));
         Assert.Equal((true, true, 10.0), (Value<bool>(paper, "score_scaling"), Value<bool>(paper, "score_norm"), Value<double>(paper, "score_clip")));
         Assert.Equal((16, 2, 4), (Value<int>(paper, "batch_size"), Value<int>(paper, "mini_batch_size"), Value<int>(paper, "grad_accum")));
-        // Table 7 and METHODS.md: lr 1e-5 constant, rollouts to 512 tokens, 4 PPO epochs, adaptive KL from 0.2 (target 6,
+        // Table 7 and docs/methods.md: lr 1e-5 constant, rollouts to 512 tokens, 4 PPO epochs, adaptive KL from 0.2 (target 6,
         // horizon 10,000), clip 0.2, γ 1, λ 0.95.
         Assert.Equal((1e-5, "constant", 512, 4), (Value<double>(paper, "learning_rate"), Value<string>(paper, "schedule"), Value<int>(paper, "max_new_tokens"), Value<int>(paper, "ppo_epochs")));
         Assert.Equal((0.2, true, 6.0, 10_000.0), (Value<double>(paper, "init_kl_coef"), Value<bool>(paper, "adaptive_kl"), Value<double>(paper, "target_kl"), Value<double>(paper, "kl_horizon")));
         Assert.Equal((0.2, 1.0, 0.95), (Value<double>(paper, "cliprange"), Value<double>(paper, "gamma"), Value<double>(paper, "lam")));
+        // The paper's appendix: the checkpoint with the best mean reward, compared every 1,000 steps.
+        Assert.Equal(1000, Value<int>(paper, "best_every"));
         Assert.All(parameters, p => Assert.True(JsonNode.DeepEquals(p!["default"], paper[p["name"]!.GetValue<string>()]), p["name"]!.GetValue<string>()));
         Assert.True(Value<int>(demo, "max_new_tokens") < 512 && Value<int>(demo, "max_steps") < Value<int>(paper, "max_steps"));
     }

@@ -68,7 +68,7 @@ public static class TokenAlignment
         return ops;
     }
 
-    /// <summary>FIGA's token labels (METHODS.md §1): target positions that an insert or replace writes are
+    /// <summary>FIGA's token labels (docs/methods.md, FIGA): target positions that an insert or replace writes are
     /// added/substituted; source positions that a delete or replace removes are deleted/substituted.</summary>
     public static (bool[] TargetChanged, bool[] SourceChanged) Labels(ReadOnlySpan<int> source, ReadOnlySpan<int> target)
     {
@@ -78,6 +78,22 @@ public static class TokenAlignment
         {
             if (op.Kind is EditKind.Insert or EditKind.Replace) targetChanged[op.TargetPosition] = true;
             if (op.Kind is EditKind.Delete or EditKind.Replace) sourceChanged[op.SourcePosition] = true;
+        }
+        return (targetChanged, sourceChanged);
+    }
+
+    /// <summary>The changed positions of “Aligning Large Language Models via Fine-grained Supervision”'s U1 read by
+    /// position, as its Eq. 4 assumes responses of equal length: position k is changed on both sides when the tokens there
+    /// differ; past the shorter response, every position of the longer one is changed.</summary>
+    public static (bool[] TargetChanged, bool[] SourceChanged) PositionLabels(ReadOnlySpan<int> source, ReadOnlySpan<int> target)
+    {
+        var targetChanged = new bool[target.Length];
+        var sourceChanged = new bool[source.Length];
+        for (int k = 0; k < Math.Max(source.Length, target.Length); k++)
+        {
+            var differs = k >= source.Length || k >= target.Length || source[k] != target[k];
+            if (k < target.Length) targetChanged[k] = differs;
+            if (k < source.Length) sourceChanged[k] = differs;
         }
         return (targetChanged, sourceChanged);
     }

@@ -23,7 +23,7 @@ public enum GoodTokenLabels
     BagOfWords,
 }
 
-/// <summary>FIGA's hyperparameters, defaults from “Beyond Imitation” and its implementation (METHODS.md §1).</summary>
+/// <summary>FIGA's hyperparameters, defaults from “Beyond Imitation” and its implementation (docs/methods.md, FIGA).</summary>
 public sealed record FigaOptions
 {
     /// <summary>α, Eq. 1: weight of added/substituted tokens of Ỹ.</summary>

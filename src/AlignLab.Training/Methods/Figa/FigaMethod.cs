@@ -12,7 +12,7 @@ namespace AlignLab.Training.Methods.Figa;
 
 /// <summary>FIGA (“Beyond Imitation: Leveraging Fine-grained Quality Signals for Alignment”): fine-tuning on (initial response Ŷ, minimal revision Ỹ) pairs with Levenshtein token
 /// weights — reward Ỹ's added/substituted tokens (α), penalise Ŷ's deleted/substituted tokens the model is
-/// confident in (β, NLL &lt; 0.6) — Eq. 1 and 2 of METHODS.md §1. Both sequences of a pair go through the model in
+/// confident in (β, NLL &lt; 0.6) — Eq. 1 and 2 (docs/methods.md, FIGA). Both sequences of a pair go through the model in
 /// one batch. Held-out evaluation reports the mean log-probability of revised and initial responses and of the
 /// rewarded and penalised tokens; per-token weights of the held-out pairs are written for the heatmap viewer.</summary>
 public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets = null) : ITrainingMethod

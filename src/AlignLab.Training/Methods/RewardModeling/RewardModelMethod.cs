@@ -42,7 +42,7 @@ public sealed class RewardModelMethod(ModelRegistry registry, IDatasetStore? dat
         var (trainRecords, evalRecords) = Split(records, optimization.EvalFraction, o.Runtime.Seed);
         List<RewardExample> Tokenize(IReadOnlyList<SpaRecord> part, string kind) =>
             DatasetLayout.For(dataset.Kind).Guarantees(RewardPairs.Needs(kind))
-                ? RewardPairs.Tokenize(RewardPairs.From(part, kind), session.Tokenizer, session.Template, optimization.MaxLength) : [];
+                ? RewardPairs.Tokenize(RewardPairs.From(part, kind), session.Tokenizer, session.Template, optimization.MaxLength, o.ChangedTokens) : [];
         var train = Tokenize(trainRecords, o.Pairs);
         // Held out: edited pairs where the dataset has them (the fine-grained question), and standard pairs where it has those.
         var evalEdited = Tokenize(evalRecords, RewardPairs.Edited);

@@ -13,6 +13,7 @@ public sealed record RewardModelRunOptions : ITrainingOptions
     public string Pairs { get; init; } = RewardPairs.Edited;
     public RewardLoss.Level Level { get; init; } = RewardLoss.Level.Token;
     public RewardLoss.TokenObjective TokenObjective { get; init; } = RewardLoss.TokenObjective.ChangedTokens;
+    public ChangedTokens ChangedTokens { get; init; } = ChangedTokens.Levenshtein;
     public OptimizationOptions Optimization { get; init; } = new()
     {
         LearningRate = 1e-4, Schedule = "cosine", WarmupSteps = 10, MaxSteps = 200, BatchSize = 16, GradAccum = 1,
@@ -31,6 +32,8 @@ public sealed record RewardModelRunOptions : ITrainingOptions
             "Edited pairs (edited ≻ original: the fine-grained data, in SPA and minimal-edit datasets) or standard pairs (output or chosen ≻ original or rejected, in SPA and preference datasets).")
         .Choice(o => o.Level, "level", "Token: a reward per response token, R = their mean (Eq. 1). Sequence: the reward at the last token.")
         .Choice(o => o.TokenObjective, "token_objective", "Token level: Eq. 4 on the changed tokens U1 (paper), or the full Eq. 3.")
+        .Choice(o => o.ChangedTokens, "changed_tokens",
+            "Which tokens are U1: a Levenshtein alignment's edits (default, robust to inserted or deleted words), or differing positions (the paper's equal-length reading).")
         .Group(o => o.Optimization, OptimizationOptions.Schema)
         .Group(o => o.Lora, LoraOptions.Schema)
         .Group(o => o.Runtime, RuntimeOptions.Schema);

@@ -26,7 +26,8 @@ public static class RewardPairs
     public static IReadOnlyList<RewardPair> From(IReadOnlyList<SpaRecord> records, string kind) =>
         [.. records.Select(r => new RewardPair(r.Instruction, r.Input, kind == Original ? r.Output : r.RevisedOutput, r.OriginalOutput))];
 
-    public static List<RewardExample> Tokenize(IEnumerable<RewardPair> pairs, TextTokenizer tokenizer, PromptTemplate template, int maxLength)
+    public static List<RewardExample> Tokenize(IEnumerable<RewardPair> pairs, TextTokenizer tokenizer, PromptTemplate template, int maxLength,
+        ChangedTokens changedTokens = ChangedTokens.Levenshtein)
     {
         var examples = new List<RewardExample>();
         foreach (var pair in pairs)
@@ -35,9 +36,20 @@ public static class RewardPairs
             int[] preferred = [.. tokenizer.Encode(pair.Preferred), tokenizer.EosTokenId];
             int[] other = [.. tokenizer.Encode(pair.Other), tokenizer.EosTokenId];
             if (prompt.Length + Math.Max(preferred.Length, other.Length) > maxLength) continue;
-            var (preferredChanged, otherChanged) = TokenAlignment.Labels(other, preferred);
+            var (preferredChanged, otherChanged) = changedTokens == ChangedTokens.Position
+                ? TokenAlignment.PositionLabels(other, preferred) : TokenAlignment.Labels(other, preferred);
             examples.Add(new RewardExample(pair, prompt, preferred, other, preferredChanged, otherChanged));
         }
         return examples;
     }
+}
+
+/// <summary>Which tokens of an edited pair are U1, the changed ones.</summary>
+public enum ChangedTokens
+{
+    /// <summary>The Levenshtein alignment's inserts, deletes and replaces, as FIGA labels tokens (the default: an edit
+    /// that inserts or deletes shifts every later position, which a reading by position would count as changed).</summary>
+    Levenshtein,
+    /// <summary>By position, as the paper's Eq. 4 assumes responses of equal length.</summary>
+    Position,
 }
