@@ -113,6 +113,12 @@ public sealed class R3RewardTests
         Assert.Equal(1 * 0.03 * 1, scores[0].Total, 12);          // [Answer, one, .]
         Assert.Equal(1.0 / 2 * 5.12 * 1, scores[1].Total, 12);   // interp(1, [0, 2] → [0, 5.12])
 
+        // Relevance on the raw response, as the authors' reward_model.py measures it; LI and RP still on the cleaned text.
+        var raw = new RecordingScorer();
+        var rawScores = R3Reward.ScoreAll([new R3Item("Q1", "Answer one.\nUSER: more", "R1", QueryType.OpenEnded)], raw, relevanceText: RelevanceText.Raw);
+        Assert.Equal(("Q1", "Answer one.\nUSER: more"), Assert.Single(Assert.Single(raw.Calls).Pairs));
+        Assert.Equal(1 * 0.03 * 1, rawScores[0].Total, 12);
+
         var ablated = new RecordingScorer();
         R3Reward.ScoreAll([new R3Item("Q2", "Two", "R2", QueryType.ClosedEnded)], ablated, ablation: R3Ablation.NoClosedEndedBranch);
         Assert.Equal(RelevanceAnchor.Query, Assert.Single(ablated.Calls).Anchor);

@@ -53,8 +53,9 @@ public static class R3Reward
     /// returns the rewards. (The random-query-type ablation draws the types before calling this.)</summary>
     /// <param name="roleMarkers">The prompt template's role markers, where clean-up cuts (with the authors' separators);
     /// null: USER:/ASSISTANT:.</param>
+    /// <param name="relevanceText">Which text relevance is measured on; LI and RP always see the cleaned response.</param>
     public static IReadOnlyList<R3Score> ScoreAll(IReadOnlyList<R3Item> items, IRelevanceScorer scorer, int maxLength = DefaultMaxLength,
-        R3Ablation ablation = R3Ablation.None, IReadOnlyList<string>? roleMarkers = null)
+        R3Ablation ablation = R3Ablation.None, IReadOnlyList<string>? roleMarkers = null, RelevanceText relevanceText = RelevanceText.Cleaned)
     {
         var cleaned = items.Select(i => ResponseCleanup.Clean(i.Response, roleMarkers ?? ResponseCleanup.DefaultMarkers)).ToList();
         var branches = items.Select(i => Branch(i.Type, ablation)).ToList();
@@ -63,9 +64,21 @@ public static class R3Reward
         {
             var indexes = Enumerable.Range(0, items.Count).Where(k => (branches[k] == QueryType.ClosedEnded) == (anchor == RelevanceAnchor.Reference)).ToList();
             if (indexes.Count == 0) continue;
-            var scores = scorer.Score([.. indexes.Select(k => (anchor == RelevanceAnchor.Query ? items[k].Query : items[k].Reference, cleaned[k]))], anchor);
+            var scores = scorer.Score([.. indexes.Select(k => (anchor == RelevanceAnchor.Query ? items[k].Query : items[k].Reference,
+                relevanceText == RelevanceText.Raw ? items[k].Response : cleaned[k]))], anchor);
             for (int i = 0; i < indexes.Count; i++) relevance[indexes[i]] = scores[i];
         }
         return [.. items.Select((_, k) => Score(cleaned[k], branches[k], relevance[k], scorer.ClosedEndedRange, maxLength, ablation))];
     }
+}
+
+/// <summary>Which text of a response R³'s relevance is measured on.</summary>
+public enum RelevanceText
+{
+    /// <summary>The cleaned response, as LI and RP are: the default, the reading of the method's clean-up as a step before
+    /// scoring.</summary>
+    Cleaned,
+    /// <summary>The response as generated: the authors' reward_model.py computes relevance before its clean-up, which only
+    /// feeds LI and RP.</summary>
+    Raw,
 }

@@ -53,7 +53,7 @@ public sealed class R3PpoMethod(ModelRegistry registry, IDatasetStore? datasets 
         }
         await PpoMethod.TrainAsync(context, registry, o, o.Ppo, records, session => new R3RewardSource(prompts,
             retrieverFolder is null ? new LexicalRelevanceScorer() : RetrieverScorer.Load(retrieverFolder, session.Device),
-            o.Ppo.MaxNewTokens, ablation, o.Runtime.Seed, session.Template.RoleMarkers));
+            o.Ppo.MaxNewTokens, ablation, o.Runtime.Seed, session.Template.RoleMarkers, o.RelevanceText));
     }
 
     /// <summary>Each prompt's reference answer and query type; a "column" dataset whose records lack labels fails here, naming how many.</summary>

@@ -19,6 +19,7 @@ public sealed record R3PpoRunOptions : ITrainingOptions
     public string QueryTypes { get; init; } = "column";
     public string Ablation { get; init; } = "none";
     public string Retriever { get; init; } = "";
+    public RelevanceText RelevanceText { get; init; } = RelevanceText.Cleaned;
     public PpoOptions Ppo { get; init; } = new()
     {
         MaxNewTokens = 512, VfCoef = 1.0, MiniBatchSize = 2, GradAccum = 4, ScoreScaling = true, ScoreNorm = true, ScoreClip = 10,
@@ -54,6 +55,8 @@ public sealed record R3PpoRunOptions : ITrainingOptions
         .Choice(o => o.Ablation, "ablation", [.. R3Ablations.ByName.Keys], "“Preference-free Alignment Learning with Regularized Relevance Reward”'s reward ablations (Table 4).")
         .Model(o => o.Retriever, "retriever", ModelRole.Retriever,
             "Dense retriever for relevance: a BERT folder in HF layout with vocab.txt (e.g. Contriever) under a model root. Empty: the embedded lexical scorer (no weights).")
+        .Choice(o => o.RelevanceText, "relevance_text",
+            "Relevance on the cleaned response (default; clean-up is a step before scoring) or on the response as generated (the authors' reward_model.py).")
         .Group(o => o.Ppo, PpoOptions.Schema)
         .Group(o => o.Optimization, OptimizationOptions.RolloutSchema)
         .Group(o => o.Lora, LoraOptions.Schema)

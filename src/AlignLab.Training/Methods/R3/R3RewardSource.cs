@@ -8,7 +8,7 @@ namespace AlignLab.Training.Methods.R3;
 /// (seeded by step). Responses are cleaned at the run's prompt template's role markers (<paramref name="roleMarkers"/>)
 /// and the authors' separators. The means of relevance, LI, RP and the share of closed-ended rollouts are logged each step.</summary>
 public sealed class R3RewardSource(IReadOnlyDictionary<(string Instruction, string Input), (string Reference, QueryType Type)> prompts,
-    IRelevanceScorer scorer, int maxLength, R3Ablation ablation, int seed, IReadOnlyList<string> roleMarkers) : IRewardSource
+    IRelevanceScorer scorer, int maxLength, R3Ablation ablation, int seed, IReadOnlyList<string> roleMarkers, RelevanceText relevanceText) : IRewardSource
 {
     private int _calls;
     private Dictionary<string, double> _components = [];
@@ -26,7 +26,7 @@ public sealed class R3RewardSource(IReadOnlyDictionary<(string Instruction, stri
             if (ablation == R3Ablation.RandomQueryType) type = random.Next(2) == 0 ? QueryType.OpenEnded : QueryType.ClosedEnded;
             return new R3Item(QueryText.Of(s.Instruction, s.Input), s.ResponseText, reference, type);
         }).ToList();
-        var scores = R3Reward.ScoreAll(items, scorer, maxLength, ablation, roleMarkers);
+        var scores = R3Reward.ScoreAll(items, scorer, maxLength, ablation, roleMarkers, relevanceText);
         _components = new Dictionary<string, double>
         {
             ["r3_relevance"] = scores.Average(x => x.Relevance),
