@@ -74,6 +74,25 @@ public class PresetValidationTests
         Assert.True(result.Errors.ContainsKey("parameters.steps"));   // the rest is still checked
     }
 
+    [Theory]
+    [InlineData("""5""")]                        // wrong type
+    [InlineData("""null""")]
+    [InlineData("""["demo"]""")]
+    [InlineData("""{"name":"demo"}""")]
+    [InlineData("\"demo\\u0000\"")]            // NUL
+    [InlineData("\"\\ud800\"")]                // a lone surrogate
+    [InlineData("\"../../etc/passwd\"")]
+    public void APresetThatIsNotOneOfTheNamesIsRefusedNamingTheField(string preset)
+    {
+        var huge = new string('p', 100_000);
+        foreach (var value in new[] { preset, $"\"{huge}\"" })
+        {
+            var result = Validate($$$"""{"method":"presets","parameters":{"preset":{{{value}}}}}""");
+            Assert.False(result.IsValid);
+            Assert.Equal(["parameters.preset"], result.Errors.Keys);
+        }
+    }
+
     [Fact]
     public void AMethodWithoutPresetsTakesNoPreset()
     {
