@@ -52,7 +52,8 @@ public sealed class FigaMethodTests : IClassFixture<FigaMethodTests.InitialPolic
         // before and after training, scored by the reward model.
         var tokenizer = TextTokenizer.Load(_registry.Resolve("demo-initial"));
         var records = await FigaData.RecordsAsync(FigaData.Demo, null, CancellationToken.None);
-        var (_, eval, _) = FigaData.Load(records, tokenizer, PromptTemplate.Alpaca, new FigaOptions(), 128, OverlongPairs.Truncate, 0.02, 1234);
+        var (_, eval, _) = FigaData.Load(records, tokenizer, PromptTemplate.Alpaca, new FigaOptions(), 128, OverlongPairs.Truncate, 0.02, 1234,
+            PromptJoining.Authors);
         using var rewardModel = RewardModel.Load(rewardFolder, CPU);
         double Expected(string folder)
         {
@@ -100,7 +101,7 @@ public sealed class FigaMethodTests : IClassFixture<FigaMethodTests.InitialPolic
         Assert.Equal(12, truncated);
 
         var context = new MethodContext(new FigaMethod(_registry, store),
-            $$"""{"model":"demo-initial","dataset":"{{id}}","max_length":128,"max_steps":2,"batch_size":4,"grad_accum":1,"eval_every":0,"eval_fraction":0.1,"checkpoint_every":0}""");
+            $$"""{"model":"demo-initial","dataset":"{{id}}","prompt_joining":"ids","max_length":128,"max_steps":2,"batch_size":4,"grad_accum":1,"eval_every":0,"eval_fraction":0.1,"checkpoint_every":0}""");
         await new FigaMethod(_registry, store).RunAsync(context);
         double At0(string name) => context.Points.Single(p => p.Name == name && p.Step == 0).Value;
         Assert.Equal(truncated, At0("pairs_truncated"));

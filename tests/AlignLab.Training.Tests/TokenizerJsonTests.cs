@@ -37,6 +37,26 @@ public sealed class TokenizerJsonTests
         Assert.Empty(TextTokenizer.Load(RealModels.TokenizerFolder("llama3")).Prefix);
     }
 
+    /// <summary>FIGA's prompt joining as the authors' train.py has it: the Alpaca prompt ending "### Response:", a space and the
+    /// response as one text after BOS; the prompt's ids are its text's alone, so the space is the response's first token's.</summary>
+    [Theory]
+    [InlineData("llama2")]
+    [InlineData("llama3")]
+    public void TheAuthorsJoiningTokenizesPromptSpaceAndResponseAsOneTextAfterBos(string family)
+    {
+        var tokenizer = TextTokenizer.Load(RealModels.TokenizerFolder(family));
+        var (prompt, response) = PromptTemplate.Alpaca.EncodeAsOneText(tokenizer, "What is the capital of France?", "", "The capital of France is Paris.");
+        var rendered = PromptTemplate.Alpaca.Render("What is the capital of France?", "");
+        Assert.EndsWith("### Response:\n", rendered);
+        Assert.Equal([.. tokenizer.Prefix, .. tokenizer.Encode(rendered[..^1])], prompt);
+        Assert.Equal(tokenizer.EosTokenId, response[^1]);
+        Assert.Equal(rendered[..^1] + " The capital of France is Paris.", tokenizer.Decode([.. prompt, .. response[..^1]]));
+        Assert.Equal(" The", tokenizer.TokenTexts([.. prompt, .. response])[prompt.Length]);
+        // Joined apart as ids, the response would start "The" after a newline: another sequence.
+        Assert.NotEqual([.. prompt, .. response], [.. PromptTemplate.Alpaca.EncodePrompt(tokenizer, "What is the capital of France?", ""),
+            .. tokenizer.Encode("The capital of France is Paris."), tokenizer.EosTokenId]);
+    }
+
     /// <summary>A folder with only tokenizer.model (Llama 2 and Mistral as first released): the ids of the sentencepiece library
     /// itself (tests/fixtures/sentencepiece, made by make.py), and the BOS transformers' LlamaTokenizer prepends.</summary>
     [Fact]

@@ -46,6 +46,12 @@ public sealed class FigaApiTests(PostgresFixture postgres) : WebAppTestBase(post
         // The authors' code (RUCAIBox/FIGA): truncation at 512 tokens, and the 1.0 upper bound of its selection.
         Assert.Equal((512, "truncate"), (paper["max_length"]!.GetValue<int>(), paper["overlong_pairs"]!.GetValue<string>()));
         Assert.Equal(1.0, paper["nll_upper"]!.GetValue<double>());
+        // The authors' train.py joins "### Response:", a space and the response as one text; Eq. 1's α and β are constants.
+        Assert.Equal(("authors", "ids"), (paper["prompt_joining"]!.GetValue<string>(), figa["presets"]!["demo"]!["prompt_joining"]!.GetValue<string>()));
+        Assert.Equal(("levenshtein", "none"), (paper["good_labels"]!.GetValue<string>(), paper["reward_weights"]!.GetValue<string>()));
+        // Table 5 ran its r̃ variants with β = 0: the method says so, and a run that picks one and leaves beta out gets it.
+        var linked = figa["linkedDefaults"]!.AsArray().Single()!;
+        Assert.Equal(("beta", 0.0, "good_labels"), (linked["parameter"]!.GetValue<string>(), linked["value"]!.GetValue<double>(), linked["when"]!.GetValue<string>()));
         // The parameters' defaults are the paper's; the demo preset finishes in CPU minutes.
         Assert.All(figa["parameters"]!.AsArray(), p => Assert.True(JsonNode.DeepEquals(p!["default"], paper[p["name"]!.GetValue<string>()]), p["name"]!.GetValue<string>()));
         Assert.Equal(200, figa["presets"]!["demo"]!["max_steps"]!.GetValue<int>());
@@ -56,6 +62,10 @@ public sealed class FigaApiTests(PostgresFixture postgres) : WebAppTestBase(post
         Assert.Equal(["batch_size"], run["changed"]!.AsArray().Select(c => c!.GetValue<string>()));
         Assert.Equal(200, run["parameters"]!["max_steps"]!.GetValue<int>());
         await Api.Http.PostAsync($"/api/runs/{run["id"]!.GetValue<string>()}/cancel", null);
+        var bagOfWords = await Api.CreateRunAsync(new { method = "figa", parameters = new { preset = "demo", good_labels = "bag_of_words" } });
+        Assert.Equal(0.0, bagOfWords["parameters"]!["beta"]!.GetValue<double>());
+        Assert.Equal(["beta", "good_labels"], bagOfWords["changed"]!.AsArray().Select(c => c!.GetValue<string>()).Order(StringComparer.Ordinal));
+        await Api.Http.PostAsync($"/api/runs/{bagOfWords["id"]!.GetValue<string>()}/cancel", null);
 
         var refused = await Api.Http.PostAsJsonAsync("/api/runs", new { method = "figa", parameters = new { preset = "fastest" } });
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);

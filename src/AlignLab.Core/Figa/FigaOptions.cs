@@ -14,13 +14,30 @@ public enum BadTokenSelection
     Inverted,
 }
 
-/// <summary>How the good (rewarded) tokens of Ỹ are chosen.</summary>
+/// <summary>How the good (rewarded) tokens of Ỹ are chosen and weighted (“Beyond Imitation”, Table 5's variants of r̃).</summary>
 public enum GoodTokenLabels
 {
-    /// <summary>Destinations of Levenshtein inserts and replaces (the paper's method).</summary>
+    /// <summary>Destinations of Levenshtein inserts and replaces, weighted α (the paper's method).</summary>
     Levenshtein,
-    /// <summary>Tokens of Ỹ that do not occur anywhere in Ŷ (ablation "bag of words").</summary>
+    /// <summary>Tokens of Ỹ that do not occur anywhere in Ŷ (Table 5, "bag of words").</summary>
     BagOfWords,
+    /// <summary>An LLM scores Ỹ's words 0–5 by how much they improve on Ŷ; a scored word's tokens weigh 0.7–1.3, the
+    /// rest 0.3 (Table 5, "ChatGPT (weighted)"; <see cref="TokenImportance"/>).</summary>
+    LlmWeighted,
+    /// <summary>The same scores, binary: 1 for a word scored above 0, else 0 (Table 5, "ChatGPT (binary)").</summary>
+    LlmBinary,
+}
+
+/// <summary>Whether α and β come from a reward model's scores of the pair (Table 5 and 7, "R(·)"): the scores of Ỹ and Ŷ,
+/// min-max scaled over the dataset.</summary>
+public enum RewardScaledWeights
+{
+    /// <summary>α and β are the parameters' values (the paper's method).</summary>
+    None,
+    /// <summary>α = R(Ỹ) scaled, β the parameter (Table 7, "R(·)/0.5/0" and "R(·)/0/0").</summary>
+    Alpha,
+    /// <summary>α = R(Ỹ) and β = R(Ŷ), both scaled (Table 5's text for "R(·)").</summary>
+    AlphaBeta,
 }
 
 /// <summary>FIGA's hyperparameters, defaults from “Beyond Imitation” and its implementation (docs/methods.md, FIGA).</summary>
@@ -38,6 +55,9 @@ public sealed record FigaOptions
     public double NllUpper { get; init; } = 1.0;
     public BadTokenSelection Selection { get; init; } = BadTokenSelection.Paper;
     public GoodTokenLabels GoodLabels { get; init; } = GoodTokenLabels.Levenshtein;
+
+    /// <summary>Whether the rewarded tokens come from an LLM's word scores (which the run asks for before training).</summary>
+    public bool UsesWordScores => GoodLabels is GoodTokenLabels.LlmWeighted or GoodTokenLabels.LlmBinary;
 
     /// <summary>Whether a bad-token candidate with this NLL is penalised.</summary>
     public bool Keeps(double nll) => Selection switch

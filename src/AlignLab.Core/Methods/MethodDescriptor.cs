@@ -16,4 +16,7 @@ public sealed record MethodDescriptor(
     /// CPU minutes. A run names one (<c>preset</c>) and overrides what it likes. Empty for a method without a recipe.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, JsonNode?>> Presets { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, JsonNode?>>();
+
+    /// <summary>Defaults that follow another parameter's value (<see cref="LinkedDefault"/>), applied after the preset.</summary>
+    public IReadOnlyList<LinkedDefault> LinkedDefaults { get; init; } = [];
 }

@@ -93,6 +93,12 @@ public sealed class RunRequestValidator(MethodCatalog catalog, IModelReferenceCh
             }
         }
 
+        // Defaults that follow another parameter (FIGA's r̃ variants with β = 0), for parameters the request left out.
+        if (method is not null && errors.Count == 0)
+            foreach (var linked in method.Descriptor.LinkedDefaults)
+                if ((givenParameters as JsonObject)?.ContainsKey(linked.Parameter) != true && linked.AppliesTo(resolved))
+                    resolved[linked.Parameter] = linked.Value?.DeepClone();
+
         if (method is not null && errors.Count == 0)
             foreach (var (parameter, error) in method.CheckCombination(resolved, preset))
                 Fail($"parameters.{parameter}", error);

@@ -123,6 +123,20 @@ public sealed record PromptTemplate(string Name, Func<string, string, string> Re
         return AddsSpecialTokens ? tokenizer.EncodeWithSpecialTokens(text) : tokenizer.Encode(text);
     }
 
+    /// <summary>Token ids of the prompt and of the response (with EOS) as the FIGA authors' train.py joins them: the prompt's
+    /// text without its closing newline (their Alpaca template ends "### Response:"), a space and the response are tokenized
+    /// as one string after the tokenizer's leading special tokens (BOS); the prompt's ids are the prompt's text tokenized
+    /// alone the same way, and the response is whatever follows that many ids, then EOS (the authors append EOS as text).
+    /// The response's first token carries the joining space, as SentencePiece and byte-level BPE tokenize it.</summary>
+    public (int[] Prompt, int[] Response) EncodeAsOneText(TextTokenizer tokenizer, string instruction, string input, string response)
+    {
+        var prompt = Render(instruction, input).TrimEnd('\n');
+        int[] prefix = AddsSpecialTokens ? tokenizer.Prefix : [];
+        int[] promptIds = [.. prefix, .. tokenizer.Encode(prompt)];
+        int[] whole = [.. prefix, .. tokenizer.Encode(prompt + " " + response)];
+        return (promptIds, [.. whole.Skip(promptIds.Length), tokenizer.EosTokenId]);
+    }
+
     /// <summary>Token ids of the prompt and of the response (with EOS), ready to be concatenated.</summary>
     public (int[] Prompt, int[] Response) Encode(TextTokenizer tokenizer, string instruction, string input, string response) =>
         (EncodePrompt(tokenizer, instruction, input), [.. tokenizer.Encode(response), tokenizer.EosTokenId]);

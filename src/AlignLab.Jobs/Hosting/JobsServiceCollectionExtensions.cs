@@ -1,4 +1,5 @@
 using AlignLab.Core.Construction;
+using AlignLab.Core.Figa;
 using AlignLab.Core.Methods;
 using AlignLab.Core.R3;
 using AlignLab.Core.Runs;
@@ -36,6 +37,7 @@ public static class JobsServiceCollectionExtensions
         services.Configure<ChatCompletionsOptions>(configuration.GetSection(ChatCompletionsOptions.Section));
         services.AddSingleton<ChatCompletionsClient>();
         services.AddSingleton<IResponseReviser, ChatCompletionsReviser>();
+        services.AddSingleton<ITokenImportanceAnnotator, ChatCompletionsTokenImportance>();
         services.AddSingleton<IQueryTypeEndpoint, ChatCompletionsQueryTypeEndpoint>();
         services.AddAlignLabMethods();
         services.AddSingleton<MethodCatalog>();

@@ -29,17 +29,22 @@ public static class FigaData
     /// <paramref name="maxLength"/> tokens of prompt + response: <see cref="OverlongPairs.Truncate"/> cuts each response's
     /// end (the authors' tokenizer truncation at 512), <see cref="OverlongPairs.Drop"/> leaves the pair out. A pair whose
     /// prompt alone fills max_length is left out either way.</summary>
+    /// <param name="signals">Per record, what Table 5's variants weigh by: an LLM's word scores, a reward model's α and β.</param>
     public static (List<FigaExample> Train, List<FigaExample> Eval, Fitting Fitting) Load(IReadOnlyList<SpaRecord> records, TextTokenizer tokenizer,
-        PromptTemplate template, FigaOptions options, int maxLength, OverlongPairs overlong, double evalFraction, int seed)
+        PromptTemplate template, FigaOptions options, int maxLength, OverlongPairs overlong, double evalFraction, int seed,
+        PromptJoining joining = PromptJoining.Ids, FigaSignals? signals = null)
     {
         var examples = new List<FigaExample>();
         var (truncated, dropped, tokensCut) = (0, 0, 0L);
-        foreach (var r in records)
+        for (int i = 0; i < records.Count; i++)
         {
-            var prompt = template.EncodePrompt(tokenizer, r.Instruction, r.Input);
-            int[] originalIds = [.. tokenizer.Encode(r.OriginalOutput), tokenizer.EosTokenId];
-            int[] revisedIds = [.. tokenizer.Encode(r.RevisedOutput), tokenizer.EosTokenId];
-            var weights = FigaWeights.For(originalIds, revisedIds, options);
+            var r = records[i];
+            var (prompt, originalIds, revisedIds) = Encode(r, tokenizer, template, joining);
+            var pairOptions = signals?.RewardWeights is { } rewards ? options with { Alpha = rewards[i].Alpha, Beta = rewards[i].Beta } : options;
+            var importance = signals?.WordScores is { } words
+                ? TokenImportance.Weights(tokenizer.TokenTexts(revisedIds[..^1]), words[i], options.GoodLabels)
+                : ((double[], bool[])?)null;
+            var weights = FigaWeights.For(originalIds, revisedIds, pairOptions, importance);
             var room = maxLength - prompt.Length;
             if (Math.Max(originalIds.Length, revisedIds.Length) > room)
             {
@@ -59,4 +64,30 @@ public static class FigaData
         return (order.Skip(evalCount).Select(i => examples[i]).ToList(), order.Take(evalCount).Select(i => examples[i]).ToList(),
             new Fitting(records.Count, truncated, tokensCut, dropped));
     }
+
+    /// <summary>The prompt's ids and both responses' ids (EOS last), joined as <paramref name="joining"/> says.</summary>
+    public static (int[] Prompt, int[] Original, int[] Revised) Encode(SpaRecord record, TextTokenizer tokenizer, PromptTemplate template, PromptJoining joining)
+    {
+        if (joining == PromptJoining.Authors)
+        {
+            var (prompt, original) = template.EncodeAsOneText(tokenizer, record.Instruction, record.Input, record.OriginalOutput);
+            return (prompt, original, template.EncodeAsOneText(tokenizer, record.Instruction, record.Input, record.RevisedOutput).Response);
+        }
+        return (template.EncodePrompt(tokenizer, record.Instruction, record.Input),
+            [.. tokenizer.Encode(record.OriginalOutput), tokenizer.EosTokenId], [.. tokenizer.Encode(record.RevisedOutput), tokenizer.EosTokenId]);
+    }
+}
+
+/// <summary>What Table 5's variants weigh a pair by, one entry per record: the LLM's scores of Ỹ's words, and α and β
+/// from a reward model's scores.</summary>
+public sealed record FigaSignals(IReadOnlyList<IReadOnlyList<WordScore>>? WordScores, IReadOnlyList<(double Alpha, double Beta)>? RewardWeights);
+
+/// <summary>How FIGA joins a prompt and a response into one sequence.</summary>
+public enum PromptJoining
+{
+    /// <summary>As the authors' train.py: the prompt text (without its closing newline), a space and the response tokenized as
+    /// one text after BOS (<see cref="PromptTemplate.EncodeAsOneText"/>).</summary>
+    Authors,
+    /// <summary>The prompt (with BOS) and the response tokenized apart and joined as ids, as AlignLab's other methods do.</summary>
+    Ids,
 }

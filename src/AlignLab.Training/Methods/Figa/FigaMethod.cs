@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using AlignLab.Core.Datasets;
+using AlignLab.Core.Figa;
 using AlignLab.Core.Methods;
 using AlignLab.Training.Batching;
 using AlignLab.Training.Inference;
@@ -15,7 +17,7 @@ namespace AlignLab.Training.Methods.Figa;
 /// confident in (β, NLL &lt; 0.6) — Eq. 1 and 2 (docs/methods.md, FIGA). Both sequences of a pair go through the model in
 /// one batch. Held-out evaluation reports the mean log-probability of revised and initial responses and of the
 /// rewarded and penalised tokens; per-token weights of the held-out pairs are written for the heatmap viewer.</summary>
-public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets = null) : ITrainingMethod
+public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets = null, ITokenImportanceAnnotator? annotator = null) : ITrainingMethod
 {
     public const string Name = MethodNames.Figa;
 
@@ -27,7 +29,20 @@ public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets =
         FigaRunOptions.Schema.Specs(FigaRunOptions.Defaults))
     {
         Presets = Presets.Of(FigaRunOptions.Schema, FigaRunOptions.Paper, FigaRunOptions.Demo),
+        LinkedDefaults = [FigaRunOptions.BetaOfTable5Variants],
     };
+
+    /// <summary>Table 5's variants need what they weigh by: R(·) a reward model, the LLM-scored ones an endpoint.</summary>
+    public IReadOnlyDictionary<string, string> CheckCombination(IReadOnlyDictionary<string, JsonNode?> parameters, string? preset)
+    {
+        var errors = new Dictionary<string, string>();
+        string Text(string name) => parameters.GetValueOrDefault(name)?.GetValue<string>() ?? "";
+        if (Text("reward_weights") is not ("" or "none") && Text("reward_model").Length == 0)
+            errors["reward_model"] = "required with reward_weights: the reward model that scores each pair's responses";
+        if (Text("good_labels") is "llm_weighted" or "llm_binary" && (annotator?.NotConfiguredReason ?? (annotator is null ? "no chat-completions endpoint is set up" : null)) is { } why)
+            errors["good_labels"] = $"{Text("good_labels")} asks an LLM to score the revisions' words, but {why}";
+        return errors;
+    }
 
     public async Task RunAsync(IRunContext context)
     {
@@ -37,8 +52,10 @@ public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets =
         using var session = TrainingSession.Open(context, registry, o);
         // Loaded before training so that a wrong folder fails the run at once, not at the first evaluation.
         using var rewardModel = o.RewardModel is { Length: > 0 } folder ? RewardModel.Load(registry.Resolve(folder), session.Device) : null;
+        // Table 5's variants: an LLM's scores of each revision's words, or α and β from the reward model's scores.
+        var signals = await FigaVariants.SignalsAsync(records, o, annotator, rewardModel, session.Template, context);
         var (train, eval, fitting) = FigaData.Load(records, session.Tokenizer, session.Template, o.Figa, optimization.MaxLength, o.OverlongPairs,
-            optimization.EvalFraction, o.Runtime.Seed);
+            optimization.EvalFraction, o.Runtime.Seed, o.Joining, signals);
         var batches = new ShuffledBatches<FigaExample>(train, optimization.BatchSize, o.Runtime.Seed);
         session.PlanEpochs(train.Count);
 

@@ -15,6 +15,8 @@ public sealed record FigaRunOptions : ITrainingOptions
     public string Dataset { get; init; } = FigaData.Demo;
     public FigaOptions Figa { get; init; } = new();
     public OverlongPairs OverlongPairs { get; init; } = OverlongPairs.Truncate;
+    public PromptJoining Joining { get; init; } = PromptJoining.Authors;
+    public RewardScaledWeights RewardWeights { get; init; } = RewardScaledWeights.None;
     public string RewardModel { get; init; } = "";
     public int EvalGenerations { get; init; } = 32;
     public int EvalMaxNewTokens { get; init; } = 64;
@@ -30,9 +32,11 @@ public sealed record FigaRunOptions : ITrainingOptions
 
     public static FigaRunOptions Defaults => Paper;
 
-    /// <summary>The built-in demo in CPU minutes: 200 steps instead of epochs, demo-length pairs (128 tokens), fp32.</summary>
+    /// <summary>The built-in demo in CPU minutes: 200 steps instead of epochs, demo-length pairs (128 tokens), fp32, and the
+    /// prompt joined as the demo policy was trained (apart, as ids).</summary>
     public static FigaRunOptions Demo { get; } = new()
     {
+        Joining = PromptJoining.Ids,
         Optimization = Paper.Optimization with { MaxSteps = 200, MaxLength = 128 },
         Runtime = Paper.Runtime with { Precision = "fp32" },
     };
@@ -40,12 +44,19 @@ public sealed record FigaRunOptions : ITrainingOptions
     /// <summary>Eq. 1 and the bad-token selection (Core's <see cref="FigaOptions"/>, which the reference loss shares).</summary>
     public static ParameterSchema<FigaOptions> WeightsSchema { get; } = new ParameterSchema<FigaOptions>()
         .Number(o => o.Alpha, "alpha", 0, 100, "α (Eq. 1): weight of added/substituted tokens of the revision.")
-        .Number(o => o.Beta, "beta", 0, 100, "β (Eq. 1): penalty on deleted/substituted tokens of the initial response (paper ablations 0.2–0.5).")
+        .Number(o => o.Beta, "beta", 0, 100, "β (Eq. 1): penalty on deleted/substituted tokens of the initial response (paper ablations 0.2–0.5; 0 with Table 5's r̃ variants unless given).")
         .Number(o => o.Gamma, "gamma", 0, 100, "γ (Eq. 1): weight of unchanged tokens of the revision (0.3 hurts, Table 7).")
         .Number(o => o.NllThreshold, "nll_threshold", 0, 100, "NLL threshold of the bad-token selection: 0.6 (paper §4.1; the authors' code uses it as the lower bound).")
         .Number(o => o.NllUpper, "nll_upper", 0, 100, "Upper NLL bound of authors_code selection: 1.0 (RUCAIBox/FIGA modeling_llama.py).")
         .Choice(o => o.Selection, "bad_selection", "Which penalised tokens count: paper (NLL < threshold, §4.1, the default), authors_code (threshold ≤ NLL ≤ upper, the authors' modeling_llama.py), none or inverted (Table 5 ablations).")
-        .Choice(o => o.GoodLabels, "good_labels", "Rewarded tokens: Levenshtein inserts/replaces (paper), or tokens absent from Ŷ (ablation).");
+        .Choice(o => o.GoodLabels, "good_labels",
+            "Rewarded tokens of the revision (r̃): levenshtein, its inserts/replaces weighted α (the paper's method); Table 5's variants: bag_of_words " +
+            "(tokens absent from Ŷ), llm_weighted (the chat-completions endpoint scores Ỹ's words 0–5 with the paper's prompt: 0.7–1.3, unscored 0.3) " +
+            "and llm_binary (1 for a word scored above 0, else 0). The paper ran the variants with β = 0, which they set unless beta is given.");
+
+    /// <summary>Table 5 ran its variants of r̃ with β = 0: the value β takes with them unless a run gives beta.</summary>
+    public static LinkedDefault BetaOfTable5Variants { get; } = new("beta", 0.0, "good_labels", ["bag_of_words", "llm_weighted", "llm_binary"],
+        "Table 5 ran its variants of r̃ with β = 0");
 
     public static ParameterSchema<FigaRunOptions> Schema { get; } = new ParameterSchema<FigaRunOptions>()
         .Group(o => o.Model, ModelOptions.Schema)
@@ -55,6 +66,12 @@ public sealed record FigaRunOptions : ITrainingOptions
         .Group(o => o.Figa, WeightsSchema)
         .Choice(o => o.OverlongPairs, "overlong_pairs",
             "A pair longer than max_length: truncate its responses' ends (the authors' tokenizer truncation, the default) or drop it.")
+        .Choice(o => o.Joining, "prompt_joining",
+            "How prompt and response join: authors (the authors' train.py: the prompt ending \"### Response:\", a space and the response tokenized as one text after BOS) " +
+            "or ids (prompt and response tokenized apart and joined as ids, as AlignLab's other methods).")
+        .Choice(o => o.RewardWeights, "reward_weights",
+            "Table 5's R(·): α (alpha) or α and β (alpha_beta) from reward_model's scores of the revision and the initial response, min-max scaled over the " +
+            "dataset; none: the parameters (the paper's method).")
         .Model(o => o.RewardModel, "reward_model", ModelRole.Reward,
             "Reward model folder for evaluation: mean reward of greedy generations on held-out prompts (empty: none).")
         .Integer(o => o.EvalGenerations, "eval_generations", 1, 100_000, "Held-out prompts answered for the reward evaluation.")
