@@ -47,6 +47,35 @@ public class PpoMathTests
     }
 
     [Fact]
+    public void AlpacaFarmsClampedKlGivesNoBonusToTokensLessLikelyThanUnderTheReference()
+    {
+        using var scope = NewDisposeScope();
+        // log π − log π_ref = [0.3, −0.2 | pad]; β 0.1; scores [0, 1 | pad].
+        var (logp, reference) = (tensor(new[] { 0.3, -0.2, 0.9 }, [1, 3]), tensor(new[] { 0.0, 0.0, 0.0 }, [1, 3]));
+        var (scores, mask) = (tensor(new[] { 0.0, 1.0, 5.0 }, [1, 3]), tensor(new[] { 1.0, 1.0, 0.0 }, [1, 3]));
+        // Clamped: [0.3, 0] → rewards [−0.03, 1]. Unclamped: [0.3, −0.2] → [−0.03, 1.02]. Padding 0 either way.
+        Assert.Equal([-0.03, 1.0, 0.0], PpoMath.PenalisedRewards(scores, logp, reference, mask, 0.1, clampKl: true).data<double>().ToArray(), new Tolerance(1e-12));
+        Assert.Equal([-0.03, 1.02, 0.0], PpoMath.PenalisedRewards(scores, logp, reference, mask, 0.1).data<double>().ToArray(), new Tolerance(1e-12));
+        Assert.Equal([0.3, 0.0, 0.0], PpoMath.TokenKl(logp, reference, mask, clamp: true).data<double>().ToArray(), new Tolerance(1e-12));
+    }
+
+    [Fact]
+    public void RewardWhiteningKeepsTheMeanAndDividesByThePopulationStdOverRealTokens()
+    {
+        using var scope = NewDisposeScope();
+        // Real tokens 1, 2, 3 | 4 (and padding): mean 2.5, population variance (2.25 + 0.25 + 0.25 + 2.25)/4 = 1.25,
+        // std √1.25 = 1.118034; (x − 2.5)/1.118034 + 2.5 = 1.158359, 2.052786, 2.947214, 3.841641.
+        var rewards = tensor(new[] { 1.0, 2.0, 3.0, 4.0, 9.0, 9.0 }, [2, 3]);
+        var mask = tensor(new[] { 1.0, 1.0, 1.0, 1.0, 0.0, 0.0 }, [2, 3]);
+        var whitened = PpoMath.WhitenKeepingMean(rewards, mask).data<double>().ToArray();
+        var std = Math.Sqrt(1.25);
+        Assert.Equal([(1 - 2.5) / (std + 1e-8) + 2.5, (2 - 2.5) / (std + 1e-8) + 2.5, (3 - 2.5) / (std + 1e-8) + 2.5, (4 - 2.5) / (std + 1e-8) + 2.5, 0, 0],
+            whitened, new Tolerance(1e-12));
+        Assert.Equal(1.158359, whitened[0], 6);
+        Assert.Equal(3.841641, whitened[3], 6);
+    }
+
+    [Fact]
     public void WhiteningAndLossesMatchTheReferenceOverAllRealTokens()
     {
         using var scope = NewDisposeScope();

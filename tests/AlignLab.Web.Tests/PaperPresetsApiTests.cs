@@ -34,6 +34,8 @@ public sealed class PaperPresetsApiTests(PostgresFixture postgres) : WebAppTestB
         Assert.Equal((1e-5, "constant", 512, 4), (Value<double>(paper, "learning_rate"), Value<string>(paper, "schedule"), Value<int>(paper, "max_new_tokens"), Value<int>(paper, "ppo_epochs")));
         Assert.Equal((0.2, true, 6.0, 10_000.0), (Value<double>(paper, "init_kl_coef"), Value<bool>(paper, "adaptive_kl"), Value<double>(paper, "target_kl"), Value<double>(paper, "kl_horizon")));
         Assert.Equal((0.2, 1.0, 0.95), (Value<double>(paper, "cliprange"), Value<double>(paper, "gamma"), Value<double>(paper, "lam")));
+        // TRL 0.7.4 neither clamps the KL nor whitens rewards.
+        Assert.Equal((false, false), (Value<bool>(paper, "kl_clamp"), Value<bool>(paper, "whiten_rewards")));
         // The paper's appendix: the checkpoint with the best mean reward, compared every 1,000 steps.
         Assert.Equal(1000, Value<int>(paper, "best_every"));
         Assert.All(parameters, p => Assert.True(JsonNode.DeepEquals(p!["default"], paper[p["name"]!.GetValue<string>()]), p["name"]!.GetValue<string>()));
@@ -44,12 +46,17 @@ public sealed class PaperPresetsApiTests(PostgresFixture postgres) : WebAppTestB
     public async Task FineGrainedPposPaperPresetIsAlpacaFarmsPpo()
     {
         var (paper, demo, parameters) = await PresetsAsync("ppo");
-        // AlpacaFarm's PPO: 300-token rollouts, γ 1, λ 1, a fixed KL coefficient of 0.02, 2 PPO epochs, lr 3e-6.
+        // AlpacaFarm's PPO (ppo_utils.py, rlhf_ppo.sh): 300-token rollouts, γ 1, λ 1, a fixed KL coefficient of 0.02 on the
+        // per-token KL clamped at 0 (ppo_trainer.py), reward whitening, the critic initialised from the reward model,
+        // 2 PPO epochs, lr 1e-5 with 5 warmup steps and the Hugging Face default linear decay.
         Assert.Equal(300, Value<int>(paper, "max_new_tokens"));
         Assert.Equal((1.0, 1.0), (Value<double>(paper, "gamma"), Value<double>(paper, "lam")));
         Assert.Equal((0.02, false), (Value<double>(paper, "init_kl_coef"), Value<bool>(paper, "adaptive_kl")));
-        Assert.Equal((2, 3e-6), (Value<int>(paper, "ppo_epochs"), Value<double>(paper, "learning_rate")));
+        Assert.Equal((true, true, "reward_model"), (Value<bool>(paper, "kl_clamp"), Value<bool>(paper, "whiten_rewards"), Value<string>(paper, "critic")));
+        Assert.Equal((2, 1e-5), (Value<int>(paper, "ppo_epochs"), Value<double>(paper, "learning_rate")));
+        Assert.Equal(("linear", 5), (Value<string>(paper, "schedule"), Value<int>(paper, "warmup_steps")));
         Assert.All(parameters, p => Assert.True(JsonNode.DeepEquals(p!["default"], paper[p["name"]!.GetValue<string>()]), p["name"]!.GetValue<string>()));
         Assert.Equal(32, Value<int>(demo, "max_new_tokens"));
+        Assert.Equal("policy", Value<string>(demo, "critic"));
     }
 }

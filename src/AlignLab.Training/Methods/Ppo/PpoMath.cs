@@ -7,9 +7,28 @@ namespace AlignLab.Training.Methods.Ppo;
 /// together, for whitening and the losses); padding contributes nothing.</summary>
 public static class PpoMath
 {
-    /// <summary>reward_t = r_t − β·(log π_θ − log π_ref), zero on padding.</summary>
-    public static Tensor PenalisedRewards(Tensor scores, Tensor logProbs, Tensor referenceLogProbs, Tensor mask, double beta) =>
-        (scores - beta * (logProbs - referenceLogProbs)) * mask;
+    /// <summary>The per-token KL estimate log π_θ − log π_ref, clamped at 0 when <paramref name="clamp"/> (AlpacaFarm's
+    /// ppo_trainer.py: a token the policy finds less likely than the reference earns no bonus); zero on padding.</summary>
+    public static Tensor TokenKl(Tensor logProbs, Tensor referenceLogProbs, Tensor mask, bool clamp = false)
+    {
+        var kl = logProbs - referenceLogProbs;
+        return (clamp ? kl.clamp_min(0) : kl) * mask;
+    }
+
+    /// <summary>reward_t = r_t − β·KL_t (<see cref="TokenKl"/>), zero on padding.</summary>
+    public static Tensor PenalisedRewards(Tensor scores, Tensor logProbs, Tensor referenceLogProbs, Tensor mask, double beta, bool clampKl = false) =>
+        (scores - beta * TokenKl(logProbs, referenceLogProbs, mask, clampKl)) * mask;
+
+    /// <summary>AlpacaFarm's reward whitening (whiten(rewards, shift_mean=False)): (x − mean)/(std + 1e-8) + mean with the
+    /// population std, over the real tokens of the batch (AlpacaFarm takes every position, padding included); padding
+    /// stays 0. The scale is normalised, the mean kept.</summary>
+    public static Tensor WhitenKeepingMean(Tensor values, Tensor mask)
+    {
+        var count = mask.sum();
+        var mean = (values * mask).sum() / count;
+        var std = (((values - mean).pow(2) * mask).sum() / count).sqrt();
+        return ((values - mean) / (std + 1e-8) + mean) * mask;
+    }
 
     /// <summary>A sequence reward per row (B) placed on each row's last response token.</summary>
     public static Tensor AtLastToken(Tensor rewards, Tensor mask)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using AlignLab.Core.Checkpoints;
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
@@ -22,8 +23,9 @@ namespace AlignLab.Training.Methods.Ppo;
 /// model gives fine-grained token-level PPO, a sequence-level one fine-grained PPO or PPO-RLHF, as <c>variant</c> names
 /// and checks; the keyword reward serves smoke runs. <see cref="TrainAsync"/> is the PPO loop (docs/methods.md, the PPO
 /// details), which R³ PPO runs with its own reward: sample responses, score them (per token or at the last token),
-/// subtract β·(log π − log π_ref) per token, GAE, whitened advantages, several epochs of clipped policy and value updates
-/// over minibatches. The reference is a frozen copy of the initial policy, or, with LoRA, the same weights with the
+/// subtract β·(log π − log π_ref) per token (clamped at 0, optionally), optionally whiten those rewards, GAE, whitened
+/// advantages, several epochs of clipped policy and value updates over minibatches; the critic is a value head on the
+/// policy or a model of its own started from the reward model. The reference is a frozen copy of the initial policy, or, with LoRA, the same weights with the
 /// adapters off.</summary>
 public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = null) : ITrainingMethod
 {
@@ -41,20 +43,36 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
         PpoRunOptions.Schema.Specs(PpoRunOptions.Defaults))
     {
         Presets = Presets.Of(PpoRunOptions.Schema, PpoRunOptions.Paper, PpoRunOptions.Demo),
+        LinkedDefaults = [new LinkedDefault("critic", PpoRunOptions.CriticOnPolicy, "reward", ["keyword"], "the keyword reward has no model to start a critic from")],
     };
+
+    /// <summary>A critic initialised from the reward model needs one: the keyword reward has none.</summary>
+    public IReadOnlyDictionary<string, string> CheckCombination(IReadOnlyDictionary<string, JsonNode?> parameters, string? preset)
+    {
+        string Text(string name) => parameters.GetValueOrDefault(name)?.GetValue<string>() ?? "";
+        return Text("critic") == PpoRunOptions.CriticFromRewardModel && (Text("reward") != "reward_model" || Text("reward_model").Length == 0)
+            ? new Dictionary<string, string>
+            {
+                ["critic"] = "reward_model initialises the critic from the reward model: name a reward_model, or use critic policy (the keyword reward has no model)",
+            }
+            : new Dictionary<string, string>();
+    }
 
     public async Task RunAsync(IRunContext context)
     {
         var o = PpoRunOptions.Schema.Bind(context.Parameters, PpoRunOptions.Defaults);
         var prompts = await PromptsAsync(o.Prompts, context.CancellationToken);
-        await TrainAsync(context, registry, o, o.Ppo, prompts, session => RewardSource(o, session));
+        var critic = o.Critic == PpoRunOptions.CriticFromRewardModel ? registry.Resolve(o.RewardModel) : null;
+        await TrainAsync(context, registry, o, o.Ppo, prompts, session => RewardSource(o, session), critic);
     }
 
+    /// <param name="criticFolder">A reward model whose backbone the critic starts from; null: a value head on the policy.</param>
     public static async Task TrainAsync(IRunContext context, ModelRegistry registry, ITrainingOptions training, PpoOptions ppo,
-        IReadOnlyList<SpaRecord> prompts, Func<TrainingSession, IRewardSource> rewardSource)
+        IReadOnlyList<SpaRecord> prompts, Func<TrainingSession, IRewardSource> rewardSource, string? criticFolder = null)
     {
         var seed = training.Runtime.Seed;
-        using var session = TrainingSession.Open(context, registry, training, model => new PolicyWithValueHead(model));
+        using var session = TrainingSession.Open(context, registry, training,
+            model => new PolicyWithValueHead(model, criticFolder is null ? null : PolicyWithValueHead.CriticFrom(criticFolder, model)));
         var agent = session.Module;
         using var reference = training.Lora.Enabled ? null : FrozenReference(session);
         using var rewards = rewardSource(session);
@@ -118,10 +136,11 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                     referenceLogProbs = TokenLogProbs.FromLogits(referenceLogits, batch.InputIds, batch.ResponseMask, withEntropy: false).LogProbs;
                     agent.train();
                 }
-                var penalised = PpoMath.PenalisedRewards(batch.Scores, oldLogProbs, referenceLogProbs, batch.ResponseMask, kl.Beta);
-                var (advantages, returns) = PpoMath.Gae(penalised, oldValues, batch.ResponseMask, ppo.Gamma, ppo.Lam);
+                var penalised = PpoMath.PenalisedRewards(batch.Scores, oldLogProbs, referenceLogProbs, batch.ResponseMask, kl.Beta, ppo.KlClamp);
+                var gaeRewards = ppo.WhitenRewards ? PpoMath.WhitenKeepingMean(penalised, batch.ResponseMask) : penalised;
+                var (advantages, returns) = PpoMath.Gae(gaeRewards, oldValues, batch.ResponseMask, ppo.Gamma, ppo.Lam);
                 advantages = PpoMath.Whiten(advantages, batch.ResponseMask);
-                var sequenceKl = ((oldLogProbs - referenceLogProbs) * batch.ResponseMask).sum(1).mean().item<float>();
+                var sequenceKl = PpoMath.TokenKl(oldLogProbs, referenceLogProbs, batch.ResponseMask, ppo.KlClamp).sum(1).mean().item<float>();
 
                 // 3. PPO epochs over minibatches.
                 var trainClock = Stopwatch.StartNew();

@@ -26,6 +26,8 @@ public sealed record PpoOptions
     public bool ScoreNorm { get; init; }
     public double ScoreClip { get; init; }
     public int BestEvery { get; init; }
+    public bool KlClamp { get; init; }
+    public bool WhitenRewards { get; init; }
 
     /// <summary>What PPO does to raw rewards before the KL penalty (TRL's use_score_scaling, use_score_norm, score_clip).</summary>
     public Core.Ppo.ScoreScaling Scaling => new(ScoreScaling, ScoreNorm, ScoreClip);
@@ -50,6 +52,8 @@ public sealed record PpoOptions
         .Boolean(o => o.ScoreScaling, "score_scaling", "Divide rewards by their running standard deviation (TRL use_score_scaling).")
         .Boolean(o => o.ScoreNorm, "score_norm", "With score_scaling, subtract the running mean first (TRL use_score_norm).")
         .Number(o => o.ScoreClip, "score_clip", 0, 1e6, "Clip rewards to ±this after scaling (TRL score_clip; 0: no clipping).")
+        .Boolean(o => o.KlClamp, "kl_clamp", "Clamp the per-token KL estimate at 0 before the penalty, so that no token earns a bonus (AlpacaFarm's PPO; TRL does not).")
+        .Boolean(o => o.WhitenRewards, "whiten_rewards", "Whiten the KL-penalised rewards over the batch, keeping their mean, before GAE (AlpacaFarm's whiten_rewards; TRL does not).")
         .Integer(o => o.BestEvery, "best_every", 0, 1_000_000,
             "Every N steps, compare the mean raw reward of the rollouts since the last comparison with the best so far, keep the best policy, and export it at the end (0: export the last).");
 }
