@@ -25,9 +25,15 @@ public sealed class FigaWizardTests(PostgresFixture postgres, ChromiumFixture ch
         await page.GetByText("capitals (30 examples)").ClickAsync();
         foreach (var (name, value) in new[] { ("max_steps", "3"), ("batch_size", "4"), ("grad_accum", "1"), ("eval_fraction", "0.1") })
             await WizardSteps.FillAsync(page, name, value);
+        // Table 5 ran its bag-of-words variant with β = 0: choosing it moves beta there, marked as changed from the preset.
+        await page.Locator("[data-parameter='good_labels'] .mud-select").First.ClickAsync();
+        await page.Locator(".mud-popover-open").GetByText(new Regex("^bag_of_words( |$)")).First.ClickAsync();
+        await Assertions.Expect(page.Locator(".changed-from-preset[data-parameter='beta']")).ToContainTextAsync("changed from paper: 0.5");
+        await Assertions.Expect(page.Locator("#param-beta")).ToHaveValueAsync("0");
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "figa-wizard.png"), FullPage = true });
         await WizardSteps.ReviewAsync(page);
         await Assertions.Expect(page.Locator("#review-spec")).ToContainTextAsync("\"method\": \"figa\"");
+        await Assertions.Expect(page.Locator("#review-spec")).ToContainTextAsync("\"beta\": 0");
         await page.Locator("#launch").ClickAsync();
 
         await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
