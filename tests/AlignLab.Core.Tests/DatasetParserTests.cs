@@ -82,7 +82,7 @@ public class DatasetParserTests
         var edits = Parse("""{"prompt":"Capital of Japan?","original":"It is Rome.","edited":"It is Tokyo."}""", DatasetLayout.Edits);
         var edit = Assert.Single(edits.Records);
         Assert.Equal(new SpaRecord("Capital of Japan?", "", "", "It is Rome.", "It is Tokyo."), edit);
-        Assert.Equal(new Dictionary<string, string> { ["prompt"] = "Capital of Japan?", ["input"] = "", ["original"] = "It is Rome.", ["edited"] = "It is Tokyo.", ["query_type"] = "" },
+        Assert.Equal(new Dictionary<string, object> { ["prompt"] = "Capital of Japan?", ["input"] = "", ["original"] = "It is Rome.", ["edited"] = "It is Tokyo.", ["query_type"] = "" },
             DatasetLayout.Edits.ToFields(edit));
 
         var preference = Parse("""{"prompt":"Capital of Japan?","input":"ctx","chosen":"Tokyo.","rejected":"Rome."}""", DatasetLayout.Preference);
@@ -127,5 +127,47 @@ public class DatasetParserTests
             """{"instruction":"Hi?","output":"Hello."}"""), DatasetLayout.Pool);
         Assert.Equal(["OE", "CE", ""], result.Records.Select(r => r.QueryType));
         Assert.Equal(["line 3, query_type: must be OE or CE (open- or closed-ended)"], result.Errors.Select(e => e.ToString()));
+    }
+    [Fact]
+    public void AMultipleChoiceItemKeepsItsChoicesAnswerAndGroupAndAGenerationPromptItsReference()
+    {
+        var items = Parse("""{"prompt":"Capital of Peru?","choices":["Lima","Quito","Oslo"],"answer":0,"group":"geo"}""", DatasetLayout.MultipleChoice);
+        var item = Assert.Single(items.Records);
+        Assert.Equal(("Capital of Peru?", 0, "geo"), (item.Instruction, item.Answer!.Value, item.Group));
+        Assert.Equal(["Lima", "Quito", "Oslo"], item.Choices!);
+        var fields = DatasetLayout.MultipleChoice.ToFields(item);
+        Assert.Equal(["Lima", "Quito", "Oslo"], (IReadOnlyList<string>)fields["choices"]);
+        Assert.Equal(0, fields["answer"]);
+
+        var prompts = Parse("""{"prompt":"Name a colour.","reference":"Blue."}""" + "\n" + """{"prompt":"Say hi.","query_type":"oe"}""", DatasetLayout.Generation);
+        Assert.Equal([new SpaRecord("Name a colour.", "", "Blue.", "", ""), new SpaRecord("Say hi.", "", "", "", "", "OE")], prompts.Records);
+    }
+
+    [Fact]
+    public void MultipleChoiceItemsWithAnAnswerOutOfRangeEmptyChoicesOrNoPromptAreRefusedWithLineAndField()
+    {
+        var lines = string.Join("\n",
+            """{"prompt":"Q1","choices":["a","b"],"answer":2}""",
+            """{"prompt":"Q2","choices":[],"answer":0}""",
+            """{"choices":["a","b"],"answer":1}""",
+            """{"prompt":"Q4","choices":["a"],"answer":0}""",
+            """{"prompt":"Q5","choices":["a",""],"answer":-1}""",
+            """{"prompt":"Q6","choices":"a, b","answer":"1"}""",
+            """{"prompt":"Q7","choices":["a",3],"answer":1.5}""",
+            """{"prompt":"Q8","choices":["a","b"],"answer":1}""");
+        var result = Parse(lines, DatasetLayout.MultipleChoice);
+        Assert.Equal("Q8", Assert.Single(result.Records).Instruction);
+        Assert.Equal(
+        [
+            (1, "answer", "2 is out of range: the index of one of the 2 choices, from 0 to 1"),
+            (2, "choices", "empty: a multiple-choice item needs at least two choices"),
+            (3, "prompt", "missing"),
+            (4, "choices", "has one choice: a multiple-choice item needs at least two"),
+            (5, "choices", "choice 1 is empty"),
+            (6, "choices", "must be a list of strings, not a string"),
+            (6, "answer", "must be a whole number (the index of the right choice, from 0), not a string"),
+            (7, "choices", "choice 1 must be a string, not the number 3"),
+            (7, "answer", "must be a whole number (the index of the right choice, from 0), not the number 1.5"),
+        ], result.Errors.Select(e => (e.Line, e.Field, e.Message)));
     }
 }

@@ -5,7 +5,11 @@ namespace AlignLab.Core.Datasets;
 /// so a preference pair (prompt, chosen, rejected) is X, Y, Ŷ and a minimal edit (prompt, original, edited) is X, Ŷ, Ỹ.</summary>
 public sealed record DatasetLayout(string Kind, string Title, IReadOnlyList<DatasetLayout.Field> Fields)
 {
-    public sealed record Field(string Name, RecordPart Part, bool Required);
+    public sealed record Field(string Name, RecordPart Part, bool Required, FieldType Type = FieldType.Text);
+
+    /// <summary>How a field is written: a string, a list of strings (a multiple-choice item's choices), or an index into
+    /// that list (its answer).</summary>
+    public enum FieldType { Text, TextList, Index }
 
     /// <summary>Every kind may label its queries OE or CE for R³.</summary>
     private static readonly Field QueryTypeField = new("query_type", RecordPart.QueryType, false);
@@ -34,7 +38,21 @@ public sealed record DatasetLayout(string Kind, string Title, IReadOnlyList<Data
         new("chosen", RecordPart.Output, true), new("rejected", RecordPart.Original, true), QueryTypeField,
     ]);
 
-    public static readonly IReadOnlyList<DatasetLayout> All = [Spa, Pool, Edits, Preference];
+    /// <summary>An evaluation set of prompts to answer: the model's responses are scored (reward, judge, text statistics),
+    /// against the reference answer when there is one.</summary>
+    public static readonly DatasetLayout Generation = new(DatasetKinds.Generation, "generation",
+    [
+        new("prompt", RecordPart.Instruction, true), new("input", RecordPart.Input, false), new("reference", RecordPart.Output, false), QueryTypeField,
+    ]);
+
+    /// <summary>An evaluation set of multiple-choice items, scored by the log-likelihood of each choice after the prompt.</summary>
+    public static readonly DatasetLayout MultipleChoice = new(DatasetKinds.MultipleChoice, "multiple-choice",
+    [
+        new("prompt", RecordPart.Instruction, true), new("choices", RecordPart.Choices, true, FieldType.TextList),
+        new("answer", RecordPart.Answer, true, FieldType.Index), new("group", RecordPart.Group, false),
+    ]);
+
+    public static readonly IReadOnlyList<DatasetLayout> All = [Spa, Pool, Edits, Preference, Generation, MultipleChoice];
 
     public static DatasetLayout For(string kind) =>
         All.FirstOrDefault(l => l.Kind == kind) ?? throw new ArgumentException($"unknown dataset kind '{kind}'");
@@ -58,7 +76,7 @@ public sealed record DatasetLayout(string Kind, string Title, IReadOnlyList<Data
 
     private Field? Required(RecordPart part) => Fields.FirstOrDefault(f => f.Part == part && f.Required);
 
-    /// <summary>The text a record holds for a part.</summary>
+    /// <summary>The text a record holds for a part (a multiple-choice item's choices one per line, its answer as a number).</summary>
     public static string Read(SpaRecord record, RecordPart part) => part switch
     {
         RecordPart.Instruction => record.Instruction,
@@ -66,16 +84,26 @@ public sealed record DatasetLayout(string Kind, string Title, IReadOnlyList<Data
         RecordPart.Output => record.Output,
         RecordPart.Original => record.OriginalOutput,
         RecordPart.QueryType => record.QueryType,
+        RecordPart.Choices => string.Join("\n", record.Choices ?? []),
+        RecordPart.Answer => record.Answer?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+        RecordPart.Group => record.Group,
         _ => record.RevisedOutput,
     };
 
-    public SpaRecord ToRecord(IReadOnlyDictionary<string, string> values)
+    /// <summary>The record of a file's text fields, and a multiple-choice item's choices and answer.</summary>
+    public SpaRecord ToRecord(IReadOnlyDictionary<string, string> values, IReadOnlyList<string>? choices = null, int? answer = null)
     {
         string Part(RecordPart part) => Fields.FirstOrDefault(f => f.Part == part) is { } field ? values.GetValueOrDefault(field.Name, "") : "";
         return new SpaRecord(Part(RecordPart.Instruction), Part(RecordPart.Input), Part(RecordPart.Output), Part(RecordPart.Original), Part(RecordPart.Revised),
-            Part(RecordPart.QueryType));
+            Part(RecordPart.QueryType), choices, answer, Part(RecordPart.Group));
     }
 
-    /// <summary>A record under this layout's field names (what was uploaded).</summary>
-    public IReadOnlyDictionary<string, string> ToFields(SpaRecord record) => Fields.ToDictionary(f => f.Name, f => Read(record, f.Part));
+    /// <summary>A record under this layout's field names (what was uploaded): strings, and a multiple-choice item's choices
+    /// as a list and answer as a number.</summary>
+    public IReadOnlyDictionary<string, object> ToFields(SpaRecord record) => Fields.ToDictionary(f => f.Name, f => f.Part switch
+    {
+        RecordPart.Choices => (object)(record.Choices ?? []),
+        RecordPart.Answer => record.Answer ?? -1,
+        _ => Read(record, f.Part),
+    });
 }

@@ -88,41 +88,79 @@ public static class DatasetParser
         }
         var values = new Dictionary<string, string>();
         var ok = true;
-        foreach (var (field, part, required) in layout.Fields)
+        IReadOnlyList<string>? choices = null;
+        int? answer = null;
+        void Fail(string field, string message)
+        {
+            errors.Add(new DatasetError(line, field, message));
+            ok = false;
+        }
+        foreach (var (field, part, required, type) in layout.Fields)
         {
             var optional = !required;
             if (!element.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
             {
                 if (optional) { values[field] = ""; continue; }
-                errors.Add(new DatasetError(line, field, "missing"));
-                ok = false;
+                Fail(field, "missing");
+            }
+            else if (type == DatasetLayout.FieldType.TextList) choices = Choices(value, field, Fail);
+            else if (type == DatasetLayout.FieldType.Index)
+            {
+                if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var index))
+                    Fail(field, $"must be a whole number (the index of the right choice, from 0), not {Describe(value)}");
+                else answer = index;
             }
             else if (value.ValueKind != JsonValueKind.String)
-            {
-                errors.Add(new DatasetError(line, field, $"must be a string, not {value.ValueKind.ToString().ToLowerInvariant()}"));
-                ok = false;
-            }
+                Fail(field, $"must be a string, not {value.ValueKind.ToString().ToLowerInvariant()}");
             else if ((ReadString(value) is { } text ? Text.TextRules.Problem(text) : "contains a lone surrogate, which is not a character") is { } problem)
-            {
-                errors.Add(new DatasetError(line, field, problem));
-                ok = false;
-            }
+                Fail(field, problem);
             else if (!optional && value.GetString()!.Trim().Length == 0)
-            {
-                errors.Add(new DatasetError(line, field, "empty"));
-                ok = false;
-            }
+                Fail(field, "empty");
             else if (part == RecordPart.QueryType && value.GetString()!.Trim().Length > 0)
             {
-                if (R3.QueryTypes.Parse(value.GetString()) is { } type) values[field] = R3.QueryTypes.Label(type);
-                else
-                {
-                    errors.Add(new DatasetError(line, field, "must be OE or CE (open- or closed-ended)"));
-                    ok = false;
-                }
+                if (R3.QueryTypes.Parse(value.GetString()) is { } type_) values[field] = R3.QueryTypes.Label(type_);
+                else Fail(field, "must be OE or CE (open- or closed-ended)");
             }
             else values[field] = value.GetString()!;
         }
-        if (ok) records.Add(layout.ToRecord(values));
+        // The answer names one of the choices.
+        if (answer is { } given && choices is { } list && (given < 0 || given >= list.Count))
+            Fail(layout.Fields.First(f => f.Type == DatasetLayout.FieldType.Index).Name,
+                $"{given} is out of range: the index of one of the {list.Count} choices, from 0 to {list.Count - 1}");
+        if (ok) records.Add(layout.ToRecord(values, choices, answer));
     }
+
+    /// <summary>A multiple-choice item's choices: a list of at least two non-empty strings.</summary>
+    private static IReadOnlyList<string>? Choices(JsonElement value, string field, Action<string, string> fail)
+    {
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            fail(field, $"must be a list of strings, not {Describe(value)}");
+            return null;
+        }
+        var choices = new List<string>();
+        foreach (var (choice, i) in value.EnumerateArray().Select((c, i) => (c, i)))
+        {
+            if (choice.ValueKind != JsonValueKind.String) { fail(field, $"choice {i} must be a string, not {Describe(choice)}"); return null; }
+            if ((ReadString(choice) is { } text ? Text.TextRules.Problem(text) : "contains a lone surrogate, which is not a character") is { } problem)
+            { fail(field, $"choice {i} {problem}"); return null; }
+            if (choice.GetString()!.Trim().Length == 0) { fail(field, $"choice {i} is empty"); return null; }
+            choices.Add(choice.GetString()!);
+        }
+        if (choices.Count < 2)
+        {
+            fail(field, choices.Count == 0 ? "empty: a multiple-choice item needs at least two choices" : "has one choice: a multiple-choice item needs at least two");
+            return null;
+        }
+        return choices;
+    }
+
+    private static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Number => $"the number {value.GetRawText()}",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Array => "a list",
+        JsonValueKind.Object => "an object",
+        _ => value.ValueKind.ToString().ToLowerInvariant(),
+    };
 }

@@ -4,7 +4,8 @@ namespace AlignLab.Core.Datasets;
 
 /// <summary>What an import reports about its dataset, in one tokenizer's tokens: Table 1 of the FIGA paper for SPA
 /// data (<see cref="SpaStatistics"/>), and for pairs the mean lengths of both responses and the mean token-level
-/// edit distance between them (small for minimal edits, large for ordinary preference pairs).</summary>
+/// edit distance between them (small for minimal edits, large for ordinary preference pairs); for evaluation sets, their
+/// prompts' length and how many have references, or their choices and groups.</summary>
 public static class DatasetStatistics
 {
     public static object Compute(DatasetLayout layout, IReadOnlyList<SpaRecord> records, Func<string, int[]> tokenize)
@@ -23,6 +24,15 @@ public static class DatasetStatistics
             {
                 count = records.Count, meanChosenTokens = Mean(r => tokenize(r.Output).Length),
                 meanRejectedTokens = Mean(r => tokenize(r.OriginalOutput).Length), meanEditOps = Mean(r => EditOps(r, x => x.Output)),
+            },
+            DatasetKinds.Generation => new
+            {
+                count = records.Count, meanPromptTokens = Mean(r => tokenize(r.Instruction).Length), withReference = records.Count(r => r.Output.Length > 0),
+            },
+            DatasetKinds.MultipleChoice => new
+            {
+                count = records.Count, meanChoices = Mean(r => r.Choices?.Count ?? 0), meanChoiceTokens = Mean(r => r.Choices?.Average(c => tokenize(c).Length) ?? 0),
+                groups = records.Select(r => r.Group).Where(g => g.Length > 0).Distinct().Count(),
             },
             _ => new { count = records.Count, meanOutputTokens = Mean(r => tokenize(r.Output).Length) },
         };

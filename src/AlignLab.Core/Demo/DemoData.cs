@@ -61,6 +61,29 @@ public static class DemoData
         return pairs;
     }
 
+    /// <summary>A multiple-choice item: the question, four answers in the demo's own words that differ only in the fact
+    /// (the right one at <see cref="Answer"/>), and the kind of fact.</summary>
+    public sealed record Choices(string Question, IReadOnlyList<string> Answers, int Answer, string Group);
+
+    /// <summary>Every capital and every fruit colour asked once, with three wrong facts beside the right one in a seeded
+    /// order: the demo's multiple-choice evaluation set.</summary>
+    public static IReadOnlyList<Choices> MultipleChoice(int seed = 51)
+    {
+        var random = new Random(seed);
+        Choices Item(string question, Func<string, string> answer, string right, IEnumerable<string> facts, string group)
+        {
+            var wrong = facts.Where(f => f != right).Distinct().OrderBy(_ => random.Next()).Take(3);
+            var answers = wrong.Append(right).OrderBy(_ => random.Next()).Select(answer).ToList();
+            return new Choices(question, answers, answers.IndexOf(answer(right)), group);
+        }
+        return
+        [
+            .. Capitals.Select(c => Item($"What is the capital of {c.Country}?", x => $"The capital of {c.Country} is {x}.", c.Capital,
+                Capitals.Select(o => o.Capital), "capitals")),
+            .. Fruits.Select(f => Item($"What color is a {f.Fruit}?", x => $"A ripe {f.Fruit} is {x}.", f.Color, Fruits.Select(o => o.Color), "colors")),
+        ];
+    }
+
     /// <summary>The fact of the first later entry (cyclically) whose fact differs from entry <paramref name="index"/>'s.</summary>
     private static string Next<T>(T[] items, int index, Func<T, string> fact)
     {

@@ -50,14 +50,14 @@ public static class DatasetsApi
             .WithSummary("Archive a dataset ({\"archived\": true}: out of the lists and the wizard, kept whole for the runs that name it) or restore it");
         group.MapGet("/{id:guid}", async Task<Results<Ok<DatasetRepository.DatasetInfo>, NotFound>> (Guid id, DatasetRepository datasets, CancellationToken ct) =>
             await datasets.GetAsync(id, ct) is { } info ? TypedResults.Ok(info) : TypedResults.NotFound()).WithName("GetDataset");
-        group.MapGet("/{id:guid}/examples", async Task<Results<Ok<IReadOnlyList<IReadOnlyDictionary<string, string>>>, NotFound, ValidationProblem>> (
+        group.MapGet("/{id:guid}/examples", async Task<Results<Ok<IReadOnlyList<IReadOnlyDictionary<string, object>>>, NotFound, ValidationProblem>> (
             Guid id, int? offset, int? limit, DatasetRepository datasets, CancellationToken ct) =>
         {
             if (offset < 0 || limit is < 1 or > 500)
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["offset ≥ 0 and 1 ≤ limit ≤ 500"] });
             if (await datasets.GetAsync(id, ct) is not { } info) return TypedResults.NotFound();
             var layout = DatasetLayout.For(info.Kind);
-            return TypedResults.Ok<IReadOnlyList<IReadOnlyDictionary<string, string>>>(
+            return TypedResults.Ok<IReadOnlyList<IReadOnlyDictionary<string, object>>>(
                 [.. (await datasets.ExamplesAsync(id, offset ?? 0, limit ?? 50, ct)).Select(layout.ToFields)]);
         }).WithName("ListDatasetExamples");
         group.MapGet("/{id:guid}/rewards", async Task<Results<Ok<IReadOnlyList<ColumnRewards>>, NotFound, ValidationProblem>> (
