@@ -11,4 +11,5 @@ public static class MethodNames
     public const string R3Ppo = "r3-ppo";
     public const string SpaConstruction = "spa-construction";
     public const string QueryTypes = "query-types";
+    public const string Evaluate = "evaluate";
 }

@@ -53,6 +53,17 @@ public sealed class ParameterSchema<T> where T : class
     public ParameterSchema<T> Model(Expression<Func<T, string>> property, string name, ModelRole role, string help) =>
         Leaf(property, name, d => ParameterSpec.Model(name, (string)d!, role, help), v => v.GetValue<string>());
 
+    /// <summary>A list of model references (an evaluation's models).</summary>
+    public ParameterSchema<T> Models(Expression<Func<T, IReadOnlyList<string>>> property, string name, ModelRole role, int maxCount, string help) =>
+        Leaf(property, name, d => ParameterSpec.Models(name, (IReadOnlyList<string>)d!, role, maxCount, help), ReadList);
+
+    /// <summary>A list of datasets: stored ids or built-in names (an evaluation's sets).</summary>
+    public ParameterSchema<T> Datasets(Expression<Func<T, IReadOnlyList<string>>> property, string name, IReadOnlyList<string> builtIn, int maxCount,
+        string help, IReadOnlyList<string>? kinds = null) =>
+        Leaf(property, name, d => ParameterSpec.Datasets(name, (IReadOnlyList<string>)d!, builtIn, maxCount, help, kinds), ReadList);
+
+    private static IReadOnlyList<string> ReadList(JsonNode value) => [.. value.AsArray().Select(item => item!.GetValue<string>())];
+
     /// <summary>The parameters of a nested record, declared once by <paramref name="schema"/> and shared by methods; their
     /// defaults are the nested record's values in this record's default.</summary>
     public ParameterSchema<T> Group<TGroup>(Expression<Func<T, TGroup>> property, ParameterSchema<TGroup> schema) where TGroup : class

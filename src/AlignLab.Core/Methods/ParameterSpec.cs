@@ -4,7 +4,9 @@ using System.Text.Json.Nodes;
 
 namespace AlignLab.Core.Methods;
 
-public enum ParameterKind { Integer, Number, Boolean, Text, Choice, Dataset, Model }
+/// <summary>A parameter's type. <see cref="Models"/> and <see cref="Datasets"/> are lists of what <see cref="Model"/> and
+/// <see cref="Dataset"/> name one of (the models and evaluation sets of an evaluation).</summary>
+public enum ParameterKind { Integer, Number, Boolean, Text, Choice, Dataset, Model, Models, Datasets }
 
 /// <summary>What a model parameter names: the policy being trained, a reward model, or a dense retriever (a BERT encoder
 /// scoring relevance, as R³'s Contriever).</summary>
@@ -48,6 +50,15 @@ public sealed record ParameterSpec(
     /// models of <paramref name="role"/>. An empty default makes it optional.</summary>
     public static ParameterSpec Model(string name, string @default, ModelRole role, string help) =>
         new(name, ParameterKind.Model, JsonValue.Create(@default), help, 0, 400, Role: role);
+
+    /// <summary>One to <paramref name="maxCount"/> different model references.</summary>
+    public static ParameterSpec Models(string name, IReadOnlyList<string> @default, ModelRole role, int maxCount, string help) =>
+        new(name, ParameterKind.Models, new JsonArray([.. @default.Select(m => (JsonNode?)JsonValue.Create(m))]), help, 1, maxCount, Role: role);
+
+    /// <summary>One to <paramref name="maxCount"/> different datasets: stored ids or the built-in <paramref name="builtIn"/>.</summary>
+    public static ParameterSpec Datasets(string name, IReadOnlyList<string> @default, IReadOnlyList<string> builtIn, int maxCount, string help,
+        IReadOnlyList<string>? kinds = null) =>
+        new(name, ParameterKind.Datasets, new JsonArray([.. @default.Select(d => (JsonNode?)JsonValue.Create(d))]), help, 1, maxCount, builtIn, kinds);
 
     /// <summary>Checks a value given by a user. Returns the error message, or null with the value
     /// normalised to this parameter's JSON type in <paramref name="normalized"/>.</summary>
@@ -94,6 +105,21 @@ public sealed record ParameterSpec(
                 var choice = value.GetValue<string>();
                 if (!Choices!.Contains(choice, StringComparer.Ordinal)) return $"must be one of {string.Join(", ", Choices!)}";
                 normalized = JsonValue.Create(choice);
+                return null;
+            case ParameterKind.Models or ParameterKind.Datasets:
+                if (value is not JsonArray list) return $"must be a list of {(Kind == ParameterKind.Models ? "model references" : "dataset ids or names")}, not {Describe(kind)}";
+                if (list.Count < Min || list.Count > Max) return $"must name {Format(Min)} to {Format(Max)} {(Kind == ParameterKind.Models ? "models" : "datasets")}, not {list.Count}";
+                var items = new List<string>();
+                var single = this with { Kind = Kind == ParameterKind.Models ? ParameterKind.Model : ParameterKind.Dataset, Min = 0, Max = Kind == ParameterKind.Models ? 400 : 100 };
+                foreach (var (item, i) in list.Select((item, i) => (item, i)))
+                {
+                    if (single.Validate(item, out var one) is { } error) return $"item {i}: {error}";
+                    var name = one!.GetValue<string>();
+                    if (name.Trim().Length == 0) return $"item {i}: empty";
+                    if (items.Contains(name, StringComparer.Ordinal)) return $"item {i}: {name} is named twice";
+                    items.Add(name);
+                }
+                normalized = new JsonArray([.. items.Select(t => (JsonNode?)JsonValue.Create(t))]);
                 return null;
             default:
                 throw new InvalidOperationException($"unknown parameter kind {Kind}");

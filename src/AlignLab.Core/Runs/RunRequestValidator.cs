@@ -88,6 +88,11 @@ public sealed class RunRequestValidator(MethodCatalog catalog, IModelReferenceCh
                     else if (reference.Length > 0 && models is not null)
                         error = models.Check(reference, parameter.Role ?? ModelRole.Policy);
                 }
+                // Every model of a list is checked as one named alone would be, and the first that cannot be used is named.
+                if (error is null && parameter.Kind == ParameterKind.Models && models is not null)
+                    error = normalized!.AsArray().Select(m => m!.GetValue<string>())
+                        .Select(m => models.Check(m, parameter.Role ?? ModelRole.Policy) is { } problem ? $"{m}: {problem}" : null)
+                        .FirstOrDefault(p => p is not null);
                 if (error is not null) Fail($"parameters.{parameter.Name}", error);
                 else resolved[parameter.Name] = normalized;
             }
@@ -106,10 +111,15 @@ public sealed class RunRequestValidator(MethodCatalog catalog, IModelReferenceCh
         // Each model's own chat template (the policy's, a decoder reward model's) must exist and render; known only once the
         // models are known.
         if (models is not null && method is not null && resolved.GetValueOrDefault("template") is JsonValue t && t.GetValue<string>() == ModelTemplate)
-            foreach (var parameter in method.Descriptor.Parameters.Where(p => p.Kind == ParameterKind.Model))
-                if (resolved.GetValueOrDefault(parameter.Name) is JsonValue m && m.GetValue<string>() is { Length: > 0 } model
-                    && !errors.ContainsKey($"parameters.{parameter.Name}") && models.CheckChatTemplate(model) is { } templateError)
-                    Fail("parameters.template", templateError);
+            foreach (var parameter in method.Descriptor.Parameters.Where(p => p.Kind is ParameterKind.Model or ParameterKind.Models))
+                foreach (var model in resolved.GetValueOrDefault(parameter.Name) switch
+                         {
+                             JsonValue m => [m.GetValue<string>()],
+                             JsonArray list => list.Select(m => m!.GetValue<string>()),
+                             _ => [],
+                         })
+                    if (model.Length > 0 && !errors.ContainsKey($"parameters.{parameter.Name}") && models.CheckChatTemplate(model) is { } templateError)
+                        Fail("parameters.template", templateError);
 
         return errors.Count > 0
             ? RunRequestValidation.Failed(errors)

@@ -1,6 +1,7 @@
 using AlignLab.Core.Methods;
 using AlignLab.Core.Methods.Smoke;
 using AlignLab.Training.Methods.Construction;
+using AlignLab.Training.Methods.Evaluation;
 using AlignLab.Training.Methods.Figa;
 using AlignLab.Training.Methods.Ppo;
 using AlignLab.Training.Methods.R3;
@@ -24,6 +25,7 @@ public static class MethodRegistration
         services.AddSingleton<ITrainingMethod, R3PpoMethod>();
         services.AddSingleton<ITrainingMethod, QueryTypeClassificationMethod>();
         services.AddSingleton<ITrainingMethod, SpaConstructionMethod>();
+        services.AddSingleton<ITrainingMethod, EvaluateMethod>();
         return services;
     }
 }

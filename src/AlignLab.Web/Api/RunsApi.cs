@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AlignLab.Core.Evaluation;
 using AlignLab.Core.Metrics;
 using AlignLab.Core.Ppo;
 using AlignLab.Core.Runs;
@@ -35,6 +36,8 @@ public static class RunsApi
             .WithSummary("A new run with a finished (failed, cancelled or succeeded) run's spec, named \"… (retry)\"");
         group.MapGet("/{id:guid}/samples", GetSamples).WithName("GetRunSamples")
             .WithSummary("A PPO run's stored sample generations, newest step first; afterStep returns only later steps");
+        group.MapGet("/{id:guid}/evaluation", GetEvaluation).WithName("GetRunEvaluation")
+            .WithSummary("An evaluation run's results, one per (model, set, metric) with its bootstrap 95% interval (once the run has them), and its item records so far");
         group.MapGet("/{id:guid}/metrics", GetMetrics).WithName("GetRunMetrics")
             .WithSummary("Metric points by step; afterStep returns only later steps");
         return group;
@@ -111,6 +114,13 @@ public static class RunsApi
         if (limit is < 1 or > 1000) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["between 1 and 1000"] });
         if (await runs.GetAsync(id, cancellationToken) is null) return TypedResults.NotFound();
         return TypedResults.Ok(samples.Read(id, afterStep, limit ?? 100));
+    }
+
+    private static async Task<Results<Ok<EvaluationArtifacts.Evaluation>, NotFound>> GetEvaluation(
+        Guid id, RunRepository runs, RunEvaluation evaluation, CancellationToken cancellationToken)
+    {
+        if (await runs.GetAsync(id, cancellationToken) is null) return TypedResults.NotFound();
+        return TypedResults.Ok(await evaluation.ReadAsync(id, cancellationToken));
     }
 
     private static async Task<Results<Ok<RunDto>, NotFound>> GetRun(Guid id, RunRepository runs, CancellationToken cancellationToken) =>

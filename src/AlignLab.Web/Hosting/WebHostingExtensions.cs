@@ -31,6 +31,7 @@ public static class WebHostingExtensions
         services.AddSingleton<Constructions.ConstructionService>();
         services.AddSingleton<RewardHacking.RunRewardHacking>();
         services.AddSingleton<Runs.RunSamples>();
+        services.AddSingleton<Runs.RunEvaluation>();
         services.AddSingleton<Runs.RunCommands>();
         services.AddSingleton<Comparisons.RunComparison>();
         services.AddSingleton<Datasets.DatasetImport>();

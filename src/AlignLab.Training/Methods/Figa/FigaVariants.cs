@@ -3,6 +3,7 @@ using AlignLab.Core.Construction;
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Figa;
 using AlignLab.Core.Methods;
+using AlignLab.Core.Text;
 using AlignLab.Core.Tokenization;
 using AlignLab.Training.Rewards;
 
@@ -44,15 +45,11 @@ public static class FigaVariants
             throw new InvalidOperationException(annotator?.NotConfiguredReason ?? "no chat-completions endpoint is set up to score the revisions' words");
         var path = Path.Combine(context.ArtifactDirectory, WordScoresFile);
         var scores = new IReadOnlyList<WordScore>?[records.Count];
-        if (File.Exists(path))
-            foreach (var line in File.ReadLines(path))
-            {
-                // A line cut short by a killed worker is asked again.
-                try { if (JsonSerializer.Deserialize<ScoredPair>(line, Json) is { } pair && pair.Index < scores.Length) scores[pair.Index] = pair.Words; }
-                catch (JsonException) { }
-            }
+        // A pair whose line a killed worker cut short is asked again.
+        foreach (var pair in JsonLines.Read<ScoredPair>(path, Json).Where(p => p.Index >= 0 && p.Index < scores.Length))
+            scores[pair.Index] = pair.Words;
         var missing = Enumerable.Range(0, records.Count).Where(i => scores[i] is null).ToList();
-        await using (var writer = new StreamWriter(path, append: true))
+        await using (var writer = JsonLines.Append(path))
         {
             var gate = new SemaphoreSlim(1);
             await Parallel.ForEachAsync(missing, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = context.CancellationToken },

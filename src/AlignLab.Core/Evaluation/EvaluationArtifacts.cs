@@ -1,0 +1,26 @@
+namespace AlignLab.Core.Evaluation;
+
+/// <summary>What an evaluation run writes in its run folder, and the rows of <c>GET /api/runs/{id}/evaluation</c>: one
+/// record per (model, set, item) as it is scored (JSON Lines, appended, so that a resumed run skips what is there), and
+/// when the run ends one result per (model, set, metric) with its bootstrap 95% interval.</summary>
+public static class EvaluationArtifacts
+{
+    public const string ItemsFile = "evaluation_items.jsonl";
+    public const string ResultsFile = "evaluation.json";
+
+    /// <summary>One item of one set as one model did it. Multiple choice: every choice's summed log-probability
+    /// (<see cref="Scores"/>), the <c>acc</c> and <c>acc_norm</c> predictions and the answer. Generation: the response, the
+    /// reference if the set has one, and the reward if the run names a reward model.</summary>
+    public sealed record ItemRow(string Model, string Set, int Index, string Prompt,
+        IReadOnlyList<double>? Scores = null, int? Prediction = null, int? PredictionNorm = null, int? Answer = null,
+        string? Response = null, string? Reference = null, double? Reward = null, int? ResponseTokens = null, bool? Truncated = null);
+
+    /// <summary>One metric of one model on one set: its value, the bounds of its interval and the number of items behind it.</summary>
+    public sealed record ResultRow(string Model, string Set, string Metric, double Value, double Low, double High, int Items);
+
+    /// <summary>The whole evaluation, as the API returns it.</summary>
+    public sealed record Evaluation(IReadOnlyList<ResultRow> Results, IReadOnlyList<ItemRow> Items);
+
+    /// <summary>The item keys already scored, to skip on resume.</summary>
+    public static (string Model, string Set, int Index) Key(ItemRow row) => (row.Model, row.Set, row.Index);
+}

@@ -1,0 +1,50 @@
+namespace AlignLab.Core.Evaluation;
+
+/// <summary>The metrics of an evaluation, from its item records: per (model, set), for multiple choice <c>acc</c> and
+/// <c>acc_norm</c>; for generation the response statistics (<c>words</c>, <c>repeat_4gram</c>, <c>query_copy</c>,
+/// <c>distinct_1</c>, <c>distinct_2</c>, <c>self_bleu</c>) and, with a reward model, <c>reward_mean</c> and
+/// <c>reward_median</c>. A per-item metric gets a percentile bootstrap 95% interval over the items; distinct-n and
+/// Self-BLEU describe the whole set and get none (their low and high are the value): a resample repeats responses,
+/// which both count as lost diversity.</summary>
+public static class EvaluationResults
+{
+    public static IReadOnlyList<EvaluationArtifacts.ResultRow> Compute(IReadOnlyList<EvaluationArtifacts.ItemRow> items, int resamples, int seed)
+    {
+        var results = new List<EvaluationArtifacts.ResultRow>();
+        foreach (var group in items.GroupBy(i => (i.Model, i.Set)))
+        {
+            var rows = group.OrderBy(i => i.Index).ToList();
+            void PerItem(string metric, IReadOnlyList<double> values, Func<IReadOnlyList<double>, double> statistic)
+            {
+                if (values.Count == 0) return;
+                var (low, high) = Bootstrap.Interval(values, statistic, resamples, seed);
+                results.Add(new(group.Key.Model, group.Key.Set, metric, statistic(values), low, high, values.Count));
+            }
+            void Whole(string metric, double value) => results.Add(new(group.Key.Model, group.Key.Set, metric, value, value, value, rows.Count));
+
+            if (rows.All(r => r.Scores is not null))
+            {
+                PerItem("acc", [.. rows.Select(r => r.Prediction == r.Answer ? 1.0 : 0.0)], Bootstrap.Mean);
+                PerItem("acc_norm", [.. rows.Select(r => r.PredictionNorm == r.Answer ? 1.0 : 0.0)], Bootstrap.Mean);
+                continue;
+            }
+            var responses = rows.Select(r => r.Response ?? "").ToList();
+            PerItem("words", [.. responses.Select(r => TextStatistics.MeanWords([r]))], Bootstrap.Mean);
+            PerItem("repeat_4gram", [.. responses.Select(r => TextStatistics.RepeatedNgrams(r))], Bootstrap.Mean);
+            PerItem("query_copy", [.. rows.Select(r => TextStatistics.CopiesQueryShare([(r.Prompt, r.Response ?? "")]))], Bootstrap.Mean);
+            Whole("distinct_1", TextStatistics.DistinctN(responses, 1));
+            Whole("distinct_2", TextStatistics.DistinctN(responses, 2));
+            if (responses.Count >= 2) Whole("self_bleu", TextStatistics.SelfBleu(responses));
+            var rewards = rows.Where(r => r.Reward is not null).Select(r => r.Reward!.Value).ToList();
+            PerItem("reward_mean", rewards, Bootstrap.Mean);
+            PerItem("reward_median", rewards, Median);
+        }
+        return results;
+    }
+
+    public static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+}

@@ -1,0 +1,40 @@
+using AlignLab.Core.Datasets;
+using AlignLab.Core.Methods;
+using AlignLab.Core.Tokenization;
+using AlignLab.Training.Demo;
+using AlignLab.Training.Methods.Common;
+
+namespace AlignLab.Training.Methods.Evaluation;
+
+/// <summary>Everything an evaluation run is told, typed: the models to compare and the sets to run them on, in one job so
+/// that every model meets the same items under the same settings.</summary>
+public sealed record EvaluateRunOptions
+{
+    public IReadOnlyList<string> Models { get; init; } = [DemoModel.Name];
+    public IReadOnlyList<string> Sets { get; init; } = [EvaluateMethod.DemoChoices, EvaluateMethod.DemoGeneration];
+    public string Template { get; init; } = "alpaca";
+    public string RewardModel { get; init; } = "";
+    public int MaxNewTokens { get; init; } = 64;
+    public int BatchSize { get; init; } = 8;
+    public int Resamples { get; init; } = 1000;
+    public RuntimeOptions Runtime { get; init; } = new();
+
+    public static EvaluateRunOptions Defaults { get; } = new();
+
+    public const int MaxModels = 16, MaxSets = 16;
+
+    public static ParameterSchema<EvaluateRunOptions> Schema { get; } = new ParameterSchema<EvaluateRunOptions>()
+        .Models(o => o.Models, "models", ModelRole.Policy, MaxModels,
+            "The models to evaluate, side by side: folders under a model root or runs' exports (runs/{id}/export).")
+        .Datasets(o => o.Sets, "sets", [EvaluateMethod.DemoChoices, EvaluateMethod.DemoGeneration], MaxSets,
+            "Evaluation sets: imported generation or multiple-choice datasets, or the demo's (demo-eval-choices, demo-eval-generation).",
+            DatasetKinds.Evaluation)
+        .Choice(o => o.Template, "template", [.. PromptTemplate.Names],
+            "Prompt template around each prompt, as in training; model: each model's own chat template.")
+        .Model(o => o.RewardModel, "reward_model", ModelRole.Reward,
+            "Reward model that scores the responses to generation sets (FIGA's Reward column); empty: none.")
+        .Integer(o => o.MaxNewTokens, "max_new_tokens", 1, 4096, "Longest response to a generation prompt (greedy decoding).")
+        .Integer(o => o.BatchSize, "batch_size", 1, 512, "Generation prompts answered at once.")
+        .Integer(o => o.Resamples, "resamples", 100, 100_000, "Bootstrap resamples behind each 95% interval.")
+        .Group(o => o.Runtime, RuntimeOptions.Schema);
+}

@@ -1,0 +1,21 @@
+using System.Text.Json;
+using AlignLab.Core.Evaluation;
+using AlignLab.Core.Text;
+using AlignLab.Jobs.Execution;
+
+namespace AlignLab.Web.Runs;
+
+/// <summary>An evaluation run's results and item records, as GET /api/runs/{id}/evaluation returns them: the results once
+/// the run has computed them (none before), and every item scored so far, in the order they were scored.</summary>
+public sealed class RunEvaluation(RunArtifacts artifacts)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<EvaluationArtifacts.Evaluation> ReadAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        var (results, _) = await artifacts.ReadJsonAsync<List<EvaluationArtifacts.ResultRow>>(runId, EvaluationArtifacts.ResultsFile, cancellationToken);
+        // The line being written while this reads it is left for the next read.
+        var items = JsonLines.Read<EvaluationArtifacts.ItemRow>(artifacts.PathOf(runId, EvaluationArtifacts.ItemsFile), Json);
+        return new EvaluationArtifacts.Evaluation(results ?? [], items);
+    }
+}
