@@ -7,6 +7,7 @@ public static class EvaluationArtifacts
 {
     public const string ItemsFile = "evaluation_items.jsonl";
     public const string ResultsFile = "evaluation.json";
+    public const string JudgementsFile = "evaluation_judgements.jsonl";
 
     /// <summary>One item of one set as one model did it. Multiple choice: every choice's summed log-probability
     /// (<see cref="Scores"/>), the <c>acc</c> and <c>acc_norm</c> predictions and the answer. Generation: the response, the
@@ -15,12 +16,21 @@ public static class EvaluationArtifacts
         IReadOnlyList<double>? Scores = null, int? Prediction = null, int? PredictionNorm = null, int? Answer = null,
         string? Response = null, string? Reference = null, double? Reward = null, int? ResponseTokens = null, bool? Truncated = null);
 
+    /// <summary>How one model's response to one generation item fared against the baseline's (<see cref="Baseline"/>: "reference"
+    /// or a model): the item's <see cref="WinRate"/> score, the verdicts of both orders (model as (a), then as (b)) with the
+    /// judge's reasoning, or why the judge failed on it (<see cref="Score"/> is then null and the item counts in
+    /// <c>judge_failed</c>, not in the win rate).</summary>
+    public sealed record JudgementRow(string Model, string Set, int Index, string Baseline, double? Score,
+        IReadOnlyList<string>? Verdicts = null, IReadOnlyList<string>? Reasoning = null, string? Error = null);
+
     /// <summary>One metric of one model on one set: its value, the bounds of its interval and the number of items behind it.</summary>
     public sealed record ResultRow(string Model, string Set, string Metric, double Value, double Low, double High, int Items);
 
     /// <summary>The whole evaluation, as the API returns it.</summary>
-    public sealed record Evaluation(IReadOnlyList<ResultRow> Results, IReadOnlyList<ItemRow> Items);
+    public sealed record Evaluation(IReadOnlyList<ResultRow> Results, IReadOnlyList<ItemRow> Items, IReadOnlyList<JudgementRow> Judgements);
 
     /// <summary>The item keys already scored, to skip on resume.</summary>
     public static (string Model, string Set, int Index) Key(ItemRow row) => (row.Model, row.Set, row.Index);
+
+    public static (string Model, string Set, int Index) Key(JudgementRow row) => (row.Model, row.Set, row.Index);
 }

@@ -3,14 +3,27 @@ namespace AlignLab.Core.Evaluation;
 /// <summary>The metrics of an evaluation, from its item records: per (model, set), for multiple choice <c>acc</c> and
 /// <c>acc_norm</c>; for generation the response statistics (<c>words</c>, <c>repeat_4gram</c>, <c>query_copy</c>,
 /// <c>distinct_1</c>, <c>distinct_2</c>, <c>self_bleu</c>) and, with a reward model, <c>reward_mean</c> and
-/// <c>reward_median</c>. A per-item metric gets a percentile bootstrap 95% interval over the items; distinct-n and
+/// <c>reward_median</c>; with a judge, <c>win_rate</c> against the baseline and <c>judge_failed</c>. A per-item metric gets a percentile bootstrap 95% interval over the items; distinct-n and
 /// Self-BLEU describe the whole set and get none (their low and high are the value): a resample repeats responses,
 /// which both count as lost diversity.</summary>
 public static class EvaluationResults
 {
-    public static IReadOnlyList<EvaluationArtifacts.ResultRow> Compute(IReadOnlyList<EvaluationArtifacts.ItemRow> items, int resamples, int seed)
+    public static IReadOnlyList<EvaluationArtifacts.ResultRow> Compute(IReadOnlyList<EvaluationArtifacts.ItemRow> items, int resamples, int seed,
+        IReadOnlyList<EvaluationArtifacts.JudgementRow>? judgements = null)
     {
         var results = new List<EvaluationArtifacts.ResultRow>();
+        // The win rate against the baseline over the items the judge decided; those it failed on are counted apart.
+        foreach (var group in (judgements ?? []).GroupBy(j => (j.Model, j.Set)))
+        {
+            var scores = group.Where(j => j.Score is not null).OrderBy(j => j.Index).Select(j => j.Score!.Value).ToList();
+            if (scores.Count > 0)
+            {
+                var (low, high) = Bootstrap.Interval(scores, Bootstrap.Mean, resamples, seed);
+                results.Add(new(group.Key.Model, group.Key.Set, "win_rate", Bootstrap.Mean(scores), low, high, scores.Count));
+            }
+            var failed = group.Count(j => j.Score is null);
+            results.Add(new(group.Key.Model, group.Key.Set, "judge_failed", failed, failed, failed, group.Count()));
+        }
         foreach (var group in items.GroupBy(i => (i.Model, i.Set)))
         {
             var rows = group.OrderBy(i => i.Index).ToList();

@@ -1,4 +1,5 @@
 using AlignLab.Core.Construction;
+using AlignLab.Core.Evaluation;
 using AlignLab.Core.Figa;
 using AlignLab.Core.Methods;
 using AlignLab.Core.R3;
@@ -38,6 +39,7 @@ public static class JobsServiceCollectionExtensions
         services.AddSingleton<ChatCompletionsClient>();
         services.AddSingleton<IResponseReviser, ChatCompletionsReviser>();
         services.AddSingleton<ITokenImportanceAnnotator, ChatCompletionsTokenImportance>();
+        services.AddSingleton<IPairwiseJudge, ChatCompletionsPairwiseJudge>();
         services.AddSingleton<IQueryTypeEndpoint, ChatCompletionsQueryTypeEndpoint>();
         services.AddAlignLabMethods();
         services.AddSingleton<MethodCatalog>();

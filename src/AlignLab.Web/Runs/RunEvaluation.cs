@@ -5,7 +5,7 @@ using AlignLab.Jobs.Execution;
 
 namespace AlignLab.Web.Runs;
 
-/// <summary>An evaluation run's results and item records, as GET /api/runs/{id}/evaluation returns them: the results once
+/// <summary>An evaluation run's results, item records and judgements, as GET /api/runs/{id}/evaluation returns them: the results once
 /// the run has computed them (none before), and every item scored so far, in the order they were scored.</summary>
 public sealed class RunEvaluation(RunArtifacts artifacts)
 {
@@ -16,6 +16,7 @@ public sealed class RunEvaluation(RunArtifacts artifacts)
         var (results, _) = await artifacts.ReadJsonAsync<List<EvaluationArtifacts.ResultRow>>(runId, EvaluationArtifacts.ResultsFile, cancellationToken);
         // The line being written while this reads it is left for the next read.
         var items = JsonLines.Read<EvaluationArtifacts.ItemRow>(artifacts.PathOf(runId, EvaluationArtifacts.ItemsFile), Json);
-        return new EvaluationArtifacts.Evaluation(results ?? [], items);
+        var judgements = JsonLines.Read<EvaluationArtifacts.JudgementRow>(artifacts.PathOf(runId, EvaluationArtifacts.JudgementsFile), Json);
+        return new EvaluationArtifacts.Evaluation(results ?? [], items, judgements);
     }
 }

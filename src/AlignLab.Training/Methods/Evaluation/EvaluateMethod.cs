@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Evaluation;
 using AlignLab.Core.Methods;
@@ -21,8 +22,10 @@ namespace AlignLab.Training.Methods.Evaluation;
 /// set: a multiple-choice item's choices are scored by log-likelihood (<see cref="ChoiceLogLikelihood"/>); a generation
 /// prompt is answered greedily and the response scored by the reward model, if one is named. Each item's record is
 /// appended as it is done, so a resumed run skips what is there; at the end every (model, set, metric) gets its value and
-/// a bootstrap 95% interval (<see cref="EvaluationResults"/>).</summary>
-public sealed class EvaluateMethod(ModelRegistry registry, IDatasetStore? datasets = null) : ITrainingMethod
+/// a bootstrap 95% interval (<see cref="EvaluationResults"/>). With a judge, every model's response to a generation item is
+/// then compared with the baseline's (the reference answer, or another model's response), and the judgements are kept the
+/// same way.</summary>
+public sealed class EvaluateMethod(ModelRegistry registry, IDatasetStore? datasets = null, IPairwiseJudge? judge = null) : ITrainingMethod
 {
     public const string Name = MethodNames.Evaluate;
     public const string DemoChoices = "demo-eval-choices", DemoGeneration = "demo-eval-generation";
@@ -35,6 +38,25 @@ public sealed class EvaluateMethod(ModelRegistry registry, IDatasetStore? datase
         "Multiple-choice accuracy by log-likelihood, and the reward and text statistics of greedy responses, for several models on the same sets, each with a bootstrap 95% interval.",
         "gpu",
         EvaluateRunOptions.Schema.Specs(EvaluateRunOptions.Defaults));
+
+    /// <summary>What a judge needs: the endpoint configured and a prompt with its placeholders, or a reward model; a
+    /// baseline model must be one of those evaluated.</summary>
+    public IReadOnlyDictionary<string, string> CheckCombination(IReadOnlyDictionary<string, JsonNode?> parameters, string? preset)
+    {
+        var errors = new Dictionary<string, string>();
+        string Text(string name) => parameters.GetValueOrDefault(name)?.GetValue<string>() ?? "";
+        if (Text("judge") == EvaluateRunOptions.EndpointJudge)
+        {
+            if ((judge?.NotConfiguredReason ?? (judge is null ? "no chat-completions endpoint is set up" : null)) is { } why) errors["judge"] = $"endpoint: {why}";
+            if (PairwiseJudgePrompt.Problem(Text("judge_prompt")) is { } problem) errors["judge_prompt"] = problem;
+        }
+        if (Text("judge") == EvaluateRunOptions.RewardModelJudge && Text("reward_model").Length == 0)
+            errors["reward_model"] = "required with judge reward_model: the reward model that scores both responses";
+        var models = parameters.GetValueOrDefault("models") is JsonArray list ? list.Select(m => m!.GetValue<string>()).ToList() : [];
+        if (Text("baseline") is { Length: > 0 } baseline && !models.Contains(baseline))
+            errors["baseline"] = $"'{baseline}' is not one of models; the baseline's responses come from evaluating it beside them";
+        return errors;
+    }
 
     public async Task RunAsync(IRunContext context)
     {
@@ -95,12 +117,83 @@ public sealed class EvaluateMethod(ModelRegistry registry, IDatasetStore? datase
             }
         }
 
-        var results = EvaluationResults.Compute(items, o.Resamples, o.Runtime.Seed);
+        var judgements = o.Judge == EvaluateRunOptions.NoJudge ? []
+            : await JudgeAsync(o, sets.Where(s => s.Data.Kind == DatasetKinds.Generation).Select(s => s.Name).ToList(), items, rewardModel, context);
+        var results = EvaluationResults.Compute(items, o.Resamples, o.Runtime.Seed, judgements);
         await File.WriteAllTextAsync(Path.Combine(context.ArtifactDirectory, EvaluationArtifacts.ResultsFile),
             JsonSerializer.Serialize(results, Json), context.CancellationToken);
         // Each result as a metric too, for the run page: "acc · demo-eval-choices" at step k for the k-th model (from 1).
         foreach (var result in results)
             context.Metrics.Report(o.Models.ToList().IndexOf(result.Model) + 1, $"{result.Metric} · {result.Set}", result.Value);
+    }
+
+    /// <summary>Every model's response to every generation item against the baseline's, judged once and kept: the endpoint
+    /// judge asks both orders (several items at once); the reward-model judge compares the two rewards. An item the endpoint
+    /// fails on is recorded as failed, and the rest go on.</summary>
+    private async Task<List<EvaluationArtifacts.JudgementRow>> JudgeAsync(EvaluateRunOptions o, IReadOnlyList<string> sets, IReadOnlyList<Row> items,
+        RewardModel? rewardModel, IRunContext context)
+    {
+        var path = Path.Combine(context.ArtifactDirectory, EvaluationArtifacts.JudgementsFile);
+        var judged = JsonLines.Read<EvaluationArtifacts.JudgementRow>(path, Json).DistinctBy(EvaluationArtifacts.Key).ToList();
+        var done = judged.Select(EvaluationArtifacts.Key).ToHashSet();
+        var byKey = items.ToDictionary(EvaluationArtifacts.Key);
+        var baselineName = o.Baseline.Length > 0 ? o.Baseline : "reference";
+        // (model's item, the baseline's text) for every pair still to judge.
+        var pending = new List<(Row Item, string Baseline)>();
+        foreach (var item in items.Where(i => sets.Contains(i.Set) && i.Model != o.Baseline && !done.Contains(EvaluationArtifacts.Key(i))))
+        {
+            if (o.Baseline.Length > 0 && byKey.GetValueOrDefault((o.Baseline, item.Set, item.Index)) is { } other) pending.Add((item, other.Response ?? ""));
+            else if (o.Baseline.Length == 0 && item.Reference is { } reference) pending.Add((item, reference));
+        }
+        // The reward judge scores both sides the same way: the prompt as recorded, under the run's template.
+        double[] modelRewards = [], baselineRewards = [];
+        if (o.Judge == EvaluateRunOptions.RewardModelJudge && pending.Count > 0)
+        {
+            var template = o.Template == PromptTemplate.ModelTemplateName ? ModelTemplateMarker : PromptTemplate.Named(o.Template);
+            modelRewards = rewardModel!.Score([.. pending.Select(p => (p.Item.Prompt, "", p.Item.Response ?? ""))], template, o.BatchSize);
+            baselineRewards = rewardModel.Score([.. pending.Select(p => (p.Item.Prompt, "", p.Baseline))], template, o.BatchSize);
+        }
+
+        await using var writer = JsonLines.Append(path);
+        var gate = new SemaphoreSlim(1);
+        await Parallel.ForEachAsync(Enumerable.Range(0, pending.Count), new ParallelOptions { MaxDegreeOfParallelism = JudgeParallelism, CancellationToken = context.CancellationToken },
+            async (k, ct) =>
+            {
+                var (item, baseline) = pending[k];
+                var row = o.Judge == EvaluateRunOptions.RewardModelJudge
+                    ? new EvaluationArtifacts.JudgementRow(item.Model, item.Set, item.Index, baselineName, WinRate.ByReward(modelRewards[k], baselineRewards[k]))
+                    : await JudgeByEndpointAsync(o.JudgePrompt, item, baseline, baselineName, ct);
+                await gate.WaitAsync(ct);
+                try
+                {
+                    await writer.WriteLineAsync(JsonSerializer.Serialize(row, Json));
+                    await writer.FlushAsync(ct);
+                    judged.Add(row);
+                }
+                finally { gate.Release(); }
+            });
+        return judged;
+    }
+
+    /// <summary>Stands for the "model" template: the reward model renders its own chat template (<see cref="RewardModel.Score"/>).</summary>
+    private static readonly PromptTemplate ModelTemplateMarker = new(PromptTemplate.ModelTemplateName, (instruction, _) => instruction);
+
+    /// <summary>Items judged at once by the endpoint.</summary>
+    public const int JudgeParallelism = 4;
+
+    private async Task<EvaluationArtifacts.JudgementRow> JudgeByEndpointAsync(string template, Row item, string baseline, string baselineName, CancellationToken ct)
+    {
+        try
+        {
+            var asA = await judge!.JudgeAsync(PairwiseJudgePrompt.Render(template, item.Prompt, item.Response ?? "", baseline), ct);
+            var asB = await judge.JudgeAsync(PairwiseJudgePrompt.Render(template, item.Prompt, baseline, item.Response ?? ""), ct);
+            return new(item.Model, item.Set, item.Index, baselineName, WinRate.Score(asA.Verdict, asB.Verdict),
+                [asA.Verdict.ToString(), asB.Verdict.ToString()], [asA.Reasoning, asB.Reasoning]);
+        }
+        catch (JudgeFailedException e)
+        {
+            return new(item.Model, item.Set, item.Index, baselineName, null, Error: e.Message);
+        }
     }
 
     /// <summary>Greedy responses to a batch of generation prompts, with their rewards.</summary>

@@ -1,4 +1,5 @@
 using AlignLab.Core.Datasets;
+using AlignLab.Core.Evaluation;
 using AlignLab.Core.Methods;
 using AlignLab.Core.Tokenization;
 using AlignLab.Training.Demo;
@@ -14,6 +15,9 @@ public sealed record EvaluateRunOptions
     public IReadOnlyList<string> Sets { get; init; } = [EvaluateMethod.DemoChoices, EvaluateMethod.DemoGeneration];
     public string Template { get; init; } = "alpaca";
     public string RewardModel { get; init; } = "";
+    public string Judge { get; init; } = NoJudge;
+    public string JudgePrompt { get; init; } = PairwiseJudgePrompt.Default;
+    public string Baseline { get; init; } = "";
     public int MaxNewTokens { get; init; } = 64;
     public int BatchSize { get; init; } = 8;
     public int Resamples { get; init; } = 1000;
@@ -22,6 +26,9 @@ public sealed record EvaluateRunOptions
     public static EvaluateRunOptions Defaults { get; } = new();
 
     public const int MaxModels = 16, MaxSets = 16;
+
+    /// <summary>The judges of the win rate: none, the chat-completions endpoint, or the reward model.</summary>
+    public const string NoJudge = "none", EndpointJudge = "endpoint", RewardModelJudge = "reward_model";
 
     public static ParameterSchema<EvaluateRunOptions> Schema { get; } = new ParameterSchema<EvaluateRunOptions>()
         .Models(o => o.Models, "models", ModelRole.Policy, MaxModels,
@@ -33,6 +40,13 @@ public sealed record EvaluateRunOptions
             "Prompt template around each prompt, as in training; model: each model's own chat template.")
         .Model(o => o.RewardModel, "reward_model", ModelRole.Reward,
             "Reward model that scores the responses to generation sets (FIGA's Reward column); empty: none.")
+        .Choice(o => o.Judge, "judge", [NoJudge, EndpointJudge, RewardModelJudge],
+            "Win rate of each model's responses to generation sets against the baseline: judged by the chat-completions endpoint (AlpacaEval's pairwise " +
+            "comparison, both orders, ties half) or by reward_model (a win when the response scores higher); none: no win rate.")
+        .Text(o => o.JudgePrompt, "judge_prompt", 8000,
+            "The endpoint judge's prompt: {instruction}, {output_a} and {output_b} are filled in; its answer's last line names Output (a), Output (b) or Tie.")
+        .Text(o => o.Baseline, "baseline", 400,
+            "What each model is compared with: empty for the set's reference answers, or one of models (its responses).")
         .Integer(o => o.MaxNewTokens, "max_new_tokens", 1, 4096, "Longest response to a generation prompt (greedy decoding).")
         .Integer(o => o.BatchSize, "batch_size", 1, 512, "Generation prompts answered at once.")
         .Integer(o => o.Resamples, "resamples", 100, 100_000, "Bootstrap resamples behind each 95% interval.")

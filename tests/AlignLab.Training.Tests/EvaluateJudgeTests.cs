@@ -1,0 +1,131 @@
+using System.Text.RegularExpressions;
+using AlignLab.Core.Demo;
+using AlignLab.Core.Evaluation;
+using AlignLab.Jobs.ChatCompletions;
+using AlignLab.Testing;
+using AlignLab.Training.Demo;
+using AlignLab.Training.Methods.Evaluation;
+using AlignLab.Training.Registry;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Reply = AlignLab.Testing.FakeChatCompletions.Reply;
+
+namespace AlignLab.Training.Tests;
+
+/// <summary>The win rate against the demo set's reference answers, judged by a stub chat-completions endpoint: both
+/// orders asked, position bias cancelled, ties half, and a failing item marked without stopping the job.</summary>
+public sealed class EvaluateJudgeTests : IClassFixture<EvaluateJudgeTests.DemoFixture>, IDisposable
+{
+    public sealed class DemoFixture
+    {
+        public ModelRegistry Registry { get; }
+
+        public DemoFixture()
+        {
+            var root = TinyModels.TempFolder();
+            DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
+            Registry = new ModelRegistry([root]);
+        }
+    }
+
+    private readonly FakeChatCompletions _endpoint = new((_, _) => new Reply(500, "not set"));
+    private readonly ModelRegistry _registry;
+    private static readonly HashSet<string> References = [.. BuiltInDatasets.DemoEvalGeneration.Records().Select(r => r.Output)];
+
+    public EvaluateJudgeTests(DemoFixture fixture) => _registry = fixture.Registry;
+
+    private async Task<(MethodContext Context, List<EvaluationArtifacts.JudgementRow> Judgements, List<EvaluationArtifacts.ResultRow> Results)> RunAsync()
+    {
+        var method = new EvaluateMethod(_registry, judge: new ChatCompletionsPairwiseJudge(new ChatCompletionsClient(
+            Options.Create(new ChatCompletionsOptions { Endpoint = _endpoint.BaseAddress, Model = "judge", MaxAttempts = 2, InitialBackoffMs = 5 }),
+            NullLogger<ChatCompletionsClient>.Instance)));
+        var context = new MethodContext(method,
+            $$"""{"models":["{{DemoModel.Name}}"],"sets":["demo-eval-generation"],"judge":"endpoint","max_new_tokens":4,"resamples":100}""");
+        await method.RunAsync(context);
+        var evaluation = Path.Combine(context.ArtifactDirectory, EvaluationArtifacts.JudgementsFile);
+        var judgements = File.ReadAllLines(evaluation).Select(l => System.Text.Json.JsonSerializer.Deserialize<EvaluationArtifacts.JudgementRow>(l,
+            new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!).ToList();
+        var results = System.Text.Json.JsonSerializer.Deserialize<List<EvaluationArtifacts.ResultRow>>(
+            File.ReadAllText(Path.Combine(context.ArtifactDirectory, EvaluationArtifacts.ResultsFile)),
+            new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!;
+        return (context, judgements, results);
+    }
+
+    private static (string A, string B) Outputs(string prompt)
+    {
+        var m = Regex.Match(prompt, @"# Output \(a\)\n(?<a>.*)\n\n# Output \(b\)\n(?<b>.*)\n\nExplain", RegexOptions.Singleline);
+        return (m.Groups["a"].Value, m.Groups["b"].Value);
+    }
+
+    private static double WinRate(List<EvaluationArtifacts.ResultRow> results) => results.Single(r => r.Metric == "win_rate").Value;
+
+    [Fact]
+    public async Task AJudgeThatAlwaysPrefersOutputAGivesFiftyPercentBecauseBothOrdersAreAsked()
+    {
+        _endpoint.Respond = (_, _) => new Reply(200, "The first one reads better.\nOutput (a)");
+        var (_, judgements, results) = await RunAsync();
+        Assert.Equal(40, judgements.Count);
+        Assert.All(judgements, j =>
+        {
+            Assert.Equal(0.5, j.Score);
+            Assert.Equal(["A", "A"], j.Verdicts!);
+        });
+        Assert.Equal(0.5, WinRate(results), 12);
+
+        // Every item was asked twice: once with the model's response as (a), once with it as (b).
+        var prompts = _endpoint.Requests.Select(r => r.Prompt).ToList();
+        Assert.Equal(80, prompts.Count);
+        Assert.Equal(40, prompts.Count(p => References.Contains(Outputs(p).B)));
+        Assert.Equal(40, prompts.Count(p => References.Contains(Outputs(p).A)));
+        Assert.Equal("The first one reads better.", judgements[0].Reasoning![0]);
+    }
+
+    [Fact]
+    public async Task TiesCountHalfAndAJudgeThatPrefersTheReferenceGivesNone()
+    {
+        // The reference wins on the capitals; every other item is a tie. By hand: capitals score 0, the rest ½.
+        _endpoint.Respond = (prompt, _) =>
+        {
+            var (a, b) = Outputs(prompt);
+            if (!prompt.Contains("capital", StringComparison.Ordinal)) return new Reply(200, "Both are fine.\n**Tie**");
+            return new Reply(200, References.Contains(a) ? "Output (a)" : References.Contains(b) ? "Output (b)." : "Tie");
+        };
+        var (_, judgements, results) = await RunAsync();
+        var capitals = judgements.Count(j => BuiltInDatasets.DemoEvalGeneration.Records()[j.Index].Instruction.Contains("capital", StringComparison.Ordinal));
+        Assert.InRange(capitals, 1, 39);
+        Assert.All(judgements, j => Assert.Equal(
+            BuiltInDatasets.DemoEvalGeneration.Records()[j.Index].Instruction.Contains("capital", StringComparison.Ordinal) ? 0.0 : 0.5, j.Score));
+        Assert.Equal((40 - capitals) * 0.5 / 40, WinRate(results), 12);
+    }
+
+    [Fact]
+    public async Task AnItemTheEndpointKeepsFailingIsMarkedFailedAndTheRestAreJudged()
+    {
+        var failing = BuiltInDatasets.DemoEvalGeneration.Records()[7].Instruction;
+        _endpoint.Respond = (prompt, _) => prompt.Contains(failing, StringComparison.Ordinal) ? new Reply(500, "overloaded") : new Reply(200, "Output (b)");
+        var (context, judgements, results) = await RunAsync();
+        var failed = judgements.Where(j => j.Score is null).ToList();
+        Assert.NotEmpty(failed);
+        Assert.All(failed, j => Assert.Contains("overloaded", j.Error));
+        Assert.All(failed, j => Assert.Equal(failing, BuiltInDatasets.DemoEvalGeneration.Records()[j.Index].Instruction));
+        Assert.Equal(failed.Count, results.Single(r => r.Metric == "judge_failed").Value);
+        // Always (b): ½ per judged item, over the judged ones only.
+        Assert.Equal(0.5, WinRate(results), 12);
+        Assert.Equal(40 - failed.Count, results.Single(r => r.Metric == "win_rate").Items);
+        // Two tries per failing prompt (max_attempts 2), and the job went on to finish.
+        Assert.True(File.Exists(Path.Combine(context.ArtifactDirectory, EvaluationArtifacts.ResultsFile)));
+    }
+
+    [Fact]
+    public void AnEndpointJudgeNeedsItsPlaceholdersAndARewardJudgeItsModel()
+    {
+        var method = new EvaluateMethod(_registry);
+        var noEndpoint = Assert.Throws<ArgumentException>(() => new MethodContext(method, """{"judge":"endpoint","judge_prompt":"Which is better? {output_a}"}"""));
+        Assert.Contains("judge: endpoint: no chat-completions endpoint is set up", noEndpoint.Message);
+        Assert.Contains("judge_prompt: must contain {instruction}, {output_b}", noEndpoint.Message);
+        Assert.Contains("reward_model: required with judge reward_model", Assert.Throws<ArgumentException>(() => new MethodContext(method, """{"judge":"reward_model"}""")).Message);
+        Assert.Contains("baseline: 'other' is not one of models", Assert.Throws<ArgumentException>(() => new MethodContext(method, """{"baseline":"other"}""")).Message);
+    }
+
+    public void Dispose() => _endpoint.Dispose();
+}
