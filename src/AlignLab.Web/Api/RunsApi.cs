@@ -38,6 +38,9 @@ public static class RunsApi
             .WithSummary("A PPO run's stored sample generations, newest step first; afterStep returns only later steps");
         group.MapGet("/{id:guid}/evaluation", GetEvaluation).WithName("GetRunEvaluation")
             .WithSummary("An evaluation run's results, one per (model, set, metric) with its bootstrap 95% interval (once the run has them), and its item records so far");
+        group.MapGet("/{id:guid}/evaluation.csv", GetEvaluationCsv).WithName("GetRunEvaluationCsv")
+            .WithSummary("An evaluation's leaderboard as CSV: every (model, set, metric) with its interval, and its difference to the baseline model if one is named")
+            .Produces<string>(StatusCodes.Status200OK, "text/csv");
         group.MapGet("/{id:guid}/metrics", GetMetrics).WithName("GetRunMetrics")
             .WithSummary("Metric points by step; afterStep returns only later steps");
         return group;
@@ -121,6 +124,17 @@ public static class RunsApi
     {
         if (await runs.GetAsync(id, cancellationToken) is null) return TypedResults.NotFound();
         return TypedResults.Ok(await evaluation.ReadAsync(id, cancellationToken));
+    }
+
+    private static async Task<Results<FileContentHttpResult, NotFound, ValidationProblem>> GetEvaluationCsv(
+        Guid id, string? baseline, RunRepository runs, RunEvaluation evaluation, CancellationToken cancellationToken)
+    {
+        if (await runs.GetAsync(id, cancellationToken) is not { } run) return TypedResults.NotFound();
+        var board = new Leaderboard((await evaluation.ReadAsync(id, cancellationToken)).Results, RunEvaluation.ModelsOf(run.Spec));
+        if (baseline is { Length: > 0 } && !board.Models.Contains(baseline))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["baseline"] = [$"must be one of the evaluated models: {string.Join(", ", board.Models)}"] });
+        return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(board.Csv(baseline is { Length: > 0 } ? baseline : null)), "text/csv; charset=utf-8",
+            $"alignlab-evaluation-{id}.csv");
     }
 
     private static async Task<Results<Ok<RunDto>, NotFound>> GetRun(Guid id, RunRepository runs, CancellationToken cancellationToken) =>

@@ -11,6 +11,10 @@ public sealed class RunEvaluation(RunArtifacts artifacts)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The models an evaluation run names, in its order.</summary>
+    public static IReadOnlyList<string> ModelsOf(Core.Runs.RunSpec spec) =>
+        spec.Parameters.GetValueOrDefault("models") is System.Text.Json.Nodes.JsonArray models ? [.. models.Select(m => m!.GetValue<string>())] : [];
+
     public async Task<EvaluationArtifacts.Evaluation> ReadAsync(Guid runId, CancellationToken cancellationToken)
     {
         var (results, _) = await artifacts.ReadJsonAsync<List<EvaluationArtifacts.ResultRow>>(runId, EvaluationArtifacts.ResultsFile, cancellationToken);
