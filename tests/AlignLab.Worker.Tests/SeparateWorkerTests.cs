@@ -175,6 +175,37 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task AKilledEvaluationResumesWithoutScoringAnItemTwice()
+    {
+        await _api.Http.PostAsync("/api/models/demo", null);
+        var run = await _api.CreateRunAsync(new
+        {
+            method = "evaluate",
+            parameters = new { models = new[] { "demo-gpt2" }, sets = new[] { "demo-eval-choices", "demo-eval-generation" }, max_new_tokens = 64, batch_size = 1, resamples = 100 },
+        });
+        var id = Guid.Parse(run["id"]!.GetValue<string>());
+        var items = Path.Combine(_artifacts, "runs", id.ToString(), "evaluation_items.jsonl");
+
+        var first = StartWorker("worker-a");
+        await WaitForStepAsync(id, 24, TimeSpan.FromSeconds(90));
+        await KillAsync(first);
+        var before = File.ReadAllLines(items).Where(l => l.EndsWith('}')).ToList();
+        Assert.True(before.Count is >= 24 and < 58, $"the kill came midway ({before.Count} of 58 items)");
+
+        await using var second = StartWorker("worker-b");
+        await _api.WaitForStatusAsync(id, "Succeeded", TimeSpan.FromSeconds(120));
+        // The records written before the kill are still the file's first lines, and every item has one record: none was
+        // scored again.
+        var after = File.ReadAllLines(items);
+        Assert.Equal(58, after.Length);
+        Assert.Equal(before, after.Take(before.Count));
+        var keys = after.Select(l => JsonNode.Parse(l)!).Select(r => (r["set"]!.GetValue<string>(), r["index"]!.GetValue<int>())).ToList();
+        Assert.Equal(58, keys.Distinct().Count());
+        var evaluation = JsonNode.Parse(await _api.Http.GetStringAsync($"/api/runs/{id}/evaluation"))!;
+        Assert.Contains(evaluation["results"]!.AsArray(), r => r!["metric"]!.GetValue<string>() == "acc");
+    }
+
+    [Fact]
     public async Task AKilledFigaRunResumesFromItsCheckpointWithEveryStepOnce()
     {
         const int steps = 40;
