@@ -68,4 +68,23 @@ public sealed class LeaderboardTests(PostgresFixture postgres, ChromiumFixture c
         Assert.Equal("18", row[6]);
         Assert.Contains(csv, l => l.StartsWith("demo-gpt2,demo-eval-choices,acc,", StringComparison.Ordinal) && l.EndsWith(','));
     }
+
+    [Fact]
+    public async Task AFigaRunThatEvaluatesItsExportLinksItsEvaluationOnItsRunPage()
+    {
+        using var api = NewApi();
+        await api.Http.PostAsync("/api/models/demo", null);
+        var figa = Guid.Parse((await api.CreateRunAsync(new
+        {
+            method = "figa",
+            parameters = new { preset = "demo", max_steps = 2, batch_size = 4, grad_accum = 1, eval_every = 0, eval_fraction = 0.05, evaluate_with = new[] { "demo-eval-choices" } },
+        }))["id"]!.GetValue<string>());
+        await api.WaitForStatusAsync(figa, "Succeeded", TimeSpan.FromSeconds(120));
+
+        var page = await NewPageAsync();
+        await GotoAsync(page, $"/runs/{figa}");
+        await page.Locator("#leaderboard-link").ClickAsync();
+        await page.WaitForURLAsync(new Regex($"/runs/{figa}/leaderboard$"));
+        await Assertions.Expect(page.Locator($"#leaderboard tr[data-model='runs/{figa}/export'] td[data-metric='acc'] .leaderboard-value")).ToBeVisibleAsync();
+    }
 }

@@ -59,8 +59,8 @@ public sealed class ParameterSchema<T> where T : class
 
     /// <summary>A list of datasets: stored ids or built-in names (an evaluation's sets).</summary>
     public ParameterSchema<T> Datasets(Expression<Func<T, IReadOnlyList<string>>> property, string name, IReadOnlyList<string> builtIn, int maxCount,
-        string help, IReadOnlyList<string>? kinds = null) =>
-        Leaf(property, name, d => ParameterSpec.Datasets(name, (IReadOnlyList<string>)d!, builtIn, maxCount, help, kinds), ReadList);
+        string help, IReadOnlyList<string>? kinds = null, int minCount = 1) =>
+        Leaf(property, name, d => ParameterSpec.Datasets(name, (IReadOnlyList<string>)d!, builtIn, maxCount, help, kinds, minCount), ReadList);
 
     private static IReadOnlyList<string> ReadList(JsonNode value) => [.. value.AsArray().Select(item => item!.GetValue<string>())];
 

@@ -55,10 +55,10 @@ public sealed record ParameterSpec(
     public static ParameterSpec Models(string name, IReadOnlyList<string> @default, ModelRole role, int maxCount, string help) =>
         new(name, ParameterKind.Models, new JsonArray([.. @default.Select(m => (JsonNode?)JsonValue.Create(m))]), help, 1, maxCount, Role: role);
 
-    /// <summary>One to <paramref name="maxCount"/> different datasets: stored ids or the built-in <paramref name="builtIn"/>.</summary>
+    /// <summary><paramref name="minCount"/> to <paramref name="maxCount"/> different datasets: stored ids or the built-in <paramref name="builtIn"/>.</summary>
     public static ParameterSpec Datasets(string name, IReadOnlyList<string> @default, IReadOnlyList<string> builtIn, int maxCount, string help,
-        IReadOnlyList<string>? kinds = null) =>
-        new(name, ParameterKind.Datasets, new JsonArray([.. @default.Select(d => (JsonNode?)JsonValue.Create(d))]), help, 1, maxCount, builtIn, kinds);
+        IReadOnlyList<string>? kinds = null, int minCount = 1) =>
+        new(name, ParameterKind.Datasets, new JsonArray([.. @default.Select(d => (JsonNode?)JsonValue.Create(d))]), help, minCount, maxCount, builtIn, kinds);
 
     /// <summary>Checks a value given by a user. Returns the error message, or null with the value
     /// normalised to this parameter's JSON type in <paramref name="normalized"/>.</summary>
@@ -109,6 +109,7 @@ public sealed record ParameterSpec(
             case ParameterKind.Models or ParameterKind.Datasets:
                 if (value is not JsonArray list) return $"must be a list of {(Kind == ParameterKind.Models ? "model references" : "dataset ids or names")}, not {Describe(kind)}";
                 if (list.Count < Min || list.Count > Max) return $"must name {Format(Min)} to {Format(Max)} {(Kind == ParameterKind.Models ? "models" : "datasets")}, not {list.Count}";
+                if (list.Count == 0) { normalized = new JsonArray(); return null; }
                 var items = new List<string>();
                 var single = this with { Kind = Kind == ParameterKind.Models ? ParameterKind.Model : ParameterKind.Dataset, Min = 0, Max = Kind == ParameterKind.Models ? 400 : 100 };
                 foreach (var (item, i) in list.Select((item, i) => (item, i)))

@@ -11,9 +11,9 @@ public sealed class RunEvaluation(RunArtifacts artifacts)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>The models an evaluation run names, in its order.</summary>
-    public static IReadOnlyList<string> ModelsOf(Core.Runs.RunSpec spec) =>
-        spec.Parameters.GetValueOrDefault("models") is System.Text.Json.Nodes.JsonArray models ? [.. models.Select(m => m!.GetValue<string>())] : [];
+    /// <summary>The models an evaluation names, in its order; a training run that evaluates its export names that.</summary>
+    public static IReadOnlyList<string> ModelsOf(Core.Runs.RunSpec spec, Guid runId) =>
+        spec.Parameters.GetValueOrDefault("models") is System.Text.Json.Nodes.JsonArray models ? [.. models.Select(m => m!.GetValue<string>())] : [$"runs/{runId}/export"];
 
     public async Task<EvaluationArtifacts.Evaluation> ReadAsync(Guid runId, CancellationToken cancellationToken)
     {

@@ -58,9 +58,16 @@ public sealed class EvaluateMethod(ModelRegistry registry, IDatasetStore? datase
         return errors;
     }
 
-    public async Task RunAsync(IRunContext context)
+    public Task RunAsync(IRunContext context) =>
+        EvaluateAsync(context, EvaluateRunOptions.Schema.Bind(context.Parameters, EvaluateRunOptions.Defaults), registry.Resolve);
+
+    /// <summary>The evaluation itself, which a training run also runs on its export when it names sets to evaluate with.</summary>
+    /// <param name="resolve">A model reference's folder.</param>
+    /// <param name="afterTraining">The step a training run ended at: the evaluation then leaves the run's progress alone and
+    /// reports its results at that step; null for an evaluation run of its own.</param>
+    public async Task EvaluateAsync(IRunContext context, EvaluateRunOptions o, Func<string, string> resolve, long? afterTraining = null)
     {
-        var o = EvaluateRunOptions.Schema.Bind(context.Parameters, EvaluateRunOptions.Defaults);
+        void Progress(long done, long total) { if (afterTraining is null) context.Metrics.ReportProgress(done, total); }
         var sets = new List<(string Name, StoredDataset Data)>();
         foreach (var set in o.Sets)
         {
@@ -75,8 +82,8 @@ public sealed class EvaluateMethod(ModelRegistry registry, IDatasetStore? datase
         var items = JsonLines.Read<Row>(path, Json).DistinctBy(EvaluationArtifacts.Key).ToList();
         var done = items.Select(EvaluationArtifacts.Key).ToHashSet();
         var total = (long)o.Models.Count * sets.Sum(s => s.Data.Records.Count);
-        context.Metrics.ReportProgress(done.Count, total);
-        using var rewardModel = o.RewardModel is { Length: > 0 } folder ? RewardModel.Load(registry.Resolve(folder), device) : null;
+        Progress(done.Count, total);
+        using var rewardModel = o.RewardModel is { Length: > 0 } folder ? RewardModel.Load(resolve(folder), device) : null;
 
         await using (var writer = JsonLines.Append(path))
         {
@@ -86,13 +93,13 @@ public sealed class EvaluateMethod(ModelRegistry registry, IDatasetStore? datase
                 writer.Flush();
                 items.Add(row);
                 done.Add(EvaluationArtifacts.Key(row));
-                context.Metrics.ReportProgress(done.Count, total);
+                Progress(done.Count, total);
             }
             foreach (var model in o.Models)
             {
                 if (sets.All(s => Enumerable.Range(0, s.Data.Records.Count).All(i => done.Contains((model, s.Name, i))))) continue;
-                using var lm = Load(registry.Resolve(model), device, o.Runtime.Precision);
-                var tokenizer = TextTokenizer.Load(registry.Resolve(model));
+                using var lm = Load(resolve(model), device, o.Runtime.Precision);
+                var tokenizer = TextTokenizer.Load(resolve(model));
                 var template = PromptTemplate.Resolve(o.Template, tokenizer);
                 foreach (var (set, data) in sets)
                 {
@@ -122,9 +129,10 @@ public sealed class EvaluateMethod(ModelRegistry registry, IDatasetStore? datase
         var results = EvaluationResults.Compute(items, o.Resamples, o.Runtime.Seed, judgements);
         await File.WriteAllTextAsync(Path.Combine(context.ArtifactDirectory, EvaluationArtifacts.ResultsFile),
             JsonSerializer.Serialize(results, Json), context.CancellationToken);
-        // Each result as a metric too, for the run page: "acc · demo-eval-choices" at step k for the k-th model (from 1).
+        // Each result as a metric too, for the run page: "acc · demo-eval-choices" at step k for the k-th model (from 1), or
+        // at the last step of the training run it evaluates.
         foreach (var result in results)
-            context.Metrics.Report(o.Models.ToList().IndexOf(result.Model) + 1, $"{result.Metric} · {result.Set}", result.Value);
+            context.Metrics.Report(afterTraining ?? o.Models.ToList().IndexOf(result.Model) + 1, $"{result.Metric} · {result.Set}", result.Value);
     }
 
     /// <summary>Every model's response to every generation item against the baseline's, judged once and kept: the endpoint

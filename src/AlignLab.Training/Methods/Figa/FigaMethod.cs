@@ -6,6 +6,7 @@ using AlignLab.Core.Methods;
 using AlignLab.Training.Batching;
 using AlignLab.Training.Inference;
 using AlignLab.Training.Methods.Common;
+using AlignLab.Training.Methods.Evaluation;
 using AlignLab.Training.Registry;
 using AlignLab.Training.Rewards;
 using static TorchSharp.torch;
@@ -109,6 +110,16 @@ public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets =
         }
         session.Export(context);
         FigaTokenWeights.Write(Path.Combine(context.ArtifactDirectory, FigaTokenWeights.FileName), session.Model, session.Tokenizer, eval, o.Figa, session.Device);
+        if (o.EvaluateWith.Count > 0)
+        {
+            // The export on the evaluation sets the run names: the run's own evaluation and leaderboard.
+            var export = $"runs/{context.RunId}/export";
+            await new EvaluateMethod(registry, datasets).EvaluateAsync(context, new EvaluateRunOptions
+            {
+                Models = [export], Sets = o.EvaluateWith, Template = o.Model.Template, RewardModel = o.RewardModel, MaxNewTokens = o.EvalMaxNewTokens,
+                BatchSize = optimization.BatchSize, Runtime = o.Runtime,
+            }, reference => reference == export ? Path.Combine(context.ArtifactDirectory, "export") : registry.Resolve(reference), afterTraining: session.Step);
+        }
 
         // Held-out log-probabilities of revised, initial, rewarded and penalised tokens; the reward of greedy answers.
         void Evaluate(long step)

@@ -2,6 +2,7 @@ using AlignLab.Core.Datasets;
 using AlignLab.Core.Figa;
 using AlignLab.Core.Methods;
 using AlignLab.Training.Methods.Common;
+using AlignLab.Training.Methods.Evaluation;
 
 namespace AlignLab.Training.Methods.Figa;
 
@@ -20,6 +21,7 @@ public sealed record FigaRunOptions : ITrainingOptions
     public string RewardModel { get; init; } = "";
     public int EvalGenerations { get; init; } = 32;
     public int EvalMaxNewTokens { get; init; } = 64;
+    public IReadOnlyList<string> EvaluateWith { get; init; } = [];
     public OptimizationOptions Optimization { get; init; } = new()
     {
         LearningRate = 1e-5, Schedule = "constant", WarmupSteps = 0, Epochs = 5, MaxSteps = 0, BatchSize = 8, GradAccum = 16, MaxLength = 512,
@@ -76,6 +78,9 @@ public sealed record FigaRunOptions : ITrainingOptions
             "Reward model folder for evaluation: mean reward of greedy generations on held-out prompts (empty: none).")
         .Integer(o => o.EvalGenerations, "eval_generations", 1, 100_000, "Held-out prompts answered for the reward evaluation.")
         .Integer(o => o.EvalMaxNewTokens, "eval_max_new_tokens", 1, 8192, "Longest answer in the reward evaluation.")
+        .Datasets(o => o.EvaluateWith, "evaluate_with", [EvaluateMethod.DemoChoices, EvaluateMethod.DemoGeneration], EvaluateRunOptions.MaxSets,
+            "Evaluation sets to run the exported model on when training ends (as the evaluate method does, with reward_model and template); " +
+            "the results are the run's evaluation and leaderboard. Empty: none.", DatasetKinds.Evaluation, minCount: 0)
         .Group(o => o.Optimization, OptimizationOptions.Schema)
         .Group(o => o.Lora, LoraOptions.Schema)
         .Group(o => o.Runtime, RuntimeOptions.Schema);

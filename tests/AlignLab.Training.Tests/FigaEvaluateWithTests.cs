@@ -1,0 +1,43 @@
+using System.Text.Json;
+using AlignLab.Core.Evaluation;
+using AlignLab.Training.Demo;
+using AlignLab.Training.Methods.Figa;
+using AlignLab.Training.Registry;
+
+namespace AlignLab.Training.Tests;
+
+/// <summary>A FIGA run that names evaluation sets evaluates its export on them when training ends: the run's own
+/// evaluation, as an evaluate run would write it, with its results among the run's metrics at its last step.</summary>
+public sealed class FigaEvaluateWithTests
+{
+    [Fact]
+    public async Task TheExportIsEvaluatedOnTheNamedSetsWhenTrainingEnds()
+    {
+        var root = TinyModels.TempFolder();
+        DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
+        var registry = new ModelRegistry([root]);
+        var method = new FigaMethod(registry);
+        var context = new MethodContext(method,
+            $$"""{"preset":"demo","model":"{{DemoModel.Name}}","max_steps":2,"batch_size":4,"grad_accum":1,"eval_every":0,"eval_fraction":0.05,"evaluate_with":["demo-eval-choices"]}""");
+        await method.RunAsync(context);
+
+        var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        var results = JsonSerializer.Deserialize<List<EvaluationArtifacts.ResultRow>>(
+            File.ReadAllText(Path.Combine(context.ArtifactDirectory, EvaluationArtifacts.ResultsFile)), json)!;
+        var export = $"runs/{context.RunId}/export";
+        var acc = results.Single(r => r.Metric == "acc");
+        Assert.Equal((export, "demo-eval-choices", 18), (acc.Model, acc.Set, acc.Items));
+        Assert.Equal(18, File.ReadAllLines(Path.Combine(context.ArtifactDirectory, EvaluationArtifacts.ItemsFile)).Length);
+        // The result is a metric of the run at its last training step.
+        Assert.Equal((2L, acc.Value), context.Points.Where(p => p.Name == "acc · demo-eval-choices").Select(p => (p.Step, p.Value)).Single());
+    }
+
+    [Fact]
+    public void WithoutSetsNothingIsEvaluatedAndAnUnknownSetIsRefused()
+    {
+        var method = new FigaMethod(new ModelRegistry([TinyModels.TempFolder()]));
+        Assert.Empty(new MethodContext(method, "{}").Spec.Parameters["evaluate_with"]!.AsArray());
+        var refused = Assert.Throws<ArgumentException>(() => new MethodContext(method, """{"evaluate_with":["demo-spa"]}"""));
+        Assert.Contains("evaluate_with: item 0: must be a dataset id or one of demo-eval-choices, demo-eval-generation", refused.Message);
+    }
+}
