@@ -112,7 +112,8 @@ public sealed class EvaluateJudgeTests : IClassFixture<EvaluateJudgeTests.DemoFi
         // Always (b): ½ per judged item, over the judged ones only.
         Assert.Equal(0.5, WinRate(results), 12);
         Assert.Equal(40 - failed.Count, results.Single(r => r.Metric == "win_rate").Items);
-        // Two tries per failing prompt (max_attempts 2), and the job went on to finish.
+        // Two tries for each failing item's first order (max_attempts 2; the question recurs in the set), after which it is given up; the job went on.
+        Assert.Equal(2 * failed.Count, _endpoint.Requests.Count(r => r.Prompt.Contains(failing, StringComparison.Ordinal)));
         Assert.True(File.Exists(Path.Combine(context.ArtifactDirectory, EvaluationArtifacts.ResultsFile)));
     }
 
