@@ -9,12 +9,13 @@ public static class EvaluationArtifacts
     public const string ResultsFile = "evaluation.json";
     public const string JudgementsFile = "evaluation_judgements.jsonl";
 
-    /// <summary>One item of one set as one model did it. Multiple choice: every choice's summed log-probability
+    /// <summary>One item of one set as one model did it. Multiple choice: the choices, every choice's summed log-probability
     /// (<see cref="Scores"/>), the <c>acc</c> and <c>acc_norm</c> predictions and the answer. Generation: the response, the
     /// reference if the set has one, and the reward if the run names a reward model.</summary>
     public sealed record ItemRow(string Model, string Set, int Index, string Prompt,
         IReadOnlyList<double>? Scores = null, int? Prediction = null, int? PredictionNorm = null, int? Answer = null,
-        string? Response = null, string? Reference = null, double? Reward = null, int? ResponseTokens = null, bool? Truncated = null);
+        string? Response = null, string? Reference = null, double? Reward = null, int? ResponseTokens = null, bool? Truncated = null,
+        IReadOnlyList<string>? Choices = null);
 
     /// <summary>How one model's response to one generation item fared against the baseline's (<see cref="Baseline"/>: "reference"
     /// or a model): the item's <see cref="WinRate"/> score, the verdicts of both orders (model as (a), then as (b)) with the

@@ -111,7 +111,7 @@ public sealed class EvaluateMethod(ModelRegistry registry, IDatasetStore? datase
                             var item = data.Records[i];
                             var scores = ChoiceLogLikelihood.Score(lm, tokenizer, template, item.Instruction, item.Choices!, device);
                             Write(new Row(model, set, i, item.Instruction, scores, MultipleChoice.Prediction(scores),
-                                MultipleChoice.NormalizedPrediction(scores, item.Choices!), item.Answer));
+                                MultipleChoice.NormalizedPrediction(scores, item.Choices!), item.Answer, Choices: item.Choices));
                         }
                     else
                         foreach (var chunk in pending.Chunk(o.BatchSize))
