@@ -34,6 +34,7 @@ public sealed class LeaderboardTests(PostgresFixture postgres, ChromiumFixture c
         await page.WaitForURLAsync(new Regex($"/runs/{evaluation}/leaderboard$"));
         await page.Locator("[data-interactive='true']").WaitForAsync();
         await Assertions.Expect(page.Locator("#leaderboard tbody tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator($"#leaderboard tr[data-model='{tuned}'] .leaderboard-run")).ToHaveTextAsync("sft");
         await Assertions.Expect(page.Locator($"#leaderboard tr[data-model='{tuned}'] td[data-metric='acc'] .leaderboard-value"))
             .ToHaveTextAsync(Value(tuned, "acc").ToString("0.000", CultureInfo.InvariantCulture));
 
