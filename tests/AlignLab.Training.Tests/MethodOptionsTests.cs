@@ -13,7 +13,7 @@ namespace AlignLab.Training.Tests;
 /// defaults, and each parameter fills a property of its own (a changed value changes the record).</summary>
 public class MethodOptionsTests
 {
-    public static TheoryData<string> Methods => new() { "sft", "figa", "reward-model", "ppo", "r3-ppo", "query-types", "spa-construction" };
+    public static TheoryData<string> Methods => new() { "sft", "figa", "reward-model", "ppo", "r3-ppo", "query-types", "spa-construction", "evaluate" };
 
     [Theory]
     [MemberData(nameof(Methods))]
@@ -28,6 +28,7 @@ public class MethodOptionsTests
             case "r3-ppo": Check(R3PpoRunOptions.Schema, R3PpoRunOptions.Defaults); break;
             case "query-types": Check(QueryTypeRunOptions.Schema, QueryTypeRunOptions.Defaults); break;
             case "spa-construction": Check(SpaConstructionRunOptions.Schema, SpaConstructionRunOptions.Defaults); break;
+            case "evaluate": Check(AlignLab.Training.Methods.Evaluation.EvaluateRunOptions.Schema, AlignLab.Training.Methods.Evaluation.EvaluateRunOptions.Defaults); break;
             default: throw new ArgumentException(method);
         }
     }
@@ -51,13 +52,15 @@ public class MethodOptionsTests
         var specs = schema.Specs(defaults);
         Assert.Equal(specs.Count, specs.Select(s => s.Name).Distinct().Count());
         var resolved = specs.ToDictionary(s => s.Name, s => (JsonNode?)s.Default.DeepClone());
-        Assert.Equal(defaults, schema.Bind(new MethodParameters(resolved), defaults));
+        // Compared as JSON: a list property (evaluate_with, models) is a new list once bound, equal in content.
+        static string Json(T options) => System.Text.Json.JsonSerializer.Serialize(options);
+        Assert.Equal(Json(defaults), Json(schema.Bind(new MethodParameters(resolved), defaults)));
 
         foreach (var spec in specs)
         {
             var changed = new Dictionary<string, JsonNode?>(resolved) { [spec.Name] = Other(spec) };
             Assert.True(spec.Validate(changed[spec.Name], out _) is null, $"{spec.Name}: the changed value is not valid");
-            Assert.True(!Equals(defaults, schema.Bind(new MethodParameters(changed), defaults)), $"{spec.Name} changes nothing in {typeof(T).Name}");
+            Assert.True(Json(defaults) != Json(schema.Bind(new MethodParameters(changed), defaults)), $"{spec.Name} changes nothing in {typeof(T).Name}");
         }
     }
 
@@ -69,6 +72,7 @@ public class MethodOptionsTests
         ParameterKind.Boolean => JsonValue.Create(!spec.Default.GetValue<bool>()),
         ParameterKind.Choice => JsonValue.Create(spec.Choices!.First(c => c != spec.Default.GetValue<string>())),
         ParameterKind.Dataset => JsonValue.Create(Guid.NewGuid().ToString()),
+        ParameterKind.Datasets or ParameterKind.Models => new JsonArray([.. spec.Default.AsArray().Select(v => v!.DeepClone()), JsonValue.Create(Guid.NewGuid().ToString())]),
         _ => JsonValue.Create(spec.Default.GetValue<string>() + "x"),
     };
 }

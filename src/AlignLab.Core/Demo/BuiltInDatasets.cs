@@ -50,11 +50,11 @@ public static class BuiltInDatasets
 
     /// <summary>Demo questions the training sets do not hold (their seed is their own), with their right answers as references.</summary>
     public static readonly BuiltIn DemoEvalGeneration = new("demo-eval-generation", DatasetKinds.Generation,
-        "Evaluation prompts (40) with reference answers: the demo models' responses are scored by reward, judge and text statistics.", ["evaluate", "figa"],
+        "Evaluation prompts (40) with reference answers: the demo models' responses are scored by reward, judge and text statistics.", ["evaluate", "figa", "sft", "ppo", "r3-ppo"],
         () => [.. DemoData.Generate(40, seed: 61).Select((e, i) => new SpaRecord(e.Instruction, e.Input, e.Response, "", "", i % 2 == 0 ? "CE" : ""))]);
 
     public static readonly BuiltIn DemoEvalChoices = new("demo-eval-choices", DatasetKinds.MultipleChoice,
-        "Multiple-choice items (18): every demo capital and fruit colour, the right fact among three wrong ones.", ["evaluate", "figa"],
+        "Multiple-choice items (18): every demo capital and fruit colour, the right fact among three wrong ones.", ["evaluate", "figa", "sft", "ppo", "r3-ppo"],
         () => [.. DemoData.MultipleChoice().Select(c => new SpaRecord(c.Question, "", "", "", "", "", c.Answers, c.Answer, c.Group))]);
 
     public static readonly IReadOnlyList<BuiltIn> All = [Demo, DemoSpaInitial, DemoSpa, DemoEdits, DemoPool, DemoPrompts, DemoR3, DemoEvalGeneration, DemoEvalChoices];

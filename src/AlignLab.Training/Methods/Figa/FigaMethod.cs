@@ -110,16 +110,8 @@ public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets =
         }
         session.Export(context);
         FigaTokenWeights.Write(Path.Combine(context.ArtifactDirectory, FigaTokenWeights.FileName), session.Model, session.Tokenizer, eval, o.Figa, session.Device);
-        if (o.EvaluateWith.Count > 0)
-        {
-            // The export on the evaluation sets the run names: the run's own evaluation and leaderboard.
-            var export = $"runs/{context.RunId}/export";
-            await new EvaluateMethod(registry, datasets).EvaluateAsync(context, new EvaluateRunOptions
-            {
-                Models = [export], Sets = o.EvaluateWith, Template = o.Model.Template, RewardModel = o.RewardModel, MaxNewTokens = o.EvalMaxNewTokens,
-                BatchSize = optimization.BatchSize, Runtime = o.Runtime,
-            }, reference => reference == export ? Path.Combine(context.ArtifactDirectory, "export") : registry.Resolve(reference), afterTraining: session.Step);
-        }
+        // The export on the evaluation sets the run names: the run's own evaluation and leaderboard.
+        await ExportEvaluation.RunAsync(context, registry, datasets, o.EvaluateWith, o, session.Step, o.RewardModel, o.EvalMaxNewTokens);
 
         // Held-out log-probabilities of revised, initial, rewarded and penalised tokens; the reward of greedy answers.
         void Evaluate(long step)

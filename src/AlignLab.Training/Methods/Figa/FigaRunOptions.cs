@@ -78,9 +78,7 @@ public sealed record FigaRunOptions : ITrainingOptions
             "Reward model folder for evaluation: mean reward of greedy generations on held-out prompts (empty: none).")
         .Integer(o => o.EvalGenerations, "eval_generations", 1, 100_000, "Held-out prompts answered for the reward evaluation.")
         .Integer(o => o.EvalMaxNewTokens, "eval_max_new_tokens", 1, 8192, "Longest answer in the reward evaluation.")
-        .Datasets(o => o.EvaluateWith, "evaluate_with", [EvaluateMethod.DemoChoices, EvaluateMethod.DemoGeneration], EvaluateRunOptions.MaxSets,
-            "Evaluation sets to run the exported model on when training ends (as the evaluate method does, with reward_model and template); " +
-            "the results are the run's evaluation and leaderboard. Empty: none.", DatasetKinds.Evaluation, minCount: 0)
+        .EvaluateWith(o => o.EvaluateWith)
         .Group(o => o.Optimization, OptimizationOptions.Schema)
         .Group(o => o.Lora, LoraOptions.Schema)
         .Group(o => o.Runtime, RuntimeOptions.Schema);

@@ -11,6 +11,7 @@ using AlignLab.Training.Adapters;
 using AlignLab.Training.Batching;
 using AlignLab.Training.Inference;
 using AlignLab.Training.Methods.Common;
+using AlignLab.Training.Methods.Evaluation;
 using AlignLab.Training.Models;
 using AlignLab.Training.Registry;
 using AlignLab.Training.Rewards;
@@ -63,12 +64,14 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
         var o = PpoRunOptions.Schema.Bind(context.Parameters, PpoRunOptions.Defaults);
         var prompts = await PromptsAsync(o.Prompts, context.CancellationToken);
         var critic = o.Critic == PpoRunOptions.CriticFromRewardModel ? registry.Resolve(o.RewardModel) : null;
-        await TrainAsync(context, registry, o, o.Ppo, prompts, session => RewardSource(o, session), critic);
+        await TrainAsync(context, registry, o, o.Ppo, prompts, session => RewardSource(o, session), critic,
+            step => ExportEvaluation.RunAsync(context, registry, datasets, o.EvaluateWith, o, step, o.RewardModel, o.Ppo.MaxNewTokens));
     }
 
     /// <param name="criticFolder">A reward model whose backbone the critic starts from; null: a value head on the policy.</param>
+    /// <param name="afterExport">What follows the export, given the last step (the run's evaluate_with).</param>
     public static async Task TrainAsync(IRunContext context, ModelRegistry registry, ITrainingOptions training, PpoOptions ppo,
-        IReadOnlyList<SpaRecord> prompts, Func<TrainingSession, IRewardSource> rewardSource, string? criticFolder = null)
+        IReadOnlyList<SpaRecord> prompts, Func<TrainingSession, IRewardSource> rewardSource, string? criticFolder = null, Func<long, Task>? afterExport = null)
     {
         var seed = training.Runtime.Seed;
         using var session = TrainingSession.Open(context, registry, training,
@@ -232,6 +235,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
             context.Metrics.Report(session.Step, "exported_step", bestStep);
         }
         session.Export(context);
+        if (afterExport is not null) await afterExport(session.Step);
 
         // TRL's score scaling and clipping, the running moments saved with each checkpoint: a sequence reward is one value
         // per rollout (placed back at its last token), a token-level reward one value per token.

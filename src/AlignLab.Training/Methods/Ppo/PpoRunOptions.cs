@@ -1,5 +1,6 @@
 using AlignLab.Core.Methods;
 using AlignLab.Training.Methods.Common;
+using AlignLab.Training.Methods.Evaluation;
 
 namespace AlignLab.Training.Methods.Ppo;
 
@@ -31,6 +32,7 @@ public sealed record PpoRunOptions : ITrainingOptions
     };
     public LoraOptions Lora { get; init; } = new();
     public RuntimeOptions Runtime { get; init; } = new() { Precision = "auto" };
+    public IReadOnlyList<string> EvaluateWith { get; init; } = [];
 
     /// <summary>AlpacaFarm's PPO settings: the defaults.</summary>
     public static PpoRunOptions Paper { get; } = new();
@@ -59,6 +61,7 @@ public sealed record PpoRunOptions : ITrainingOptions
         .Choice(o => o.Critic, "critic", [CriticFromRewardModel, CriticOnPolicy],
             "The critic: reward_model, a model of its own initialised from the reward model's backbone with a zero value head, trained in full beside the policy " +
             "(AlpacaFarm's init_value_with_reward; it must share the policy's tokenizer), or policy, a value head on the policy's backbone (TRL).")
+        .EvaluateWith(o => o.EvaluateWith)
         .Group(o => o.Ppo, PpoOptions.Schema)
         .Group(o => o.Optimization, OptimizationOptions.RolloutSchema)
         .Group(o => o.Lora, LoraOptions.Schema)

@@ -3,6 +3,7 @@ using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
 using AlignLab.Core.R3;
 using AlignLab.Training.Methods.Common;
+using AlignLab.Training.Methods.Evaluation;
 using AlignLab.Training.Methods.Ppo;
 using AlignLab.Training.Registry;
 using AlignLab.Training.Retrieval;
@@ -53,7 +54,8 @@ public sealed class R3PpoMethod(ModelRegistry registry, IDatasetStore? datasets 
         }
         await PpoMethod.TrainAsync(context, registry, o, o.Ppo, records, session => new R3RewardSource(prompts,
             retrieverFolder is null ? new LexicalRelevanceScorer() : RetrieverScorer.Load(retrieverFolder, session.Device),
-            o.Ppo.MaxNewTokens, ablation, o.Runtime.Seed, session.Template.RoleMarkers, o.RelevanceText));
+            o.Ppo.MaxNewTokens, ablation, o.Runtime.Seed, session.Template.RoleMarkers, o.RelevanceText),
+            afterExport: step => ExportEvaluation.RunAsync(context, registry, datasets, o.EvaluateWith, o, step, maxNewTokens: o.Ppo.MaxNewTokens));
     }
 
     /// <summary>Each prompt's reference answer and query type; a "column" dataset whose records lack labels fails here, naming how many.</summary>

@@ -2,6 +2,7 @@ using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
 using AlignLab.Core.R3;
 using AlignLab.Training.Methods.Common;
+using AlignLab.Training.Methods.Evaluation;
 using AlignLab.Training.Methods.Ppo;
 
 namespace AlignLab.Training.Methods.R3;
@@ -31,6 +32,7 @@ public sealed record R3PpoRunOptions : ITrainingOptions
     };
     public LoraOptions Lora { get; init; } = new() { Enabled = true, Rank = 8, Alpha = 16, Dropout = 0.05 };
     public RuntimeOptions Runtime { get; init; } = new() { Precision = "auto" };
+    public IReadOnlyList<string> EvaluateWith { get; init; } = [];
 
     /// <summary>The authors' recipe: the defaults.</summary>
     public static R3PpoRunOptions Paper { get; } = new();
@@ -57,6 +59,7 @@ public sealed record R3PpoRunOptions : ITrainingOptions
             "Dense retriever for relevance: a BERT folder in HF layout with vocab.txt (e.g. Contriever) under a model root. Empty: the embedded lexical scorer (no weights).")
         .Choice(o => o.RelevanceText, "relevance_text",
             "Relevance on the cleaned response (default; clean-up is a step before scoring) or on the response as generated (the authors' reward_model.py).")
+        .EvaluateWith(o => o.EvaluateWith)
         .Group(o => o.Ppo, PpoOptions.Schema)
         .Group(o => o.Optimization, OptimizationOptions.RolloutSchema)
         .Group(o => o.Lora, LoraOptions.Schema)

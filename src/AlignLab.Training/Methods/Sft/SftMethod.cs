@@ -4,6 +4,7 @@ using AlignLab.Core.Methods;
 using AlignLab.Training.Batching;
 using AlignLab.Training.Inference;
 using AlignLab.Training.Methods.Common;
+using AlignLab.Training.Methods.Evaluation;
 using AlignLab.Training.Models;
 using AlignLab.Training.Registry;
 using static TorchSharp.torch;
@@ -64,6 +65,7 @@ public sealed class SftMethod(ModelRegistry registry, IDatasetStore? datasets = 
             await session.EndOfStepAsync(context);
         }
         session.Export(context);
+        await ExportEvaluation.RunAsync(context, registry, datasets, o.EvaluateWith, o, session.Step);
 
         void Evaluate(long step)
         {

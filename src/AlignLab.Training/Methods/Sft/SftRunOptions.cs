@@ -1,6 +1,7 @@
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
 using AlignLab.Training.Methods.Common;
+using AlignLab.Training.Methods.Evaluation;
 
 namespace AlignLab.Training.Methods.Sft;
 
@@ -16,6 +17,7 @@ public sealed record SftRunOptions : ITrainingOptions
     };
     public LoraOptions Lora { get; init; } = new();
     public RuntimeOptions Runtime { get; init; } = new();
+    public IReadOnlyList<string> EvaluateWith { get; init; } = [];
 
     public static SftRunOptions Defaults { get; } = new();
 
@@ -24,6 +26,7 @@ public sealed record SftRunOptions : ITrainingOptions
         .Dataset(o => o.Dataset, "dataset", SftData.BuiltIn,
             "(Instruction, response) pairs: a stored dataset's instruction, input and output; the built-in demo instructions; or demo-spa-initial, the initial (wrong) answers of the demo SPA pairs (a policy for FIGA to correct).",
             DatasetLayout.KindsWith(RecordPart.Instruction, RecordPart.Output))
+        .EvaluateWith(o => o.EvaluateWith)
         .Group(o => o.Optimization, OptimizationOptions.Schema)
         .Group(o => o.Lora, LoraOptions.Schema)
         .Group(o => o.Runtime, RuntimeOptions.Schema);

@@ -6,19 +6,29 @@ using AlignLab.Training.Registry;
 
 namespace AlignLab.Training.Tests;
 
-/// <summary>A FIGA run that names evaluation sets evaluates its export on them when training ends: the run's own
+/// <summary>A training run that names evaluation sets evaluates its export on them when training ends: the run's own
 /// evaluation, as an evaluate run would write it, with its results among the run's metrics at its last step.</summary>
-public sealed class FigaEvaluateWithTests
+public sealed class ExportEvaluationTests
 {
-    [Fact]
-    public async Task TheExportIsEvaluatedOnTheNamedSetsWhenTrainingEnds()
+    [Theory]
+    [InlineData("figa", "'preset':'demo','batch_size':4,'grad_accum':1,'eval_every':0,'eval_fraction':0.05")]
+    [InlineData("sft", "'batch_size':4,'eval_every':0")]
+    [InlineData("ppo", "'preset':'demo','reward':'keyword','keyword':'Tokyo','batch_size':4,'mini_batch_size':2,'ppo_epochs':1,'max_new_tokens':4")]
+    [InlineData("r3-ppo", "'preset':'demo','batch_size':4,'mini_batch_size':2,'ppo_epochs':1,'max_new_tokens':4")]
+    public async Task TheExportIsEvaluatedOnTheNamedSetsWhenTrainingEnds(string name, string parameters)
     {
         var root = TinyModels.TempFolder();
         DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
         var registry = new ModelRegistry([root]);
-        var method = new FigaMethod(registry);
+        AlignLab.Core.Methods.ITrainingMethod method = name switch
+        {
+            "figa" => new FigaMethod(registry),
+            "sft" => new Methods.Sft.SftMethod(registry),
+            "ppo" => new Methods.Ppo.PpoMethod(registry),
+            _ => new Methods.R3.R3PpoMethod(registry),
+        };
         var context = new MethodContext(method,
-            $$"""{"preset":"demo","model":"{{DemoModel.Name}}","max_steps":2,"batch_size":4,"grad_accum":1,"eval_every":0,"eval_fraction":0.05,"evaluate_with":["demo-eval-choices"]}""");
+            $$"""{{{parameters.Replace('\'', '"')}},"model":"{{DemoModel.Name}}","max_steps":2,"checkpoint_every":0,"evaluate_with":["demo-eval-choices"]}""");
         await method.RunAsync(context);
 
         var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
