@@ -127,11 +127,24 @@ namespace AlignLab.Build
             if (!System.IO.Directory.Exists(Directory)) return true;
             foreach (var path in System.IO.Directory.EnumerateFiles(Directory, FileName, SearchOption.AllDirectories))
             {
+                MaterializeLink(path);
                 var outcome = ElfWeakVersionPatch.Apply(path, Version);
                 var importance = outcome == ElfWeakVersionPatch.Outcome.Patched ? MessageImportance.Normal : MessageImportance.Low;
                 Log.LogMessage(importance, $"{path}: {Version} {outcome}");
             }
             return true;
+        }
+
+        // Copy-local files may be symbolic links into the package cache (CreateSymbolicLinksForCopyLocalIfPossible):
+        // patching through one would change the cache's file for every project, so the link becomes a copy first.
+        static void MaterializeLink(string path)
+        {
+            if ((File.GetAttributes(path) & FileAttributes.ReparsePoint) == 0) return;
+            var bytes = File.ReadAllBytes(path);
+            var stamp = File.GetLastWriteTimeUtc(path);
+            File.Delete(path);
+            File.WriteAllBytes(path, bytes);
+            File.SetLastWriteTimeUtc(path, stamp);
         }
     }
 #endif
