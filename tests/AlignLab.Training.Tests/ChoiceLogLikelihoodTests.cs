@@ -35,4 +35,25 @@ public sealed class ChoiceLogLikelihoodTests
         }
         Assert.Equal(MultipleChoice.Prediction(scores), Array.IndexOf(scores, scores.Max()));
     }
+
+    [Theory]
+    [InlineData("llama3")]
+    [InlineData("gpt2")]
+    public void AnEmptyPromptScoresEachChoiceAsAWholeTextAfterBosOrElseEos(string family)
+    {
+        var folder = RealModels.Create(family, Path.Combine(TinyModels.TempFolder(), family));
+        var tokenizer = TextTokenizer.Load(folder);
+        using var model = ModelFolder.Load(folder);
+        string[] sentences = ["The nurse said she was tired.", "The nurse said he was tired."];
+        var scores = ChoiceLogLikelihood.Score(model, tokenizer, PromptTemplate.Alpaca, "", sentences, CPU);
+
+        // No template, and the tokenizer's BOS as the context: Llama 3's <|begin_of_text|>, GPT-2's <|endoftext|> (its BOS and EOS).
+        int[] context = [family == "llama3" ? 128000 : 50256];
+        for (int c = 0; c < sentences.Length; c++)
+        {
+            int[] ids = [.. context, .. tokenizer.Encode(sentences[c])];
+            var expected = ReferenceLm.TokenLogProbs(folder, ids, fromToken: 1).Sum();
+            Assert.True(Math.Abs(expected - scores[c]) < 1e-4, $"{family}, sentence {c}: {scores[c]} vs reference {expected}");
+        }
+    }
 }

@@ -40,6 +40,7 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
     [
         new("POST", "/api/runs", Launch, _ => Json(new { method = "smoke", parameters = new { steps = 1, delay_ms = 0 } })),
         new("GET", "/api/runs", Read),
+        new("GET", "/api/datasets/formats", Read),
         new("GET", "/api/runs/{run}", Read),
         new("GET", "/api/runs/{run}/events", Read),
         new("POST", "/api/runs/{longRun}/cancel", Launch),

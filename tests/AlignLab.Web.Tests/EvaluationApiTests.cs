@@ -77,4 +77,38 @@ public sealed class EvaluationApiTests(PostgresFixture postgres) : WebAppTestBas
         var errors = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["errors"]!.AsObject();
         Assert.Equal(["parameters.models", "parameters.sets"], errors.Select(e => e.Key).Order());
     }
+
+    [Fact]
+    public async Task ABenchmarksOwnFileIsConvertedAtUploadAndItsBadRowsAreNamedByTheirLineInThatFile()
+    {
+        await Api.Http.PostAsync("/api/models/demo", null);
+        var formats = JsonNode.Parse(await Api.Http.GetStringAsync("/api/datasets/formats"))!.AsArray();
+        Assert.Equal("multiple-choice", formats.Single(f => f!["name"]!.GetValue<string>() == "mmlu")!["kind"]!.GetValue<string>());
+
+        // MMLU's test CSV: no header, question, four options, the answer's letter.
+        var csv = "\"What is 2 + 2, in base 10?\",3,4,5,6,B\nWhich planet is largest?,Mars,Venus,Jupiter,Earth,C\n";
+        var upload = await Api.Http.PostAsync("/api/datasets/multiple-choice?name=mmlu-two&from=mmlu", new StringContent(csv, Encoding.UTF8, "text/csv"));
+        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+        var id = JsonNode.Parse(await upload.Content.ReadAsStringAsync())!["dataset"]!["id"]!.GetValue<string>();
+        var first = JsonNode.Parse(await Api.Http.GetStringAsync($"/api/datasets/{id}/examples"))!.AsArray()[0]!;
+        Assert.Equal("What is 2 + 2, in base 10?\nA. 3\nB. 4\nC. 5\nD. 6\nAnswer:", first["prompt"]!.GetValue<string>());
+        Assert.Equal(1, first["answer"]!.GetValue<int>());
+
+        // A bad letter on line 2, and a row too short on line 3: refused by line and the file's own column.
+        var bad = "Q1,a,b,c,d,A\nQ2,a,b,c,d,E\nQ3,a,b\n";
+        var refused = await Api.Http.PostAsync("/api/datasets/multiple-choice?name=bad&from=mmlu", new StringContent(bad, Encoding.UTF8, "text/csv"));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var errors = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["errors"]!.AsObject();
+        Assert.Equal(["line 2.answer", "line 3.$"], errors.Select(e => e.Key).Order(StringComparer.Ordinal));
+
+        // A format of the other kind, or none known, names the parameter.
+        var wrongKind = await Api.Http.PostAsync("/api/datasets/generation?name=x&from=mmlu", new StringContent(csv, Encoding.UTF8, "text/csv"));
+        Assert.Contains("\"from\"", await wrongKind.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, wrongKind.StatusCode);
+        var unknown = await Api.Http.PostAsync("/api/datasets/multiple-choice/validate?from=hellaswag", new StringContent(csv, Encoding.UTF8, "text/csv"));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("unknown source format 'hellaswag'", await unknown.Content.ReadAsStringAsync());
+        var datasets = JsonNode.Parse(await Api.Http.GetStringAsync("/api/datasets"))!.AsArray();
+        Assert.Equal(["mmlu-two"], datasets.Select(d => d!["name"]!.GetValue<string>()).Where(n => n != "two-items"));
+    }
 }

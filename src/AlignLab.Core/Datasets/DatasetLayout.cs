@@ -5,7 +5,9 @@ namespace AlignLab.Core.Datasets;
 /// so a preference pair (prompt, chosen, rejected) is X, Y, Ŷ and a minimal edit (prompt, original, edited) is X, Ŷ, Ỹ.</summary>
 public sealed record DatasetLayout(string Kind, string Title, IReadOnlyList<DatasetLayout.Field> Fields)
 {
-    public sealed record Field(string Name, RecordPart Part, bool Required, FieldType Type = FieldType.Text);
+    /// <param name="MayBeEmpty">A required text field that may be given as "" (a multiple-choice prompt: the choices are
+    /// then scored as whole texts); otherwise a required field must hold more than white space.</param>
+    public sealed record Field(string Name, RecordPart Part, bool Required, FieldType Type = FieldType.Text, bool MayBeEmpty = false);
 
     /// <summary>How a field is written: a string, a list of strings (a multiple-choice item's choices), or an index into
     /// that list (its answer).</summary>
@@ -48,7 +50,7 @@ public sealed record DatasetLayout(string Kind, string Title, IReadOnlyList<Data
     /// <summary>An evaluation set of multiple-choice items, scored by the log-likelihood of each choice after the prompt.</summary>
     public static readonly DatasetLayout MultipleChoice = new(DatasetKinds.MultipleChoice, "multiple-choice",
     [
-        new("prompt", RecordPart.Instruction, true), new("choices", RecordPart.Choices, true, FieldType.TextList),
+        new("prompt", RecordPart.Instruction, true, MayBeEmpty: true), new("choices", RecordPart.Choices, true, FieldType.TextList),
         new("answer", RecordPart.Answer, true, FieldType.Index), new("group", RecordPart.Group, false),
     ]);
 

@@ -95,7 +95,7 @@ public static class DatasetParser
             errors.Add(new DatasetError(line, field, message));
             ok = false;
         }
-        foreach (var (field, part, required, type) in layout.Fields)
+        foreach (var (field, part, required, type, mayBeEmpty) in layout.Fields)
         {
             var optional = !required;
             if (!element.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
@@ -114,7 +114,7 @@ public static class DatasetParser
                 Fail(field, $"must be a string, not {value.ValueKind.ToString().ToLowerInvariant()}");
             else if ((ReadString(value) is { } text ? Text.TextRules.Problem(text) : "contains a lone surrogate, which is not a character") is { } problem)
                 Fail(field, problem);
-            else if (!optional && value.GetString()!.Trim().Length == 0)
+            else if (!optional && !mayBeEmpty && value.GetString()!.Trim().Length == 0)
                 Fail(field, "empty");
             else if (part == RecordPart.QueryType && value.GetString()!.Trim().Length > 0)
             {

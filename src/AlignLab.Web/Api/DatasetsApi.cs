@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using AlignLab.Core.Datasets;
+using AlignLab.Core.Datasets.Sources;
 using AlignLab.Data.Datasets;
 using AlignLab.Web.Auth;
 using AlignLab.Web.Datasets;
@@ -16,18 +17,21 @@ public static class DatasetsApi
     {
         var group = app.MapGroup("/api/datasets").WithTags("Datasets").RequireAuthorization(Policies.Read);
         foreach (var layout in DatasetLayout.All)
-            group.MapPost($"/{layout.Kind}", (HttpRequest request, string? name, string? model, bool? skipBadLines, DatasetImport import, CancellationToken ct) =>
-                    UploadAsync(layout, request, name, model, skipBadLines, import, ct))
+            group.MapPost($"/{layout.Kind}", (HttpRequest request, string? name, string? model, bool? skipBadLines, string? from, DatasetImport import, CancellationToken ct) =>
+                    UploadAsync(layout, request, name, model, skipBadLines, from, import, ct))
                 .RequireAuthorization(Policies.Launch)
                 .WithName($"Upload{char.ToUpperInvariant(layout.Kind[0])}{layout.Kind[1..]}Dataset").DisableAntiforgery()
                 .WithMetadata(new TextInputGuard.FileBody())
-                .WithSummary($"Import a {layout.Title} dataset (fields {layout.FieldNames}; input optional); body: the file (JSON array or JSON Lines), or multipart with a file");
+                .WithSummary($"Import a {layout.Title} dataset (fields {layout.FieldNames}; input optional); body: the file (JSON array or JSON Lines), or multipart with a file" +
+                    (SourceFormats.All.Any(f => f.Kind == layout.Kind) ? $"; from: a public benchmark's own file instead ({string.Join(", ", SourceFormats.All.Where(f => f.Kind == layout.Kind).Select(f => f.Name))})" : ""));
         foreach (var layout in DatasetLayout.All)
-            group.MapPost($"/{layout.Kind}/validate", (HttpRequest request, string? model, DatasetImport import, CancellationToken ct) =>
-                    ValidateAsync(layout, request, model, import, ct))
+            group.MapPost($"/{layout.Kind}/validate", (HttpRequest request, string? model, string? from, DatasetImport import, CancellationToken ct) =>
+                    ValidateAsync(layout, request, model, from, import, ct))
                 .WithName($"Validate{char.ToUpperInvariant(layout.Kind[0])}{layout.Kind[1..]}Dataset").DisableAntiforgery()
                 .WithMetadata(new TextInputGuard.FileBody())
                 .WithSummary($"Check a {layout.Title} file without storing it: every bad line by field, and the statistics of the good ones");
+        group.MapGet("/formats", () => TypedResults.Ok(SourceFormats.All.Select(f => new SourceFormatInfo(f.Name, f.Kind, f.Title, f.Description)).ToList()))
+            .WithName("ListSourceFormats").WithSummary("The public benchmark files an upload can convert (its from parameter), with the kind each becomes");
         group.MapGet("/", async Task<Results<Ok<IReadOnlyList<DatasetRepository.DatasetInfo>>, ValidationProblem>> (
                 int? offset, int? limit, bool? archived, HttpResponse response, DatasetRepository datasets, CancellationToken ct) =>
             {
@@ -70,6 +74,8 @@ public static class DatasetsApi
         return group;
     }
 
+    public sealed record SourceFormatInfo(string Name, string Kind, string Title, string Description);
+
     public sealed record UploadResult(DatasetRepository.DatasetInfo Dataset, int SkippedLines, IReadOnlyList<string> Problems);
 
     /// <summary>A file checked, not stored: <see cref="Valid"/> when an upload would store it as it is.</summary>
@@ -77,21 +83,21 @@ public static class DatasetsApi
         IReadOnlyDictionary<string, string[]> Errors, object? Stats);
 
     private static async Task<Results<Ok<ValidationReport>, ValidationProblem, ProblemHttpResult>> ValidateAsync(DatasetLayout layout,
-        HttpRequest request, string? model, DatasetImport import, CancellationToken cancellationToken)
+        HttpRequest request, string? model, string? from, DatasetImport import, CancellationToken cancellationToken)
     {
         var content = await ReadFileAsync(request, import.MaxBytes, cancellationToken);
         if (content.TooLarge) return FieldProblems.TooLarge(new Dictionary<string, string[]> { ["file"] = [content.Error!] }, "The file is too large");
-        var outcome = await import.ImportAsync(layout, content.Bytes, null, model, skipBadLines: true, cancellationToken, store: false);
+        var outcome = await import.ImportAsync(layout, content.Bytes, null, model, skipBadLines: true, cancellationToken, store: false, from);
         if (outcome.OverLimit) return FieldProblems.TooLarge(outcome.Errors, outcome.Title ?? "The file is too large");
         // A field that is not the file's (the model) is the request's fault, not the file's.
-        if (outcome.Errors.ContainsKey("model") || content.Error is not null)
+        if (outcome.Errors.ContainsKey("model") || outcome.Errors.ContainsKey("from") || content.Error is not null)
             return TypedResults.ValidationProblem(content.Error is null ? outcome.Errors.ToDictionary() : new Dictionary<string, string[]>(outcome.Errors) { ["file"] = [content.Error] });
         return TypedResults.Ok(new ValidationReport(outcome.BadLines == 0 && outcome.Examples > 0, outcome.Examples, outcome.BadLines,
             outcome.Problems, outcome.Errors, outcome.Stats));
     }
 
     private static async Task<Results<Created<UploadResult>, ValidationProblem, ProblemHttpResult>> UploadAsync(DatasetLayout layout,
-        HttpRequest request, string? name, string? model, bool? skipBadLines, DatasetImport import, CancellationToken cancellationToken)
+        HttpRequest request, string? name, string? model, bool? skipBadLines, string? from, DatasetImport import, CancellationToken cancellationToken)
     {
         var content = await ReadFileAsync(request, import.MaxBytes, cancellationToken);
         if (content.Error is not null)
@@ -101,7 +107,7 @@ public static class DatasetsApi
             errors["file"] = [content.Error];
             return content.TooLarge ? FieldProblems.TooLarge(errors, "The upload is too large; nothing was stored") : TypedResults.ValidationProblem(errors);
         }
-        var outcome = await import.ImportAsync(layout, content.Bytes, name, model, skipBadLines == true, cancellationToken);
+        var outcome = await import.ImportAsync(layout, content.Bytes, name, model, skipBadLines == true, cancellationToken, from: from);
         if (outcome.OverLimit) return FieldProblems.TooLarge(outcome.Errors, outcome.Title ?? "The upload is too large; nothing was stored");
         if (outcome.Dataset is not { } dataset) return TypedResults.ValidationProblem(outcome.Errors, title: outcome.Title);
         return TypedResults.Created($"/api/datasets/{dataset.Id}", new UploadResult(dataset, outcome.SkippedLines, outcome.Problems));

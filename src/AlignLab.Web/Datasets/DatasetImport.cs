@@ -1,4 +1,5 @@
 using AlignLab.Core.Datasets;
+using AlignLab.Core.Datasets.Sources;
 using AlignLab.Core.Demo;
 using AlignLab.Core.Models;
 using AlignLab.Core.Tokenization;
@@ -44,17 +45,34 @@ public sealed class DatasetImport(DatasetRepository datasets, IModelCatalog regi
         return (errors, modelFolder);
     }
 
+    /// <summary>The converted records checked like an upload of the kind, each problem at its line in the source file.</summary>
+    private static DatasetParser.Result ParseConverted(ConvertedFile converted, DatasetLayout layout)
+    {
+        var lines = string.Join('\n', converted.Records.Select(r => r.Record.ToJsonString()));
+        var parsed = DatasetParser.Parse(System.Text.Encoding.UTF8.GetBytes(lines), layout);
+        var errors = converted.Errors
+            .Concat(parsed.Errors.Select(e => e with { Line = e.Line >= 1 && e.Line <= converted.Records.Count ? converted.Records[e.Line - 1].Line : e.Line }))
+            .OrderBy(e => e.Line).ToList();
+        return new DatasetParser.Result(parsed.Records, errors, parsed.Lines + converted.Errors.Select(e => e.Line).Distinct().Count());
+    }
+
     /// <summary>Validates the file and, when <paramref name="store"/>, stores it; a check only (a validation report) needs no name.</summary>
+    /// <param name="from">A public benchmark's file layout to convert from (<see cref="SourceFormats"/>); null: the kind's own fields.</param>
     public async Task<Outcome> ImportAsync(DatasetLayout layout, byte[]? bytes, string? name, string? model, bool skipBadLines,
-        CancellationToken cancellationToken, bool store = true)
+        CancellationToken cancellationToken, bool store = true, string? from = null)
     {
         var (errors, modelFolder) = CheckFields(store ? name : "unnamed", model);
+        var format = from is null ? null : SourceFormats.Find(from);
+        if (from is not null && format is null)
+            errors["from"] = [$"unknown source format '{from}'; known: {string.Join(", ", SourceFormats.All.Select(f => f.Name))}"];
+        else if (format is not null && format.Kind != layout.Kind)
+            errors["from"] = [$"{format.Name} files become {format.Kind} datasets; upload it to /api/datasets/{format.Kind}"];
         var tooLarge = bytes is not null && bytes.LongLength > MaxBytes;
         if (bytes is null || bytes.Length == 0) errors["file"] = ["empty"];
         else if (tooLarge) errors["file"] = [TooLarge(MaxBytes)];
         if (errors.Count > 0) return new Outcome(null, 0, [], errors, null, tooLarge);
 
-        var parsed = DatasetParser.Parse(bytes!, layout);
+        var parsed = format is null ? DatasetParser.Parse(bytes!, layout) : ParseConverted(format.Convert(bytes!), layout);
         var maxLines = limits.CurrentValue.MaxDatasetLines;
         if (parsed.Records.Count + parsed.BadLines > maxLines)
             return new Outcome(null, 0, [], new Dictionary<string, string[]>
