@@ -19,6 +19,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<MetricRepository>();
         services.AddSingleton<DatasetRepository>();
         services.AddSingleton<Core.Datasets.IDatasetStore>(sp => sp.GetRequiredService<DatasetRepository>());
+        services.AddSingleton<Core.Methods.IDatasetReferenceCheck, DatasetReferenceCheck>();
         services.AddSingleton<ConstructionRepository>();
         services.AddSingleton<Core.Construction.IConstructionStore>(sp => sp.GetRequiredService<ConstructionRepository>());
         return services;

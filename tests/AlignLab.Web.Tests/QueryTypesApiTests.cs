@@ -62,7 +62,7 @@ public sealed class QueryTypesApiTests(PostgresFixture postgres) : WebAppTestBas
     }
 
     [Fact]
-    public async Task TheLocalModelClassifiesAndAnUnknownDatasetFailsTheRunNamingTheField()
+    public async Task TheLocalModelClassifiesAndAnUnknownDatasetIsRefusedAtSubmissionNamingTheField()
     {
         await Api.Http.PostAsync("/api/models/demo", null);
         var id = await RunAsync(new { classifier = "model", max_instances = 6 }, "Succeeded");
@@ -71,8 +71,11 @@ public sealed class QueryTypesApiTests(PostgresFixture postgres) : WebAppTestBas
         var examples = JsonNode.Parse(await Api.Http.GetStringAsync($"/api/datasets/{await DatasetOfAsync(id)}/examples"))!.AsArray();
         Assert.All(examples, e => Assert.Contains(e!["query_type"]!.GetValue<string>(), new[] { "OE", "CE" }));
 
-        var failed = await RunAsync(new { dataset = Guid.NewGuid().ToString(), classifier = "model" }, "Failed");
-        Assert.Contains("dataset: no dataset", (await Api.GetRunAsync(failed))["error"]!.GetValue<string>());
+        var runs = await Api.RunCountAsync();
+        var refused = await Api.Http.PostAsJsonAsync("/api/runs", new { method = "query-types", parameters = new { dataset = Guid.NewGuid().ToString(), classifier = "model" } });
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("no dataset", JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["errors"]!["parameters.dataset"]![0]!.GetValue<string>());
+        Assert.Equal(runs, await Api.RunCountAsync());
     }
 
     /// <summary>The dataset a run wrote: listed with the run as its source.</summary>

@@ -7,7 +7,7 @@ namespace AlignLab.Core.Runs;
 /// <summary>Turns a run request (the JSON a client or the wizard sends) into a resolved <see cref="RunSpec"/>,
 /// or into errors keyed by field path ("method", "parameters.steps", …). All errors are collected,
 /// not just the first.</summary>
-public sealed class RunRequestValidator(MethodCatalog catalog, IModelReferenceCheck? models = null)
+public sealed class RunRequestValidator(MethodCatalog catalog, IModelReferenceCheck? models = null, IDatasetReferenceCheck? datasets = null)
 {
     public const int MaxNameLength = 200;
 
@@ -93,6 +93,8 @@ public sealed class RunRequestValidator(MethodCatalog catalog, IModelReferenceCh
                     error = normalized!.AsArray().Select(m => m!.GetValue<string>())
                         .Select(m => models.Check(m, parameter.Role ?? ModelRole.Policy) is { } problem ? $"{m}: {problem}" : null)
                         .FirstOrDefault(p => p is not null);
+                if (error is null && datasets is not null && parameter.Kind is ParameterKind.Dataset or ParameterKind.Datasets)
+                    error = CheckDatasets(parameter, normalized);
                 if (error is not null) Fail($"parameters.{parameter.Name}", error);
                 else resolved[parameter.Name] = normalized;
             }
@@ -126,6 +128,22 @@ public sealed class RunRequestValidator(MethodCatalog catalog, IModelReferenceCh
             : RunRequestValidation.Ok(new RunSpec(method!.Descriptor.Name, name, queue, resolved, preset,
                 presetValues is null ? null : [.. method.Descriptor.Parameters.Select(p => p.Name)
                     .Where(n => !JsonNode.DeepEquals(resolved.GetValueOrDefault(n), presetValues.GetValueOrDefault(n)))]));
+    }
+
+    /// <summary>The first dataset id of a dataset parameter (one, or a list) that names no dataset of a kind the parameter
+    /// takes; built-in names were checked with the value.</summary>
+    private string? CheckDatasets(ParameterSpec parameter, JsonNode? value)
+    {
+        var references = value switch
+        {
+            JsonValue one => [one.GetValue<string>()],
+            JsonArray list => list.Select(d => d!.GetValue<string>()).ToList(),
+            _ => [],
+        };
+        foreach (var (reference, i) in references.Select((r, i) => (r, i)))
+            if (Guid.TryParse(reference, out var id) && datasets!.Check(id, parameter.DatasetKinds) is { } problem)
+                return parameter.Kind == ParameterKind.Datasets ? $"item {i}: {problem}" : problem;
+        return null;
     }
 
     /// <summary>The preset the request names in <c>parameters.preset</c>, or <see cref="Presets.Paper"/>; none for a method
