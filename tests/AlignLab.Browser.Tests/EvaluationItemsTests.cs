@@ -7,11 +7,14 @@ namespace AlignLab.Browser.Tests;
 
 /// <summary>The per-item view of an evaluation, reached from its leaderboard: a generation item's prompt, the response and
 /// the reference with their token diff, and the stub judge's verdicts and reasoning; a multiple-choice item's choices with
-/// their scores and the answer marked.</summary>
+/// their scores and the answer marked; each response's sentences as the relevance judge marked them.</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class EvaluationItemsTests(PostgresFixture postgres, ChromiumFixture chromium) : BrowserTestBase(postgres, chromium)
 {
-    private readonly FakeChatCompletions _judge = new((_, _) => new Reply(200, "The second answer states the fact.\nOutput (b)"));
+    // The pairwise judge always answers (b); the relevance judge (its prompt is the paper's) marks two sentences, one relevant.
+    private readonly FakeChatCompletions _judge = new((prompt, _) => prompt.StartsWith("Please act as an impartial judge", StringComparison.Ordinal)
+        ? new Reply(200, "- \"The first sentence.\" : Relevant\n- \"An aside.\" : Irrelevant")
+        : new Reply(200, "The second answer states the fact.\nOutput (b)"));
 
     protected override IReadOnlyDictionary<string, string> ExtraSettings => new Dictionary<string, string>
     {
@@ -33,7 +36,7 @@ public sealed class EvaluationItemsTests(PostgresFixture postgres, ChromiumFixtu
         var evaluation = Guid.Parse((await api.CreateRunAsync(new
         {
             method = "evaluate",
-            parameters = new { models = new[] { "demo-gpt2" }, sets = new[] { "demo-eval-generation", "demo-eval-choices" }, judge = "endpoint", max_new_tokens = 8, resamples = 100 },
+            parameters = new { models = new[] { "demo-gpt2" }, sets = new[] { "demo-eval-generation", "demo-eval-choices" }, judge = "endpoint", relevant_sentences = true, max_new_tokens = 8, resamples = 100 },
         }))["id"]!.GetValue<string>());
         await api.WaitForStatusAsync(evaluation, "Succeeded", TimeSpan.FromSeconds(120));
 
@@ -51,6 +54,10 @@ public sealed class EvaluationItemsTests(PostgresFixture postgres, ChromiumFixtu
         await Assertions.Expect(first.Locator(".item-reasoning").First).ToContainTextAsync("The second answer states the fact.");
         await Assertions.Expect(first.Locator(".item-baseline")).ToContainTextAsync("reference");
         await Assertions.Expect(first.Locator("[data-testid='token-diff']")).ToBeVisibleAsync();
+        // Each non-empty response's sentences as the relevance judge marked them.
+        var relevance = page.Locator(".item-relevance").First;
+        await Assertions.Expect(relevance).ToContainTextAsync("Relevant sentences: 1 of 2");
+        await Assertions.Expect(relevance.Locator("[data-relevant='false']")).ToHaveTextAsync("✗ An aside.");
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "evaluation-items.png"), FullPage = false });
 
         // A multiple-choice item: its four choices with scores, the answer marked.

@@ -68,6 +68,17 @@ public sealed class LeaderboardTests(PostgresFixture postgres, ChromiumFixture c
         Assert.Equal(delta, double.Parse(row[7], CultureInfo.InvariantCulture), 12);
         Assert.Equal("18", row[6]);
         Assert.Contains(csv, l => l.StartsWith("demo-gpt2,demo-eval-choices,acc,", StringComparison.Ordinal) && l.EndsWith(','));
+
+        // The comparison page shows the evaluation beside the curves: a column per evaluated model, none for the SFT run.
+        await GotoAsync(page, $"/compare?runs={sft},{evaluation}");
+        var table = page.Locator("#compare-evaluation");
+        await Assertions.Expect(table.Locator("thead th[data-model]")).ToHaveCountAsync(2);
+        await Assertions.Expect(table.Locator($"thead th[data-run='{sft}']")).ToHaveCountAsync(0);
+        var accRow = table.Locator("tr[data-set='demo-eval-choices'][data-metric='acc'] td");
+        await Assertions.Expect(accRow).ToHaveCountAsync(4);
+        await Assertions.Expect(accRow.Nth(2)).ToContainTextAsync(Value("demo-gpt2", "acc").ToString("G4", CultureInfo.InvariantCulture));
+        await Assertions.Expect(accRow.Nth(3)).ToContainTextAsync(Value(tuned, "acc").ToString("G4", CultureInfo.InvariantCulture));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "compare-evaluation.png"), FullPage = true });
     }
 
     [Fact]

@@ -54,4 +54,75 @@ public class EvaluationResultsTests
         Assert.Equal((0.5, 3), (results["win_rate"].Value, results["win_rate"].Items));
         Assert.Equal(1, results["judge_failed"].Value);
     }
+
+    [Fact]
+    public void RelevantSentenceRatioIsTheMeanOfEachResponsesShareAndFailuresAreCountedApart()
+    {
+        static SentenceVerdict S(bool relevant) => new("s", relevant);
+        Item[] items = [new("m", "gen", 0, "q", Response: "a"), new("m", "gen", 1, "q", Response: "b"), new("m", "gen", 2, "q", Response: "c")];
+        // 2 of 3 relevant, 1 of 1, and a failure: (2/3 + 1) / 2 = 5/6 over two responses (not 3 of 4 sentences pooled).
+        EvaluationArtifacts.RelevanceRow[] relevance =
+        [
+            new("m", "gen", 0, [S(true), S(false), S(true)]), new("m", "gen", 1, [S(true)]), new("m", "gen", 2, null, "gave up"),
+        ];
+        var results = EvaluationResults.Compute(items, 200, 1, relevance: relevance).ToDictionary(r => r.Metric);
+        Assert.Equal(5.0 / 6, results["rel_sentences"].Value, 12);
+        Assert.Equal(2, results["rel_sentences"].Items);
+        Assert.Equal(1, results["relevance_failed"].Value);
+    }
+
+    [Fact]
+    public void TheLengthControlledWinRateReadsTheLengthsOfTheResponseAndOfTheBaselinesText()
+    {
+        // Every response is 5 characters; the baseline's texts are 1 or 30, so only the baseline's lengths split the items
+        // into two groups, d = +4 (p₊ = mean y = ¾) and d = −25 (p₋ = ½). With two groups the fit has a closed form:
+        // sigmoid(θ + φ·x±) = p± with x± = tanh(d±/σ), σ the sample standard deviation of d. Reading the wrong lengths makes
+        // every difference equal, the length term is dropped and the value is the plain win rate, 0.625.
+        static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+        static double Logit(double p) => Math.Log(p / (1 - p));
+        var sigma = 14.5 * 2 / Math.Sqrt(3);        // d = 4, 4, −25, −25: mean −10.5, deviations ±14.5, n − 1 = 3
+        var (xPlus, xMinus) = (Math.Tanh(4 / sigma), Math.Tanh(-25 / sigma));
+        var phi = (Logit(0.75) - Logit(0.5)) / (xPlus - xMinus);
+        var expected = Sigmoid(Logit(0.75) - phi * xPlus);
+        var thirty = new string('b', 30);
+        double[] y = [1, 0.5, 0.5, 0.5];
+
+        // Against the reference answers.
+        Item[] items = [.. new[] { "b", "b", thirty, thirty }.Select((reference, i) => new Item("m", "gen", i, "q", Response: "rrrrr", Reference: reference))];
+        EvaluationArtifacts.JudgementRow[] judgements = [.. y.Select((score, i) => new EvaluationArtifacts.JudgementRow("m", "gen", i, "reference", score))];
+        var results = EvaluationResults.Compute(items, 100, 1, judgements, lengthControlled: true).ToDictionary(r => r.Metric);
+        Assert.Equal(expected, results["win_rate_lc"].Value, 9);
+        Assert.Equal(0.625, results["win_rate"].Value, 12);
+        Assert.InRange(results["win_rate_lc"].Value, results["win_rate_lc"].Low, results["win_rate_lc"].High);
+
+        // Against another model: its responses are the baseline's texts.
+        Item[] two =
+        [
+            .. Enumerable.Range(0, 4).Select(i => new Item("m", "gen", i, "q", Response: "rrrrr")),
+            .. new[] { "b", "b", thirty, thirty }.Select((text, i) => new Item("base", "gen", i, "q", Response: text)),
+        ];
+        EvaluationArtifacts.JudgementRow[] versus = [.. y.Select((score, i) => new EvaluationArtifacts.JudgementRow("m", "gen", i, "base", score))];
+        Assert.Equal(expected, EvaluationResults.Compute(two, 100, 1, versus, lengthControlled: true).Single(r => r.Metric == "win_rate_lc").Value, 9);
+
+        // Only when asked.
+        Assert.DoesNotContain(EvaluationResults.Compute(items, 100, 1, judgements), r => r.Metric == "win_rate_lc");
+    }
+
+    [Fact]
+    public void MultipleChoiceAccuracyIsAlsoGivenPerGroup()
+    {
+        // female: right, wrong → ½; male: right → 1; the ungrouped item counts only in the overall acc (3/4).
+        Item[] items =
+        [
+            new("m", "wg", 0, "q", [-1.0, -2.0], Prediction: 0, PredictionNorm: 0, Answer: 0, Group: "female"),
+            new("m", "wg", 1, "q", [-1.0, -2.0], Prediction: 0, PredictionNorm: 0, Answer: 1, Group: "female"),
+            new("m", "wg", 2, "q", [-1.0, -2.0], Prediction: 1, PredictionNorm: 1, Answer: 1, Group: "male"),
+            new("m", "wg", 3, "q", [-1.0, -2.0], Prediction: 1, PredictionNorm: 1, Answer: 1),
+        ];
+        var results = EvaluationResults.Compute(items, 100, 1).ToDictionary(r => r.Metric);
+        Assert.Equal(0.75, results["acc"].Value, 12);
+        Assert.Equal((0.5, 2), (results["acc/female"].Value, results["acc/female"].Items));
+        Assert.Equal((1.0, 1), (results["acc/male"].Value, results["acc/male"].Items));
+        Assert.Equal(["acc", "acc/female", "acc/male", "acc_norm"], results.Keys.Order(StringComparer.Ordinal));
+    }
 }

@@ -128,5 +128,56 @@ public sealed class EvaluateJudgeTests : IClassFixture<EvaluateJudgeTests.DemoFi
         Assert.Contains("baseline: 'other' is not one of models", Assert.Throws<ArgumentException>(() => new MethodContext(method, """{"baseline":"other"}""")).Message);
     }
 
+    private async Task<(MethodContext Context, List<EvaluationArtifacts.RelevanceRow> Rows, List<EvaluationArtifacts.ResultRow> Results)> RunRelevanceAsync()
+    {
+        var client = new ChatCompletionsClient(
+            Options.Create(new ChatCompletionsOptions { Endpoint = _endpoint.BaseAddress, Model = "judge", MaxAttempts = 2, InitialBackoffMs = 5 }),
+            NullLogger<ChatCompletionsClient>.Instance);
+        var method = new EvaluateMethod(_registry, relevance: new ChatCompletionsRelevanceJudge(client));
+        var context = new MethodContext(method,
+            $$"""{"models":["{{DemoModel.Name}}"],"sets":["demo-eval-generation"],"relevant_sentences":true,"max_new_tokens":4,"resamples":100}""");
+        await method.RunAsync(context);
+        var json = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
+        var rows = File.ReadAllLines(Path.Combine(context.ArtifactDirectory, EvaluationArtifacts.RelevanceFile))
+            .Select(l => System.Text.Json.JsonSerializer.Deserialize<EvaluationArtifacts.RelevanceRow>(l, json)!).ToList();
+        var results = System.Text.Json.JsonSerializer.Deserialize<List<EvaluationArtifacts.ResultRow>>(
+            File.ReadAllText(Path.Combine(context.ArtifactDirectory, EvaluationArtifacts.ResultsFile)), json)!;
+        return (context, rows, results);
+    }
+
+    [Fact]
+    public async Task RelevantSentencesAreAskedOncePerNonEmptyResponseAndEachResponsesShareIsAveraged()
+    {
+        // The paper's prompt goes out; the judge marks two sentences, one of them relevant.
+        _endpoint.Respond = (_, _) => new Reply(200, "- \"First.\" : Relevant\n- \"Second.\" : Irrelevant");
+        var (context, rows, results) = await RunRelevanceAsync();
+        var items = File.ReadAllLines(Path.Combine(context.ArtifactDirectory, EvaluationArtifacts.ItemsFile))
+            .Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!["response"]!.GetValue<string>()).ToList();
+        Assert.Equal(items.Count(r => r.Length > 0), rows.Count);
+        Assert.Equal(rows.Count, rows.Select(r => r.Index).Distinct().Count());
+        Assert.All(_endpoint.Requests, r => Assert.StartsWith("Please act as an impartial judge and evaluate the quality of the response", r.Prompt));
+        Assert.All(rows, r => Assert.Equal([new SentenceVerdict("First.", true), new SentenceVerdict("Second.", false)], r.Sentences!));
+        Assert.Equal(0.5, results.Single(r => r.Metric == "rel_sentences").Value, 12);
+        Assert.Equal(0, results.Single(r => r.Metric == "relevance_failed").Value);
+        // Run again: nothing is asked twice.
+        var requests = _endpoint.Requests.Count;
+        Assert.Equal(rows.Count, requests);
+        await new EvaluateMethod(_registry, relevance: new ChatCompletionsRelevanceJudge(new ChatCompletionsClient(
+            Options.Create(new ChatCompletionsOptions { Endpoint = _endpoint.BaseAddress, Model = "judge" }), NullLogger<ChatCompletionsClient>.Instance))).RunAsync(context);
+        Assert.Equal(requests, _endpoint.Requests.Count);
+    }
+
+    [Fact]
+    public async Task ResponsesTheRelevanceJudgeKeepsFailingOnAreCountedApartAndTheEvaluationEnds()
+    {
+        _endpoint.Respond = (_, _) => new Reply(500, "overloaded");
+        var (_, rows, results) = await RunRelevanceAsync();
+        Assert.NotEmpty(rows);
+        Assert.All(rows, r => Assert.Contains("overloaded", r.Error));
+        Assert.Equal(rows.Count, results.Single(r => r.Metric == "relevance_failed").Value);
+        Assert.DoesNotContain(results, r => r.Metric == "rel_sentences");
+        Assert.Equal(2 * rows.Count, _endpoint.Requests.Count);        // two attempts each, then given up
+    }
+
     public void Dispose() => _endpoint.Dispose();
 }

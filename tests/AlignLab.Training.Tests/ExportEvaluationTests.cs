@@ -42,6 +42,33 @@ public sealed class ExportEvaluationTests
         Assert.Equal((2L, acc.Value), context.Points.Where(p => p.Name == "acc · demo-eval-choices").Select(p => (p.Step, p.Value)).Single());
     }
 
+    [Theory]
+    [InlineData("sft", "'batch_size':4,'eval_every':2")]
+    [InlineData("r3-ppo", "'preset':'demo','batch_size':4,'mini_batch_size':2,'ppo_epochs':1,'max_new_tokens':4,'best_every':2")]
+    public async Task WithEvaluateCheckpointsEachEvaluationStepIsARowOfTheLeaderboardAndAPointOfTheCurve(string name, string parameters)
+    {
+        var root = TinyModels.TempFolder();
+        DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
+        var registry = new ModelRegistry([root]);
+        AlignLab.Core.Methods.ITrainingMethod method = name == "sft" ? new Methods.Sft.SftMethod(registry) : new Methods.R3.R3PpoMethod(registry);
+        var context = new MethodContext(method,
+            $$"""{{{parameters.Replace('\'', '"')}},"model":"{{DemoModel.Name}}","max_steps":4,"checkpoint_every":0,"evaluate_with":["demo-eval-choices"],"evaluate_checkpoints":true}""");
+        await method.RunAsync(context);
+
+        var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        var results = JsonSerializer.Deserialize<List<EvaluationArtifacts.ResultRow>>(
+            File.ReadAllText(Path.Combine(context.ArtifactDirectory, EvaluationArtifacts.ResultsFile)), json)!;
+        var export = $"runs/{context.RunId}/export";
+        // Step 2 as it was then, and the export (the last step's model): 18 items each.
+        var acc = results.Where(r => r.Metric == "acc").ToDictionary(r => r.Model);
+        Assert.Equal(new[] { "step 2", export }.Order(StringComparer.Ordinal), acc.Keys.Order(StringComparer.Ordinal));
+        Assert.All(acc.Values, r => Assert.Equal(18, r.Items));
+        Assert.Equal(36, File.ReadAllLines(Path.Combine(context.ArtifactDirectory, EvaluationArtifacts.ItemsFile)).Length);
+        // Each evaluation's result is one point of the curve, at its step.
+        Assert.Equal([(2L, acc["step 2"].Value), (4L, acc[export].Value)],
+            context.Points.Where(p => p.Name == "acc · demo-eval-choices").Select(p => (p.Step, p.Value)).OrderBy(p => p.Step));
+    }
+
     [Fact]
     public void WithoutSetsNothingIsEvaluatedAndAnUnknownSetIsRefused()
     {

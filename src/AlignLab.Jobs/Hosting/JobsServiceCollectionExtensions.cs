@@ -40,6 +40,7 @@ public static class JobsServiceCollectionExtensions
         services.AddSingleton<IResponseReviser, ChatCompletionsReviser>();
         services.AddSingleton<ITokenImportanceAnnotator, ChatCompletionsTokenImportance>();
         services.AddSingleton<IPairwiseJudge, ChatCompletionsPairwiseJudge>();
+        services.AddSingleton<IRelevanceJudge, ChatCompletionsRelevanceJudge>();
         services.AddSingleton<IQueryTypeEndpoint, ChatCompletionsQueryTypeEndpoint>();
         services.AddAlignLabMethods();
         services.AddSingleton<MethodCatalog>();

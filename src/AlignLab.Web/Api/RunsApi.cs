@@ -130,7 +130,7 @@ public static class RunsApi
         Guid id, string? baseline, RunRepository runs, RunEvaluation evaluation, CancellationToken cancellationToken)
     {
         if (await runs.GetAsync(id, cancellationToken) is not { } run) return TypedResults.NotFound();
-        var board = new Leaderboard((await evaluation.ReadAsync(id, cancellationToken)).Results, RunEvaluation.ModelsOf(run.Spec, id));
+        var board = new Leaderboard(await evaluation.ReadResultsAsync(id, cancellationToken), RunEvaluation.ModelsOf(run.Spec, id));
         if (baseline is { Length: > 0 } && !board.Models.Contains(baseline))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["baseline"] = [$"must be one of the evaluated models: {string.Join(", ", board.Models)}"] });
         return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(board.Csv(baseline is { Length: > 0 } ? baseline : null)), "text/csv; charset=utf-8",

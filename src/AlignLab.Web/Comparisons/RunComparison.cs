@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AlignLab.Core.Evaluation;
 using AlignLab.Core.Metrics;
 using AlignLab.Core.Runs;
 using AlignLab.Data.Metrics;
@@ -7,8 +8,10 @@ using AlignLab.Data.Runs;
 
 namespace AlignLab.Web.Comparisons;
 
-/// <summary>One run of a comparison: its metrics' points, and each metric's last point.</summary>
-public sealed record ComparedRun(Guid Id, string Name, string Method, RunStatus Status, IReadOnlyDictionary<string, MetricPoint> Final)
+/// <summary>One run of a comparison: its metrics' points, each metric's last point, and its evaluation results (an evaluation
+/// run's, or a training run's evaluation of its export), if any.</summary>
+public sealed record ComparedRun(Guid Id, string Name, string Method, RunStatus Status, IReadOnlyDictionary<string, MetricPoint> Final,
+    IReadOnlyList<EvaluationArtifacts.ResultRow> Evaluation)
 {
     /// <summary>All points, by metric, in step order (not serialised: the chart reads them).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -16,7 +19,7 @@ public sealed record ComparedRun(Guid Id, string Name, string Method, RunStatus 
 }
 
 /// <summary>Several runs side by side, as the compare page and /api/runs/compare show them, and as CSV.</summary>
-public sealed class RunComparison(RunRepository runs, MetricRepository metrics)
+public sealed class RunComparison(RunRepository runs, MetricRepository metrics, Runs.RunEvaluation evaluations)
 {
     public const int MaxRuns = 10;
 
@@ -33,7 +36,8 @@ public sealed class RunComparison(RunRepository runs, MetricRepository metrics)
             if (await runs.GetAsync(id, cancellationToken) is not { } run) return (null, $"no run {id}");
             var points = await metrics.ListAsync(id, cancellationToken: cancellationToken);
             var final = points.GroupBy(p => p.Name).ToDictionary(g => g.Key, g => g.MaxBy(p => p.Step));
-            compared.Add(new ComparedRun(id, run.Spec.Name, run.Spec.Method, run.Status, final) { Points = points });
+            compared.Add(new ComparedRun(id, run.Spec.Name, run.Spec.Method, run.Status, final, await evaluations.ReadResultsAsync(id, cancellationToken))
+                { Points = points });
         }
         return (compared, null);
     }

@@ -23,10 +23,13 @@ namespace AlignLab.Training.Methods.Evaluation;
 /// prompt is answered greedily and the response scored by the reward model, if one is named. Each item's record is
 /// appended as it is done, so a resumed run skips what is there; at the end every (model, set, metric) gets its value and
 /// a bootstrap 95% interval (<see cref="EvaluationResults"/>). With a judge, every model's response to a generation item is
-/// then compared with the baseline's (the reference answer, or another model's response), and the judgements are kept the
-/// same way.</summary>
-public sealed class EvaluateMethod(ModelRegistry registry, IDatasetStore? datasets = null, IPairwiseJudge? judge = null) : ITrainingMethod
+/// then compared with the baseline's (the reference answer, or another model's response), and with relevant_sentences
+/// judged sentence by sentence; those judgements are kept the same way (<see cref="EvaluationJudging"/>).</summary>
+public sealed class EvaluateMethod(ModelRegistry registry, IDatasetStore? datasets = null, IPairwiseJudge? judge = null,
+    IRelevanceJudge? relevance = null) : ITrainingMethod
 {
+    private readonly EvaluationJudging _judging = new(judge, relevance);
+
     public const string Name = MethodNames.Evaluate;
     public const string DemoChoices = "demo-eval-choices", DemoGeneration = "demo-eval-generation";
 
@@ -47,8 +50,13 @@ public sealed class EvaluateMethod(ModelRegistry registry, IDatasetStore? datase
         string Text(string name) => parameters.GetValueOrDefault(name)?.GetValue<string>() ?? "";
         if (Text("judge") == EvaluateRunOptions.EndpointJudge)
         {
-            if ((judge?.NotConfiguredReason ?? (judge is null ? "no chat-completions endpoint is set up" : null)) is { } why) errors["judge"] = $"endpoint: {why}";
+            if (_judging.PairwiseUnavailable is { } why) errors["judge"] = $"endpoint: {why}";
             if (PairwiseJudgePrompt.Problem(Text("judge_prompt")) is { } problem) errors["judge_prompt"] = problem;
+        }
+        if (parameters.GetValueOrDefault("relevant_sentences")?.GetValue<bool>() == true)
+        {
+            if (_judging.RelevanceUnavailable is { } why) errors["relevant_sentences"] = why;
+            if (RelevantSentences.Problem(Text("relevance_prompt")) is { } problem) errors["relevance_prompt"] = problem;
         }
         if (Text("judge") == EvaluateRunOptions.RewardModelJudge && Text("reward_model").Length == 0)
             errors["reward_model"] = "required with judge reward_model: the reward model that scores both responses";
@@ -65,7 +73,10 @@ public sealed class EvaluateMethod(ModelRegistry registry, IDatasetStore? datase
     /// <param name="resolve">A model reference's folder.</param>
     /// <param name="afterTraining">The step a training run ended at: the evaluation then leaves the run's progress alone and
     /// reports its results at that step; null for an evaluation run of its own.</param>
-    public async Task EvaluateAsync(IRunContext context, EvaluateRunOptions o, Func<string, string> resolve, long? afterTraining = null)
+    /// <param name="inMemory">A model being trained, evaluated as it is under its name in <c>o.Models</c> (a checkpoint's
+    /// "step 40"): neither loaded nor disposed here.</param>
+    public async Task EvaluateAsync(IRunContext context, EvaluateRunOptions o, Func<string, string> resolve, long? afterTraining = null,
+        (string Name, CausalLM Model, TextTokenizer Tokenizer)? inMemory = null)
     {
         void Progress(long done, long total) { if (afterTraining is null) context.Metrics.ReportProgress(done, total); }
         var sets = new List<(string Name, StoredDataset Data)>();
@@ -98,8 +109,10 @@ public sealed class EvaluateMethod(ModelRegistry registry, IDatasetStore? datase
             foreach (var model in o.Models)
             {
                 if (sets.All(s => Enumerable.Range(0, s.Data.Records.Count).All(i => done.Contains((model, s.Name, i))))) continue;
-                using var lm = Load(resolve(model), device, o.Runtime.Precision);
-                var tokenizer = TextTokenizer.Load(resolve(model));
+                var trained = inMemory is { } given && given.Name == model ? given : ((string, CausalLM, TextTokenizer)?)null;
+                using var loaded = trained is null ? Load(resolve(model), device, o.Runtime.Precision) : null;
+                var lm = trained?.Item2 ?? loaded!;
+                var tokenizer = trained?.Item3 ?? TextTokenizer.Load(resolve(model));
                 var template = PromptTemplate.Resolve(o.Template, tokenizer);
                 foreach (var (set, data) in sets)
                 {
@@ -111,7 +124,8 @@ public sealed class EvaluateMethod(ModelRegistry registry, IDatasetStore? datase
                             var item = data.Records[i];
                             var scores = ChoiceLogLikelihood.Score(lm, tokenizer, template, item.Instruction, item.Choices!, device);
                             Write(new Row(model, set, i, item.Instruction, scores, MultipleChoice.Prediction(scores),
-                                MultipleChoice.NormalizedPrediction(scores, item.Choices!), item.Answer, Choices: item.Choices));
+                                MultipleChoice.NormalizedPrediction(scores, item.Choices!), item.Answer, Choices: item.Choices,
+                                Group: item.Group is { Length: > 0 } group ? group : null));
                         }
                     else
                         foreach (var chunk in pending.Chunk(o.BatchSize))
@@ -124,84 +138,17 @@ public sealed class EvaluateMethod(ModelRegistry registry, IDatasetStore? datase
             }
         }
 
+        var generationSets = sets.Where(s => s.Data.Kind == DatasetKinds.Generation).Select(s => s.Name).ToList();
         var judgements = o.Judge == EvaluateRunOptions.NoJudge ? []
-            : await JudgeAsync(o, sets.Where(s => s.Data.Kind == DatasetKinds.Generation).Select(s => s.Name).ToList(), items, rewardModel, context);
-        var results = EvaluationResults.Compute(items, o.Resamples, o.Runtime.Seed, judgements);
+            : await _judging.WinRateAsync(o, generationSets, items, rewardModel, context.ArtifactDirectory, context.CancellationToken);
+        var relevant = o.RelevantSentences ? await _judging.RelevanceAsync(o, generationSets, items, context.ArtifactDirectory, context.CancellationToken) : [];
+        var results = EvaluationResults.Compute(items, o.Resamples, o.Runtime.Seed, judgements, relevant, o.LengthControlled);
         await File.WriteAllTextAsync(Path.Combine(context.ArtifactDirectory, EvaluationArtifacts.ResultsFile),
             JsonSerializer.Serialize(results, Json), context.CancellationToken);
         // Each result as a metric too, for the run page: "acc · demo-eval-choices" at step k for the k-th model (from 1), or
         // at the last step of the training run it evaluates.
-        foreach (var result in results)
+        foreach (var result in results.Where(r => o.Models.Contains(r.Model)))
             context.Metrics.Report(afterTraining ?? o.Models.ToList().IndexOf(result.Model) + 1, $"{result.Metric} · {result.Set}", result.Value);
-    }
-
-    /// <summary>Every model's response to every generation item against the baseline's, judged once and kept: the endpoint
-    /// judge asks both orders (several items at once); the reward-model judge compares the two rewards. An item the endpoint
-    /// fails on is recorded as failed, and the rest go on.</summary>
-    private async Task<List<EvaluationArtifacts.JudgementRow>> JudgeAsync(EvaluateRunOptions o, IReadOnlyList<string> sets, IReadOnlyList<Row> items,
-        RewardModel? rewardModel, IRunContext context)
-    {
-        var path = Path.Combine(context.ArtifactDirectory, EvaluationArtifacts.JudgementsFile);
-        var judged = JsonLines.Read<EvaluationArtifacts.JudgementRow>(path, Json).DistinctBy(EvaluationArtifacts.Key).ToList();
-        var done = judged.Select(EvaluationArtifacts.Key).ToHashSet();
-        var byKey = items.ToDictionary(EvaluationArtifacts.Key);
-        var baselineName = o.Baseline.Length > 0 ? o.Baseline : "reference";
-        // (model's item, the baseline's text) for every pair still to judge.
-        var pending = new List<(Row Item, string Baseline)>();
-        foreach (var item in items.Where(i => sets.Contains(i.Set) && i.Model != o.Baseline && !done.Contains(EvaluationArtifacts.Key(i))))
-        {
-            if (o.Baseline.Length > 0 && byKey.GetValueOrDefault((o.Baseline, item.Set, item.Index)) is { } other) pending.Add((item, other.Response ?? ""));
-            else if (o.Baseline.Length == 0 && item.Reference is { } reference) pending.Add((item, reference));
-        }
-        // The reward judge scores both sides the same way: the prompt as recorded, under the run's template.
-        double[] modelRewards = [], baselineRewards = [];
-        if (o.Judge == EvaluateRunOptions.RewardModelJudge && pending.Count > 0)
-        {
-            var template = o.Template == PromptTemplate.ModelTemplateName ? ModelTemplateMarker : PromptTemplate.Named(o.Template);
-            modelRewards = rewardModel!.Score([.. pending.Select(p => (p.Item.Prompt, "", p.Item.Response ?? ""))], template, o.BatchSize);
-            baselineRewards = rewardModel.Score([.. pending.Select(p => (p.Item.Prompt, "", p.Baseline))], template, o.BatchSize);
-        }
-
-        await using var writer = JsonLines.Append(path);
-        var gate = new SemaphoreSlim(1);
-        await Parallel.ForEachAsync(Enumerable.Range(0, pending.Count), new ParallelOptions { MaxDegreeOfParallelism = JudgeParallelism, CancellationToken = context.CancellationToken },
-            async (k, ct) =>
-            {
-                var (item, baseline) = pending[k];
-                var row = o.Judge == EvaluateRunOptions.RewardModelJudge
-                    ? new EvaluationArtifacts.JudgementRow(item.Model, item.Set, item.Index, baselineName, WinRate.ByReward(modelRewards[k], baselineRewards[k]))
-                    : await JudgeByEndpointAsync(o.JudgePrompt, item, baseline, baselineName, ct);
-                await gate.WaitAsync(ct);
-                try
-                {
-                    await writer.WriteLineAsync(JsonSerializer.Serialize(row, Json));
-                    await writer.FlushAsync(ct);
-                    judged.Add(row);
-                }
-                finally { gate.Release(); }
-            });
-        return judged;
-    }
-
-    /// <summary>Stands for the "model" template: the reward model renders its own chat template (<see cref="RewardModel.Score"/>).</summary>
-    private static readonly PromptTemplate ModelTemplateMarker = new(PromptTemplate.ModelTemplateName, (instruction, _) => instruction);
-
-    /// <summary>Items judged at once by the endpoint.</summary>
-    public const int JudgeParallelism = 4;
-
-    private async Task<EvaluationArtifacts.JudgementRow> JudgeByEndpointAsync(string template, Row item, string baseline, string baselineName, CancellationToken ct)
-    {
-        try
-        {
-            var asA = await judge!.JudgeAsync(PairwiseJudgePrompt.Render(template, item.Prompt, item.Response ?? "", baseline), ct);
-            var asB = await judge.JudgeAsync(PairwiseJudgePrompt.Render(template, item.Prompt, baseline, item.Response ?? ""), ct);
-            return new(item.Model, item.Set, item.Index, baselineName, WinRate.Score(asA.Verdict, asB.Verdict),
-                [asA.Verdict.ToString(), asB.Verdict.ToString()], [asA.Reasoning, asB.Reasoning]);
-        }
-        catch (JudgeFailedException e)
-        {
-            return new(item.Model, item.Set, item.Index, baselineName, null, Error: e.Message);
-        }
     }
 
     /// <summary>Greedy responses to a batch of generation prompts, with their rewards.</summary>

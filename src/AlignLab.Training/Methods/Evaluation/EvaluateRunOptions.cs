@@ -18,6 +18,9 @@ public sealed record EvaluateRunOptions
     public string Judge { get; init; } = NoJudge;
     public string JudgePrompt { get; init; } = PairwiseJudgePrompt.Default;
     public string Baseline { get; init; } = "";
+    public bool LengthControlled { get; init; } = true;
+    public bool RelevantSentences { get; init; }
+    public string RelevancePrompt { get; init; } = Core.Evaluation.RelevantSentences.DefaultPrompt;
     public int MaxNewTokens { get; init; } = 64;
     public int BatchSize { get; init; } = 8;
     public int Resamples { get; init; } = 1000;
@@ -47,6 +50,14 @@ public sealed record EvaluateRunOptions
             "The endpoint judge's prompt: {instruction}, {output_a} and {output_b} are filled in; its answer's last line names Output (a), Output (b) or Tie.")
         .Text(o => o.Baseline, "baseline", 400,
             "What each model is compared with: empty for the set's reference answers, or one of models (its responses).")
+        .Boolean(o => o.LengthControlled, "length_controlled",
+            "Also report win_rate_lc, the win rate with the length difference regressed out as AlpacaEval 2 does (a logistic regression " +
+            "of each verdict on tanh of the standardized length difference, read at equal lengths).")
+        .Boolean(o => o.RelevantSentences, "relevant_sentences",
+            "Report rel_sentences (%Rel): the chat-completions endpoint marks each sentence of a response Relevant or Irrelevant to its " +
+            "prompt, and a response scores its share of relevant sentences (Preference-free Alignment Learning with Regularized Relevance Reward, Appendix D.2).")
+        .Text(o => o.RelevancePrompt, "relevance_prompt", 8000,
+            "The relevance judge's prompt (the paper's by default): {question} and {answer} are filled in; it answers one line per sentence, ending in Relevant or Irrelevant.")
         .Integer(o => o.MaxNewTokens, "max_new_tokens", 1, 4096, "Longest response to a generation prompt (greedy decoding).")
         .Integer(o => o.BatchSize, "batch_size", 1, 512, "Generation prompts answered at once.")
         .Integer(o => o.Resamples, "resamples", 100, 100_000, "Bootstrap resamples behind each 95% interval.")

@@ -40,7 +40,7 @@ public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets =
         string Text(string name) => parameters.GetValueOrDefault(name)?.GetValue<string>() ?? "";
         if (Text("reward_weights") is not ("" or "none") && Text("reward_model").Length == 0)
             errors["reward_model"] = "required with reward_weights: the reward model that scores each pair's responses";
-        if (Text("good_labels") is "llm_weighted" or "llm_binary" && (annotator?.NotConfiguredReason ?? (annotator is null ? "no chat-completions endpoint is set up" : null)) is { } why)
+        if (Text("good_labels") is "llm_weighted" or "llm_binary" && EndpointAvailability.Problem(annotator, annotator?.NotConfiguredReason) is { } why)
             errors["good_labels"] = $"{Text("good_labels")} asks an LLM to score the revisions' words, but {why}";
         return errors;
     }
@@ -105,7 +105,13 @@ public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets =
                 context.Metrics.Report(step, "grad_norm", gradNorm);
                 context.Metrics.Report(step, "tokens_per_s", tokens / clock.Elapsed.TotalSeconds);
             }
-            if (session.ShouldEvaluate()) Evaluate(session.Step);
+            if (session.ShouldEvaluate())
+            {
+                Evaluate(session.Step);
+                // The last step's model is the export, which evaluate_with evaluates after training.
+                if (session.Step < session.MaxSteps) await ExportEvaluation.AtCheckpointAsync(context, registry, datasets, o.EvaluateWith, o.EvaluateCheckpoints, o, session.Step, session.Model,
+                    session.Tokenizer, o.RewardModel, o.EvalMaxNewTokens);
+            }
             await session.EndOfStepAsync(context);
         }
         session.Export(context);

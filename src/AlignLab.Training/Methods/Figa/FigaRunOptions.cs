@@ -22,6 +22,7 @@ public sealed record FigaRunOptions : ITrainingOptions
     public int EvalGenerations { get; init; } = 32;
     public int EvalMaxNewTokens { get; init; } = 64;
     public IReadOnlyList<string> EvaluateWith { get; init; } = [];
+    public bool EvaluateCheckpoints { get; init; }
     public OptimizationOptions Optimization { get; init; } = new()
     {
         LearningRate = 1e-5, Schedule = "constant", WarmupSteps = 0, Epochs = 5, MaxSteps = 0, BatchSize = 8, GradAccum = 16, MaxLength = 512,
@@ -78,7 +79,7 @@ public sealed record FigaRunOptions : ITrainingOptions
             "Reward model folder for evaluation: mean reward of greedy generations on held-out prompts (empty: none).")
         .Integer(o => o.EvalGenerations, "eval_generations", 1, 100_000, "Held-out prompts answered for the reward evaluation.")
         .Integer(o => o.EvalMaxNewTokens, "eval_max_new_tokens", 1, 8192, "Longest answer in the reward evaluation.")
-        .EvaluateWith(o => o.EvaluateWith)
+        .EvaluateWith(o => o.EvaluateWith, o => o.EvaluateCheckpoints)
         .Group(o => o.Optimization, OptimizationOptions.Schema)
         .Group(o => o.Lora, LoraOptions.Schema)
         .Group(o => o.Runtime, RuntimeOptions.Schema);

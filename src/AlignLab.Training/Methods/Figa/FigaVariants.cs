@@ -41,8 +41,8 @@ public static class FigaVariants
     private static async Task<IReadOnlyList<IReadOnlyList<WordScore>>> WordScoresAsync(IReadOnlyList<SpaRecord> records, ITokenImportanceAnnotator? annotator,
         IRunContext context)
     {
-        if (annotator?.NotConfiguredReason is { } reason || annotator is null)
-            throw new InvalidOperationException(annotator?.NotConfiguredReason ?? "no chat-completions endpoint is set up to score the revisions' words");
+        if (EndpointAvailability.Problem(annotator, annotator?.NotConfiguredReason) is { } why)
+            throw new InvalidOperationException($"{why}; it scores the revisions' words");
         var path = Path.Combine(context.ArtifactDirectory, WordScoresFile);
         var scores = new IReadOnlyList<WordScore>?[records.Count];
         // A pair whose line a killed worker cut short is asked again.

@@ -65,13 +65,18 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
         var prompts = await PromptsAsync(o.Prompts, context.CancellationToken);
         var critic = o.Critic == PpoRunOptions.CriticFromRewardModel ? registry.Resolve(o.RewardModel) : null;
         await TrainAsync(context, registry, o, o.Ppo, prompts, session => RewardSource(o, session), critic,
-            step => ExportEvaluation.RunAsync(context, registry, datasets, o.EvaluateWith, o, step, o.RewardModel, o.Ppo.MaxNewTokens));
+            step => ExportEvaluation.RunAsync(context, registry, datasets, o.EvaluateWith, o, step, o.RewardModel, o.Ppo.MaxNewTokens),
+            (step, session) => ExportEvaluation.AtCheckpointAsync(context, registry, datasets, o.EvaluateWith, o.EvaluateCheckpoints, o, step, session.Model,
+                session.Tokenizer, o.RewardModel, o.Ppo.MaxNewTokens));
     }
 
     /// <param name="criticFolder">A reward model whose backbone the critic starts from; null: a value head on the policy.</param>
     /// <param name="afterExport">What follows the export, given the last step (the run's evaluate_with).</param>
+    /// <param name="atEvaluation">What each best_every window's end but the last does with the policy as it is then (the
+    /// run's evaluate_checkpoints).</param>
     public static async Task TrainAsync(IRunContext context, ModelRegistry registry, ITrainingOptions training, PpoOptions ppo,
-        IReadOnlyList<SpaRecord> prompts, Func<TrainingSession, IRewardSource> rewardSource, string? criticFolder = null, Func<long, Task>? afterExport = null)
+        IReadOnlyList<SpaRecord> prompts, Func<TrainingSession, IRewardSource> rewardSource, string? criticFolder = null, Func<long, Task>? afterExport = null,
+        Func<long, TrainingSession, Task>? atEvaluation = null)
     {
         var seed = training.Runtime.Seed;
         using var session = TrainingSession.Open(context, registry, training,
@@ -227,6 +232,9 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                 if (sampleEvery > 0 && (step % sampleEvery == 0 || step == 1))
                     sampleLog.Append(samples.Take(4).Select((s, i) => new GenerationSample(step, s.Instruction, s.Input, s.ResponseText, rawScores[i].Sum())));
             }
+            // PPO's evaluation steps are its best-checkpoint windows; the last step's policy is the export's (or the best one is).
+            if (atEvaluation is not null && ppo.BestEvery > 0 && session.Step % ppo.BestEvery == 0 && session.Step < session.MaxSteps)
+                await atEvaluation(session.Step, session);
             await session.EndOfStepAsync(context);
         }
         if (ppo.BestEvery > 0 && best.Latest() is { } kept && session.ExtraState.TryGetValue("best_step", out var bestStep))

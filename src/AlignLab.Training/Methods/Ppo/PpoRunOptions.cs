@@ -33,6 +33,7 @@ public sealed record PpoRunOptions : ITrainingOptions
     public LoraOptions Lora { get; init; } = new();
     public RuntimeOptions Runtime { get; init; } = new() { Precision = "auto" };
     public IReadOnlyList<string> EvaluateWith { get; init; } = [];
+    public bool EvaluateCheckpoints { get; init; }
 
     /// <summary>AlpacaFarm's PPO settings: the defaults.</summary>
     public static PpoRunOptions Paper { get; } = new();
@@ -61,7 +62,7 @@ public sealed record PpoRunOptions : ITrainingOptions
         .Choice(o => o.Critic, "critic", [CriticFromRewardModel, CriticOnPolicy],
             "The critic: reward_model, a model of its own initialised from the reward model's backbone with a zero value head, trained in full beside the policy " +
             "(AlpacaFarm's init_value_with_reward; it must share the policy's tokenizer), or policy, a value head on the policy's backbone (TRL).")
-        .EvaluateWith(o => o.EvaluateWith)
+        .EvaluateWith(o => o.EvaluateWith, o => o.EvaluateCheckpoints)
         .Group(o => o.Ppo, PpoOptions.Schema)
         .Group(o => o.Optimization, OptimizationOptions.RolloutSchema)
         .Group(o => o.Lora, LoraOptions.Schema)

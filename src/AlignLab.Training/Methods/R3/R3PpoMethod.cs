@@ -55,7 +55,9 @@ public sealed class R3PpoMethod(ModelRegistry registry, IDatasetStore? datasets 
         await PpoMethod.TrainAsync(context, registry, o, o.Ppo, records, session => new R3RewardSource(prompts,
             retrieverFolder is null ? new LexicalRelevanceScorer() : RetrieverScorer.Load(retrieverFolder, session.Device),
             o.Ppo.MaxNewTokens, ablation, o.Runtime.Seed, session.Template.RoleMarkers, o.RelevanceText),
-            afterExport: step => ExportEvaluation.RunAsync(context, registry, datasets, o.EvaluateWith, o, step, maxNewTokens: o.Ppo.MaxNewTokens));
+            afterExport: step => ExportEvaluation.RunAsync(context, registry, datasets, o.EvaluateWith, o, step, maxNewTokens: o.Ppo.MaxNewTokens),
+            atEvaluation: (step, session) => ExportEvaluation.AtCheckpointAsync(context, registry, datasets, o.EvaluateWith, o.EvaluateCheckpoints, o, step,
+                session.Model, session.Tokenizer, maxNewTokens: o.Ppo.MaxNewTokens));
     }
 
     /// <summary>Each prompt's reference answer and query type; a "column" dataset whose records lack labels fails here, naming how many.</summary>

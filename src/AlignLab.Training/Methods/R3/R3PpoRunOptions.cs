@@ -33,6 +33,7 @@ public sealed record R3PpoRunOptions : ITrainingOptions
     public LoraOptions Lora { get; init; } = new() { Enabled = true, Rank = 8, Alpha = 16, Dropout = 0.05 };
     public RuntimeOptions Runtime { get; init; } = new() { Precision = "auto" };
     public IReadOnlyList<string> EvaluateWith { get; init; } = [];
+    public bool EvaluateCheckpoints { get; init; }
 
     /// <summary>The authors' recipe: the defaults.</summary>
     public static R3PpoRunOptions Paper { get; } = new();
@@ -59,7 +60,7 @@ public sealed record R3PpoRunOptions : ITrainingOptions
             "Dense retriever for relevance: a BERT folder in HF layout with vocab.txt (e.g. Contriever) under a model root. Empty: the embedded lexical scorer (no weights).")
         .Choice(o => o.RelevanceText, "relevance_text",
             "Relevance on the cleaned response (default; clean-up is a step before scoring) or on the response as generated (the authors' reward_model.py).")
-        .EvaluateWith(o => o.EvaluateWith)
+        .EvaluateWith(o => o.EvaluateWith, o => o.EvaluateCheckpoints)
         .Group(o => o.Ppo, PpoOptions.Schema)
         .Group(o => o.Optimization, OptimizationOptions.RolloutSchema)
         .Group(o => o.Lora, LoraOptions.Schema)

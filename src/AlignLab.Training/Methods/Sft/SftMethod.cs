@@ -61,7 +61,12 @@ public sealed class SftMethod(ModelRegistry registry, IDatasetStore? datasets = 
                 context.Metrics.Report(session.Step, "grad_norm", gradNorm);
                 context.Metrics.Report(session.Step, "tokens_per_s", tokens / clock.Elapsed.TotalSeconds);
             }
-            if (session.ShouldEvaluate()) Evaluate(session.Step);
+            if (session.ShouldEvaluate())
+            {
+                Evaluate(session.Step);
+                // The last step's model is the export, which evaluate_with evaluates after training.
+                if (session.Step < session.MaxSteps) await ExportEvaluation.AtCheckpointAsync(context, registry, datasets, o.EvaluateWith, o.EvaluateCheckpoints, o, session.Step, session.Model, session.Tokenizer);
+            }
             await session.EndOfStepAsync(context);
         }
         session.Export(context);

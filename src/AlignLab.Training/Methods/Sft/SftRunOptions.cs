@@ -18,6 +18,7 @@ public sealed record SftRunOptions : ITrainingOptions
     public LoraOptions Lora { get; init; } = new();
     public RuntimeOptions Runtime { get; init; } = new();
     public IReadOnlyList<string> EvaluateWith { get; init; } = [];
+    public bool EvaluateCheckpoints { get; init; }
 
     public static SftRunOptions Defaults { get; } = new();
 
@@ -26,7 +27,7 @@ public sealed record SftRunOptions : ITrainingOptions
         .Dataset(o => o.Dataset, "dataset", SftData.BuiltIn,
             "(Instruction, response) pairs: a stored dataset's instruction, input and output; the built-in demo instructions; or demo-spa-initial, the initial (wrong) answers of the demo SPA pairs (a policy for FIGA to correct).",
             DatasetLayout.KindsWith(RecordPart.Instruction, RecordPart.Output))
-        .EvaluateWith(o => o.EvaluateWith)
+        .EvaluateWith(o => o.EvaluateWith, o => o.EvaluateCheckpoints)
         .Group(o => o.Optimization, OptimizationOptions.Schema)
         .Group(o => o.Lora, LoraOptions.Schema)
         .Group(o => o.Runtime, RuntimeOptions.Schema);
