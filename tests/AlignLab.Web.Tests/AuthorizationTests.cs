@@ -49,6 +49,7 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
         new("GET", "/api/runs/{run}/metrics", Read),
         new("GET", "/api/runs/{run}/samples", Read),
         new("GET", "/api/runs/{run}/evaluation", Read),
+        new("GET", "/api/runs/{run}/rollouts", Read),
         new("GET", "/api/runs/{run}/evaluation.csv", Read),
         new("GET", "/api/runs/compare?ids={run}", Read),
         new("GET", "/api/runs/compare.csv?ids={run}", Read),

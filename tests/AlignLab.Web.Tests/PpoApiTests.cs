@@ -118,4 +118,48 @@ public sealed class PpoApiTests(PostgresFixture postgres) : WebAppTestBase(postg
         });
         Assert.Contains(await Api.MetricsAsync(baseline), p => p!["name"]!.GetValue<string>() == "reward");
     }
+
+    [Fact]
+    public async Task ARunsStoredRolloutsAreServedByStepWithEveryTokensChannelsSortedAndFiltered()
+    {
+        await Api.Http.PostAsync("/api/models/demo", null);
+        var id = await RunAsync(new
+        {
+            method = "ppo",
+            parameters = new
+            {
+                preset = "demo", reward = "keyword", keyword = "Tokyo", max_steps = 2, batch_size = 4, mini_batch_size = 2, ppo_epochs = 1,
+                max_new_tokens = 6, sample_every = 1, rollouts_kept = 3, checkpoint_every = 0,
+            },
+        });
+        var last = JsonNode.Parse(await Api.Http.GetStringAsync($"/api/runs/{id}/rollouts"))!;
+        Assert.Equal([1L, 2L], last["steps"]!.AsArray().Select(s => s!.GetValue<long>()));
+        Assert.Equal(2, last["step"]!.GetValue<long>());
+        Assert.True(last["bytes"]!.GetValue<long>() > 0);
+        var rollouts = last["rollouts"]!.AsArray();
+        Assert.Equal(3, rollouts.Count);
+        foreach (var rollout in rollouts)
+        {
+            var tokens = rollout!["tokens"]!.AsArray().Count;
+            Assert.True(tokens >= 1);
+            foreach (var channel in new[] { "logProb", "refLogProb", "kl", "value", "tokenScore", "reward", "advantage" })
+                Assert.Equal(tokens, rollout[channel]!.AsArray().Count);
+        }
+
+        var sorted = JsonNode.Parse(await Api.Http.GetStringAsync($"/api/runs/{id}/rollouts?step=1&sort=-score&limit=2"))!;
+        var scores = sorted["rollouts"]!.AsArray().Select(r => r!["score"]!.GetValue<double>()).ToList();
+        Assert.Equal(2, scores.Count);
+        Assert.Equal(3, sorted["total"]!.GetValue<int>());
+        Assert.Equal(scores.OrderDescending(), scores);
+        var high = JsonNode.Parse(await Api.Http.GetStringAsync($"/api/runs/{id}/rollouts?step=1&minScore=0.5"))!["rollouts"]!.AsArray();
+        Assert.All(high, r => Assert.True(r!["score"]!.GetValue<double>() >= 0.5));
+
+        foreach (var (query, field) in new[] { ("step=7", "step"), ("sort=loud", "sort"), ("flag=cheating", "flag"), ("limit=0", "limit"), ("minScore=2&maxScore=1", "minScore") })
+        {
+            var refused = await Api.Http.GetAsync($"/api/runs/{id}/rollouts?{query}");
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.NotNull(JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["errors"]![field]);
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await Api.Http.GetAsync($"/api/runs/{Guid.NewGuid()}/rollouts")).StatusCode);
+    }
 }

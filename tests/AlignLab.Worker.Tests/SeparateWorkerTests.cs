@@ -151,6 +151,9 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
         // So were the statistics of every rollout (batch_size 4 per step), which the reward-hacking report reads.
         var rollouts = File.ReadAllLines(Path.Combine(_artifacts, "runs", id.ToString(), "rollout_stats.jsonl")).Select(l => JsonNode.Parse(l)!["step"]!.GetValue<long>()).ToList();
         Assert.Equal(Enumerable.Range(1, steps).SelectMany(s => Enumerable.Repeat((long)s, 4)), rollouts);
+        // And the per-token rollouts the rollouts browser reads (rollouts_kept 8, so the whole batch of 4).
+        var browsed = File.ReadAllLines(Path.Combine(_artifacts, "runs", id.ToString(), "rollouts.jsonl")).Select(l => JsonNode.Parse(l)!["step"]!.GetValue<long>()).ToList();
+        Assert.Equal(Enumerable.Range(1, steps).SelectMany(s => Enumerable.Repeat((long)s, 4)), browsed);
         await using var connection = new NpgsqlConnection(_connectionString);
         await connection.OpenAsync();
         Assert.Equal(2L, await Scalar(connection, $"SELECT attempts::bigint FROM runs WHERE id = '{id}'"));

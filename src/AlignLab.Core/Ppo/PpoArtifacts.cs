@@ -9,4 +9,8 @@ public static class PpoArtifacts
 
     /// <summary>Every rollout's reward-hacking signs: rows are <see cref="RewardHacking.RolloutStat"/>.</summary>
     public const string RolloutStatsFile = "rollout_stats.jsonl";
+
+    /// <summary>Per-token views of the first rollouts_kept rollouts every sample_every steps (and step 1): rows are
+    /// <see cref="RolloutRecord"/>.</summary>
+    public const string RolloutsFile = "rollouts.jsonl";
 }

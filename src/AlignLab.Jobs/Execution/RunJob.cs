@@ -29,6 +29,9 @@ public sealed class RunJob(
 {
     private static readonly TimeSpan LeaseCheckInterval = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often a run's system metrics (memory, CPU) are sampled, at most: once a second, at a new step.</summary>
+    private static readonly TimeSpan SystemSampleInterval = TimeSpan.FromSeconds(1);
+
     [DisplayName("{0}")]
     [AutomaticRetry(Attempts = 5, DelaysInSeconds = [2, 5, 15, 30, 60])]
     public async Task ExecuteAsync(Guid runId, CancellationToken shutdown)
@@ -60,7 +63,7 @@ public sealed class RunJob(
         using var cancelHandle = await cancellation.RegisterAsync(runId, stop);
         var options = metricsOptions.Value;
         var buffer = new MetricsBuffer(runId, metrics, TimeSpan.FromMilliseconds(options.FlushIntervalMs), options.MaxBufferedPoints, log);
-        var context = new RunContext(runId, run.Spec, new MethodParameters(run.Spec.Parameters), buffer,
+        var context = new RunContext(runId, run.Spec, new MethodParameters(run.Spec.Parameters), new SystemMetrics(buffer, SystemSampleInterval),
             new FileCheckpointStore(artifacts.CheckpointsOf(runId)), artifacts.RunDirectory(runId), stop.Token);
 
         using var keeping = new CancellationTokenSource();

@@ -36,6 +36,9 @@ public static class RunsApi
             .WithSummary("A new run with a finished (failed, cancelled or succeeded) run's spec, named \"… (retry)\"");
         group.MapGet("/{id:guid}/samples", GetSamples).WithName("GetRunSamples")
             .WithSummary("A PPO run's stored sample generations, newest step first; afterStep returns only later steps");
+        group.MapGet("/{id:guid}/rollouts", GetRollouts).WithName("GetRunRollouts")
+            .WithSummary("A PPO or R³ run's stored rollouts at one step (the last by default) with every token's logprob, ref_logprob, kl, value, " +
+                         "token_score, reward and advantage; filter by score range or reward-hacking flag, sort by score; steps lists the stored steps");
         group.MapGet("/{id:guid}/evaluation", GetEvaluation).WithName("GetRunEvaluation")
             .WithSummary("An evaluation run's results, one per (model, set, metric) with its bootstrap 95% interval (once the run has them), and its item records so far");
         group.MapGet("/{id:guid}/evaluation.csv", GetEvaluationCsv).WithName("GetRunEvaluationCsv")
@@ -117,6 +120,16 @@ public static class RunsApi
         if (limit is < 1 or > 1000) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["between 1 and 1000"] });
         if (await runs.GetAsync(id, cancellationToken) is null) return TypedResults.NotFound();
         return TypedResults.Ok(samples.Read(id, afterStep, limit ?? 100));
+    }
+
+    private static async Task<Results<Ok<RunRollouts.Page>, NotFound, ValidationProblem>> GetRollouts(Guid id, long? step, int? limit, string? sort,
+        double? minScore, double? maxScore, string? flag, RunRepository runs, RunRollouts rollouts, CancellationToken cancellationToken)
+    {
+        if (await runs.GetAsync(id, cancellationToken) is null) return TypedResults.NotFound();
+        var query = new RunRollouts.Query(step, limit ?? 50, sort ?? "index", minScore, maxScore, flag);
+        if (RunRollouts.Check(query) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        var (page, error) = rollouts.Read(id, query);
+        return page is null ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["step"] = [error!] }) : TypedResults.Ok(page);
     }
 
     private static async Task<Results<Ok<EvaluationArtifacts.Evaluation>, NotFound>> GetEvaluation(

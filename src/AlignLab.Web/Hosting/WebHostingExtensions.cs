@@ -32,6 +32,8 @@ public static class WebHostingExtensions
         services.AddSingleton<RewardHacking.RunRewardHacking>();
         services.AddSingleton<Runs.RunSamples>();
         services.AddSingleton<Runs.RunEvaluation>();
+        services.AddSingleton<Runs.RunRollouts>();
+        services.AddSingleton<Comparisons.ModelTextComparison>();
         services.AddSingleton<Runs.RunCommands>();
         services.AddSingleton<Comparisons.RunComparison>();
         services.AddSingleton<Datasets.DatasetImport>();

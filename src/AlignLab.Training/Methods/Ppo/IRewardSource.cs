@@ -19,4 +19,8 @@ public interface IRewardSource : IDisposable
     /// <summary>Means of the reward's parts over the last <see cref="Score"/> call, logged as metrics beside PPO's
     /// (R³'s relevance, LI, RP, …); empty for a reward with no parts.</summary>
     IReadOnlyDictionary<string, double> LastComponents => new Dictionary<string, double>();
+
+    /// <summary>Each sample's parts of its reward over the last <see cref="Score"/> call, in the samples' order; empty for a
+    /// reward with no parts.</summary>
+    IReadOnlyList<IReadOnlyDictionary<string, double>> LastSampleComponents => [];
 }

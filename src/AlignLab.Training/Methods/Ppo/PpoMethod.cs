@@ -96,8 +96,10 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
             training.Optimization.BatchSize, seed);
         var sampleLog = new StepLog(Path.Combine(context.ArtifactDirectory, PpoArtifacts.SamplesFile));
         var rolloutLog = new StepLog(Path.Combine(context.ArtifactDirectory, PpoArtifacts.RolloutStatsFile));
+        var rolloutsLog = new StepLog(Path.Combine(context.ArtifactDirectory, PpoArtifacts.RolloutsFile));
         sampleLog.TruncateAfter(session.Step);
         rolloutLog.TruncateAfter(session.Step);
+        rolloutsLog.TruncateAfter(session.Step);
         // Best-checkpoint selection: the policy whose window of rollouts had the highest mean reward, kept beside the run.
         var best = new FileCheckpointStore(Path.Combine(context.ArtifactDirectory, "best"));
         var (windowReward, windowSteps) = (session.ExtraState.GetValueOrDefault("window_reward"), (int)session.ExtraState.GetValueOrDefault("window_steps"));
@@ -146,8 +148,8 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                 }
                 var penalised = PpoMath.PenalisedRewards(batch.Scores, oldLogProbs, referenceLogProbs, batch.ResponseMask, kl.Beta, ppo.KlClamp);
                 var gaeRewards = ppo.WhitenRewards ? PpoMath.WhitenKeepingMean(penalised, batch.ResponseMask) : penalised;
-                var (advantages, returns) = PpoMath.Gae(gaeRewards, oldValues, batch.ResponseMask, ppo.Gamma, ppo.Lam);
-                advantages = PpoMath.Whiten(advantages, batch.ResponseMask);
+                var (gaeAdvantages, returns) = PpoMath.Gae(gaeRewards, oldValues, batch.ResponseMask, ppo.Gamma, ppo.Lam);
+                var advantages = PpoMath.Whiten(gaeAdvantages, batch.ResponseMask);
                 var sequenceKl = PpoMath.TokenKl(oldLogProbs, referenceLogProbs, batch.ResponseMask, ppo.KlClamp).sum(1).mean().item<float>();
 
                 // 3. PPO epochs over minibatches.
@@ -230,7 +232,14 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                 context.Metrics.Report(step, "repeat_4gram", stats.Average(s => s.Repeat4));
                 var sampleEvery = ppo.SampleEvery;
                 if (sampleEvery > 0 && (step % sampleEvery == 0 || step == 1))
+                {
                     sampleLog.Append(samples.Take(4).Select((s, i) => new GenerationSample(step, s.Instruction, s.Input, s.ResponseText, rawScores[i].Sum())));
+                    if (ppo.RolloutsKept > 0)
+                        rolloutsLog.Append(RolloutRecords.Of(step, samples.Take(ppo.RolloutsKept).ToList(), session.Tokenizer, batch.ResponseMask,
+                            new(oldLogProbs, referenceLogProbs, PpoMath.TokenKl(oldLogProbs, referenceLogProbs, batch.ResponseMask, ppo.KlClamp), oldValues,
+                                batch.Scores, gaeRewards, gaeAdvantages),
+                            rawScores, rewards.LastSampleComponents, stats));
+                }
             }
             // PPO's evaluation steps are its best-checkpoint windows; the last step's policy is the export's (or the best one is).
             if (atEvaluation is not null && ppo.BestEvery > 0 && session.Step % ppo.BestEvery == 0 && session.Step < session.MaxSteps)

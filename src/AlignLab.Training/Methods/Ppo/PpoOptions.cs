@@ -22,6 +22,7 @@ public sealed record PpoOptions
     public int MaxNewTokens { get; init; } = 32;
     public double Temperature { get; init; } = 1;
     public int SampleEvery { get; init; } = 10;
+    public int RolloutsKept { get; init; } = 8;
     public bool ScoreScaling { get; init; }
     public bool ScoreNorm { get; init; }
     public double ScoreClip { get; init; }
@@ -49,6 +50,8 @@ public sealed record PpoOptions
         .Integer(o => o.MaxNewTokens, "max_new_tokens", 1, 4096, "Longest response.")
         .Number(o => o.Temperature, "temperature", 0.01, 10, "Sampling temperature of the rollouts.")
         .Integer(o => o.SampleEvery, "sample_every", 0, 1_000_000, "Store sample generations every N steps (0: never).")
+        .Integer(o => o.RolloutsKept, "rollouts_kept", 0, 256,
+            "Rollouts stored at those steps (and step 1) with every token's log-probs, KL, value, reward and advantage, for the rollouts browser (0: none).")
         .Boolean(o => o.ScoreScaling, "score_scaling", "Divide rewards by their running standard deviation (TRL use_score_scaling).")
         .Boolean(o => o.ScoreNorm, "score_norm", "With score_scaling, subtract the running mean first (TRL use_score_norm).")
         .Number(o => o.ScoreClip, "score_clip", 0, 1e6, "Clip rewards to ±this after scaling (TRL score_clip; 0: no clipping).")

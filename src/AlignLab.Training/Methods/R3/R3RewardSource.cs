@@ -17,6 +17,8 @@ public sealed class R3RewardSource(IReadOnlyDictionary<(string Instruction, stri
 
     public IReadOnlyDictionary<string, double> LastComponents => _components;
 
+    public IReadOnlyList<IReadOnlyDictionary<string, double>> LastSampleComponents { get; private set; } = [];
+
     public IReadOnlyList<double[]> Score(IReadOnlyList<PpoSample> samples)
     {
         var random = new Random(seed + _calls++);
@@ -34,6 +36,11 @@ public sealed class R3RewardSource(IReadOnlyDictionary<(string Instruction, stri
             ["r3_repetition_penalty"] = scores.Average(x => x.RepetitionPenalty),
             ["r3_closed_ended_share"] = scores.Average(x => x.Branch == QueryType.ClosedEnded ? 1.0 : 0.0),
         };
+        LastSampleComponents = [.. scores.Select(x => (IReadOnlyDictionary<string, double>)new Dictionary<string, double>
+        {
+            ["r3_relevance"] = x.Relevance, ["r3_length_incentive"] = x.LengthIncentive, ["r3_repetition_penalty"] = x.RepetitionPenalty,
+            ["r3_closed_ended"] = x.Branch == QueryType.ClosedEnded ? 1 : 0,
+        })];
         return [.. samples.Select((s, i) => Enumerable.Range(0, s.Response.Length).Select(t => t == s.Response.Length - 1 ? scores[i].Total : 0.0).ToArray())];
     }
 

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using AlignLab.Core.Metrics;
+
+namespace AlignLab.Jobs.Metrics;
+
+/// <summary>Adds the worker process's own measurements to a run's metrics, whatever the method: when the run reports a
+/// new step, and at most once per <paramref name="interval"/>, <c>system/rss_mb</c> (the process's resident memory),
+/// <c>system/cpu_percent</c> (its CPU time over the wall time since the last sample, as a share of all cores) and
+/// <c>system/managed_mb</c> (the .NET heap; tensors live outside it) are reported at that step. Several runs in one
+/// in-process worker share the process, so they see the same numbers. TorchSharp exposes no CUDA memory counters, so GPU
+/// memory is not among them.</summary>
+public sealed class SystemMetrics(IMetricsSink inner, TimeSpan interval) : IMetricsSink
+{
+    public const string Prefix = "system/";
+
+    private readonly Process _process = Process.GetCurrentProcess();
+    private readonly object _gate = new();
+    private long _lastStep = long.MinValue;
+    private DateTime _lastSample = DateTime.MinValue;
+    private TimeSpan _lastCpu;
+
+    public void Report(long step, string name, double value)
+    {
+        inner.Report(step, name, value);
+        Sample(step);
+    }
+
+    public void ReportProgress(long step, long totalSteps) => inner.ReportProgress(step, totalSteps);
+
+    private void Sample(long step)
+    {
+        (double Rss, double? Cpu, double Managed)? sample = null;
+        lock (_gate)
+        {
+            var now = DateTime.UtcNow;
+            if (step == _lastStep || now - _lastSample < interval) return;
+            _process.Refresh();
+            var cpu = _process.TotalProcessorTime;
+            var wall = (now - _lastSample).TotalSeconds;
+            double? share = _lastSample == DateTime.MinValue || wall <= 0 ? null : (cpu - _lastCpu).TotalSeconds / wall / Environment.ProcessorCount * 100;
+            sample = (_process.WorkingSet64 / 1048576.0, share, GC.GetTotalMemory(false) / 1048576.0);
+            (_lastStep, _lastSample, _lastCpu) = (step, now, cpu);
+        }
+        inner.Report(step, Prefix + "rss_mb", sample.Value.Rss);
+        if (sample.Value.Cpu is { } percent) inner.Report(step, Prefix + "cpu_percent", percent);
+        inner.Report(step, Prefix + "managed_mb", sample.Value.Managed);
+    }
+}
