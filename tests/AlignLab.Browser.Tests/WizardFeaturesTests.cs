@@ -110,6 +110,21 @@ public sealed class WizardFeaturesTests(PostgresFixture postgres, ChromiumFixtur
         // The comparison is live: the runs finish and their curves fill in without a reload (4 steps each).
         await Assertions.Expect(_page.Locator("#compare-final th[data-status='Succeeded']")).ToHaveCountAsync(4, new() { Timeout = 60_000 });
         await Assertions.Expect(_page.Locator("polyline[data-count='4']")).ToHaveCountAsync(4);
+        await Assertions.Expect(_page.Locator("#compare-config tbody tr")).ToHaveCountAsync(2);      // decay and initial_loss differ, nothing else
         await _page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "sweep-compare.png"), FullPage = true });
+
+        // The sweep at a glance: a line per run across decay, initial_loss and the metric; both parameters' importance;
+        // only the settings that differ.
+        await _page.Locator("#sweep-link").ClickAsync();
+        await _page.WaitForURLAsync(new Regex("/sweeps/[0-9a-f-]+$"));
+        await Assertions.Expect(_page.Locator("#sweep-parallel polyline.sweep-line")).ToHaveCountAsync(4);
+        await Assertions.Expect(_page.Locator("#sweep-parallel .sweep-axis")).ToHaveTextAsync(["decay", "initial_loss", "loss"]);
+        await Assertions.Expect(_page.Locator("#sweep-parallel polyline.sweep-line[stroke-dasharray='']")).ToHaveCountAsync(4);
+        await Assertions.Expect(_page.Locator("#sweep-importance tbody tr")).ToHaveCountAsync(2);
+        // The smoke loss is initial_loss · e^(−decay·4): both matter, initial_loss with a positive r.
+        var r = await _page.Locator("#sweep-importance tr[data-parameter='initial_loss'] td").Nth(1).TextContentAsync();
+        Assert.True(double.Parse(r!, System.Globalization.CultureInfo.InvariantCulture) > 0, r);
+        await Assertions.Expect(_page.Locator("#sweep-config tbody tr[data-parameter]")).ToHaveCountAsync(3);     // decay, initial_loss, and the metric
+        await _page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "sweep.png"), FullPage = true });
     }
 }

@@ -16,6 +16,10 @@ public sealed record ComparedRun(Guid Id, string Name, string Method, RunStatus 
     /// <summary>All points, by metric, in step order (not serialised: the chart reads them).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<MetricPoint> Points { get; init; } = [];
+
+    /// <summary>Its resolved parameters (not serialised: the page's configuration table reads them).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?> Parameters { get; init; } = new Dictionary<string, System.Text.Json.Nodes.JsonNode?>();
 }
 
 /// <summary>Several runs side by side, as the compare page and /api/runs/compare show them, and as CSV.</summary>
@@ -37,7 +41,7 @@ public sealed class RunComparison(RunRepository runs, MetricRepository metrics, 
             var points = await metrics.ListAsync(id, cancellationToken: cancellationToken);
             var final = points.GroupBy(p => p.Name).ToDictionary(g => g.Key, g => g.MaxBy(p => p.Step));
             compared.Add(new ComparedRun(id, run.Spec.Name, run.Spec.Method, run.Status, final, await evaluations.ReadResultsAsync(id, cancellationToken))
-                { Points = points });
+                { Points = points, Parameters = run.Spec.Parameters });
         }
         return (compared, null);
     }
