@@ -83,6 +83,16 @@ public sealed class NewUserPathTests(PostgresFixture postgres, ChromiumFixture c
         await Assertions.Expect(page.Locator("#token-heatmap .heatmap-pair").First.Locator("[data-row='initial Ŷ'] .hm-token[data-counted='false']")).ToHaveCountAsync(uncounted);
         await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "new-user-figa-heatmap.png"), FullPage = true });
 
+        // Back to step 0 with the NLL shown: the snapshot FIGA wrote before training, token by token.
+        var steps = Directory.GetFiles(Path.Combine(Artifacts, "runs", runId, "token_weights_steps")).Order().ToList();
+        var atStart = JsonNode.Parse(File.ReadLines(steps[0]).First())!["revised"]!.AsArray();
+        await page.Locator("#heatmap-step-slider input[type=range]").FillAsync("0");
+        await Assertions.Expect(page.Locator("#heatmap-step")).ToHaveTextAsync("step 0");
+        await page.Locator("#heatmap-channel .mud-select").First.ClickAsync();
+        await page.Locator(".mud-popover-open").GetByText("nll", new() { Exact = true }).ClickAsync();
+        await Assertions.Expect(row.First).ToHaveAttributeAsync("data-value", atStart[0]!["nll"]!.GetValue<double>().ToString("R", CultureInfo.InvariantCulture));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ChromiumFixture.ScreenshotDirectory, "new-user-figa-heatmap-step0.png"), FullPage = true });
+
         // Its files: the exported model among them, each a download.
         await page.Locator("#run-files").ClickAsync();
         await Assertions.Expect(page.Locator("#exported-model")).ToContainTextAsync($"runs/{runId}/export");

@@ -77,6 +77,29 @@ public sealed class FigaMethodTests : IClassFixture<FigaMethodTests.InitialPolic
     }
 
     /// <summary>Twelve of sixteen demo pairs with both responses repeated thirty times: far past 128 tokens.</summary>
+    [Fact]
+    public async Task EachEvaluationStepLeavesAHeatmapSnapshotWhoseNllsFollowTheModel()
+    {
+        var context = new MethodContext(new FigaMethod(_registry),
+            """{"model":"demo-initial","max_steps":3,"batch_size":4,"grad_accum":1,"eval_every":3,"eval_fraction":0.1,"learning_rate":0.001,"checkpoint_every":0}""");
+        await new FigaMethod(_registry).RunAsync(context);
+        var folder = Path.Combine(context.ArtifactDirectory, FigaArtifacts.TokenWeightsStepsFolder);
+        Assert.Equal([0L, 3L], AlignLab.Core.Runs.StepSnapshots.Steps(folder));
+        var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        List<FigaArtifacts.PairRow> Read(long step) => [.. File.ReadAllLines(Path.Combine(folder, AlignLab.Core.Runs.StepSnapshots.FileName(step)))
+            .Select(l => JsonSerializer.Deserialize<FigaArtifacts.PairRow>(l, json)!)];
+        var (before, after) = (Read(0), Read(3));
+        Assert.InRange(before.Count, 1, AlignLab.Core.Runs.StepSnapshots.MaxPairs);
+        // The same pairs, tokens and weights (Eq. 1 does not change); the NLLs are the model's at each step, and training moved them.
+        Assert.Equal(before.Select(p => p.Instruction), after.Select(p => p.Instruction));
+        Assert.Equal(before.SelectMany(p => p.Original.Concat(p.Revised)).Select(t => (t.Token, t.Weight)), after.SelectMany(p => p.Original.Concat(p.Revised)).Select(t => (t.Token, t.Weight)));
+        var moved = before.SelectMany(p => p.Original.Concat(p.Revised)).Zip(after.SelectMany(p => p.Original.Concat(p.Revised)), (b, a) => Math.Abs(a.Nll - b.Nll));
+        Assert.True(moved.Max() > 1e-3, "three steps at lr 1e-3 move some token's NLL");
+        // The file of the run's end is the one at its last step, for every held-out pair.
+        var final = File.ReadAllLines(Path.Combine(context.ArtifactDirectory, FigaArtifacts.TokenWeightsFile)).Select(l => JsonSerializer.Deserialize<FigaArtifacts.PairRow>(l, json)!).ToList();
+        Assert.Equal(after.SelectMany(p => p.Revised).Select(t => t.Nll), final.Take(after.Count).SelectMany(p => p.Revised).Select(t => t.Nll));
+    }
+
     private static IReadOnlyList<SpaRecord> LongPairs() =>
         [.. AlignLab.Core.Demo.DemoData.GeneratePairs(16, seed: 3).Select((p, i) => i < 12
             ? new SpaRecord(p.Example.Instruction, p.Example.Input, p.Example.Response,

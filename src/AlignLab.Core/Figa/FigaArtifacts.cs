@@ -7,6 +7,9 @@ public static class FigaArtifacts
 {
     public const string TokenWeightsFile = "token_weights.jsonl";
 
+    /// <summary>The same rows for the first held-out pairs at every evaluation step (<see cref="Runs.StepSnapshots"/>).</summary>
+    public const string TokenWeightsStepsFolder = "token_weights_steps";
+
     /// <summary>Token labels: the edit left it alone, deleted or substituted it in Ŷ, added or substituted it in Ỹ.</summary>
     public const string Unchanged = "unchanged", DeletedOrSubstituted = "deleted_or_substituted", AddedOrSubstituted = "added_or_substituted";
 

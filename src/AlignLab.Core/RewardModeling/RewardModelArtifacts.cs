@@ -10,6 +10,9 @@ public static class RewardModelArtifacts
     /// <summary>The per-token rewards of held-out pairs: JSON Lines of <see cref="PairRow"/>.</summary>
     public const string TokenRewardsFile = "token_rewards.jsonl";
 
+    /// <summary>The same rows for the first held-out pairs at every evaluation step (<see cref="Runs.StepSnapshots"/>).</summary>
+    public const string TokenRewardsStepsFolder = "token_rewards_steps";
+
     /// <summary>Held-out pairwise accuracy and the reward of each side of every held-out pair.</summary>
     public sealed record Distribution(double Accuracy, double[] Preferred, double[] Other);
 

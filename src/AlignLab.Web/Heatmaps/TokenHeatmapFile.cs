@@ -23,16 +23,20 @@ public sealed record HeatmapPair(string Instruction, HeatmapRow First, HeatmapRo
 /// Ŷ and Ỹ). A line still being written is skipped.</summary>
 public static class TokenHeatmapFile
 {
-    public sealed record Kind(string FileName, string Title, string ValueName);
+    /// <param name="StepsFolder">Where the run keeps the same file for every evaluation step (<see cref="Core.Runs.StepSnapshots"/>).</param>
+    /// <param name="Channels">The values a token can show: FIGA's weight or its NLL under the model; a reward model's r.</param>
+    public sealed record Kind(string FileName, string Title, string ValueName, string StepsFolder, IReadOnlyList<string> Channels);
 
-    public static readonly Kind TokenRewards = new(RewardModelArtifacts.TokenRewardsFile, "Per-token rewards", "r");
-    public static readonly Kind TokenWeights = new(FigaArtifacts.TokenWeightsFile, "FIGA token weights", "w");
+    public static readonly Kind TokenRewards = new(RewardModelArtifacts.TokenRewardsFile, "Per-token rewards", "r", RewardModelArtifacts.TokenRewardsStepsFolder, ["r"]);
+    public static readonly Kind TokenWeights = new(FigaArtifacts.TokenWeightsFile, "FIGA token weights", "w", FigaArtifacts.TokenWeightsStepsFolder, ["w", "nll"]);
     public static readonly IReadOnlyList<Kind> Kinds = [TokenRewards, TokenWeights];
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static async Task<IReadOnlyList<HeatmapPair>> ReadAsync(string path, Kind kind, CancellationToken cancellationToken = default)
+    /// <param name="channel">One of the kind's <see cref="Kind.Channels"/>; its first when null.</param>
+    public static async Task<IReadOnlyList<HeatmapPair>> ReadAsync(string path, Kind kind, CancellationToken cancellationToken = default, string? channel = null)
     {
+        var nll = channel == "nll";
         if (!File.Exists(path)) return [];
         var pairs = new List<HeatmapPair>();
         foreach (var line in await File.ReadAllLinesAsync(path, cancellationToken))
@@ -45,8 +49,8 @@ public static class TokenHeatmapFile
                         new HeatmapRow("other", [.. rewards.Other.Select(t => new HeatmapToken(t.Token, t.Reward, t.Changed))])));
                 else if (kind == TokenWeights && JsonSerializer.Deserialize<FigaArtifacts.PairRow>(line, Json) is { } weights)
                     pairs.Add(new HeatmapPair(weights.Instruction,
-                        new HeatmapRow("initial Ŷ", [.. weights.Original.Select(t => new HeatmapToken(t.Token, t.Weight, t.Label != FigaArtifacts.Unchanged, t.Counted || t.Weight == 0))]),
-                        new HeatmapRow("revised Ỹ", [.. weights.Revised.Select(t => new HeatmapToken(t.Token, t.Weight, t.Label != FigaArtifacts.Unchanged))])));
+                        new HeatmapRow("initial Ŷ", [.. weights.Original.Select(t => new HeatmapToken(t.Token, nll ? t.Nll : t.Weight, t.Label != FigaArtifacts.Unchanged, t.Counted || t.Weight == 0))]),
+                        new HeatmapRow("revised Ỹ", [.. weights.Revised.Select(t => new HeatmapToken(t.Token, nll ? t.Nll : t.Weight, t.Label != FigaArtifacts.Unchanged))])));
             }
             catch (JsonException) { }
         }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Figa;
 using AlignLab.Core.Methods;
+using AlignLab.Core.Runs;
 using AlignLab.Training.Batching;
 using AlignLab.Training.Inference;
 using AlignLab.Training.Methods.Common;
@@ -123,6 +124,9 @@ public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets =
         void Evaluate(long step)
         {
             if (eval.Count == 0) return;
+            // The heatmap at this step: the first held-out pairs' weights and NLLs under the model as it is now.
+            FigaTokenWeights.Write(StepSnapshots.PathFor(context.ArtifactDirectory, FigaArtifacts.TokenWeightsStepsFolder, step), session.Model, session.Tokenizer,
+                [.. eval.Take(StepSnapshots.MaxPairs)], o.Figa, session.Device);
             foreach (var (name, value) in FigaEvaluation.Measure(session.Model, eval, optimization.BatchSize, session.Tokenizer.PadTokenId, session.Device).Metrics())
                 context.Metrics.Report(step, name, value);
             if (rewardModel is not null)

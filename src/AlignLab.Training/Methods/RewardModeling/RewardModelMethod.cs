@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using AlignLab.Core.Datasets;
 using AlignLab.Core.Methods;
 using AlignLab.Core.RewardModeling;
+using AlignLab.Core.Runs;
 using AlignLab.Training.Batching;
 using AlignLab.Training.Methods.Common;
 using AlignLab.Training.Models;
@@ -99,6 +100,9 @@ public sealed class RewardModelMethod(ModelRegistry registry, IDatasetStore? dat
         void Evaluate(long step)
         {
             if (evalPrimary.Count == 0) return;
+            // The heatmap at this step: the first held-out pairs' per-token rewards under the model as it is now.
+            RewardEvaluation.WriteTokenRewards(StepSnapshots.PathFor(context.ArtifactDirectory, RewardModelArtifacts.TokenRewardsStepsFolder, step), classifier,
+                [.. evalPrimary.Take(StepSnapshots.MaxPairs)], session.Tokenizer, session.Device);
             var primary = latest = RewardEvaluation.Measure(classifier, evalPrimary, level, optimization.BatchSize, session.Tokenizer.PadTokenId, session.Device);
             context.Metrics.Report(step, "eval_accuracy", primary.Accuracy);
             context.Metrics.Report(step, "eval_reward_preferred", primary.MeanPreferred);
