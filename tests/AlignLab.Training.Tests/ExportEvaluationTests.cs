@@ -17,23 +17,7 @@ public sealed class ExportEvaluationTests
     [InlineData("r3-ppo", "'preset':'demo','batch_size':4,'mini_batch_size':2,'ppo_epochs':1,'max_new_tokens':4")]
     public async Task TheExportIsEvaluatedOnTheNamedSetsWhenTrainingEnds(string name, string parameters)
     {
-        var root = TinyModels.TempFolder();
-        DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
-        var registry = new ModelRegistry([root]);
-        AlignLab.Core.Methods.ITrainingMethod method = name switch
-        {
-            "figa" => new FigaMethod(registry),
-            "sft" => new Methods.Sft.SftMethod(registry),
-            "ppo" => new Methods.Ppo.PpoMethod(registry),
-            _ => new Methods.R3.R3PpoMethod(registry),
-        };
-        var context = new MethodContext(method,
-            $$"""{{{parameters.Replace('\'', '"')}},"model":"{{DemoModel.Name}}","max_steps":2,"checkpoint_every":0,"evaluate_with":["demo-eval-choices"]}""");
-        await method.RunAsync(context);
-
-        var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        var results = JsonSerializer.Deserialize<List<EvaluationArtifacts.ResultRow>>(
-            File.ReadAllText(Path.Combine(context.ArtifactDirectory, EvaluationArtifacts.ResultsFile)), json)!;
+        var (context, results) = await TrainAsync(name, parameters + ",'max_steps':2");
         var export = $"runs/{context.RunId}/export";
         var acc = results.Single(r => r.Metric == "acc");
         Assert.Equal((export, "demo-eval-choices", 18), (acc.Model, acc.Set, acc.Items));
@@ -47,17 +31,7 @@ public sealed class ExportEvaluationTests
     [InlineData("r3-ppo", "'preset':'demo','batch_size':4,'mini_batch_size':2,'ppo_epochs':1,'max_new_tokens':4,'best_every':2")]
     public async Task WithEvaluateCheckpointsEachEvaluationStepIsARowOfTheLeaderboardAndAPointOfTheCurve(string name, string parameters)
     {
-        var root = TinyModels.TempFolder();
-        DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
-        var registry = new ModelRegistry([root]);
-        AlignLab.Core.Methods.ITrainingMethod method = name == "sft" ? new Methods.Sft.SftMethod(registry) : new Methods.R3.R3PpoMethod(registry);
-        var context = new MethodContext(method,
-            $$"""{{{parameters.Replace('\'', '"')}},"model":"{{DemoModel.Name}}","max_steps":4,"checkpoint_every":0,"evaluate_with":["demo-eval-choices"],"evaluate_checkpoints":true}""");
-        await method.RunAsync(context);
-
-        var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        var results = JsonSerializer.Deserialize<List<EvaluationArtifacts.ResultRow>>(
-            File.ReadAllText(Path.Combine(context.ArtifactDirectory, EvaluationArtifacts.ResultsFile)), json)!;
+        var (context, results) = await TrainAsync(name, parameters + ",'max_steps':4,'evaluate_checkpoints':true");
         var export = $"runs/{context.RunId}/export";
         // Step 2 as it was then, and the export (the last step's model): 18 items each.
         var acc = results.Where(r => r.Metric == "acc").ToDictionary(r => r.Model);
@@ -67,6 +41,27 @@ public sealed class ExportEvaluationTests
         // Each evaluation's result is one point of the curve, at its step.
         Assert.Equal([(2L, acc["step 2"].Value), (4L, acc[export].Value)],
             context.Points.Where(p => p.Name == "acc · demo-eval-choices").Select(p => (p.Step, p.Value)).OrderBy(p => p.Step));
+    }
+
+    /// <summary>A short run of the method on the demo model that evaluates on the demo's multiple-choice set, and its results.</summary>
+    private static async Task<(MethodContext Context, List<EvaluationArtifacts.ResultRow> Results)> TrainAsync(string name, string parameters)
+    {
+        var root = TinyModels.TempFolder();
+        DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
+        var registry = new ModelRegistry([root]);
+        AlignLab.Core.Methods.ITrainingMethod method = name switch
+        {
+            "figa" => new FigaMethod(registry),
+            "sft" => new Methods.Sft.SftMethod(registry),
+            "ppo" => new Methods.Ppo.PpoMethod(registry),
+            _ => new Methods.R3.R3PpoMethod(registry),
+        };
+        var context = new MethodContext(method,
+            $$"""{{{parameters.Replace('\'', '"')}},"model":"{{DemoModel.Name}}","checkpoint_every":0,"evaluate_with":["demo-eval-choices"]}""");
+        await method.RunAsync(context);
+        var results = JsonSerializer.Deserialize<List<EvaluationArtifacts.ResultRow>>(
+            File.ReadAllText(Path.Combine(context.ArtifactDirectory, EvaluationArtifacts.ResultsFile)), new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        return (context, results);
     }
 
     [Fact]

@@ -151,7 +151,7 @@ public sealed class EvaluateMethod(ModelRegistry registry, IDatasetStore? datase
             context.Metrics.Report(afterTraining ?? o.Models.ToList().IndexOf(result.Model) + 1, $"{result.Metric} · {result.Set}", result.Value);
     }
 
-    /// <summary>Greedy responses to a batch of generation prompts, with their rewards.</summary>
+    /// <summary>Responses to a batch of generation prompts (greedy unless the run sets a temperature), with their rewards.</summary>
     private static IEnumerable<Row> Answer(CausalLM lm, TextTokenizer tokenizer, PromptTemplate template, RewardModel? rewardModel,
         EvaluateRunOptions o, string model, string set, IReadOnlyList<(int Index, SpaRecord Record)> batch)
     {
@@ -160,7 +160,7 @@ public sealed class EvaluateMethod(ModelRegistry registry, IDatasetStore? datase
         using (EvalMode.Enter(lm))
             generated = TextGenerator.Generate(lm, prompts, new GenerationOptions
             {
-                MaxNewTokens = o.MaxNewTokens, Temperature = 0, EosTokenId = tokenizer.EosTokenId, StopTokenIds = tokenizer.EosTokenIds,
+                MaxNewTokens = o.MaxNewTokens, Temperature = o.Temperature, TopP = o.TopP, EosTokenId = tokenizer.EosTokenId, StopTokenIds = tokenizer.EosTokenIds,
                 PadTokenId = tokenizer.PadTokenId, Seed = o.Runtime.Seed,
             });
         var responses = generated.Select(g => tokenizer.Decode(g.Tokens).Trim()).ToList();

@@ -22,6 +22,8 @@ public sealed record EvaluateRunOptions
     public bool RelevantSentences { get; init; }
     public string RelevancePrompt { get; init; } = Core.Evaluation.RelevantSentences.DefaultPrompt;
     public int MaxNewTokens { get; init; } = 64;
+    public double Temperature { get; init; }
+    public double TopP { get; init; } = 1;
     public int BatchSize { get; init; } = 8;
     public int Resamples { get; init; } = 1000;
     public RuntimeOptions Runtime { get; init; } = new();
@@ -58,7 +60,9 @@ public sealed record EvaluateRunOptions
             "prompt, and a response scores its share of relevant sentences (Preference-free Alignment Learning with Regularized Relevance Reward, Appendix D.2).")
         .Text(o => o.RelevancePrompt, "relevance_prompt", 8000,
             "The relevance judge's prompt (the paper's by default): {question} and {answer} are filled in; it answers one line per sentence, ending in Relevant or Irrelevant.")
-        .Integer(o => o.MaxNewTokens, "max_new_tokens", 1, 4096, "Longest response to a generation prompt (greedy decoding).")
+        .Integer(o => o.MaxNewTokens, "max_new_tokens", 1, 4096, "Longest response to a generation prompt.")
+        .Number(o => o.Temperature, "temperature", 0, 10, "Sampling temperature of the responses; 0: greedy decoding (the default, as the papers' reward columns).")
+        .Number(o => o.TopP, "top_p", 0.01, 1, "Nucleus sampling's probability mass, with a temperature above 0 (seeded by seed).")
         .Integer(o => o.BatchSize, "batch_size", 1, 512, "Generation prompts answered at once.")
         .Integer(o => o.Resamples, "resamples", 100, 100_000, "Bootstrap resamples behind each 95% interval.")
         .Group(o => o.Runtime, RuntimeOptions.Schema);
