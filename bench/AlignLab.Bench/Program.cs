@@ -16,6 +16,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task>>
     ["service"] = ServiceBenchmark.RunAsync,
     ["previews"] = PreviewBenchmark.RunAsync,
     ["first-run"] = FirstRunBenchmark.RunAsync,
+    ["rollout-storage"] = RolloutStorageBenchmark.RunAsync,
 };
 if (args.Length < 1 || !benchmarks.TryGetValue(args[0], out var run))
 {
