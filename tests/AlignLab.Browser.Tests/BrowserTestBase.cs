@@ -67,6 +67,16 @@ public abstract class BrowserTestBase(PostgresFixture postgres, ChromiumFixture 
     /// <summary>A REST client acting as the web app's admin.</summary>
     protected AlignLabApi NewApi() => new(Base, Web.Admin.ApiKey);
 
+    /// <summary>The demo model, and a short SFT run of it at a high learning rate (so its export differs visibly) that has
+    /// succeeded: the run's id.</summary>
+    protected static async Task<Guid> TunedDemoModelAsync(AlignLabApi api, int steps)
+    {
+        await api.Http.PostAsync("/api/models/demo", null);
+        var sft = Guid.Parse((await api.CreateRunAsync(new { method = "sft", parameters = new { model = "demo-gpt2", max_steps = steps, batch_size = 8, eval_every = 0, learning_rate = 1e-3 } }))["id"]!.GetValue<string>());
+        await api.WaitForStatusAsync(sft, "Succeeded", TimeSpan.FromSeconds(120));
+        return sft;
+    }
+
     /// <summary>A new browser context (1366×900 unless told otherwise) signed in as the admin through the login page,
     /// disposed with the test.</summary>
     protected async Task<IBrowserContext> NewContextAsync(int width = 1366, int height = 900)

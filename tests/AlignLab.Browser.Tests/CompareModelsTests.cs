@@ -17,9 +17,7 @@ public sealed class CompareModelsTests(PostgresFixture postgres, ChromiumFixture
     public async Task TheDifferenceHeatmapAndFigasLabelsOfAnExportAgainstItsBase()
     {
         using var api = NewApi();
-        await api.Http.PostAsync("/api/models/demo", null);
-        var sft = Guid.Parse((await api.CreateRunAsync(new { method = "sft", parameters = new { model = "demo-gpt2", max_steps = 20, batch_size = 8, eval_every = 0, learning_rate = 1e-3 } }))["id"]!.GetValue<string>());
-        await api.WaitForStatusAsync(sft, "Succeeded", TimeSpan.FromSeconds(120));
+        var sft = await TunedDemoModelAsync(api, 20);
         var export = $"runs/{sft}/export";
 
         var page = await NewPageAsync();

@@ -15,9 +15,7 @@ public sealed class LeaderboardTests(PostgresFixture postgres, ChromiumFixture c
     public async Task TwoModelsWithABaselineChosenAreSortedAndDownloadedAsCsv()
     {
         using var api = NewApi();
-        await api.Http.PostAsync("/api/models/demo", null);
-        var sft = Guid.Parse((await api.CreateRunAsync(new { method = "sft", parameters = new { model = "demo-gpt2", max_steps = 30, batch_size = 8, eval_every = 0, learning_rate = 1e-3 } }))["id"]!.GetValue<string>());
-        await api.WaitForStatusAsync(sft, "Succeeded", TimeSpan.FromSeconds(120));
+        var sft = await TunedDemoModelAsync(api, 30);
         var tuned = $"runs/{sft}/export";
         var evaluation = Guid.Parse((await api.CreateRunAsync(new
         {
