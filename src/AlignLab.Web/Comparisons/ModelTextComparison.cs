@@ -39,6 +39,7 @@ public sealed class ModelTextComparison(IModelCatalog registry, IPreviewModels l
         if (template != LogProbPrompt.RawTemplate && !PromptTemplate.Names.Contains(template))
             errors["template"] = [$"must be {LogProbPrompt.RawTemplate} or one of {string.Join(", ", PromptTemplate.Names)}"];
         var folders = new List<string>();
+        var context = int.MaxValue;
         foreach (var model in errors.ContainsKey("models") ? [] : models)
         {
             try
@@ -48,6 +49,7 @@ public sealed class ModelTextComparison(IModelCatalog registry, IPreviewModels l
                 if (details.Problem is { } problem) throw new ArgumentException($"cannot be used: {problem}");
                 if (details.IsClassifier || details.IsRetriever) throw new ArgumentException($"a {details.Architecture} gives no next-token log-probs");
                 folders.Add(folder);
+                context = Math.Min(context, details.ContextLength);
             }
             catch (ArgumentException e) { errors["models"] = [$"{model}: {e.Message}"]; break; }
         }
@@ -78,7 +80,7 @@ public sealed class ModelTextComparison(IModelCatalog registry, IPreviewModels l
             texts.Add(("original", [.. figa.Original.Select(t => t.Id)], [.. figa.Original.Select(t => t.Text)], [.. figa.Original.Select(t => t.Label)], [.. figa.Original.Select(t => t.Weight)]));
         }
         foreach (var (name, ids, _, _, _) in texts)
-            if (folders.Select(f => registry.Inspect(f).ContextLength).Min() is var context && promptIds.Length + ids.Length > context)
+            if (promptIds.Length + ids.Length > context)
                 return (null, new() { [name == "original" ? "original" : "response"] = [$"prompt and {name} are {promptIds.Length + ids.Length} tokens; the models' context is {context}"] });
 
         var scored = new List<ScoredText>();

@@ -34,7 +34,7 @@ public sealed class RunRollouts(RunArtifacts artifacts)
         var path = Path.Combine(artifacts.RunDirectory(runId), PpoArtifacts.RolloutsFile);
         var all = StepLog.Read<RolloutRecord>(path).ToList();
         var steps = all.Select(r => r.Step).Distinct().Order().ToList();
-        var bytes = File.Exists(path) ? new FileInfo(path).Length : 0;
+        var bytes = Bytes(runId);
         var step = query.Step ?? (steps.Count > 0 ? steps[^1] : null);
         if (query.Step is { } asked && !steps.Contains(asked))
             return (null, steps.Count == 0 ? "this run has stored no rollouts" : $"no rollouts at step {asked}; stored: {Describe(steps)}");
