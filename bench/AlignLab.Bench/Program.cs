@@ -17,6 +17,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task>>
     ["previews"] = PreviewBenchmark.RunAsync,
     ["first-run"] = FirstRunBenchmark.RunAsync,
     ["rollout-storage"] = RolloutStorageBenchmark.RunAsync,
+    ["system-metrics"] = SystemMetricsBenchmark.RunAsync,
 };
 if (args.Length < 1 || !benchmarks.TryGetValue(args[0], out var run))
 {

@@ -48,6 +48,45 @@ public sealed class RunPagesTests(PostgresFixture postgres, ChromiumFixture chro
         await Assertions.Expect(_page.Locator("[data-status='Succeeded']")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         Assert.Equal(60, await PlottedLossPointsAsync());
         await ScreenshotAsync("run-page-succeeded");
+        await TheChartAnswersTheMouseAsync();
+    }
+
+    /// <summary>On the finished smoke run's chart: the hover crosshair lists every drawn series' value, a drag across a
+    /// quarter of the plot zooms to those steps, and the wall-time switch relabels the x-axis in seconds.</summary>
+    private async Task TheChartAnswersTheMouseAsync()
+    {
+        var svg = _page.Locator(".metric-chart svg");
+        var box = (await svg.BoundingBoxAsync())!;
+        float plotLeft = box.X + box.Width * 56 / 800, plotWidth = box.Width * 732 / 800, middle = box.Y + box.Height / 2;
+        var firstStep = int.Parse((await _page.Locator("[data-testid='x-min']").TextContentAsync())!);
+
+        await _page.Mouse.MoveAsync(plotLeft + plotWidth / 2, middle);
+        var tooltip = _page.Locator("[data-testid='chart-tooltip']");
+        await Assertions.Expect(tooltip).ToBeVisibleAsync();
+        await Assertions.Expect(tooltip.Locator(".chart-tooltip-x")).ToContainTextAsync("step ");
+        await Assertions.Expect(tooltip).ToContainTextAsync("loss: ");
+        Assert.Equal(await _page.Locator(".metric-chart polyline").CountAsync(), await tooltip.Locator(".chart-tooltip-row").CountAsync());
+        await ScreenshotAsync("chart-crosshair");
+
+        await _page.Mouse.MoveAsync(plotLeft + plotWidth * 0.25f, middle);
+        await _page.Mouse.DownAsync();
+        await _page.Mouse.MoveAsync(plotLeft + plotWidth * 0.5f, middle, new() { Steps = 5 });
+        await _page.Mouse.UpAsync();
+        await Assertions.Expect(_page.Locator("#chart-reset-zoom")).ToBeVisibleAsync();
+        // Steps first…60: the quarter from 25% to 50% of the span, give or take a step for the pixel the mouse lands on.
+        var expectedFrom = firstStep + 0.25 * (60 - firstStep);
+        Assert.InRange(int.Parse((await _page.Locator("[data-testid='x-min']").TextContentAsync())!), expectedFrom - 1.5, expectedFrom + 1.5);
+        var drawn = (await _page.Locator("polyline[data-series='loss']").GetAttributeAsync("points"))!.Split(' ').Length;
+        Assert.InRange(drawn, 12, 20);   // about 15 steps inside, and one beyond each end
+        await ScreenshotAsync("chart-zoomed");
+
+        await _page.Locator("#chart-reset-zoom").ClickAsync();
+        await Assertions.Expect(_page.Locator("#chart-reset-zoom")).ToHaveCountAsync(0);
+        await Assertions.Expect(_page.Locator("[data-testid='x-min']")).ToHaveTextAsync(firstStep.ToString());
+
+        await _page.GetByText("Wall time", new() { Exact = true }).ClickAsync();
+        await Assertions.Expect(svg).ToHaveAttributeAsync("data-axis", "time");
+        await Assertions.Expect(_page.Locator("[data-testid='x-max']")).ToHaveTextAsync(new Regex(@"^\d+ s$"));
     }
 
     [Fact]

@@ -42,4 +42,45 @@ public class SystemMetricsTests
         for (int step = 1; step <= 5; step++) sink.Report(step, "loss", 1);
         Assert.Equal([1L], inner.Points.Where(p => p.Name == "system/rss_mb").Select(p => p.Step));
     }
+
+    private sealed class ScriptedGpu(params GpuReading?[] readings) : IGpuReader
+    {
+        private int _next;
+        public GpuReading? Read() => readings[_next++];
+    }
+
+    [Fact]
+    public void OnAGpuTheProcessesMemoryItsPeakTheDevicesMemoryAndUtilisationAreReported()
+    {
+        const long MiB = 1 << 20;
+        var inner = new Recording();
+        var sink = new SystemMetrics(inner, TimeSpan.Zero, new ScriptedGpu(
+            new GpuReading(100 * MiB, 1000 * MiB, 80_000 * MiB, 35),
+            new GpuReading(300 * MiB, 1200 * MiB, 80_000 * MiB, 90),
+            new GpuReading(200 * MiB, 1100 * MiB, 80_000 * MiB, null),
+            null));                                                      // NVML failed: no GPU point at that step
+        for (int step = 1; step <= 4; step++) sink.Report(step, "loss", 1);
+
+        double[] Of(string name) => [.. inner.Points.Where(p => p.Name == SystemMetrics.Prefix + name).Select(p => p.Value)];
+        Assert.Equal([100.0, 300, 200], Of("gpu_memory_mb"));
+        Assert.Equal([100.0, 300, 300], Of("gpu_memory_peak_mb"));
+        Assert.Equal([1000.0, 1200, 1100], Of("gpu_device_memory_mb"));
+        Assert.Equal([35.0, 90], Of("gpu_util_percent"));
+        Assert.Equal(4, Of("rss_mb").Length);
+    }
+
+    [Theory]
+    [InlineData("cuda", null, "0")]
+    [InlineData("cuda:1", null, "1")]
+    [InlineData("CUDA:1", "3,5", "5")]                                    // CUDA counts the visible devices, NVML all of them
+    [InlineData("cuda", "GPU-8f3c", "GPU-8f3c")]
+    [InlineData("cuda:2", "3,5", null)]
+    [InlineData("cpu", null, null)]
+    [InlineData("cuda:x", null, null)]
+    [InlineData(null, null, null)]
+    public void TheRunsDeviceIsFoundAmongAllGpus(string? device, string? visible, string? expected) =>
+        Assert.Equal(expected, GpuMonitor.PhysicalDevice(device, visible));
+
+    [Fact]
+    public void ACpuRunHasNoGpuMonitor() => Assert.Null(GpuMonitor.For("cpu"));
 }

@@ -8,9 +8,9 @@ public static class Lttb
 {
     /// <summary>The indices of the points to draw, ascending: all of them when there are no more than
     /// <paramref name="threshold"/> (or the threshold is below 3).</summary>
-    public static int[] Select(IReadOnlyList<double> x, IReadOnlyList<double> y, int threshold)
+    public static int[] Select(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int threshold)
     {
-        var n = x.Count;
+        var n = x.Length;
         if (threshold < 3 || n <= threshold) return [.. Enumerable.Range(0, n)];
         var kept = new int[threshold];
         kept[0] = 0;

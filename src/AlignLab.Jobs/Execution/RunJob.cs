@@ -63,7 +63,7 @@ public sealed class RunJob(
         using var cancelHandle = await cancellation.RegisterAsync(runId, stop);
         var options = metricsOptions.Value;
         var buffer = new MetricsBuffer(runId, metrics, TimeSpan.FromMilliseconds(options.FlushIntervalMs), options.MaxBufferedPoints, log);
-        var context = new RunContext(runId, run.Spec, new MethodParameters(run.Spec.Parameters), new SystemMetrics(buffer, SystemSampleInterval),
+        var context = new RunContext(runId, run.Spec, new MethodParameters(run.Spec.Parameters), new SystemMetrics(buffer, SystemSampleInterval, GpuMonitor.For(DeviceOf(run.Spec))),
             new FileCheckpointStore(artifacts.CheckpointsOf(runId)), artifacts.RunDirectory(runId), stop.Token);
 
         using var keeping = new CancellationTokenSource();
@@ -109,4 +109,9 @@ public sealed class RunJob(
         await runs.CompleteAsync(runId, end.Status, end.Error, CancellationToken.None);
         log.LogInformation("Run {Run} ended: {Status}", runId, end.Status);
     }
+
+    /// <summary>The device a run's parameters name ("cpu", "cuda", "cuda:N"); null for a method without one.</summary>
+    private static string? DeviceOf(RunSpec spec) =>
+        spec.Parameters.TryGetValue("device", out var device) && device is System.Text.Json.Nodes.JsonValue value && value.TryGetValue<string>(out var text)
+            ? text : null;
 }

@@ -15,6 +15,7 @@ public sealed class LiveRunMetrics : IDisposable
     private readonly object _gate = new();
     private readonly Dictionary<Guid, List<MetricSeries>> _series = [];
     private readonly Dictionary<Guid, RunStatus> _statuses = [];
+    private readonly Dictionary<Guid, DateTimeOffset> _origins = [];
     private readonly List<IDisposable> _subscriptions = [];
     private readonly Action<RunNotification>? _onStatus;
     private readonly RenderThrottle _throttle;
@@ -33,7 +34,7 @@ public sealed class LiveRunMetrics : IDisposable
     public void Watch(IEnumerable<Guid> runs)
     {
         Unsubscribe();
-        lock (_gate) { _series.Clear(); _statuses.Clear(); }
+        lock (_gate) { _series.Clear(); _statuses.Clear(); _origins.Clear(); }
         foreach (var run in runs)
             _subscriptions.Add(_events.Subscribe(run, points => Add(run, points), status =>
             {
@@ -43,17 +44,25 @@ public sealed class LiveRunMetrics : IDisposable
             }));
     }
 
-    /// <summary>Merges points (a snapshot or a live batch) into the run's series; a step already held is overwritten.</summary>
+    /// <summary>Merges points (a snapshot or a live batch) into the run's series; a step already held is overwritten.
+    /// The run's earliest point is every series' wall-time origin.</summary>
     public void Add(Guid run, IReadOnlyList<MetricPoint> points)
     {
         lock (_gate)
         {
             var series = _series.TryGetValue(run, out var s) ? s : _series[run] = [];
+            var origin = _origins.TryGetValue(run, out var o) ? o : DateTimeOffset.MaxValue;
             foreach (var point in points)
             {
                 var target = series.FirstOrDefault(m => m.Name == point.Name);
                 if (target is null) series.Add(target = new MetricSeries(point.Name));
-                target.Set(point.Step, point.Value);
+                target.Set(point.Step, point.Value, point.Time);
+                if (point.Time < origin) origin = point.Time;
+            }
+            if (points.Count > 0)
+            {
+                _origins[run] = origin;
+                foreach (var line in series) line.Origin = origin;
             }
         }
         _throttle.MarkDirty();
@@ -71,8 +80,8 @@ public sealed class LiveRunMetrics : IDisposable
         lock (_gate)
         {
             if (!_series.TryGetValue(run, out var s) || s.FirstOrDefault(m => m.Name == name) is not { Count: > 0 } line) return null;
-            var copy = new MetricSeries(label);
-            for (int i = 0; i < line.Count; i++) copy.Set(line.Steps[i], line.Values[i]);
+            var copy = new MetricSeries(label) { Origin = line.Origin };
+            for (int i = 0; i < line.Count; i++) copy.Set(line.Steps[i], line.Values[i], line.Times[i]);
             return copy;
         }
     }
