@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using AlignLab.Core.Methods;
 using AlignLab.Core.Runs;
 using AlignLab.Training.Demo;
+using AlignLab.Training.Inference;
 using AlignLab.Training.Methods.Figa;
 using AlignLab.Training.Methods.Ppo;
 using AlignLab.Training.Models;
@@ -68,6 +69,38 @@ public static class MethodThroughputBenchmark
                           $"{update * 6 * parameters / 1e9:0.0} GFLOP/s, MFU {update * 6 * parameters / peak:P1}");
         Console.WriteLine($"PPO whole step (rollout, scoring by policy and reference, update): {ppoRun.MedianStepSeconds:0.00} s/step, " +
                           $"{responseTokens / ppoRun.MedianStepSeconds:N0} generated tokens/s ({responseTokens:0} per step)");
+        RolloutPaths(folder, steps);
+    }
+
+    /// <summary>PPO's rollout batch (16 demo prompts, up to 32 sampled tokens, seeded) through the generation path of
+    /// before (<see cref="StepwiseGenerator"/>) and the current one (<see cref="TextGenerator"/>), alternately on the same
+    /// model; medians of generated tokens/s, and a check that both drew the same tokens.</summary>
+    private static void RolloutPaths(string folder, int repeats)
+    {
+        using var model = ModelFolder.Load(folder);
+        var tokenizer = AlignLab.Core.Tokenization.TextTokenizer.Load(folder);
+        var prompts = AlignLab.Core.Demo.DemoData.Generate(16, seed: 3)
+            .Select(e => tokenizer.Encode(AlignLab.Core.Tokenization.PromptTemplate.Alpaca.Render(e.Instruction, e.Input))).ToList();
+        var options = new GenerationOptions { MaxNewTokens = 32, Temperature = 1, EosTokenId = tokenizer.EosTokenId, PadTokenId = tokenizer.EosTokenId, Seed = 7 };
+        var rates = new Dictionary<string, List<double>> { ["stepwise"] = [], ["current"] = [] };
+        var same = true;
+        for (int r = 0; r < repeats + WarmUp; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            var before = StepwiseGenerator.Generate(model, prompts, options);
+            var beforeSeconds = clock.Elapsed.TotalSeconds;
+            clock.Restart();
+            var now = TextGenerator.Generate(model, prompts, options);
+            var nowSeconds = clock.Elapsed.TotalSeconds;
+            same &= before.Zip(now).All(p => p.First.Tokens.SequenceEqual(p.Second.Tokens));
+            if (r < WarmUp) continue;
+            rates["stepwise"].Add(before.Sum(s => s.Tokens.Length) / beforeSeconds);
+            rates["current"].Add(now.Sum(s => s.Tokens.Length) / nowSeconds);
+        }
+        double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
+        Console.WriteLine($"Rollout paths, PPO's batch (16 prompts, ≤ 32 sampled tokens, seeded), {repeats} alternating runs: " +
+                          $"stepwise {Median(rates["stepwise"]):N0}, current {Median(rates["current"]):N0} generated tokens/s, " +
+                          $"ratio {Median(rates["current"]) / Median(rates["stepwise"]):0.00}×; same tokens: {same}");
     }
 
     /// <summary>A random model of GPT-2 small's width and depth beside the demo model, with its tokenizer.</summary>

@@ -67,6 +67,9 @@ public class SystemMetricsTests
         Assert.Equal([1000.0, 1200, 1100], Of("gpu_device_memory_mb"));
         Assert.Equal([35.0, 90], Of("gpu_util_percent"));
         Assert.Equal(4, Of("rss_mb").Length);
+        // What an out-of-memory failure of the run reports.
+        Assert.Equal((300.0, 80_000.0), (sink.GpuPeakMb, sink.GpuTotalMb));
+        Assert.Null(new SystemMetrics(inner, TimeSpan.Zero).GpuPeakMb);
     }
 
     [Theory]

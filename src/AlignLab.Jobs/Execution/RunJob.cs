@@ -63,7 +63,8 @@ public sealed class RunJob(
         using var cancelHandle = await cancellation.RegisterAsync(runId, stop);
         var options = metricsOptions.Value;
         var buffer = new MetricsBuffer(runId, metrics, TimeSpan.FromMilliseconds(options.FlushIntervalMs), options.MaxBufferedPoints, log);
-        var context = new RunContext(runId, run.Spec, new MethodParameters(run.Spec.Parameters), new SystemMetrics(buffer, SystemSampleInterval, GpuMonitor.For(DeviceOf(run.Spec))),
+        var system = new SystemMetrics(buffer, SystemSampleInterval, GpuMonitor.For(DeviceOf(run.Spec)));
+        var context = new RunContext(runId, run.Spec, new MethodParameters(run.Spec.Parameters), system,
             new FileCheckpointStore(artifacts.CheckpointsOf(runId)), artifacts.RunDirectory(runId), stop.Token);
 
         using var keeping = new CancellationTokenSource();
@@ -82,6 +83,14 @@ public sealed class RunJob(
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested || lease.Lost)
         {
             outcome = null; // worker shutting down, or another worker has the run: it stays Running
+        }
+        catch (Exception e) when (OutOfMemory.Is(e))
+        {
+            // The run's tensors are unreachable now; collect them, so that the worker's next run finds the memory free.
+            log.LogError(e, "Run {Run} ran out of memory", runId);
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            outcome = (RunStatus.Failed, OutOfMemory.Describe(e, DeviceOf(run.Spec) ?? "cpu", system.GpuPeakMb, system.GpuTotalMb));
         }
         catch (Exception e)
         {

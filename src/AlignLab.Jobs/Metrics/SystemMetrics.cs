@@ -21,6 +21,13 @@ public sealed class SystemMetrics(IMetricsSink inner, TimeSpan interval, IGpuRea
     private DateTime _lastSample = DateTime.MinValue;
     private TimeSpan _lastCpu;
     private double _gpuPeakMb;
+    private double? _gpuTotalMb;
+
+    /// <summary>The most GPU memory this process held at a sample of this run; null before a GPU sample (or on the CPU).</summary>
+    public double? GpuPeakMb { get { lock (_gate) return _gpuPeakMb > 0 ? _gpuPeakMb : null; } }
+
+    /// <summary>The run's GPU's memory; null before a GPU sample (or on the CPU).</summary>
+    public double? GpuTotalMb { get { lock (_gate) return _gpuTotalMb; } }
 
     public void Report(long step, string name, double value)
     {
@@ -47,6 +54,7 @@ public sealed class SystemMetrics(IMetricsSink inner, TimeSpan interval, IGpuRea
             (_lastStep, _lastSample, _lastCpu) = (step, now, cpu);
             reading = gpu?.Read();
             if (reading?.ProcessBytes is { } bytes) _gpuPeakMb = Math.Max(_gpuPeakMb, bytes / 1048576.0);
+            if (reading is not null) _gpuTotalMb = reading.DeviceTotalBytes / 1048576.0;
             gpuPeak = _gpuPeakMb;
         }
         inner.Report(step, Prefix + "rss_mb", sample.Value.Rss);

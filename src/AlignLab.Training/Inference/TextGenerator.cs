@@ -5,11 +5,21 @@ using static TorchSharp.torch;
 
 namespace AlignLab.Training.Inference;
 
-/// <summary>Batched sampling with a KV cache: prompts are left-padded to one length, the prompt is run once,
-/// then one token per step attends to the cache. A sequence that emits EOS is finished; the batch stops when
-/// all are or at the token limit.</summary>
+/// <summary>Batched sampling with a KV cache. Prompts are left-padded to one length and run once; then one token per row
+/// and step attends to the cache. What a step does is kept to the model's forward pass and the draw:
+/// <list type="bullet">
+/// <item>the cache, the attention mask and the drawn tokens live in buffers allocated once for the longest sequence;</item>
+/// <item>stop tokens are found on the device, and the host looks only every <see cref="StopCheckInterval"/> steps whether
+/// every row has stopped (the few extra steps after that are discarded);</item>
+/// <item>each new token's position is its row's prompt length plus the step, not a cumulative sum over the mask.</item>
+/// </list>
+/// A row that emits a stop token is finished: it is fed padding from then on and its tokens after the stop are dropped.
+/// For a fixed seed it gives the tokens of <see cref="StepwiseGenerator"/>, the path it replaced.</summary>
 public static class TextGenerator
 {
+    /// <summary>Steps between two looks from the host at whether every row has stopped.</summary>
+    public const int StopCheckInterval = 8;
+
     /// <param name="EndToken">The stop token that ended the sequence (not part of <paramref name="Tokens"/>).</param>
     public sealed record Sequence(int[] Tokens, bool EndedWithEos, int? EndToken = null);
 
@@ -18,66 +28,86 @@ public static class TextGenerator
         if (prompts.Count == 0) return [];
         if (prompts.Any(p => p.Length == 0)) throw new ArgumentException("every prompt needs at least one token");
         var device = model.parameters().First().device;
-        var stops = new HashSet<long>(options.StopTokenIds.Select(id => (long)id));
-        if ((options.EosTokenId ?? model.Config.EosTokenId) is { } eos) stops.Add(eos);
-        if (options.EosTokenId is null && model.Config is Models.Llama.LlamaConfig llama) stops.UnionWith(llama.EosTokenIds.Select(id => (long)id));
-        // A seeded generator lives on the CPU (TorchSharp builds CPU generators), and seeded draws are made there.
-        var random = options.Seed is { } seed ? new torch.Generator(seed: (ulong)seed) : null;
+        var stops = StopTokens(model, options);
         int batch = prompts.Count, promptLength = prompts.Max(p => p.Length);
+        var limit = Math.Max(0, Math.Min(options.MaxNewTokens, model.Config.MaxPositions - promptLength));
+        if (limit == 0) return [.. prompts.Select(_ => new Sequence([], false))];
 
+        // Left-padded prompts, and the mask of every position the longest sequence can reach: the prompt's padding is 0,
+        // each new token 1.
+        var width = promptLength + limit;
         var ids = new long[batch * promptLength];
-        var maskValues = new long[batch * promptLength];
+        var maskValues = new long[batch * width];
+        var promptLengths = new long[batch];
         for (int b = 0; b < batch; b++)
-            for (int i = 0; i < prompts[b].Length; i++)
+        {
+            promptLengths[b] = prompts[b].Length;
+            for (int column = 0; column < promptLength; column++)
             {
-                var column = promptLength - prompts[b].Length + i;                 // left padding
-                ids[b * promptLength + column] = prompts[b][i];
-                maskValues[b * promptLength + column] = 1;
+                var i = column - (promptLength - prompts[b].Length);
+                ids[b * promptLength + column] = i >= 0 ? prompts[b][i] : options.PadTokenId;
+                maskValues[b * width + column] = i >= 0 ? 1 : 0;
             }
-        for (int i = 0; i < ids.Length; i++) if (maskValues[i] == 0) ids[i] = options.PadTokenId;
+            for (int column = promptLength; column < width; column++) maskValues[b * width + column] = 1;
+        }
 
-        var generated = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
-        var ended = new bool[batch];
-        var endTokens = new int?[batch];
+        // A seeded generator lives on the CPU (TorchSharp builds CPU generators), and seeded draws are made there.
+        using var random = options.Seed is { } seed ? new torch.Generator(seed: (ulong)seed) : null;
+        using var evaluating = EvalMode.Enter(model);
+        using var cache = model.NewCache(capacity: width);
+        using var mask = tensor(maskValues, [batch, width], device: device);
+        using var positions = tensor(promptLengths, [batch, 1], device: device);
+        using var stopIds = tensor(stops, device: device);
+        using var drawn = full([batch, limit], options.PadTokenId, dtype: ScalarType.Int64, device: device);
+        using var ended = zeros(batch, dtype: ScalarType.Bool, device: device);
+        var next = tensor(ids, [batch, promptLength], device: device);
+        var steps = 0;
         try
         {
-            using var evaluating = EvalMode.Enter(model);
-            using var cache = model.NewCache();
-            // The step's inputs outlive each step's dispose scope; the previous ones are disposed as they are replaced.
-            var attention = tensor(maskValues, [batch, promptLength], device: device);
-            var next = tensor(ids, [batch, promptLength], device: device);
-            try
+            for (int step = 0; step < limit; step++)
             {
-                var limit = Math.Min(options.MaxNewTokens, model.Config.MaxPositions - promptLength);
-                for (int step = 0; step < limit && ended.Contains(false); step++)
-                {
-                    using var scope = NewDisposeScope();
-                    var logits = model.Forward(next, attention, cache: cache).select(1, -1);          // (B, V)
-                    var tokens = Choose(logits, options, random).cpu().data<long>().ToArray();        // (B)
-                    for (int b = 0; b < batch; b++)
-                    {
-                        if (ended[b]) { tokens[b] = options.PadTokenId; continue; }
-                        if (stops.Contains(tokens[b])) (ended[b], endTokens[b]) = (true, (int)tokens[b]);
-                        else generated[b].Add((int)tokens[b]);
-                    }
-                    var grown = cat([attention, ones(batch, 1, dtype: ScalarType.Int64, device: device)], 1).DetachFromDisposeScope();
-                    var following = tensor(tokens, [batch, 1], device: device).DetachFromDisposeScope();
-                    attention.Dispose();
-                    next.Dispose();
-                    (attention, next) = (grown, following);
-                }
-            }
-            finally
-            {
-                attention.Dispose();
+                using var scope = NewDisposeScope();
+                var logits = step == 0
+                    ? model.Forward(next, mask.narrow(1, 0, promptLength), cache: cache)
+                    : model.Forward(next, mask.narrow(1, 0, promptLength + step), positions + (step - 1), cache);
+                var tokens = Choose(logits.select(1, -1), options, random).masked_fill(ended, options.PadTokenId);   // (B)
+                drawn.select(1, step).copy_(tokens);
+                if (stops.Length > 0) ended.logical_or_(tokens.unsqueeze(1).eq(stopIds.unsqueeze(0)).any(1));
                 next.Dispose();
+                next = tokens.unsqueeze(1).DetachFromDisposeScope();
+                steps = step + 1;
+                if (steps % StopCheckInterval == 0 && ended.all().item<bool>()) break;
             }
         }
         finally
         {
-            random?.Dispose();
+            next.Dispose();
         }
-        return generated.Select((g, b) => new Sequence([.. g], ended[b], endTokens[b])).ToList();
+
+        // One copy to the host; each row is cut at its first stop token.
+        var host = drawn.narrow(1, 0, steps).cpu().data<long>().ToArray();
+        var stopSet = new HashSet<long>(stops);
+        var sequences = new List<Sequence>(batch);
+        for (int b = 0; b < batch; b++)
+        {
+            var row = host.AsSpan(b * steps, steps);
+            var end = -1;
+            for (int i = 0; i < row.Length && end < 0; i++) if (stopSet.Contains(row[i])) end = i;
+            sequences.Add(end < 0
+                ? new Sequence([.. row.ToArray().Select(t => (int)t)], false)
+                : new Sequence([.. row[..end].ToArray().Select(t => (int)t)], true, (int)row[end]));
+        }
+        return sequences;
+    }
+
+    /// <summary>The tokens that end a sequence: the options' EOS (else the config's; a Llama config may list several) and
+    /// the options' further stop tokens.</summary>
+    public static long[] StopTokens(CausalLM model, GenerationOptions options)
+    {
+        var stops = new HashSet<long>(options.StopTokenIds.Select(id => (long)id));
+        if ((options.EosTokenId ?? model.Config.EosTokenId) is { } eos) stops.Add(eos);
+        if (options.EosTokenId is null && model.Config is Models.Llama.LlamaConfig llama) stops.UnionWith(llama.EosTokenIds.Select(id => (long)id));
+        return [.. stops.Order()];
     }
 
     /// <summary>The next token of each row: argmax at temperature 0, else a sample after top-k and top-p filtering.</summary>

@@ -19,7 +19,8 @@ public abstract class CausalLM(string name) : nn.Module(name)
     public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null) =>
         Logits(Hidden(inputIds, attentionMask, positionIds, cache));
 
-    public KvCache NewCache() => new(Config.Layers);
+    /// <param name="capacity">The most positions it will hold, when known (generation): its buffers are then allocated once.</param>
+    public KvCache NewCache(long? capacity = null) => new(Config.Layers, capacity);
 
     /// <summary>Other names a checkpoint may use for one of this model's parameters (e.g. a bare base model
     /// saved without the "transformer." prefix).</summary>
@@ -35,24 +36,37 @@ public abstract class CausalLM(string name) : nn.Module(name)
         long? window = null)
     {
         var keyLength = pastLength + queryLength;
+        if (queryLength == 1 && window is null && attentionMask is not null)
+            return DecodeBias(attentionMask, batch, keyLength, dtype);
         var queries = arange(pastLength, keyLength, device: device).unsqueeze(1);   // (T, 1)
         var keys = arange(keyLength, device: device).unsqueeze(0);                  // (1, Tk)
         var allowed = keys.le(queries);                                              // (T, Tk)
         if (window is { } w) allowed = allowed.logical_and(queries.sub(keys).lt(w));
         allowed = allowed.unsqueeze(0).unsqueeze(0);                                 // (1, 1, T, Tk)
         if (attentionMask is not null)
-            allowed = allowed.logical_and(attentionMask.to(ScalarType.Bool).view(batch, 1, 1, keyLength));
+            allowed = allowed.logical_and(attentionMask.to(ScalarType.Bool).reshape(batch, 1, 1, keyLength));
         allowed = allowed.logical_or(keys.eq(queries).unsqueeze(0).unsqueeze(0));
-        var minimum = dtype switch
-        {
-            ScalarType.Float16 => -65504.0,
-            ScalarType.BFloat16 => -3.38e38,
-            ScalarType.Float64 => double.MinValue,
-            _ => float.MinValue,
-        };
-        return zeros(allowed.shape, dtype: dtype, device: device).masked_fill(allowed.logical_not(), minimum)
+        return zeros(allowed.shape, dtype: dtype, device: device).masked_fill(allowed.logical_not(), MinimumOf(dtype))
             .expand(batch, 1, queryLength, keyLength);
     }
+
+    /// <summary>The bias of one new token per row (a generation step): the query is the last key and sees every earlier
+    /// key, so only the padding is masked. Six operations where the general case takes about twenty.</summary>
+    private static Tensor DecodeBias(Tensor attentionMask, long batch, long keyLength, ScalarType dtype)
+    {
+        var bias = zeros(batch, 1, 1, keyLength, dtype: dtype, device: attentionMask.device)
+            .masked_fill(attentionMask.reshape(batch, 1, 1, keyLength).eq(0), MinimumOf(dtype));
+        bias.narrow(3, keyLength - 1, 1).zero_();                                    // a query always sees itself
+        return bias;
+    }
+
+    private static double MinimumOf(ScalarType dtype) => dtype switch
+    {
+        ScalarType.Float16 => -65504.0,
+        ScalarType.BFloat16 => -3.38e38,
+        ScalarType.Float64 => double.MinValue,
+        _ => float.MinValue,
+    };
 
     /// <summary>Positions of the tokens of a pass: with padding, the count of real tokens before each (as
     /// Hugging Face's generation computes them), so left padding does not shift a sequence's positions.</summary>

@@ -1,0 +1,95 @@
+using AlignLab.Training.Inference;
+using AlignLab.Training.Models;
+using AlignLab.Training.Models.Llama;
+using static TorchSharp.torch;
+
+namespace AlignLab.Training.Tests;
+
+/// <summary>The generation path of the speed work (preallocated cache and mask, stops found on the device) against the
+/// stepwise path it replaced: the same tokens, stop flags and end tokens for a fixed seed, greedy and sampled, with
+/// left padding, on GPT-2 and on a grouped-query Llama; and the preallocated cache against concatenation.</summary>
+public class GenerationPathTests
+{
+    private static readonly int[][] Prompts = [[5, 9, 17, 3, 2], [44, 12], [7, 7, 8], [30]];
+
+    private static LlamaForCausalLM Llama()
+    {
+        random.manual_seed(11);
+        var model = new LlamaForCausalLM(new LlamaConfig
+        {
+            model_type = "llama", vocab_size = 61, hidden_size = 32, intermediate_size = 48, num_hidden_layers = 2,
+            num_attention_heads = 4, num_key_value_heads = 2, max_position_embeddings = 64, bos_token_id = 1, eos_token_id = 2,
+        });
+        model.eval();
+        return model;
+    }
+
+    public static TheoryData<string, double> Cases => new()
+    {
+        { "gpt2", 0 }, { "gpt2", 1.0 }, { "gpt2", 1.5 }, { "llama", 0 }, { "llama", 1.0 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void TheNewPathGivesTheStepwisePathsTokens(string architecture, double temperature)
+    {
+        using CausalLM model = architecture == "gpt2" ? TinyModels.Gpt2(seed: 6) : Llama();
+        // A stop token that the sampled rows meet early enough to end some rows and not others: the most common first
+        // drawn token of the stepwise path without stops.
+        var options = new GenerationOptions { MaxNewTokens = 20, Temperature = temperature, TopK = temperature > 1 ? 30 : 0,
+            TopP = temperature > 1 ? 0.95 : 1, EosTokenId = -1, PadTokenId = 0, Seed = 1234 };
+        var free = StepwiseGenerator.Generate(model, Prompts, options);
+        var stop = free.SelectMany(s => s.Tokens.Skip(1).Take(4)).GroupBy(t => t).OrderByDescending(g => g.Count()).First().Key;
+        foreach (var run in new[] { options, options with { EosTokenId = stop }, options with { StopTokenIds = [stop, free[0].Tokens[0]] } })
+        {
+            var expected = StepwiseGenerator.Generate(model, Prompts, run);
+            var actual = TextGenerator.Generate(model, Prompts, run);
+            Assert.Equal(expected.Select(s => (string.Join(',', s.Tokens), s.EndedWithEos, s.EndToken)),
+                actual.Select(s => (string.Join(',', s.Tokens), s.EndedWithEos, s.EndToken)));
+        }
+        // The stop runs ended at least one row early, so the early exit was taken.
+        Assert.Contains(TextGenerator.Generate(model, Prompts, options with { EosTokenId = stop }), s => s.EndedWithEos);
+    }
+
+    [Fact]
+    public void APromptThatFillsTheContextGeneratesNothing()
+    {
+        using var model = TinyModels.Gpt2(seed: 6);
+        var full = Enumerable.Range(1, 64).ToArray();          // n_positions = 64
+        var sequence = Assert.Single(TextGenerator.Generate(model, [full], new GenerationOptions { MaxNewTokens = 5, EosTokenId = -1 }));
+        Assert.Empty(sequence.Tokens);
+        Assert.False(sequence.EndedWithEos);
+    }
+
+    [Fact]
+    public void APreallocatedCacheHoldsWhatConcatenationHoldsAndRefusesToOverflow()
+    {
+        using var grown = new KvCache(1);
+        using var preallocated = new KvCache(1, capacity: 5);
+        random.manual_seed(3);
+        var (keys, values) = (randn(2, 3, 3, 4), randn(2, 3, 3, 4));
+        var (more, moreValues) = (randn(2, 3, 1, 4), randn(2, 3, 1, 4));
+        grown.Append(0, keys, values);
+        preallocated.Append(0, keys, values);
+        var a = grown.Append(0, more, moreValues);
+        var b = preallocated.Append(0, more, moreValues);
+        Assert.Equal(4, preallocated.Length);
+        Assert.True(a.Keys.eq(b.Keys).all().item<bool>());
+        Assert.True(a.Values.eq(b.Values).all().item<bool>());
+        preallocated.Append(0, more, moreValues);
+        Assert.Throws<InvalidOperationException>(() => preallocated.Append(0, more, moreValues));   // 6 > 5 positions
+    }
+
+    [Fact]
+    public void TheDecodeStepsBiasEqualsTheGeneralOne()
+    {
+        // One query over five keys, the second row left-padded by two: the general construction (with window = the whole
+        // length, which takes the general path and masks nothing more) against the decode shortcut.
+        var mask = tensor(new long[] { 1, 1, 1, 1, 1, 0, 0, 1, 1, 1 }, [2, 5]);
+        var shortcut = CausalLM.AttentionBias(mask, 2, 1, 4, ScalarType.Float32, CPU);
+        var general = CausalLM.AttentionBias(mask, 2, 1, 4, ScalarType.Float32, CPU, window: 100);
+        Assert.True(shortcut.eq(general).all().item<bool>());
+        Assert.Equal(float.MinValue, shortcut[1, 0, 0, 0].item<float>());
+        Assert.Equal(0f, shortcut[1, 0, 0, 4].item<float>());
+    }
+}
