@@ -34,6 +34,8 @@ public sealed class FigaWizardTests(PostgresFixture postgres, ChromiumFixture ch
         await WizardSteps.ReviewAsync(page);
         await Assertions.Expect(page.Locator("#review-spec")).ToContainTextAsync("\"method\": \"figa\"");
         await Assertions.Expect(page.Locator("#review-spec")).ToContainTextAsync("\"beta\": 0");
+        // The review shows the memory the run is estimated to need, the figure submission records with the run.
+        await Assertions.Expect(page.Locator("#review-memory")).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"Estimated memory: \d+(\.\d)? (KiB|MiB|GiB) \(full fp32: weights"));
         await page.Locator("#launch").ClickAsync();
 
         await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));

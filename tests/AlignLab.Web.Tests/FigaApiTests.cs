@@ -91,6 +91,10 @@ public sealed class FigaApiTests(PostgresFixture postgres) : WebAppTestBase(post
             parameters = new { model = "demo-gpt2", max_steps = 6, batch_size = 4, grad_accum = 1, eval_every = 3, eval_fraction = 0.02 },
         });
         var id = Guid.Parse(run["id"]!.GetValue<string>());
+        // The run carries the memory estimate made at submission: 4 pairs = 8 rows, fp32, full fine-tuning of the demo model.
+        Assert.Equal("full fp32", run["memory"]!["setting"]!.GetValue<string>());
+        Assert.Contains("activations", run["memory"]!["breakdown"]!.GetValue<string>());
+        Assert.Equal(run["memory"]!["bytes"]!.GetValue<long>(), (await Api.GetRunAsync(id))["memory"]!["bytes"]!.GetValue<long>());   // stored with the run
         await Api.WaitForStatusAsync(id, "Succeeded", TimeSpan.FromSeconds(120));
 
         var names = (await Api.MetricsAsync(id)).Select(p => p!["name"]!.GetValue<string>()).ToHashSet();

@@ -33,7 +33,8 @@ public sealed record MemoryEstimate(string Method, string Setting, long Bytes, s
             from bytesPerValue in new[] { 4, 2 }
             select For(shape, d.Method, d.Rows, Math.Min(d.Tokens, shape.ContextLength), d.Ppo, lora, bytesPerValue)];
 
-    public static MemoryEstimate For(ModelShape shape, string method, int rows, int tokens, bool ppo, bool lora, int bytesPerValue)
+    /// <param name="rolloutRows">PPO's generation batch, whose KV cache is counted (default: <paramref name="rows"/>).</param>
+    public static MemoryEstimate For(ModelShape shape, string method, int rows, int tokens, bool ppo, bool lora, int bytesPerValue, int? rolloutRows = null)
     {
         long weights = shape.Parameters * bytesPerValue;
         long adapters = 4L * LoraRank * shape.Hidden * shape.Layers;
@@ -46,7 +47,7 @@ public sealed record MemoryEstimate(string Method, string Setting, long Bytes, s
             parts.Add(("reference", lora ? 0 : weights));
             parts.Add(("critic", lora ? adapters * 4 * 4 : 4 * weights));
             parts.Add(("reward model", weights));
-            parts.Add(("KV cache", 2L * shape.Layers * rows * tokens * shape.Hidden * bytesPerValue));
+            parts.Add(("KV cache", 2L * shape.Layers * (rolloutRows ?? rows) * tokens * shape.Hidden * bytesPerValue));
         }
         var setting = $"{(lora ? "lora" : "full")} {(bytesPerValue == 2 ? "bf16" : "fp32")}";
         return new MemoryEstimate(method, setting, parts.Sum(p => p.Item2),

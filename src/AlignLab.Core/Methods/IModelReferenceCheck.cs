@@ -13,4 +13,7 @@ public interface IModelReferenceCheck
     /// <summary>The error when the <c>model</c> template is chosen for a model that has no chat template or one the
     /// engine cannot render (naming the construct); null otherwise, also when the model cannot be found (yet).</summary>
     string? CheckChatTemplate(string reference);
+
+    /// <summary>The sizes of the model a reference names, for the run's memory estimate; null when it cannot be read (yet).</summary>
+    Memory.ModelShape? ShapeOf(string reference) => null;
 }

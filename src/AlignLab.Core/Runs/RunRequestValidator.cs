@@ -127,8 +127,17 @@ public sealed class RunRequestValidator(MethodCatalog catalog, IModelReferenceCh
             ? RunRequestValidation.Failed(errors)
             : RunRequestValidation.Ok(new RunSpec(method!.Descriptor.Name, name, queue, resolved, preset,
                 presetValues is null ? null : [.. method.Descriptor.Parameters.Select(p => p.Name)
-                    .Where(n => !JsonNode.DeepEquals(resolved.GetValueOrDefault(n), presetValues.GetValueOrDefault(n)))]));
+                    .Where(n => !JsonNode.DeepEquals(resolved.GetValueOrDefault(n), presetValues.GetValueOrDefault(n)))],
+                EstimateMemory(method.Descriptor.Name, resolved)));
     }
+
+    /// <summary>The run's memory estimate, from its policy model's sizes; null without a model check, a model parameter or a
+    /// readable model.</summary>
+    public Memory.MemoryEstimate? EstimateMemory(string method, IReadOnlyDictionary<string, JsonNode?> parameters) =>
+        models is not null && parameters.GetValueOrDefault("model") is JsonValue model && model.TryGetValue<string>(out var reference)
+            && models.ShapeOf(reference) is { } shape
+            ? Memory.RunMemoryEstimate.For(method, parameters, shape)
+            : null;
 
     /// <summary>The first dataset id of a dataset parameter (one, or a list) that names no dataset of a kind the parameter
     /// takes; built-in names were checked with the value.</summary>

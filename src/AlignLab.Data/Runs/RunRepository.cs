@@ -233,16 +233,18 @@ public sealed class RunRepository(NpgsqlDataSource dataSource)
         ["parameters"] = new JsonObject(spec.Parameters.Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))),
         ["preset"] = spec.Preset,
         ["changed"] = spec.Changed is null ? null : new JsonArray([.. spec.Changed.Select(c => (JsonNode?)c)]),
+        ["memory"] = spec.Memory is null ? null : System.Text.Json.JsonSerializer.SerializeToNode(spec.Memory),
     }.ToJsonString();
 
     internal static RunSpec DeserializeSpec(string json)
     {
         var node = JsonNode.Parse(json)!.AsObject();
         var parameters = node["parameters"]!.AsObject().ToDictionary(p => p.Key, p => p.Value?.DeepClone(), StringComparer.Ordinal);
-        // Runs stored before presets existed have neither "preset" nor "changed".
+        // Runs stored before presets existed have neither "preset" nor "changed", before memory estimates no "memory".
         return new RunSpec(node["method"]!.GetValue<string>(), node["name"]!.GetValue<string>(),
             node["queue"]!.GetValue<string>(), parameters, node["preset"]?.GetValue<string>(),
-            node["changed"] is JsonArray changed ? [.. changed.Select(c => c!.GetValue<string>())] : null);
+            node["changed"] is JsonArray changed ? [.. changed.Select(c => c!.GetValue<string>())] : null,
+            node["memory"] is JsonObject memory ? memory.Deserialize<Core.Memory.MemoryEstimate>() : null);
     }
 
     private sealed class RunRow

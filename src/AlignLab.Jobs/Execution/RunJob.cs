@@ -59,11 +59,18 @@ public sealed class RunJob(
             return;
         }
 
+        var gpu = GpuMonitor.For(DeviceOf(run.Spec));
+        if (DeviceMemory.TooSmallFor(run.Spec, gpu) is { } tooSmall)
+        {
+            await runs.CompleteAsync(runId, RunStatus.Failed, tooSmall, shutdown);
+            return;
+        }
+
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         using var cancelHandle = await cancellation.RegisterAsync(runId, stop);
         var options = metricsOptions.Value;
         var buffer = new MetricsBuffer(runId, metrics, TimeSpan.FromMilliseconds(options.FlushIntervalMs), options.MaxBufferedPoints, log);
-        var system = new SystemMetrics(buffer, SystemSampleInterval, GpuMonitor.For(DeviceOf(run.Spec)));
+        var system = new SystemMetrics(buffer, SystemSampleInterval, gpu);
         var context = new RunContext(runId, run.Spec, new MethodParameters(run.Spec.Parameters), system,
             new FileCheckpointStore(artifacts.CheckpointsOf(runId)), artifacts.RunDirectory(runId), stop.Token);
 
@@ -120,7 +127,7 @@ public sealed class RunJob(
     }
 
     /// <summary>The device a run's parameters name ("cpu", "cuda", "cuda:N"); null for a method without one.</summary>
-    private static string? DeviceOf(RunSpec spec) =>
+    internal static string? DeviceOf(RunSpec spec) =>
         spec.Parameters.TryGetValue("device", out var device) && device is System.Text.Json.Nodes.JsonValue value && value.TryGetValue<string>(out var text)
             ? text : null;
 }

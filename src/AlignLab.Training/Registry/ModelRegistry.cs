@@ -72,6 +72,12 @@ public sealed partial class ModelRegistry(IReadOnlyList<string> roots, string? a
 
     public ModelDetails Inspect(string folder) => ModelInspection.Inspect(folder);
 
+    public Core.Memory.ModelShape? ShapeOf(string reference)
+    {
+        try { return ModelInspection.Inspect(Resolve(reference)) is { Problem: null } details ? details.Shape : null; }
+        catch (ArgumentException) { return null; }
+    }
+
     public IReadOnlyList<ModelEntry> List()
     {
         var entries = new List<ModelEntry>();

@@ -1,0 +1,38 @@
+using System.Text.Json.Nodes;
+using AlignLab.Core.Methods;
+
+namespace AlignLab.Core.Memory;
+
+/// <summary>The memory estimate of one run (<see cref="MemoryEstimate.For"/>) from its resolved parameters:
+/// <list type="bullet">
+/// <item>rows in one pass: <c>batch_size</c>, twice over for FIGA and reward models (both responses of a pair), and PPO's
+/// <c>mini_batch_size</c> for the update, with its <c>batch_size</c> rollouts' KV cache;</item>
+/// <item>tokens: <c>max_length</c>, at most the model's context;</item>
+/// <item>LoRA from <c>lora</c>; 2 bytes a value for <c>precision</c> bf16 (and auto on CUDA), else 4.</item>
+/// </list>
+/// Null for a method that trains no model (smoke, SPA construction, query types, evaluation).</summary>
+public static class RunMemoryEstimate
+{
+    public static MemoryEstimate? For(string method, IReadOnlyDictionary<string, JsonNode?> parameters, ModelShape shape)
+    {
+        if (MemoryEstimate.Defaults.FirstOrDefault(d => d.Method == method) is not { Method: not null } defaults) return null;
+        var batch = Int(parameters, "batch_size") ?? defaults.Rows;
+        var pairs = method is MethodNames.Figa or MethodNames.RewardModel;
+        var rows = defaults.Ppo ? Int(parameters, "mini_batch_size") ?? batch : pairs ? 2 * batch : batch;
+        var tokens = Math.Min(Int(parameters, "max_length") ?? defaults.Tokens, shape.ContextLength);
+        var lora = parameters.GetValueOrDefault("lora") is JsonValue l && l.TryGetValue<bool>(out var on) && on;
+        var precision = Text(parameters, "precision") ?? "fp32";
+        var device = Text(parameters, "device") ?? "cpu";
+        var bytesPerValue = precision == "bf16" || (precision == "auto" && device.StartsWith("cuda", StringComparison.Ordinal)) ? 2 : 4;
+        return MemoryEstimate.For(shape, method, rows, tokens, defaults.Ppo, lora, bytesPerValue, defaults.Ppo ? batch : null);
+    }
+
+    /// <summary>An integer parameter, whether it is held as an int, a long (validated values) or a JSON number.</summary>
+    private static int? Int(IReadOnlyDictionary<string, JsonNode?> parameters, string name) =>
+        parameters.GetValueOrDefault(name) is JsonValue v
+            ? v.TryGetValue<int>(out var i) ? i : v.TryGetValue<long>(out var l) ? (int)Math.Min(l, int.MaxValue) : null
+            : null;
+
+    private static string? Text(IReadOnlyDictionary<string, JsonNode?> parameters, string name) =>
+        parameters.GetValueOrDefault(name) is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+}

@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+using AlignLab.Core.Memory;
+using AlignLab.Core.Methods;
+using AlignLab.Core.Runs;
+
+namespace AlignLab.Core.Tests;
+
+/// <summary>A run's memory estimate from its parameters, against hand-computed bytes, and its place in the validated spec.</summary>
+public sealed class RunMemoryEstimateTests
+{
+    // 1,000 parameters, 2 layers, hidden 16, vocabulary 50, context 128.
+    private static readonly ModelShape Shape = new(1_000, 2, 16, 50, 128);
+
+    private static Dictionary<string, JsonNode?> Parameters(string json) =>
+        JsonNode.Parse(json)!.AsObject().ToDictionary(p => p.Key, p => p.Value?.DeepClone());
+
+    [Fact]
+    public void AFigaRunCountsBothResponsesOfItsPairs()
+    {
+        // 8 pairs → 16 rows of 64 tokens, fp32, full fine-tuning:
+        // weights 4·1,000 = 4,000; gradients and AdamW 3·4,000 = 12,000;
+        // activations 17·16·64·16·2·4 = 2,228,224, logits 2·16·64·50·4 = 409,600. Total 2,653,824.
+        var estimate = RunMemoryEstimate.For("figa", Parameters("""{"batch_size":8,"max_length":64,"precision":"fp32"}"""), Shape)!;
+        Assert.Equal(2_653_824, estimate.Bytes);
+        Assert.Equal("full fp32", estimate.Setting);
+    }
+
+    [Fact]
+    public void APpoRunCountsItsMinibatchTheRolloutsCacheAndItsOtherModels()
+    {
+        // bf16 on CUDA (auto), LoRA: weights 2·1,000 = 2,000; adapters 4·8·16·2 = 1,024 values, fp32 with grads and moments:
+        // 1,024·16 = 16,384; activations for a minibatch of 4 × 32 tokens: 17·4·32·16·2·2 = 139,264, logits 2·4·32·50·4
+        // = 51,200; reference free (LoRA); critic 16,384; reward model 2,000; KV cache of the 16 rollouts:
+        // 2·2·16·32·16·2 = 65,536. Total 292,768.
+        var estimate = RunMemoryEstimate.For("ppo",
+            Parameters("""{"batch_size":16,"mini_batch_size":4,"max_length":32,"precision":"auto","device":"cuda:0","lora":true}"""), Shape)!;
+        Assert.Equal(292_768, estimate.Bytes);
+        Assert.Equal("lora bf16", estimate.Setting);
+    }
+
+    [Fact]
+    public void TokensAreCappedByTheContextAndMethodsWithoutTrainingHaveNone()
+    {
+        var capped = RunMemoryEstimate.For("sft", Parameters("""{"batch_size":1,"max_length":4096}"""), Shape)!;
+        var atContext = RunMemoryEstimate.For("sft", Parameters("""{"batch_size":1,"max_length":128}"""), Shape)!;
+        Assert.Equal(atContext.Bytes, capped.Bytes);
+        Assert.Null(RunMemoryEstimate.For("smoke", Parameters("{}"), Shape));
+        Assert.Null(RunMemoryEstimate.For("evaluate", Parameters("{}"), Shape));
+    }
+
+    private sealed class Sft : ITrainingMethod
+    {
+        public MethodDescriptor Descriptor { get; } = new("sft", "SFT", "A method with a policy.", "default",
+        [
+            ParameterSpec.Model("model", "policy-folder", ModelRole.Policy, "policy"),
+            ParameterSpec.Integer("batch_size", 8, 1, 4096, "rows"),
+            ParameterSpec.Integer("max_length", 64, 8, 4096, "tokens"),
+        ]);
+
+        public Task RunAsync(IRunContext context) => Task.CompletedTask;
+    }
+
+    private sealed class KnownShape(ModelShape? shape) : IModelReferenceCheck
+    {
+        public string? Check(string reference, ModelRole role) => null;
+        public string? CheckChatTemplate(string reference) => null;
+        public ModelShape? ShapeOf(string reference) => shape;
+    }
+
+    [Fact]
+    public void TheValidatedSpecRecordsTheEstimateWhenTheModelCanBeRead()
+    {
+        var request = JsonNode.Parse("""{"method":"sft","parameters":{"batch_size":4}}""");
+        var spec = new RunRequestValidator(new MethodCatalog([new Sft()]), new KnownShape(Shape)).Validate(request).Spec!;
+        // 4 rows × 64 tokens: 4,000 + 12,000 + 17·4·64·16·2·4 = 557,056 + 2·4·64·50·4 = 102,400 → 675,456.
+        Assert.Equal(675_456, spec.Memory!.Bytes);
+        Assert.Null(new RunRequestValidator(new MethodCatalog([new Sft()]), new KnownShape(null)).Validate(request).Spec!.Memory);
+    }
+}
