@@ -34,5 +34,9 @@ for device in cpu cuda; do
   env -u DOTNET_SYSTEM_GLOBALIZATION_INVARIANT python3 bench/python/retriever_parity.py "/tmp/retriever-$device" "$bench" $device 2>&1 | grep -v -i warn | tee -a "$out/retriever-parity.txt"
 done
 
-echo "== System metrics on CUDA (NVML: the process's GPU memory, its peak, the device's memory and utilisation)"
-timeout 120 "$bench" system-metrics cuda 2>&1 | tee "$out/system-metrics.txt"
+echo "== Methods: FIGA step, PPO rollout (old and new generation path side by side), update and whole step, with MFU"
+for shape in demo gpt2-small; do timeout 400 "$bench" method-throughput cuda 10 $shape 2>&1 | tee -a "$out/method-throughput.txt"; done
+
+echo "== System metrics on CUDA (NVML: the process's GPU memory, its peak, the device's memory and utilisation),"
+echo "   and each method's sampled GPU peak against the memory estimate submission records (SFT, FIGA, PPO)"
+timeout 300 "$bench" system-metrics cuda gpt2-small 2>&1 | tee "$out/system-metrics.txt"

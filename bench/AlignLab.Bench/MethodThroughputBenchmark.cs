@@ -104,7 +104,7 @@ public static class MethodThroughputBenchmark
     }
 
     /// <summary>A random model of GPT-2 small's width and depth beside the demo model, with its tokenizer.</summary>
-    private static string WithGpt2SmallBody(string demo)
+    internal static string WithGpt2SmallBody(string demo)
     {
         var folder = Path.Combine(Path.GetDirectoryName(demo)!, "gpt2-small-body");
         Directory.CreateDirectory(folder);

@@ -1,40 +1,57 @@
+using AlignLab.Core.Memory;
 using AlignLab.Core.Metrics;
 using AlignLab.Core.Methods;
 using AlignLab.Core.Runs;
 using AlignLab.Jobs.Metrics;
 using AlignLab.Training.Demo;
+using AlignLab.Training.Methods.Figa;
+using AlignLab.Training.Methods.Ppo;
 using AlignLab.Training.Methods.Sft;
 using AlignLab.Training.Registry;
 
 namespace AlignLab.Bench;
 
-/// <summary>The worker's system metrics on a real device: runs the demo SFT for 20 steps through <see cref="SystemMetrics"/>
-/// (with the NVML monitor on CUDA, as a worker does) and prints every system/ point. On a GPU node it shows that the GPU
-/// memory, its peak and the utilisation arrive; on the CPU, that none of them do. Argument: the device (default cpu).</summary>
+/// <summary>The worker's system metrics on a real device, and the memory estimate against what a run really held: runs
+/// SFT, FIGA and PPO for 10 steps each through <see cref="SystemMetrics"/> (with the NVML monitor on CUDA, as a worker
+/// does) and prints every system/ series and, on CUDA, the run's sampled GPU peak beside the estimate submission records
+/// (<see cref="RunMemoryEstimate"/>), with their ratio. On the CPU it shows that no GPU series arrive.
+/// Arguments: the device (default cpu) and the shape (demo or gpt2-small; default demo).</summary>
 public static class SystemMetricsBenchmark
 {
     public static async Task RunAsync(string[] args)
     {
         var device = args.Length > 0 ? args[0] : "cpu";
+        var shape = args.Length > 1 ? args[1] : "demo";
         var root = Directory.CreateTempSubdirectory("alignlab-system-").FullName;
-        DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
-        var method = new SftMethod(new ModelRegistry([root]));
-        var spec = new RunRequestValidator(new MethodCatalog([method])).Validate(System.Text.Json.Nodes.JsonNode.Parse(
-            $$$"""{"method":"sft","parameters":{"device":"{{{device}}}","max_steps":20,"eval_every":10}}""")).Spec!;
-        var context = new BenchRunContext(spec, Path.Combine(root, "run"));
-        var monitor = GpuMonitor.For(device);
-        Console.WriteLine($"device {device}: NVML monitor {(monitor is null ? "absent" : "present")}");
-        var system = new SystemMetrics(context, TimeSpan.Zero, monitor);
-        await method.RunAsync(new MetricsOverride(context, system));
-        foreach (var group in context.Points.Where(p => p.Name.StartsWith(SystemMetrics.Prefix, StringComparison.Ordinal)).GroupBy(p => p.Name))
-            Console.WriteLine($"{group.Key}: {group.Count()} points, last {group.Last().Value:0.0}, max {group.Max(p => p.Value):0.0}");
+        var folder = DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
+        if (shape == "gpt2-small") folder = MethodThroughputBenchmark.WithGpt2SmallBody(folder);
+        var registry = new ModelRegistry([root]);
+        ITrainingMethod[] methods = [new SftMethod(registry), new FigaMethod(registry), new PpoMethod(registry)];
+        var validator = new RunRequestValidator(new MethodCatalog(methods), registry);
+        Console.WriteLine($"device {device}, model {shape}: NVML monitor {(GpuMonitor.For(device) is null ? "absent" : "present")}");
+        foreach (var method in methods)
+        {
+            var name = method.Descriptor.Name;
+            var extra = name == MethodNames.Ppo ? ""","reward":"keyword","keyword":"Tokyo" """ : name == MethodNames.Figa ? ""","eval_every":0""" : ""","eval_every":10""";
+            var spec = validator.Validate(System.Text.Json.Nodes.JsonNode.Parse(
+                $$$"""{"method":"{{{name}}}","parameters":{"model":"{{{Path.GetFileName(folder)}}}","device":"{{{device}}}","max_steps":10,"checkpoint_every":0{{{extra}}}}}""")).Spec!;
+            var context = new BenchRunContext(spec, Path.Combine(root, name));
+            var system = new SystemMetrics(context, TimeSpan.Zero, GpuMonitor.For(device));
+            await method.RunAsync(new MetricsOverride(context, system));
+            Console.WriteLine($"{name}:");
+            foreach (var group in context.Points.Where(p => p.Name.StartsWith(SystemMetrics.Prefix, StringComparison.Ordinal)).GroupBy(p => p.Name))
+                Console.WriteLine($"  {group.Key}: {group.Count()} points, last {group.Last().Value:0.0}, max {group.Max(p => p.Value):0.0}");
+            if (spec.Memory is { } estimate)
+                Console.WriteLine($"  estimate {MemoryEstimate.Format(estimate.Bytes)} ({estimate.Setting}: {estimate.Breakdown})" +
+                                  (system.GpuPeakMb is { } peak ? $"; sampled GPU peak {peak:N0} MiB, peak / estimate {peak * 1048576 / estimate.Bytes:0.00}" : ""));
+        }
     }
 
     /// <summary>The bench context with its metrics passing through the system sampler first.</summary>
     private sealed class MetricsOverride(BenchRunContext inner, IMetricsSink metrics) : IRunContext
     {
         public Guid RunId => inner.RunId;
-        public Core.Runs.RunSpec Spec => inner.Spec;
+        public RunSpec Spec => inner.Spec;
         public MethodParameters Parameters => inner.Parameters;
         public IMetricsSink Metrics => metrics;
         public Core.Checkpoints.ICheckpointStore Checkpoints => inner.Checkpoints;
