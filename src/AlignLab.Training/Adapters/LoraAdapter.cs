@@ -33,5 +33,5 @@ public sealed class LoraAdapter : nn.Module<Tensor, Tensor>
         nn.functional.linear(nn.functional.linear(dropout.forward(x), lora_A), lora_B) * Scaling;   // (…, out)
 
     /// <summary>ΔW in (out, in) layout: (alpha / r) · B A.</summary>
-    public Tensor DeltaWeight() => lora_B.matmul(lora_A) * Scaling;
+    public Tensor DeltaWeight() => lora_B.mm(lora_A) * Scaling;      // mm, not matmul: TorchSharp 0.107's matmul aborts the process on a shape error
 }
