@@ -5,10 +5,16 @@ using AlignLab.Jobs.Execution;
 namespace AlignLab.Web.Runs;
 
 /// <summary>A PPO or R³ run's stored rollouts (rollouts.jsonl: the first rollouts_kept rollouts every sample_every steps,
-/// with every token's channels), as the rollouts page and GET /api/runs/{id}/rollouts show them.</summary>
+/// with every token's channels), as the rollouts page and GET /api/runs/{id}/rollouts show them. A file is parsed once per
+/// version (its length and write time): the page asks for several steps of one run in a row, and a finished run's file
+/// never changes. The last few files read are kept.</summary>
 public sealed class RunRollouts(RunArtifacts artifacts)
 {
     public const int MaxLimit = 500;
+    private const int FilesKept = 8;
+
+    private readonly object _gate = new();
+    private readonly Dictionary<string, (long Length, DateTime Written, IReadOnlyList<RolloutRecord> Records)> _parsed = [];
     public static readonly IReadOnlyList<string> Sorts = ["index", "score", "-score"];
 
     /// <summary>One step's rollouts, the steps that have any, and the bytes the run's rollouts take.</summary>
@@ -32,7 +38,7 @@ public sealed class RunRollouts(RunArtifacts artifacts)
     public (Page? Page, string? Error) Read(Guid runId, Query query)
     {
         var path = Path.Combine(artifacts.RunDirectory(runId), PpoArtifacts.RolloutsFile);
-        var all = StepLog.Read<RolloutRecord>(path).ToList();
+        var all = Records(path);
         var steps = all.Select(r => r.Step).Distinct().Order().ToList();
         var bytes = Bytes(runId);
         var step = query.Step ?? (steps.Count > 0 ? steps[^1] : null);
@@ -49,6 +55,23 @@ public sealed class RunRollouts(RunArtifacts artifacts)
             _ => chosen.OrderBy(r => r.Index),
         };
         return (new Page(steps, step, bytes, chosen.Count, [.. ordered.Take(query.Limit)]), null);
+    }
+
+    /// <summary>Every record of a rollouts file, parsed again only when the file has changed since.</summary>
+    private IReadOnlyList<RolloutRecord> Records(string path)
+    {
+        var file = new FileInfo(path);
+        if (!file.Exists) return [];
+        var version = (file.Length, file.LastWriteTimeUtc);
+        lock (_gate)
+            if (_parsed.TryGetValue(path, out var cached) && (cached.Length, cached.Written) == version) return cached.Records;
+        IReadOnlyList<RolloutRecord> records = StepLog.Read<RolloutRecord>(path).ToList();
+        lock (_gate)
+        {
+            if (_parsed.Count >= FilesKept && !_parsed.ContainsKey(path)) _parsed.Remove(_parsed.Keys.First());
+            _parsed[path] = (version.Length, version.LastWriteTimeUtc, records);
+        }
+        return records;
     }
 
     /// <summary>The bytes a run's rollouts take on disk (0 when it stored none).</summary>
