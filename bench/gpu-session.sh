@@ -3,7 +3,9 @@
 #   1. parity of our models with transformers (folders written here by `AlignLab.Bench parity`),
 #   2. the engine benchmark in PyTorch (bench/python/engine.py),
 #   3. the same benchmark in AlignLab (a self-contained publish built with -p:TorchSharpBackend=system),
-#      with libtorch taken from the PyTorch install.
+#      with libtorch taken from the PyTorch install,
+#   4. the retriever's parity, the methods' throughput beside the same work in PyTorch (bench/python/methods.py),
+#      and the system metrics with each method's GPU peak against its memory estimate.
 # Usage: bench/gpu-session.sh <parity folder> <bench publish .tar.xz> <output folder>
 # Preparing the inputs (on the development machine):
 #   dotnet run -c Release --project bench/AlignLab.Bench -- parity .gpu/parity
@@ -34,8 +36,12 @@ for device in cpu cuda; do
   env -u DOTNET_SYSTEM_GLOBALIZATION_INVARIANT python3 bench/python/retriever_parity.py "/tmp/retriever-$device" "$bench" $device 2>&1 | grep -v -i warn | tee -a "$out/retriever-parity.txt"
 done
 
-echo "== Methods: FIGA step, PPO rollout (old and new generation path side by side), update and whole step, with MFU"
-for shape in demo gpt2-small; do timeout 400 "$bench" method-throughput cuda 10 $shape 2>&1 | tee -a "$out/method-throughput.txt"; done
+echo "== Methods: FIGA step, PPO rollout (old and new generation path side by side), update and whole step, with MFU;"
+echo "   the same work in PyTorch with transformers (HF generate for the rollouts) right after, at each shape"
+for shape in demo gpt2-small; do
+  timeout 400 "$bench" method-throughput cuda 10 $shape 2>&1 | tee -a "$out/method-throughput.txt"
+  timeout 300 python3 bench/python/methods.py cuda $shape 10 2>&1 | grep -v -i warn | tee -a "$out/method-throughput-pytorch.txt"
+done
 
 echo "== System metrics on CUDA (NVML: the process's GPU memory, its peak, the device's memory and utilisation),"
 echo "   and each method's sampled GPU peak against the memory estimate submission records (SFT, FIGA, PPO)"
