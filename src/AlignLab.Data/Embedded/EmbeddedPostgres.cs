@@ -99,7 +99,26 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         if (!Owned) return;
         Owned = false;
         _log.LogInformation("Stopping the embedded PostgreSQL in {Root}", Root);
+        var server = ServerPid();
         await PgCtlAsync(["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", "60"], throwOnError: false);
+        // pg_ctl returns once the server has removed postmaster.pid, a moment before its process has exited; wait for
+        // that too (up to 10 s), so that a next start in the same folder, or on the same port, finds both free.
+        for (var waited = 0; server is { } pid && Directory.Exists($"/proc/{pid}") && !IsZombie(pid) && waited < 200; waited++)
+            await Task.Delay(50);
+    }
+
+    /// <summary>The server's process id from the first line of postmaster.pid; null when there is none.</summary>
+    private int? ServerPid()
+    {
+        try { return int.TryParse(File.ReadLines(Path.Combine(DataDirectory, "postmaster.pid")).FirstOrDefault(), out var pid) ? pid : null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>An exited process its parent has not reaped yet: gone in all but name.</summary>
+    private static bool IsZombie(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/stat").Split(") ").ElementAtOrDefault(1)?.StartsWith('Z') == true; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return true; }
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());
