@@ -42,6 +42,8 @@ function escapeHtml(text) {
 }
 
 export function attach(container, dotnet) {
+  // The chart may be gone before this call arrives (the page navigated on): its element is then null.
+  if (!container) return;
   detach(container);
   const controller = new AbortController();
   container._metricChart = controller;
