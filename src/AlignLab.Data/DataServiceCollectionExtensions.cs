@@ -15,6 +15,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddSingleton<RunRepository>();
         services.AddSingleton<SweepRepository>();
+        services.AddSingleton<Workers.WorkerDeviceRepository>();
         services.AddSingleton<Accounts.AccountRepository>();
         services.AddSingleton<MetricRepository>();
         services.AddSingleton<DatasetRepository>();

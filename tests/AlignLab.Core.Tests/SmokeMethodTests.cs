@@ -120,4 +120,15 @@ public class SmokeMethodTests
         Assert.Contains("step 4", error.Message);
         Assert.Equal(3, sink.Points.Count);
     }
+
+    [Fact]
+    public async Task FailWithOutOfMemoryThrowsAnAllocationFailure()
+    {
+        var sink = new RecordingSink();
+        var error = await Assert.ThrowsAsync<OutOfMemoryException>(() =>
+            new SmokeMethod().RunAsync(ContextFor("""{"steps":10,"delay_ms":0,"fail_at_step":2,"fail_with":"out_of_memory"}""", sink, new MemoryCheckpoints(TempDir()))));
+        Assert.True(AlignLab.Core.Runs.OutOfMemory.Is(error));
+        Assert.Contains("step 2", error.Message);
+        Assert.Single(sink.Points);
+    }
 }

@@ -36,4 +36,14 @@ public class DeviceMemoryTests
         Assert.Null(DeviceMemory.TooSmallFor(Spec("cpu", available), null));
         Assert.Null(DeviceMemory.TooSmallFor(Spec("cpu", available) with { Memory = null }, null));
     }
+
+    [Fact]
+    public void AWorkerPublishesItsCpuAndTheGpusCudaNumbers()
+    {
+        // Without an NVIDIA driver (this machine), the CPU alone.
+        var devices = DeviceMemory.OfThisProcess();
+        Assert.Equal(new WorkerDevice("cpu", GC.GetGCMemoryInfo().TotalAvailableMemoryBytes), devices[0]);
+        Assert.Equal(Enumerable.Range(0, devices.Count - 1).Select(i => $"cuda:{i}"), devices.Skip(1).Select(d => d.Device));
+        Assert.InRange(devices.Count - 1, 0, GpuMonitor.VisibleCount());
+    }
 }

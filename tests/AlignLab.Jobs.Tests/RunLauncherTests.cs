@@ -15,7 +15,7 @@ namespace AlignLab.Jobs.Tests;
 public sealed class RunLauncherTests(PostgresFixture postgres)
 {
     private static RunLauncher LauncherFor(NpgsqlDataSource dataSource) => new(dataSource, new RunRepository(dataSource), new SweepRepository(dataSource),
-        new RunRequestValidator(new MethodCatalog([new SmokeMethod()])), new PostgreSqlStorageOptions { SchemaName = "hangfire" });
+        new RunRequestValidator(new MethodCatalog([new SmokeMethod()])), new Data.Workers.WorkerDeviceRepository(dataSource), new PostgreSqlStorageOptions { SchemaName = "hangfire" });
 
     [Fact]
     public async Task ARunAndItsJobAreWrittenTogether()

@@ -28,6 +28,10 @@ public class OutOfMemoryTests
         Assert.Equal("Out of memory on cuda:0 (the run's sampled peak: 78,020 MiB of the device's 81,090 MiB): CUDA out of memory. " +
                      "Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 79.19 GiB of which 1.05 GiB is free. " + OutOfMemory.Advice,
             OutOfMemory.Describe(cuda, "cuda:0", 78_020, 81_090));
+        var estimate = new Core.Memory.MemoryEstimate("figa", "full bf16", 90L << 30, "weights 13.0 GiB");
+        Assert.Contains("CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 79.19 GiB of which 1.05 GiB is free. " +
+                        "It was estimated to need about 90.0 GiB (full bf16: weights 13.0 GiB). " + OutOfMemory.Advice,
+            OutOfMemory.Describe(cuda, "cuda:0", 78_020, 81_090, estimate));
     }
 
     [Fact]

@@ -159,6 +159,41 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
         Assert.Equal(2L, await Scalar(connection, $"SELECT attempts::bigint FROM runs WHERE id = '{id}'"));
     }
 
+    [Fact]
+    public async Task ARunOutOfMemoryFailsAloneAndTheSameWorkerThenTrainsTheNextRun()
+    {
+        await _api.Http.PostAsync("/api/models/demo", null);
+        var worker = StartWorker("worker-oom");
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        // The worker has published its devices for its queues.
+        await Eventually.GetAsync(() => Scalar(connection, "SELECT count(*) FROM worker_devices WHERE server = 'worker-oom' AND device = 'cpu'"),
+            n => n == 1, TimeSpan.FromSeconds(60), "the worker's CPU in worker_devices");
+
+        // An allocation failure at step 3 of a run (simulated: the smoke method throws what an allocator throws).
+        var oom = Guid.Parse((await _api.CreateRunAsync(new { method = "smoke", parameters = new { steps = 10, delay_ms = 0, fail_at_step = 3, fail_with = "out_of_memory" } }))["id"]!.GetValue<string>());
+        await _api.WaitForStatusAsync(oom, "Failed", TimeSpan.FromSeconds(60));
+        var error = (await _api.GetRunAsync(oom))["error"]!.GetValue<string>();
+        Assert.StartsWith("Out of memory on cpu: smoke run asked to run out of memory at step 3", error);
+        Assert.EndsWith("To fit, use a smaller batch or shorter sequences (the same effective batch through gradient accumulation), " +
+                        "bf16 instead of fp32, LoRA adapters instead of full fine-tuning, or a device with more memory.", error);
+
+        // The same worker process, still alive, then trains a real run to its end.
+        var sft = Guid.Parse((await _api.CreateRunAsync(new
+        {
+            method = "sft", queue = "cpu",
+            parameters = new { model = "demo-gpt2", max_steps = 2, batch_size = 4, eval_every = 0, warmup_steps = 0, checkpoint_every = 0 },
+        }))["id"]!.GetValue<string>());
+        await _api.WaitForStatusAsync(sft, "Succeeded", TimeSpan.FromSeconds(120));
+        Assert.False(worker.HasExited);
+        Assert.Contains("worker-oom", await ProcessingServer(connection, oom));
+        Assert.Contains("worker-oom", await ProcessingServer(connection, sft));
+
+        // Stopped, the worker takes its devices away.
+        await worker.DisposeAsync();
+        Assert.Equal(0L, await Scalar(connection, "SELECT count(*) FROM worker_devices WHERE server = 'worker-oom'"));
+    }
+
     private Task WaitForStepAsync(Guid id, long step, TimeSpan timeout) =>
         Eventually.GetAsync(async () => (await _api.GetRunAsync(id))["step"]!.GetValue<long>(), s => s >= step, timeout, $"the run to pass step {step}");
 

@@ -97,7 +97,7 @@ public sealed class RunJob(
             log.LogError(e, "Run {Run} ran out of memory", runId);
             GC.Collect();
             GC.WaitForPendingFinalizers();
-            outcome = (RunStatus.Failed, OutOfMemory.Describe(e, DeviceOf(run.Spec) ?? "cpu", system.GpuPeakMb, system.GpuTotalMb));
+            outcome = (RunStatus.Failed, OutOfMemory.Describe(e, DeviceOf(run.Spec) ?? "cpu", system.GpuPeakMb, system.GpuTotalMb, run.Spec.Memory));
         }
         catch (Exception e)
         {

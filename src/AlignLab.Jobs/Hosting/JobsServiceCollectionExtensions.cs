@@ -66,15 +66,18 @@ public static class JobsServiceCollectionExtensions
     public static IServiceCollection AddAlignLabJobServer(this IServiceCollection services, IConfiguration configuration)
     {
         var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
+        var name = string.IsNullOrWhiteSpace(jobs.ServerName) ? $"{Environment.MachineName}:{Environment.ProcessId}" : jobs.ServerName;
+        // Binding appends configured queues to the default array: each once, in order.
+        var queues = jobs.Queues.Distinct().ToArray();
         services.AddHangfireServer(server =>
         {
-            server.Queues = jobs.Queues;
+            server.Queues = queues;
             server.WorkerCount = Math.Max(1, jobs.WorkerCount);
-            server.ServerName = string.IsNullOrWhiteSpace(jobs.ServerName)
-                ? $"{Environment.MachineName}:{Environment.ProcessId}"
-                : jobs.ServerName;
+            server.ServerName = name;
             server.ShutdownTimeout = TimeSpan.FromSeconds(20);
         });
+        services.AddHostedService(sp => new WorkerDevicesPublisher(sp.GetRequiredService<Data.Workers.WorkerDeviceRepository>(), name, queues,
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<WorkerDevicesPublisher>>()));
         return services;
     }
 

@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
 using System.Transactions;
+using AlignLab.Core.Memory;
 using AlignLab.Core.Methods;
 using AlignLab.Core.Runs;
 using AlignLab.Data.Runs;
+using AlignLab.Data.Workers;
 using AlignLab.Jobs.Execution;
 using Hangfire;
 using Hangfire.Common;
@@ -19,6 +21,7 @@ public sealed class RunLauncher(
     RunRepository runs,
     SweepRepository sweeps,
     RunRequestValidator validator,
+    WorkerDeviceRepository workerDevices,
     PostgreSqlStorageOptions storageOptions)
 {
     // Enqueue-only view of the storage: no schema preparation, no heartbeat, same schema and notifications.
@@ -41,6 +44,8 @@ public sealed class RunLauncher(
     {
         var validation = validator.Validate(request);
         if (validation.Spec is not { } spec) return new LaunchResult(null, validation.Errors);
+        if (await DeviceRefusalAsync(spec, [], cancellationToken) is { } refusal)
+            return new LaunchResult(null, new Dictionary<string, string[]> { [DeviceField] = [refusal] });
         var launched = await LaunchAllAsync([spec], owner, null, null, cancellationToken, retryOf);
         return launched.Errors is { } limit ? new LaunchResult(null, limit, OverLimit: true) : new LaunchResult(launched.Runs[0], validation.Errors);
     }
@@ -59,6 +64,7 @@ public sealed class RunLauncher(
         var baseName = name ?? (request["name"] is JsonValue given && given.TryGetValue<string>(out var text) ? text : null)
             ?? (request["method"] is JsonValue method && method.TryGetValue<string>(out var methodName) ? methodName : "sweep");
         var specs = new List<RunSpec>();
+        var devicesOfQueues = new Dictionary<string, IReadOnlyList<WorkerDevice>>();
         foreach (var point in errors.Count > 0 ? [] : grid.Points())
         {
             var label = SweepGrid.Label(point);
@@ -68,8 +74,13 @@ public sealed class RunLauncher(
             pointRequest["parameters"] = parameters;
             pointRequest["name"] = RunName(baseName, label);
             var validation = validator.Validate(pointRequest);
-            if (validation.Spec is { } spec) specs.Add(spec);
-            foreach (var (field, messages) in validation.Errors)
+            var pointErrors = validation.Errors.ToDictionary();
+            if (validation.Spec is { } spec)
+            {
+                specs.Add(spec);
+                if (await DeviceRefusalAsync(spec, devicesOfQueues, cancellationToken) is { } refusal) pointErrors[DeviceField] = [refusal];
+            }
+            foreach (var (field, messages) in pointErrors)
                 (errors.TryGetValue(field, out var list) ? list : errors[field] = []).AddRange(messages.Select(m => $"at {label}: {m}"));
         }
         if (errors.Count > 0) return new SweepLaunchResult(null, [], errors.ToDictionary(e => e.Key, e => e.Value.Distinct().ToArray()));
@@ -79,6 +90,19 @@ public sealed class RunLauncher(
             sweeps.InsertAsync(connection, sweepId, baseName, specs[0].Method, grid.ToJson().ToJsonString(), owner?.UserId), cancellationToken);
         if (launched.Errors is { } limit) return new SweepLaunchResult(null, [], limit, OverLimit: true);
         return new SweepLaunchResult(sweepId, launched.Runs, new Dictionary<string, string[]>());
+    }
+
+    /// <summary>The field a refusal for want of device memory is reported under.</summary>
+    public const string DeviceField = "parameters.device";
+
+    /// <summary>The refusal of a run whose memory estimate exceeds every live device of its queue that serves the device
+    /// it asks for; null when one can hold it, or when no live server of the queue has such a device (the worker that
+    /// takes the run checks again at its start). <paramref name="known"/> keeps the devices of queues already read.</summary>
+    private async Task<string?> DeviceRefusalAsync(RunSpec spec, Dictionary<string, IReadOnlyList<WorkerDevice>> known, CancellationToken cancellationToken)
+    {
+        if (spec.Memory is not { } estimate) return null;
+        if (!known.TryGetValue(spec.Queue, out var devices)) known[spec.Queue] = devices = await workerDevices.LiveAsync(spec.Queue, cancellationToken);
+        return DeviceFit.Refusal(estimate, RunJob.DeviceOf(spec) ?? "cpu", devices, spec.Queue);
     }
 
     private static string RunName(string name, string label)

@@ -49,6 +49,17 @@ public sealed class GpuMonitor : IGpuReader
         return ordinal < visible.Length ? visible[ordinal] : null;
     }
 
+    /// <summary>How many GPUs CUDA numbers for this process: those CUDA_VISIBLE_DEVICES names, else every device NVML
+    /// sees; 0 without NVML.</summary>
+    public static int VisibleCount()
+    {
+        if (!Initialised.Value) return 0;
+        var visible = Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES");
+        if (visible is not null) return visible.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Length;
+        try { return nvmlDeviceGetCount_v2(out var count) == 0 ? (int)count : 0; }
+        catch (EntryPointNotFoundException) { return 0; }
+    }
+
     /// <summary>One reading; null when NVML answers with an error (the device was lost, for example).</summary>
     public GpuReading? Read()
     {
@@ -81,6 +92,7 @@ public sealed class GpuMonitor : IGpuReader
 
     private const string Library = "libnvidia-ml.so.1";
     [DllImport(Library)] private static extern int nvmlInit_v2();
+    [DllImport(Library)] private static extern int nvmlDeviceGetCount_v2(out uint count);
     [DllImport(Library)] private static extern int nvmlDeviceGetHandleByIndex_v2(uint index, out IntPtr device);
     [DllImport(Library, CharSet = CharSet.Ansi)] private static extern int nvmlDeviceGetHandleByUUID(string uuid, out IntPtr device);
     [DllImport(Library)] private static extern int nvmlDeviceGetMemoryInfo(IntPtr device, out Memory memory);

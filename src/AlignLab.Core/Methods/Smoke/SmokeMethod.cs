@@ -24,7 +24,12 @@ public sealed class SmokeMethod : ITrainingMethod
             ParameterSpec.Integer("extra_series", 0, 0, 100, "Additional metric series per step (load testing the metrics path)."),
             ParameterSpec.Integer("checkpoint_every", 10, 0, 1_000_000, "Save a checkpoint every N steps (0: only on cancel)."),
             ParameterSpec.Integer("fail_at_step", 0, 0, 1_000_000, "Throw an error at this step (0: never); tests the Failed path."),
+            ParameterSpec.Choice("fail_with", FailWithError, [FailWithError, FailWithOutOfMemory],
+                "What fail_at_step throws: an error, or an allocation failure (tests that a run out of memory fails alone and its worker goes on)."),
         ]);
+
+    public const string FailWithError = "error";
+    public const string FailWithOutOfMemory = "out_of_memory";
 
     public async Task RunAsync(IRunContext context)
     {
@@ -34,6 +39,7 @@ public sealed class SmokeMethod : ITrainingMethod
         double initialLoss = p.GetDouble("initial_loss"), decay = p.GetDouble("decay");
         int extraSeries = p.GetInt32("extra_series");
         long checkpointEvery = p.GetInt64("checkpoint_every"), failAt = p.GetInt64("fail_at_step");
+        var outOfMemory = p.GetString("fail_with") == FailWithOutOfMemory;
 
         long done = await ResumeStepAsync(context);
         context.Metrics.ReportProgress(done, steps);
@@ -44,7 +50,10 @@ public sealed class SmokeMethod : ITrainingMethod
                 await SaveAsync(context, step - 1);
                 context.CancellationToken.ThrowIfCancellationRequested();
             }
-            if (step == failAt) throw new InvalidOperationException($"smoke run asked to fail at step {step}");
+            if (step == failAt)
+                throw outOfMemory
+                    ? new OutOfMemoryException($"smoke run asked to run out of memory at step {step} (a simulated allocation failure)")
+                    : new InvalidOperationException($"smoke run asked to fail at step {step}");
 
             double loss = initialLoss * Math.Exp(-decay * step);
             context.Metrics.Report(step, "loss", loss);
