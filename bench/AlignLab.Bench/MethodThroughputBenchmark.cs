@@ -10,15 +10,17 @@ using AlignLab.Training.Models;
 using AlignLab.Training.Models.Gpt2;
 using AlignLab.Training.Registry;
 using AlignLab.Training.Runtime;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace AlignLab.Bench;
 
-/// <summary>Throughput of the real methods on the demo model, with MFU against a matmul peak measured in the same run:
-/// FIGA training steps (its defaults: 8 × 16 pairs, 256 sequences per step) and PPO steps (its defaults, keyword
-/// reward: 16 rollouts of up to 32 tokens, 4 epochs of minibatches of 4) split into rollout and update.
-/// Arguments: [device (cpu)] [measured steps (10)] [demo | gpt2-small: the demo model, or GPT-2 small's body (768 × 12)
-/// with the demo tokenizer, for GPUs, where the demo model is too small to be anything but launch-bound].
+/// <summary>Throughput of the real methods, with MFU against a matmul peak measured in the same run in the runs' dtype:
+/// FIGA training steps (its defaults: 16 micro-batches of 8 pairs, 256 sequences per step) and PPO steps (its defaults,
+/// keyword reward: 16 rollouts of up to 300 tokens, 2 epochs of minibatches of 4) split into rollout and update, then the
+/// rollout's old and new generation paths side by side.
+/// Arguments: [device (cpu)] [measured steps (10)] [shape (demo), one of <see cref="BenchShapes.Names"/>]
+/// [precision (auto: the methods' default, bf16 on CUDA and fp32 on the CPU), fp32 or bf16].
 /// Two warm-up steps of each method are not counted.</summary>
 public static class MethodThroughputBenchmark
 {
@@ -29,16 +31,17 @@ public static class MethodThroughputBenchmark
         var device = args.Length > 0 ? args[0] : "cpu";
         var steps = args.Length > 1 ? int.Parse(args[1]) : 10;
         var shape = args.Length > 2 ? args[2] : "demo";
+        var precision = args.Length > 3 ? args[3] : "auto";
         var torchDevice = TorchDevice.Parse(device);
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, torch threads {get_num_threads()}, {Environment.OSVersion}, .NET {Environment.Version}, device {device}");
-        var measured = MatmulPeak.Measure(torchDevice);
+        var dtype = precision == "bf16" || (precision == "auto" && torchDevice.type == DeviceType.CUDA) ? ScalarType.BFloat16 : ScalarType.Float32;
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, torch threads {get_num_threads()}, {Environment.OSVersion}, .NET {Environment.Version}, " +
+                          $"device {device}, precision {precision} ({dtype})");
+        var measured = MatmulPeak.Measure(torchDevice, dtype);
         var peak = measured.Peak;
-        Console.WriteLine(MatmulPeak.Describe(measured));
+        Console.WriteLine(MatmulPeak.Describe(measured, dtype));
 
         var root = Directory.CreateTempSubdirectory("alignlab-throughput-").FullName;
-        var folder = DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
-        if (shape == "gpt2-small") folder = WithGpt2SmallBody(folder);
-        else if (shape != "demo") throw new ArgumentException($"shape '{shape}' is not one of demo, gpt2-small");
+        var folder = BenchShapes.Prepare(root, shape);
         long parameters;
         using (var model = ModelFolder.Load(folder)) parameters = model.parameters().Sum(p => p.numel());
         // FLOPs per token through the weights: 2·N forward, 6·N forward + backward. The attention term (12·L·T·d for
@@ -50,38 +53,42 @@ public static class MethodThroughputBenchmark
         var ppo = new PpoMethod(registry);
         var validator = new RunRequestValidator(new MethodCatalog([figa, ppo]));
         RunSpec Spec(string method, string extra) => validator.Validate(JsonNode.Parse(
-            $$$"""{"method":"{{{method}}}","parameters":{"model":"{{{Path.GetFileName(folder)}}}","device":"{{{device}}}","max_steps":{{{steps + WarmUp}}},"checkpoint_every":0{{{extra}}}}}""")).Spec!;
+            $$$"""{"method":"{{{method}}}","parameters":{"model":"{{{Path.GetFileName(folder)}}}","device":"{{{device}}}","precision":"{{{precision}}}","max_steps":{{{steps + WarmUp}}},"checkpoint_every":0{{{extra}}}}}""")).Spec!;
 
         var figaRun = new StepClock();
         await figa.RunAsync(new BenchRunContext(Spec("figa", ",\"eval_every\":0"), Path.Combine(root, "figa"), figaRun.Report));
         var figaRate = figaRun.Median("tokens_per_s");
-        Console.WriteLine($"FIGA step (8 × 16 pairs = 256 sequences, forward + backward + AdamW): {figaRate:N0} tokens/s, " +
+        Console.WriteLine($"FIGA step (16 × 8 pairs = 256 sequences, forward + backward + AdamW): {figaRate:N0} tokens/s, " +
                           $"{figaRun.MedianStepSeconds:0.00} s/step, {figaRate * 6 * parameters / 1e9:0.0} GFLOP/s, MFU {figaRate * 6 * parameters / peak:P1}");
 
         var ppoRun = new StepClock();
-        await ppo.RunAsync(new BenchRunContext(Spec("ppo", ",\"reward\":\"keyword\",\"keyword\":\"Tokyo\""), Path.Combine(root, "ppo"), ppoRun.Report));
+        var ppoSpec = Spec("ppo", ",\"reward\":\"keyword\",\"keyword\":\"Tokyo\"");
+        await ppo.RunAsync(new BenchRunContext(ppoSpec, Path.Combine(root, "ppo"), ppoRun.Report));
+        long Ppo(string name) => ppoSpec.Parameters[name]!.GetValue<long>();
+        var (rollouts, newTokens, epochs, miniBatch) = (Ppo("batch_size"), Ppo("max_new_tokens"), Ppo("ppo_epochs"), Ppo("mini_batch_size"));
         var generation = ppoRun.Median("rollout_tokens_per_s");
         var update = ppoRun.Median("train_tokens_per_s");
-        var responseTokens = ppoRun.Median("response_length") * 16;
-        Console.WriteLine($"PPO rollout (16 sampled responses, KV cache): {generation:N0} generated tokens/s, " +
+        var responseTokens = ppoRun.Median("response_length") * rollouts;
+        Console.WriteLine($"PPO rollout ({rollouts} sampled responses of ≤ {newTokens} tokens, KV cache): {generation:N0} generated tokens/s, " +
                           $"{generation * 2 * parameters / 1e9:0.0} GFLOP/s, MFU {generation * 2 * parameters / peak:P1}");
-        Console.WriteLine($"PPO update (4 epochs × minibatches of 4, policy + value head, forward + backward + AdamW): {update:N0} tokens/s, " +
+        Console.WriteLine($"PPO update ({epochs} epochs × minibatches of {miniBatch}, policy + value head, forward + backward + AdamW): {update:N0} tokens/s, " +
                           $"{update * 6 * parameters / 1e9:0.0} GFLOP/s, MFU {update * 6 * parameters / peak:P1}");
         Console.WriteLine($"PPO whole step (rollout, scoring by policy and reference, update): {ppoRun.MedianStepSeconds:0.00} s/step, " +
                           $"{responseTokens / ppoRun.MedianStepSeconds:N0} generated tokens/s ({responseTokens:0} per step)");
-        RolloutPaths(folder, steps);
+        RolloutPaths(folder, steps, torchDevice, dtype, (int)newTokens);
     }
 
-    /// <summary>PPO's rollout batch (16 demo prompts, up to 32 sampled tokens, seeded) through the generation path of
+    /// <summary>PPO's rollout batch (16 demo prompts, up to its max_new_tokens sampled tokens, seeded) through the generation path of
     /// before (<see cref="StepwiseGenerator"/>) and the current one (<see cref="TextGenerator"/>), alternately on the same
-    /// model; medians of generated tokens/s, and a check that both drew the same tokens.</summary>
-    private static void RolloutPaths(string folder, int repeats)
+    /// model, on the run's device and in its dtype; medians of generated tokens/s, and a check that both drew the same tokens.</summary>
+    private static void RolloutPaths(string folder, int repeats, Device device, ScalarType dtype, int newTokens)
     {
         using var model = ModelFolder.Load(folder);
+        model.to(device).to(dtype);
         var tokenizer = AlignLab.Core.Tokenization.TextTokenizer.Load(folder);
         var prompts = AlignLab.Core.Demo.DemoData.Generate(16, seed: 3)
             .Select(e => tokenizer.Encode(AlignLab.Core.Tokenization.PromptTemplate.Alpaca.Render(e.Instruction, e.Input))).ToList();
-        var options = new GenerationOptions { MaxNewTokens = 32, Temperature = 1, EosTokenId = tokenizer.EosTokenId, PadTokenId = tokenizer.EosTokenId, Seed = 7 };
+        var options = new GenerationOptions { MaxNewTokens = newTokens, Temperature = 1, EosTokenId = tokenizer.EosTokenId, PadTokenId = tokenizer.EosTokenId, Seed = 7 };
         var rates = new Dictionary<string, List<double>> { ["stepwise"] = [], ["current"] = [] };
         var same = true;
         for (int r = 0; r < repeats + WarmUp; r++)
@@ -98,23 +105,21 @@ public static class MethodThroughputBenchmark
             rates["current"].Add(now.Sum(s => s.Tokens.Length) / nowSeconds);
         }
         double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
-        Console.WriteLine($"Rollout paths, PPO's batch (16 prompts, ≤ 32 sampled tokens, seeded), {repeats} alternating runs: " +
+        Console.WriteLine($"Rollout paths, PPO's batch (16 prompts, ≤ {newTokens} sampled tokens, seeded), {repeats} alternating runs: " +
                           $"stepwise {Median(rates["stepwise"]):N0}, current {Median(rates["current"]):N0} generated tokens/s, " +
                           $"ratio {Median(rates["current"]) / Median(rates["stepwise"]):0.00}×; same tokens: {same}");
-    }
 
-    /// <summary>A random model of GPT-2 small's width and depth beside the demo model, with its tokenizer.</summary>
-    internal static string WithGpt2SmallBody(string demo)
-    {
-        var folder = Path.Combine(Path.GetDirectoryName(demo)!, "gpt2-small-body");
-        Directory.CreateDirectory(folder);
-        foreach (var file in Directory.GetFiles(demo).Where(f => !f.EndsWith(".safetensors") && !f.EndsWith("config.json")))
-            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
-        File.Copy(Path.Combine(demo, "tokenizer_config.json"), Path.Combine(folder, "tokenizer_config.json"));
-        var config = (Gpt2Config)ModelFolder.ReadConfig(demo) with { n_embd = 768, n_layer = 12, n_head = 12 };
-        using var model = new Gpt2LMHeadModel(config);
-        ModelFolder.Save(model, folder);
-        return folder;
+        // A rollout batch of 256 prompts (PPO's batch_size, independent of its minibatch), the current path alone.
+        var many = AlignLab.Core.Demo.DemoData.Generate(256, seed: 3)
+            .Select(e => tokenizer.Encode(AlignLab.Core.Tokenization.PromptTemplate.Alpaca.Render(e.Instruction, e.Input))).ToList();
+        var manyRates = new List<double>();
+        for (int r = 0; r < 3 + 1; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            var generated = TextGenerator.Generate(model, many, options);
+            if (r > 0) manyRates.Add(generated.Sum(s => s.Tokens.Length) / clock.Elapsed.TotalSeconds);
+        }
+        Console.WriteLine($"Rollout, current path, 256 prompts (≤ {newTokens} sampled tokens), 3 runs: {Median(manyRates):N0} generated tokens/s");
     }
 
     /// <summary>Collects a method's metrics and the wall time of each step (between its "lr" reports).</summary>

@@ -18,6 +18,9 @@ var benchmarks = new Dictionary<string, Func<string[], Task>>
     ["first-run"] = FirstRunBenchmark.RunAsync,
     ["rollout-storage"] = RolloutStorageBenchmark.RunAsync,
     ["system-metrics"] = SystemMetricsBenchmark.RunAsync,
+    ["optimizer"] = OptimizerBenchmark.RunAsync,
+    ["shapes"] = BenchShapes.RunAsync,
+    ["out-of-memory"] = OutOfMemoryBenchmark.RunAsync,
 };
 if (args.Length < 1 || !benchmarks.TryGetValue(args[0], out var run))
 {

@@ -23,8 +23,7 @@ public static class SystemMetricsBenchmark
         var device = args.Length > 0 ? args[0] : "cpu";
         var shape = args.Length > 1 ? args[1] : "demo";
         var root = Directory.CreateTempSubdirectory("alignlab-system-").FullName;
-        var folder = DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
-        if (shape == "gpt2-small") folder = MethodThroughputBenchmark.WithGpt2SmallBody(folder);
+        var folder = BenchShapes.Prepare(root, shape);
         var registry = new ModelRegistry([root]);
         ITrainingMethod[] methods = [new SftMethod(registry), new FigaMethod(registry), new PpoMethod(registry)];
         var validator = new RunRequestValidator(new MethodCatalog(methods), registry);

@@ -1,22 +1,27 @@
 """The PyTorch side of `AlignLab.Bench method-throughput`: the same work as our FIGA step and PPO step, written with
-transformers' GPT-2 and plain PyTorch, for a side-by-side comparison in one session on one GPU.
+transformers' models (shapes.py) and plain PyTorch, for a side-by-side comparison in one session on one GPU.
 
-- FIGA step: 8 micro-batches of 16 pairs (32 sequences) of a fixed length, a per-token weighted cross-entropy
+- FIGA step: 16 micro-batches of 8 pairs (16 sequences) of a fixed length, a per-token weighted cross-entropy
   (weights in [-1, 1], as FIGA's rewarded and penalised tokens), backward, one AdamW step.
-- PPO rollout: 16 prompts, 32 sampled tokens each, with HF `generate` (KV cache, temperature 1, no top-k).
+- PPO rollout: 16 prompts, 300 sampled tokens each (PPO's default max_new_tokens), with HF `generate` (KV cache,
+  temperature 1, no top-k).
 - PPO scoring: policy with value head and frozen reference over the 16 rollouts.
-- PPO update: 4 epochs of minibatches of 4 rollouts, clipped surrogate plus clipped value loss, AdamW.
+- PPO update: 2 epochs (PPO's default) of minibatches of 4 rollouts, clipped surrogate plus clipped value loss, AdamW.
 Our side works on the demo data's real lengths; here every sequence has the fixed length given, so compare
 tokens/s and MFU, not seconds per step.
 
-Usage: python3 bench/python/methods.py [cpu|cuda] [demo|gpt2-small] [steps=10] [length=64]
+The precision is the methods' default unless given: bf16 weights and compute on CUDA (pure bf16, as our "bf16"),
+fp32 on the CPU; the matmul peak is measured in that dtype.
+
+Usage: python3 bench/python/methods.py [cpu|cuda] [demo|gpt2-small|qwen2.5-1.5b] [steps=10] [length=64] [auto|fp32|bf16]
 """
 import sys
 import time
 
 import torch
 import torch.nn.functional as F
-from transformers import GPT2Config, GPT2LMHeadModel
+
+from shapes import config_of, model_of
 
 WARM_UP = 2
 
@@ -26,10 +31,10 @@ def sync(device):
         torch.cuda.synchronize(device)
 
 
-def matmul_peak(device):
+def matmul_peak(device, dtype):
     best = 0.0
     for n in ([1024, 2048, 4096, 8192] if device.type == "cuda" else [256, 512, 1024, 2048]):
-        a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
+        a, b = torch.randn(n, n, device=device, dtype=dtype), torch.randn(n, n, device=device, dtype=dtype)
         for _ in range(3):
             a @ b
         repeats = max(5, int((4e13 if device.type == "cuda" else 4e10) / (2.0 * n ** 3)))
@@ -60,20 +65,11 @@ def timed(device, work, steps):
     return times
 
 
-def config_of(shape):
-    if shape == "demo":
-        return GPT2Config(vocab_size=1024, n_positions=256, n_embd=128, n_layer=4, n_head=4, resid_pdrop=0, embd_pdrop=0, attn_pdrop=0,
-                          bos_token_id=0, eos_token_id=0)
-    if shape == "gpt2-small":
-        return GPT2Config(vocab_size=1024, n_positions=1024, resid_pdrop=0, embd_pdrop=0, attn_pdrop=0, bos_token_id=0, eos_token_id=0)
-    raise SystemExit(f"shape '{shape}' is not one of demo, gpt2-small")
-
-
-def figa_step(device, config, length, steps, peak, parameters):
+def figa_step(device, dtype, config, length, steps, peak, parameters):
     torch.manual_seed(0)
-    model = GPT2LMHeadModel(config).to(device).train()
+    model = model_of(config, dtype).to(device).train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5)
-    micro_batches, rows = 8, 32
+    micro_batches, rows = 16, 16
     ids = torch.randint(0, config.vocab_size, (micro_batches, rows, length), device=device)
     weights = torch.rand(micro_batches, rows, length - 1, device=device) * 2 - 1
 
@@ -90,16 +86,16 @@ def figa_step(device, config, length, steps, peak, parameters):
     seconds = median(timed(device, step, steps))
     rate = micro_batches * rows * length / seconds
     peak_memory = torch.cuda.max_memory_allocated(device) / 2 ** 20 if device.type == "cuda" else float("nan")
-    print(f"FIGA step (8 × 16 pairs = 256 sequences of {length} tokens, forward + backward + AdamW): {rate:,.0f} tokens/s, "
+    print(f"FIGA step (16 × 8 pairs = 256 sequences of {length} tokens, forward + backward + AdamW): {rate:,.0f} tokens/s, "
           f"{seconds:.2f} s/step, MFU {rate * 6 * parameters / peak:.1%}, peak allocated {peak_memory:,.0f} MiB")
     del model, optimizer
 
 
 class PolicyWithValue(torch.nn.Module):
-    def __init__(self, config):
+    def __init__(self, config, dtype):
         super().__init__()
-        self.lm = GPT2LMHeadModel(config)
-        self.value = torch.nn.Linear(config.n_embd, 1)
+        self.lm = model_of(config, dtype)
+        self.value = torch.nn.Linear(config.hidden_size, 1, dtype=dtype)
 
     def forward(self, ids, mask):
         out = self.lm(ids, attention_mask=mask, output_hidden_states=True)
@@ -110,13 +106,13 @@ def token_logprobs(logits, ids):
     return torch.log_softmax(logits[:, :-1].float(), -1).gather(-1, ids[:, 1:].unsqueeze(-1)).squeeze(-1)
 
 
-def ppo_step(device, config, steps, peak, parameters):
+def ppo_step(device, dtype, config, steps, peak, parameters):
     torch.manual_seed(0)
-    policy = PolicyWithValue(config).to(device)
-    reference = GPT2LMHeadModel(config).to(device).eval()
+    policy = PolicyWithValue(config, dtype).to(device)
+    reference = model_of(config, dtype).to(device).eval()
     reference.load_state_dict(policy.lm.state_dict())
     optimizer = torch.optim.AdamW(policy.parameters(), lr=1e-5)
-    rollouts, prompt_length, new_tokens, mini_batch, epochs = 16, 24, 32, 4, 4
+    rollouts, prompt_length, new_tokens, mini_batch, epochs = 16, 24, 300, 4, 2
     prompts = torch.randint(0, config.vocab_size, (rollouts, prompt_length), device=device)
     timings = {"rollout": [], "update": [], "step": []}
 
@@ -134,6 +130,7 @@ def ppo_step(device, config, steps, peak, parameters):
             old = token_logprobs(logits, sequences)[:, prompt_length - 1:]
             ref = token_logprobs(reference(sequences, attention_mask=mask).logits, sequences)[:, prompt_length - 1:]
             old_values = values[:, prompt_length - 1:-1]
+            old_values = old_values.float()
             rewards = -0.05 * (old - ref)
             rewards[:, -1] += torch.randn(rollouts, device=device)
             advantages, last = torch.zeros_like(rewards), torch.zeros(rollouts, device=device)
@@ -153,7 +150,7 @@ def ppo_step(device, config, steps, peak, parameters):
                 new = token_logprobs(logits, sequences[batch])[:, prompt_length - 1:]
                 ratio = torch.exp(new - old[batch])
                 surrogate = torch.max(-advantages[batch] * ratio, -advantages[batch] * ratio.clamp(0.8, 1.2)).mean()
-                v = values[:, prompt_length - 1:-1]
+                v = values[:, prompt_length - 1:-1].float()
                 clipped = old_values[batch] + (v - old_values[batch]).clamp(-0.2, 0.2)
                 value_loss = 0.5 * torch.max((v - returns[batch]) ** 2, (clipped - returns[batch]) ** 2).mean()
                 (surrogate + 0.1 * value_loss).backward()
@@ -179,21 +176,41 @@ def ppo_step(device, config, steps, peak, parameters):
           f"peak allocated {peak_memory:,.0f} MiB")
 
 
+def rollout_only(device, dtype, config, batch, steps=3):
+    """HF generate alone at a larger rollout batch (as our `Rollout, current path, 256 prompts` line)."""
+    torch.manual_seed(0)
+    model = model_of(config, dtype).to(device).eval()
+    prompts = torch.randint(0, config.vocab_size, (batch, 24), device=device)
+    with torch.no_grad():
+        seconds = median(timed(device, lambda: model.generate(prompts, attention_mask=torch.ones_like(prompts), do_sample=True, temperature=1.0,
+                                                               top_k=0, max_new_tokens=32, min_new_tokens=32, pad_token_id=0), steps))
+    print(f"HF generate alone, {batch} prompts × 32 sampled tokens: {batch * 32 / seconds:,.0f} generated tokens/s")
+    del model
+
+
 def main():
     device = torch.device(sys.argv[1] if len(sys.argv) > 1 else "cpu")
     shape = sys.argv[2] if len(sys.argv) > 2 else "demo"
     steps = int(sys.argv[3]) if len(sys.argv) > 3 else 10
     length = int(sys.argv[4]) if len(sys.argv) > 4 else 64
+    precision = sys.argv[5] if len(sys.argv) > 5 else "auto"
+    dtype = torch.bfloat16 if precision == "bf16" or (precision == "auto" and device.type == "cuda") else torch.float32
     torch.backends.cuda.matmul.allow_tf32 = False
     config = config_of(shape)
-    peak = matmul_peak(device)
-    parameters = sum(p.numel() for p in GPT2LMHeadModel(config).parameters())
+    peak = matmul_peak(device, dtype)
+    try:
+        with torch.device("meta"):
+            parameters = sum(p.numel() for p in model_of(config, dtype).parameters())
+    except Exception:  # an older torch without the meta device context
+        parameters = sum(p.numel() for p in model_of(config, dtype).parameters())
     print(f"device {device}, torch {torch.__version__}" + (f", {torch.cuda.get_device_name(0)}" if device.type == "cuda" else "")
-          + f"; matmul fp32 peak {peak / 1e9:,.1f} GFLOP/s; model {shape}, {parameters / 1e6:.2f} M parameters")
-    figa_step(device, config, length, steps, peak, parameters)
+          + f"; matmul {dtype} peak {peak / 1e9:,.1f} GFLOP/s; model {shape}, {parameters / 1e6:.2f} M parameters")
+    figa_step(device, dtype, config, length, steps, peak, parameters)
     if device.type == "cuda":
+        torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats(device)
-    ppo_step(device, config, steps, peak, parameters)
+    ppo_step(device, dtype, config, steps, peak, parameters)
+    rollout_only(device, dtype, config, 256)
 
 
 if __name__ == "__main__":
