@@ -42,7 +42,7 @@ public sealed class RewardModelMethodTests(ITestOutputHelper output)
         var sft = new MethodContext(new SftMethod(registry), """{"eval_every":0,"checkpoint_every":0}""");
         await new SftMethod(registry).RunAsync(sft);
         Directory.Move(Path.Combine(sft.ArtifactDirectory, "export"), Path.Combine(root, "demo-sft"));
-        const string common = "\"model\":\"demo-sft\",\"max_steps\":500,\"learning_rate\":0.001,\"warmup_steps\":10,\"eval_every\":0,\"eval_fraction\":0.1,\"checkpoint_every\":0";
+        const string common = "\"model\":\"demo-sft\",\"max_steps\":300,\"learning_rate\":0.001,\"warmup_steps\":10,\"eval_every\":0,\"eval_fraction\":0.1,\"checkpoint_every\":0";
         var token = new MethodContext(new RewardModelMethod(registry), $$"""{"level":"token","pairs":"edited",{{common}}}""");
         await new RewardModelMethod(registry).RunAsync(token);
         var sequence = new MethodContext(new RewardModelMethod(registry), $$"""{"level":"sequence","pairs":"original",{{common}}}""");
