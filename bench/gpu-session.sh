@@ -4,7 +4,8 @@
 #   engine     the plain training step, PyTorch (bench/python/engine.py) and ours, demo and GPT-2 small
 #   retriever  the BERT retriever against transformers
 #   methods    FIGA step, PPO rollout (old and new generation path, and 256 prompts), update and whole step, with MFU
-#              in the methods' default precision (bf16 on CUDA), and the same work in PyTorch with HF generate, GPT-2 small
+#              in the methods' default precision (bf16-mixed on CUDA: bf16 compute, fp32 master weights; PyTorch's side
+#              uses autocast, as HF Trainer does), and the same work in PyTorch with HF generate, GPT-2 small
 #   system     system metrics through NVML, and each method's sampled GPU peak against its memory estimate (SFT, FIGA, PPO)
 #   optimizer  clipping + AdamW per parameter (TorchSharp) against one flat buffer
 #   oom        CUDA out of memory in a run and in autograd's thread, then a run that completes in the same process

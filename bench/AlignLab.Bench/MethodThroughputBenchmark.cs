@@ -20,7 +20,7 @@ namespace AlignLab.Bench;
 /// keyword reward: 16 rollouts of up to 300 tokens, 2 epochs of minibatches of 4) split into rollout and update, then the
 /// rollout's old and new generation paths side by side.
 /// Arguments: [device (cpu)] [measured steps (10)] [shape (demo), one of <see cref="BenchShapes.Names"/>]
-/// [precision (auto: the methods' default, bf16 on CUDA and fp32 on the CPU), fp32 or bf16].
+/// [precision (auto: the methods' default, bf16-mixed on CUDA and fp32 on the CPU), fp32, bf16 or bf16-mixed].
 /// Two warm-up steps of each method are not counted.</summary>
 public static class MethodThroughputBenchmark
 {
@@ -33,7 +33,7 @@ public static class MethodThroughputBenchmark
         var shape = args.Length > 2 ? args[2] : "demo";
         var precision = args.Length > 3 ? args[3] : "auto";
         var torchDevice = TorchDevice.Parse(device);
-        var dtype = precision == "bf16" || (precision == "auto" && torchDevice.type == DeviceType.CUDA) ? ScalarType.BFloat16 : ScalarType.Float32;
+        var dtype = Core.Training.Precision.ComputesInBf16(Core.Training.Precision.Resolve(precision, device)) ? ScalarType.BFloat16 : ScalarType.Float32;
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, torch threads {get_num_threads()}, {Environment.OSVersion}, .NET {Environment.Version}, " +
                           $"device {device}, precision {precision} ({dtype})");
         var measured = MatmulPeak.Measure(torchDevice, dtype);

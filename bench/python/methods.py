@@ -10,10 +10,11 @@ transformers' models (shapes.py) and plain PyTorch, for a side-by-side compariso
 Our side works on the demo data's real lengths; here every sequence has the fixed length given, so compare
 tokens/s and MFU, not seconds per step.
 
-The precision is the methods' default unless given: bf16 weights and compute on CUDA (pure bf16, as our "bf16"),
-fp32 on the CPU; the matmul peak is measured in that dtype.
+The precision is the methods' default unless given: on CUDA bf16-mixed, here as Hugging Face Trainer's `--bf16 True`
+does it (fp32 weights and AdamW, bf16 autocast around the forward passes and generation), fp32 on the CPU; `bf16` is
+pure bf16 (weights and AdamW in bf16, as our `bf16`). The matmul peak is measured in the compute dtype.
 
-Usage: python3 bench/python/methods.py [cpu|cuda] [demo|gpt2-small|qwen2.5-1.5b] [steps=10] [length=64] [auto|fp32|bf16]
+Usage: python3 bench/python/methods.py [cpu|cuda] [demo|gpt2-small|qwen2.5-1.5b] [steps=10] [length=64] [auto|fp32|bf16|bf16-mixed]
 """
 import sys
 import time
@@ -24,6 +25,11 @@ import torch.nn.functional as F
 from shapes import config_of, model_of
 
 WARM_UP = 2
+AUTOCAST = False  # bf16-mixed: bf16 autocast around forward passes and generation, fp32 weights
+
+
+def compute(device):
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=AUTOCAST)
 
 
 def sync(device):
@@ -75,7 +81,8 @@ def figa_step(device, dtype, config, length, steps, peak, parameters):
 
     def step():
         for m in range(micro_batches):
-            logits = model(ids[m]).logits[:, :-1].float()
+            with compute(device):
+                logits = model(ids[m]).logits[:, :-1].float()
             nll = F.cross_entropy(logits.reshape(-1, logits.size(-1)), ids[m, :, 1:].reshape(-1), reduction="none")
             loss = (nll.view(rows, -1) * weights[m]).mean() / micro_batches
             loss.backward()
@@ -120,7 +127,7 @@ def ppo_step(device, dtype, config, steps, peak, parameters):
         sync(device)
         start = time.perf_counter()
         policy.eval()
-        with torch.no_grad():
+        with torch.no_grad(), compute(device):
             sequences = policy.lm.generate(prompts, attention_mask=torch.ones_like(prompts), do_sample=True, temperature=1.0, top_k=0,
                                            max_new_tokens=new_tokens, min_new_tokens=new_tokens, pad_token_id=0)
             sync(device)
@@ -146,7 +153,8 @@ def ppo_step(device, dtype, config, steps, peak, parameters):
         policy.train()
         for _ in range(epochs):
             for batch in torch.randperm(rollouts, device=device).split(mini_batch):
-                logits, values = policy(sequences[batch], mask[batch])
+                with compute(device):
+                    logits, values = policy(sequences[batch], mask[batch])
                 new = token_logprobs(logits, sequences[batch])[:, prompt_length - 1:]
                 ratio = torch.exp(new - old[batch])
                 surrogate = torch.max(-advantages[batch] * ratio, -advantages[batch] * ratio.clamp(0.8, 1.2)).mean()
@@ -181,7 +189,7 @@ def rollout_only(device, dtype, config, batch, steps=3):
     torch.manual_seed(0)
     model = model_of(config, dtype).to(device).eval()
     prompts = torch.randint(0, config.vocab_size, (batch, 24), device=device)
-    with torch.no_grad():
+    with torch.no_grad(), compute(device):
         seconds = median(timed(device, lambda: model.generate(prompts, attention_mask=torch.ones_like(prompts), do_sample=True, temperature=1.0,
                                                                top_k=0, max_new_tokens=32, min_new_tokens=32, pad_token_id=0), steps))
     print(f"HF generate alone, {batch} prompts × 32 sampled tokens: {batch * 32 / seconds:,.0f} generated tokens/s")
@@ -194,17 +202,23 @@ def main():
     steps = int(sys.argv[3]) if len(sys.argv) > 3 else 10
     length = int(sys.argv[4]) if len(sys.argv) > 4 else 64
     precision = sys.argv[5] if len(sys.argv) > 5 else "auto"
-    dtype = torch.bfloat16 if precision == "bf16" or (precision == "auto" and device.type == "cuda") else torch.float32
+    if precision == "auto":
+        precision = "bf16-mixed" if device.type == "cuda" else "fp32"
+    global AUTOCAST
+    AUTOCAST = precision == "bf16-mixed"
+    compute = torch.float32 if precision == "fp32" else torch.bfloat16
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float32       # the weights'
+    peak_dtype = compute
     torch.backends.cuda.matmul.allow_tf32 = False
     config = config_of(shape)
-    peak = matmul_peak(device, dtype)
+    peak = matmul_peak(device, peak_dtype)
     try:
         with torch.device("meta"):
             parameters = sum(p.numel() for p in model_of(config, dtype).parameters())
     except Exception:  # an older torch without the meta device context
         parameters = sum(p.numel() for p in model_of(config, dtype).parameters())
     print(f"device {device}, torch {torch.__version__}" + (f", {torch.cuda.get_device_name(0)}" if device.type == "cuda" else "")
-          + f"; matmul {dtype} peak {peak / 1e9:,.1f} GFLOP/s; model {shape}, {parameters / 1e6:.2f} M parameters")
+          + f"; precision {precision}; matmul {peak_dtype} peak {peak / 1e9:,.1f} GFLOP/s; model {shape}, {parameters / 1e6:.2f} M parameters")
     figa_step(device, dtype, config, length, steps, peak, parameters)
     if device.type == "cuda":
         torch.cuda.empty_cache()

@@ -28,14 +28,27 @@ public sealed class RunMemoryEstimateTests
     [Fact]
     public void APpoRunCountsItsMinibatchTheRolloutsCacheAndItsOtherModels()
     {
-        // bf16 on CUDA (auto), LoRA: weights 2·1,000 = 2,000; adapters 4·8·16·2 = 1,024 values, fp32 with grads and moments:
+        // Pure bf16, LoRA: weights 2·1,000 = 2,000; adapters 4·8·16·2 = 1,024 values, fp32 with grads and moments:
         // 1,024·16 = 16,384; activations for a minibatch of 4 × 32 tokens: 17·4·32·16·2·2 = 139,264, logits 2·4·32·50·4
         // = 51,200; reference free (LoRA); critic 16,384; reward model 2,000; KV cache of the 16 rollouts:
         // 2·2·16·32·16·2 = 65,536. Total 292,768.
         var estimate = RunMemoryEstimate.For("ppo",
-            Parameters("""{"batch_size":16,"mini_batch_size":4,"max_length":32,"precision":"auto","device":"cuda:0","lora":true}"""), Shape)!;
+            Parameters("""{"batch_size":16,"mini_batch_size":4,"max_length":32,"precision":"bf16","device":"cuda:0","lora":true}"""), Shape)!;
         Assert.Equal(292_768, estimate.Bytes);
         Assert.Equal("lora bf16", estimate.Setting);
+    }
+
+    [Fact]
+    public void OnCudaAutoIsBf16ComputeWithFp32MasterWeights()
+    {
+        // 8 pairs → 16 rows of 64 tokens, bf16-mixed, full fine-tuning: weights 2·1,000 = 2,000; bf16 gradients 2,000 and
+        // fp32 masters, their gradients and two moments 16·1,000 = 16,000; activations 17·16·64·16·2·2 = 1,114,112, logits
+        // 2·16·64·50·4 = 409,600. Total 1,543,712.
+        var estimate = RunMemoryEstimate.For("figa", Parameters("""{"batch_size":8,"max_length":64,"precision":"auto","device":"cuda"}"""), Shape)!;
+        Assert.Equal(1_543_712, estimate.Bytes);
+        Assert.Equal("full bf16-mixed", estimate.Setting);
+        Assert.Equal(estimate, RunMemoryEstimate.For("figa", Parameters("""{"batch_size":8,"max_length":64,"precision":"bf16-mixed","device":"cpu"}"""), Shape));
+        Assert.Equal("full fp32", RunMemoryEstimate.For("figa", Parameters("""{"batch_size":8,"max_length":64,"precision":"auto","device":"cpu"}"""), Shape)!.Setting);
     }
 
     [Fact]

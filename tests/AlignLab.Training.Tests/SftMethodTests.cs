@@ -48,10 +48,12 @@ public sealed class SftMethodTests : IClassFixture<SftMethodTests.DemoModelFixtu
         Assert.NotNull(exported);
     }
 
-    [Fact]
-    public async Task ARunKilledMidwayResumesAtItsCheckpointAndEndsWhereAnUninterruptedRunEnds()
+    [Theory]
+    [InlineData("fp32")]
+    [InlineData("bf16-mixed")]   // the checkpoint holds the fp32 master weights, not the model's bf16 rounding of them
+    public async Task ARunKilledMidwayResumesAtItsCheckpointAndEndsWhereAnUninterruptedRunEnds(string precision)
     {
-        var parameters = $$"""{ {{Fast}}, "max_steps":16,"checkpoint_every":0 }""";
+        var parameters = $$"""{ {{Fast}}, "max_steps":16,"checkpoint_every":0,"precision":"{{precision}}" }""";
         var whole = new MethodContext(new SftMethod(_registry), parameters);
         await new SftMethod(_registry).RunAsync(whole);
 
@@ -73,6 +75,7 @@ public sealed class SftMethodTests : IClassFixture<SftMethodTests.DemoModelFixtu
         {
             using var x = a.Read(name);
             using var y = b.Read(name);
+            Assert.Equal(ScalarType.Float32, x.dtype);                // bf16-mixed exports its fp32 masters
             Assert.True(x.allclose(y, rtol: 1e-4, atol: 1e-6), name);
         }
     }

@@ -33,7 +33,7 @@ public sealed class SubmissionMemoryTests(PostgresFixture postgres) : WebAppTest
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]!["parameters.device"]![0]!.GetValue<string>();
-        Assert.Matches(@"^The run needs about \d+\.\d MiB \(full bf16: weights .*\), more than the largest cuda device of the workers of queue 'gpu' holds: " +
+        Assert.Matches(@"^The run needs about \d+\.\d MiB \(full bf16-mixed: weights .*\), more than the largest cuda device of the workers of queue 'gpu' holds: " +
                        @"1\.0 MiB \(cuda:0 of gpu-node\)\. To fit, ", error);
         Assert.Equal(runsBefore, await Api.RunCountAsync());
 

@@ -176,7 +176,7 @@ public sealed class SeparateWorkerTests(PostgresFixture postgres) : IAsyncLifeti
         var error = (await _api.GetRunAsync(oom))["error"]!.GetValue<string>();
         Assert.StartsWith("Out of memory on cpu: smoke run asked to run out of memory at step 3", error);
         Assert.EndsWith("To fit, use a smaller batch or shorter sequences (the same effective batch through gradient accumulation), " +
-                        "bf16 instead of fp32, LoRA adapters instead of full fine-tuning, or a device with more memory.", error);
+                        "precision bf16 instead of bf16-mixed or fp32, LoRA adapters instead of full fine-tuning, or a device with more memory.", error);
 
         // The same worker process, still alive, then trains a real run to its end.
         var sft = Guid.Parse((await _api.CreateRunAsync(new

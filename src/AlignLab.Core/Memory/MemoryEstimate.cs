@@ -12,7 +12,7 @@ namespace AlignLab.Core.Memory;
 /// </list>
 /// It is an estimate at each method's default batch (<see cref="Defaults"/>), for the registry and a first look;
 /// allocator overhead and workspace are not counted.</summary>
-/// <param name="Setting">"full fp32", "full bf16", "lora fp32" or "lora bf16".</param>
+/// <param name="Setting">"full" or "lora", and "fp32", "bf16" or "bf16-mixed".</param>
 public sealed record MemoryEstimate(string Method, string Setting, long Bytes, string Breakdown)
 {
     /// <summary>The default batch of each method: rows in one forward pass and tokens per row (prompt + response).</summary>
@@ -34,22 +34,26 @@ public sealed record MemoryEstimate(string Method, string Setting, long Bytes, s
             select For(shape, d.Method, d.Rows, Math.Min(d.Tokens, shape.ContextLength), d.Ppo, lora, bytesPerValue)];
 
     /// <param name="rolloutRows">PPO's generation batch, whose KV cache is counted (default: <paramref name="rows"/>).</param>
-    public static MemoryEstimate For(ModelShape shape, string method, int rows, int tokens, bool ppo, bool lora, int bytesPerValue, int? rolloutRows = null)
+    /// <param name="masterWeights">bf16-mixed: fp32 master weights, their gradients and two moments (16 bytes a trained
+    /// parameter) beside the bf16 gradients.</param>
+    public static MemoryEstimate For(ModelShape shape, string method, int rows, int tokens, bool ppo, bool lora, int bytesPerValue, int? rolloutRows = null,
+        bool masterWeights = false)
     {
         long weights = shape.Parameters * bytesPerValue;
         long adapters = 4L * LoraRank * shape.Hidden * shape.Layers;
-        long training = lora ? adapters * 4 * 4 : 3 * weights;               // LoRA: fp32 adapters, grads, two moments
+        long training = lora ? adapters * 4 * 4                             // LoRA: fp32 adapters, grads, two moments
+            : masterWeights ? weights + 16 * shape.Parameters : 3 * weights;
         long activations = 17L * rows * tokens * shape.Hidden * shape.Layers * bytesPerValue
             + 2L * rows * tokens * shape.Vocabulary * 4;
         var parts = new List<(string, long)> { ("weights", weights), (lora ? "adapters and optimizer" : "gradients and optimizer", training), ("activations", activations) };
         if (ppo)
         {
             parts.Add(("reference", lora ? 0 : weights));
-            parts.Add(("critic", lora ? adapters * 4 * 4 : 4 * weights));
+            parts.Add(("critic", lora ? adapters * 4 * 4 : weights + training));
             parts.Add(("reward model", weights));
             parts.Add(("KV cache", 2L * shape.Layers * (rolloutRows ?? rows) * tokens * shape.Hidden * bytesPerValue));
         }
-        var setting = $"{(lora ? "lora" : "full")} {(bytesPerValue == 2 ? "bf16" : "fp32")}";
+        var setting = $"{(lora ? "lora" : "full")} {(masterWeights ? "bf16-mixed" : bytesPerValue == 2 ? "bf16" : "fp32")}";
         return new MemoryEstimate(method, setting, parts.Sum(p => p.Item2),
             string.Join(", ", parts.Where(p => p.Item2 > 0).Select(p => $"{p.Item1} {Format(p.Item2)}")));
     }

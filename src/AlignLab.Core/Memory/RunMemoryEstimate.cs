@@ -8,7 +8,8 @@ namespace AlignLab.Core.Memory;
 /// <item>rows in one pass: <c>batch_size</c>, twice over for FIGA and reward models (both responses of a pair), and PPO's
 /// <c>mini_batch_size</c> for the update, with its <c>batch_size</c> rollouts' KV cache;</item>
 /// <item>tokens: <c>max_length</c>, at most the model's context;</item>
-/// <item>LoRA from <c>lora</c>; 2 bytes a value for <c>precision</c> bf16 (and auto on CUDA), else 4.</item>
+/// <item>LoRA from <c>lora</c>; 2 bytes a value where the model computes in bf16 (<c>precision</c> bf16, bf16-mixed, and auto
+/// on CUDA), else 4; fp32 master weights for bf16-mixed.</item>
 /// </list>
 /// Null for a method that trains no model (smoke, SPA construction, query types, evaluation).</summary>
 public static class RunMemoryEstimate
@@ -21,10 +22,10 @@ public static class RunMemoryEstimate
         var rows = defaults.Ppo ? Int(parameters, "mini_batch_size") ?? batch : pairs ? 2 * batch : batch;
         var tokens = Math.Min(Int(parameters, "max_length") ?? defaults.Tokens, shape.ContextLength);
         var lora = parameters.GetValueOrDefault("lora") is JsonValue l && l.TryGetValue<bool>(out var on) && on;
-        var precision = Text(parameters, "precision") ?? "fp32";
-        var device = Text(parameters, "device") ?? "cpu";
-        var bytesPerValue = precision == "bf16" || (precision == "auto" && device.StartsWith("cuda", StringComparison.Ordinal)) ? 2 : 4;
-        return MemoryEstimate.For(shape, method, rows, tokens, defaults.Ppo, lora, bytesPerValue, defaults.Ppo ? batch : null);
+        var precision = Training.Precision.Resolve(Text(parameters, "precision") ?? Training.Precision.Fp32, Text(parameters, "device") ?? "cpu");
+        var bytesPerValue = Training.Precision.ComputesInBf16(precision) ? 2 : 4;
+        return MemoryEstimate.For(shape, method, rows, tokens, defaults.Ppo, lora, bytesPerValue, defaults.Ppo ? batch : null,
+            masterWeights: precision == Training.Precision.Bf16Mixed);
     }
 
     /// <summary>An integer parameter, whether it is held as an int, a long (validated values) or a JSON number.</summary>

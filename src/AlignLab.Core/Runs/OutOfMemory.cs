@@ -12,7 +12,7 @@ public static class OutOfMemory
         ["out of memory", "not enough memory", "can't allocate memory", "cannot allocate memory", "CUBLAS_STATUS_ALLOC_FAILED", "failed to allocate"];
 
     public const string Advice = "To fit, use a smaller batch or shorter sequences (the same effective batch through gradient accumulation), " +
-                                 "bf16 instead of fp32, LoRA adapters instead of full fine-tuning, or a device with more memory.";
+                                 "precision bf16 instead of bf16-mixed or fp32, LoRA adapters instead of full fine-tuning, or a device with more memory.";
 
     /// <summary>Whether the exception, or one it wraps, is an allocation failure.</summary>
     public static bool Is(Exception exception) => Cause(exception) is not null;

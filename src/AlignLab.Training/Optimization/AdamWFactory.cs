@@ -7,11 +7,15 @@ namespace AlignLab.Training.Optimization;
 /// vectors (biases, norm gains), as nanoGPT and transformers' Trainer do. Frozen parameters are left out.</summary>
 public static class AdamWFactory
 {
-    public static AdamW Create(nn.Module model, double learningRate, double weightDecay, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8)
+    public static AdamW Create(nn.Module model, double learningRate, double weightDecay, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8) =>
+        Create(model.parameters().Where(p => p.requires_grad), learningRate, weightDecay, beta1, beta2, eps);
+
+    /// <summary>AdamW over <paramref name="trainable"/> (a module's parameters, or their fp32 masters).</summary>
+    public static AdamW Create(IEnumerable<Parameter> trainable, double learningRate, double weightDecay, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8)
     {
-        var trainable = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
-        var decay = trainable.Where(p => p.parameter.dim() >= 2).Select(p => p.parameter).ToList();
-        var noDecay = trainable.Where(p => p.parameter.dim() < 2).Select(p => p.parameter).ToList();
+        var parameters = trainable.ToList();
+        var decay = parameters.Where(p => p.dim() >= 2).ToList();
+        var noDecay = parameters.Where(p => p.dim() < 2).ToList();
         var groups = new List<AdamW.ParamGroup>();
         if (decay.Count > 0) groups.Add(new AdamW.ParamGroup(decay, learningRate, beta1, beta2, eps, weightDecay));
         if (noDecay.Count > 0) groups.Add(new AdamW.ParamGroup(noDecay, learningRate, beta1, beta2, eps, 0));

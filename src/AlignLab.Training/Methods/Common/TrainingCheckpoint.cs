@@ -15,10 +15,15 @@ public static class TrainingCheckpoint
 
     private sealed record TrainingState(long Step, string RngState, Dictionary<string, double>? Extra = null);
 
-    public static Task SaveAsync(ICheckpointStore store, long step, nn.Module model, AdamW optimizer, IReadOnlyDictionary<string, double>? extra = null) =>
+    /// <param name="masters">With precision bf16-mixed, the fp32 master weights, saved in place of the model's bf16 ones so
+    /// that a resumed run continues from them exactly.</param>
+    public static Task SaveAsync(ICheckpointStore store, long step, nn.Module model, AdamW optimizer, IReadOnlyDictionary<string, double>? extra = null,
+        Optimization.MasterWeights? masters = null) =>
         store.SaveAsync(step, async dir =>
         {
-            SafetensorsWriter.Write(Path.Combine(dir, Weights), model.state_dict());
+            var weights = model.state_dict();
+            foreach (var (name, master) in masters?.Named ?? []) weights[name] = master;
+            SafetensorsWriter.Write(Path.Combine(dir, Weights), weights);
             optimizer.save_state_dict(Path.Combine(dir, Optimizer));
             using var rng = random.get_rng_state();
             var state = new TrainingState(step, Convert.ToBase64String(rng.bytes.ToArray()), extra?.ToDictionary());
@@ -27,7 +32,8 @@ public static class TrainingCheckpoint
 
     /// <summary>Restores model, optimizer and RNG; returns the step the checkpoint was taken after. A checkpoint
     /// that cannot be read fails the run with its path, rather than silently restarting from zero.</summary>
-    public static long Restore(Checkpoint checkpoint, nn.Module model, AdamW optimizer, IDictionary<string, double>? extra = null)
+    public static long Restore(Checkpoint checkpoint, nn.Module model, AdamW optimizer, IDictionary<string, double>? extra = null,
+        Optimization.MasterWeights? masters = null)
     {
         try
         {
@@ -35,7 +41,9 @@ public static class TrainingCheckpoint
                 ?? throw new InvalidDataException("empty state");
             if (state.Step != checkpoint.Step) throw new InvalidDataException($"state says step {state.Step}");
             // The same loader as model folders: a missing tensor or a shape mismatch names the tensor.
-            ModelFolder.LoadWeights(model, SafetensorsCheckpoint.Open(checkpoint.Directory));
+            var weights = SafetensorsCheckpoint.Open(checkpoint.Directory);
+            ModelFolder.LoadWeights(model, weights);
+            masters?.Load(weights.Read);
             optimizer.load_state_dict(Path.Combine(checkpoint.Directory, Optimizer));
             using var rng = tensor(Convert.FromBase64String(state.RngState), dtype: ScalarType.Byte);
             random.set_rng_state(rng);

@@ -91,7 +91,9 @@ public sealed record RuntimeOptions
     public static ParameterSchema<RuntimeOptions> Schema { get; } = new ParameterSchema<RuntimeOptions>()
         .Integer(o => o.Seed, "seed", 0, int.MaxValue, "Seed of data order and dropout.")
         .Text(o => o.Device, "device", 20, "cpu, cuda or cuda:N.")
-        .Choice(o => o.Precision, "precision", ["auto", "fp32", "bf16"], "Weights and compute precision; auto: bf16 on CUDA, fp32 on the CPU.");
+        .Choice(o => o.Precision, "precision", Core.Training.Precision.Choices,
+            "bf16-mixed: bf16 compute with fp32 master weights and optimizer (the papers' --bf16 True); bf16: pure bf16, half the memory, " +
+            "but updates below bf16's resolution are lost; fp32; auto: bf16-mixed on CUDA, fp32 on the CPU.");
 }
 
 /// <summary>What <see cref="TrainingSession"/> needs of a method's options: every fine-tuning method's record has these

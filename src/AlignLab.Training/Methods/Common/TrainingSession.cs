@@ -18,9 +18,11 @@ namespace AlignLab.Training.Methods.Common;
 public class TrainingSession : IDisposable
 {
     private TrainingSession(CausalLM model, nn.Module trainable, TextTokenizer tokenizer, PromptTemplate template, AdamW optimizer,
-        LearningRateSchedule schedule, Device device, string modelFolder, OptimizationOptions optimization)
+        LearningRateSchedule schedule, Device device, string modelFolder, OptimizationOptions optimization, MasterWeights? masters, bool lora)
     {
         _optimization = optimization;
+        Masters = masters;
+        _lora = lora;
         Model = model;
         Trainable = trainable;
         Tokenizer = tokenizer;
@@ -35,7 +37,7 @@ public class TrainingSession : IDisposable
     /// <summary>Takes over an opened session (<see cref="TrainingSession{TModule}"/>).</summary>
     private protected TrainingSession(TrainingSession opened)
         : this(opened.Model, opened.Trainable, opened.Tokenizer, opened.Template, opened.Optimizer, opened.Schedule, opened.Device,
-            opened.ModelFolder, opened._optimization)
+            opened.ModelFolder, opened._optimization, opened.Masters, opened._lora)
     {
         Step = opened.Step;
         MaxSteps = opened.MaxSteps;
@@ -43,6 +45,10 @@ public class TrainingSession : IDisposable
     }
 
     private readonly OptimizationOptions _optimization;
+    private readonly bool _lora;
+
+    /// <summary>With precision bf16-mixed, the fp32 master weights the optimizer updates; null otherwise.</summary>
+    public MasterWeights? Masters { get; }
 
     /// <summary>The language model loaded from the model folder (the backbone, when a head is trained on it).</summary>
     public CausalLM Model { get; }
@@ -102,7 +108,8 @@ public class TrainingSession : IDisposable
         try
         {
             model.to(device);
-            var bf16 = runtime.Precision == "bf16" || (runtime.Precision == "auto" && device.type == DeviceType.CUDA);
+            var precision = Core.Training.Precision.Resolve(runtime.Precision, runtime.Device);
+            var bf16 = Core.Training.Precision.ComputesInBf16(precision);
             if (bf16) model.to(ScalarType.BFloat16);
             if (lora.Enabled)
             {
@@ -113,11 +120,15 @@ public class TrainingSession : IDisposable
             trainable.to(device);
             if (bf16) trainable.to(ScalarType.BFloat16);
             trainable.train();
-            var optimizer = AdamWFactory.Create(trainable, optimization.LearningRate, optimization.WeightDecay);
+            var masters = precision == Core.Training.Precision.Bf16Mixed ? new MasterWeights(trainable) : null;
+            var optimizer = masters is null
+                ? AdamWFactory.Create(trainable, optimization.LearningRate, optimization.WeightDecay)
+                : AdamWFactory.Create(masters.Parameters, optimization.LearningRate, optimization.WeightDecay);
             var schedule = ScheduleOf(optimization, optimization.MaxSteps);
             var session = new TrainingSession(model, trainable, tokenizer, PromptTemplate.Resolve(options.Model.Template, tokenizer), optimizer,
-                schedule, device, folder, optimization);
-            if (context.Checkpoints.Latest() is { } latest) session.Step = TrainingCheckpoint.Restore(latest, trainable, optimizer, session.ExtraState);
+                schedule, device, folder, optimization, masters, lora.Enabled);
+            if (context.Checkpoints.Latest() is { } latest)
+                session.Step = TrainingCheckpoint.Restore(latest, trainable, optimizer, session.ExtraState, masters);
             return session;
         }
         catch
@@ -133,7 +144,15 @@ public class TrainingSession : IDisposable
         var learningRate = Schedule.At(Step);
         AdamWFactory.SetLearningRate(Optimizer, learningRate);
         Optimizer.zero_grad();
+        if (Masters is not null) Trainable.zero_grad();
         return learningRate;
+    }
+
+    /// <summary>Back-propagates <paramref name="loss"/>; with master weights, adds the gradients to theirs in fp32.</summary>
+    public void Backward(Tensor loss)
+    {
+        loss.backward();
+        Masters?.Accumulate();
     }
 
     /// <summary>Clips (when <paramref name="maxGradNorm"/> &gt; 0), steps the optimizer and counts the step; returns the
@@ -148,10 +167,12 @@ public class TrainingSession : IDisposable
     /// <summary>One optimizer update inside a step (PPO makes several per rollout batch): clip, step, zero the gradients.</summary>
     public double OptimizerStep(double maxGradNorm)
     {
-        var parameters = Trainable.parameters().Where(q => q.requires_grad).ToList();
+        Masters?.Accumulate();
+        var parameters = Masters?.Parameters ?? [.. Trainable.parameters().Where(q => q.requires_grad)];
         // With an infinite bound the call only measures the norm.
         var norm = nn.utils.clip_grad_norm_(parameters, maxGradNorm > 0 ? maxGradNorm : double.PositiveInfinity);
         Optimizer.step();
+        Masters?.CopyToModel();
         Optimizer.zero_grad();
         return norm;
     }
@@ -182,7 +203,7 @@ public class TrainingSession : IDisposable
 
     public async Task CheckpointAsync(IRunContext context)
     {
-        await TrainingCheckpoint.SaveAsync(context.Checkpoints, Step, Trainable, Optimizer, ExtraState);
+        await TrainingCheckpoint.SaveAsync(context.Checkpoints, Step, Trainable, Optimizer, ExtraState, Masters);
         Runtime.NativeHeap.Trim();
     }
 
@@ -192,6 +213,12 @@ public class TrainingSession : IDisposable
     /// <summary>Merges adapters and writes the model as a Hugging Face folder with the base model's tokenizer files.</summary>
     public void Export(string folder)
     {
+        // Full fine-tuning with master weights exports them, in fp32; adapters merge into the bf16 base.
+        if (Masters is not null && !_lora)
+        {
+            Trainable.to(ScalarType.Float32);
+            Masters.CopyTo(Trainable);
+        }
         Lora.Merge(Model);
         if (Trainable is SequenceClassifier classifier) classifier.Save(folder, ExportConfig);
         else Models.ModelFolder.Save(Model, folder, extraConfig: ExportConfig);
@@ -204,6 +231,7 @@ public class TrainingSession : IDisposable
     public void Dispose()
     {
         Optimizer.Dispose();
+        Masters?.Dispose();
         if (!ReferenceEquals(Trainable, Model)) Trainable.Dispose();
         Model.Dispose();
     }

@@ -174,7 +174,8 @@ public sealed class EvaluateMethod(ModelRegistry registry, IDatasetStore? datase
     {
         var lm = ModelFolder.Load(folder);
         lm.to(device);
-        if (precision == "bf16" || (precision == "auto" && device.type == DeviceType.CUDA)) lm.to(ScalarType.BFloat16);
+        if (Core.Training.Precision.ComputesInBf16(Core.Training.Precision.Resolve(precision, device.type == DeviceType.CUDA ? "cuda" : "cpu")))
+            lm.to(ScalarType.BFloat16);
         lm.eval();
         return lm;
     }

@@ -86,7 +86,7 @@ public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets =
                     var logits = session.Model.Forward(batch.InputIds, batch.AttentionMask);                  // (2B, T, V)
                     var tokenCe = TokenLogProbs.FromLogits(logits, batch.InputIds, batch.ResponseMask, withEntropy: false).Nll;   // (2B, T)
                     var result = FigaLoss.Compute(tokenCe, batch.Weights, batch.Rewarded, o.Figa);
-                    (result.Loss / accumulation).backward();
+                    session.Backward(result.Loss / accumulation);
                     loss += result.Loss.item<float>() / accumulation;
                     goodLoss += result.GoodLoss / accumulation;
                     badLoss += result.BadLoss / accumulation;

@@ -176,7 +176,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                         var entropyMean = (logProbs.Entropy * mask).sum() / mask.sum();
                         var loss = policy.Loss + ppo.VfCoef * value - ppo.EntCoef * entropyMean;
                         // grad_accum minibatches make one optimizer update, each contributing its share of the loss.
-                        (loss / ppo.GradAccum).backward();
+                        session.Backward(loss / ppo.GradAccum);
                         if (++accumulated == ppo.GradAccum) Update();
                         policyLoss += policy.Loss.item<float>();
                         valueLoss += value.item<float>();
@@ -203,7 +203,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                     if (!session.ExtraState.TryGetValue("best_reward", out var bestReward) || mean > bestReward)
                     {
                         (session.ExtraState["best_reward"], session.ExtraState["best_step"]) = (mean, step);
-                        await TrainingCheckpoint.SaveAsync(best, step, session.Trainable, session.Optimizer);
+                        await TrainingCheckpoint.SaveAsync(best, step, session.Trainable, session.Optimizer, masters: session.Masters);
                     }
                     (windowReward, windowSteps) = (0, 0);
                 }
@@ -248,7 +248,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
         }
         if (ppo.BestEvery > 0 && best.Latest() is { } kept && session.ExtraState.TryGetValue("best_step", out var bestStep))
         {
-            TrainingCheckpoint.Restore(kept, session.Trainable, session.Optimizer);
+            TrainingCheckpoint.Restore(kept, session.Trainable, session.Optimizer, masters: session.Masters);
             context.Metrics.Report(session.Step, "exported_step", bestStep);
         }
         session.Export(context);

@@ -72,7 +72,7 @@ public sealed class RewardModelMethod(ModelRegistry registry, IDatasetStore? dat
                     var scores = classifier.Scores(batch.InputIds, batch.AttentionMask).select(2, 0).to(ScalarType.Float32);
                     var margins = RewardLoss.Margin(scores, batch, level, o.TokenObjective);
                     var microLoss = RewardLoss.Loss(margins);
-                    (microLoss / accumulation).backward();
+                    session.Backward(microLoss / accumulation);
                     loss += microLoss.item<float>() / accumulation;
                     accuracy += margins.gt(0).to(ScalarType.Float32).mean().item<float>() / accumulation;
                     margin += margins.mean().item<float>() / accumulation;

@@ -50,7 +50,7 @@ public sealed class SftMethod(ModelRegistry registry, IDatasetStore? datasets = 
                 {
                     var batch = ResponseBatch.Pad(batches.Get(session.Step * accumulation + micro), session.Tokenizer.PadTokenId, session.Device);
                     var loss = ResponseLoss(session.Model, batch);
-                    (loss / accumulation).backward();
+                    session.Backward(loss / accumulation);
                     lossSum += loss.item<float>();
                     tokens += batch.Tokens;
                 }
