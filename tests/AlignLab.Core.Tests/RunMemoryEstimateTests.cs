@@ -52,6 +52,14 @@ public sealed class RunMemoryEstimateTests
     }
 
     [Fact]
+    public void ActivationCheckpointingKeepsEachLayersInputAndOneLayersValues()
+    {
+        // As AFigaRunCountsBothResponsesOfItsPairs, with activations (2 + 17)·16·64·16·4 = 1,245,184 instead of 2,228,224.
+        var estimate = RunMemoryEstimate.For("figa", Parameters("""{"batch_size":8,"max_length":64,"precision":"fp32","activation_checkpointing":true}"""), Shape)!;
+        Assert.Equal(4_000 + 12_000 + 1_245_184 + 409_600, estimate.Bytes);
+    }
+
+    [Fact]
     public void TokensAreCappedByTheContextAndMethodsWithoutTrainingHaveNone()
     {
         var capped = RunMemoryEstimate.For("sft", Parameters("""{"batch_size":1,"max_length":4096}"""), Shape)!;

@@ -36,14 +36,16 @@ public sealed record MemoryEstimate(string Method, string Setting, long Bytes, s
     /// <param name="rolloutRows">PPO's generation batch, whose KV cache is counted (default: <paramref name="rows"/>).</param>
     /// <param name="masterWeights">bf16-mixed: fp32 master weights, their gradients and two moments (16 bytes a trained
     /// parameter) beside the bf16 gradients.</param>
+    /// <param name="checkpointing">Activation checkpointing: each layer's input is kept, and one layer's values at a time
+    /// ((layers + 17) · rows · tokens · hidden instead of 17 · layers · rows · tokens · hidden).</param>
     public static MemoryEstimate For(ModelShape shape, string method, int rows, int tokens, bool ppo, bool lora, int bytesPerValue, int? rolloutRows = null,
-        bool masterWeights = false)
+        bool masterWeights = false, bool checkpointing = false)
     {
         long weights = shape.Parameters * bytesPerValue;
         long adapters = 4L * LoraRank * shape.Hidden * shape.Layers;
         long training = lora ? adapters * 4 * 4                             // LoRA: fp32 adapters, grads, two moments
             : masterWeights ? weights + 16 * shape.Parameters : 3 * weights;
-        long activations = 17L * rows * tokens * shape.Hidden * shape.Layers * bytesPerValue
+        long activations = (checkpointing ? shape.Layers + 17L : 17L * shape.Layers) * rows * tokens * shape.Hidden * bytesPerValue
             + 2L * rows * tokens * shape.Vocabulary * 4;
         var parts = new List<(string, long)> { ("weights", weights), (lora ? "adapters and optimizer" : "gradients and optimizer", training), ("activations", activations) };
         if (ppo)

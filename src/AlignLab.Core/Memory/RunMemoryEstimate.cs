@@ -9,7 +9,7 @@ namespace AlignLab.Core.Memory;
 /// <c>mini_batch_size</c> for the update, with its <c>batch_size</c> rollouts' KV cache;</item>
 /// <item>tokens: <c>max_length</c>, at most the model's context;</item>
 /// <item>LoRA from <c>lora</c>; 2 bytes a value where the model computes in bf16 (<c>precision</c> bf16, bf16-mixed, and auto
-/// on CUDA), else 4; fp32 master weights for bf16-mixed.</item>
+/// on CUDA), else 4; fp32 master weights for bf16-mixed; <c>activation_checkpointing</c>.</item>
 /// </list>
 /// Null for a method that trains no model (smoke, SPA construction, query types, evaluation).</summary>
 public static class RunMemoryEstimate
@@ -21,11 +21,11 @@ public static class RunMemoryEstimate
         var pairs = method is MethodNames.Figa or MethodNames.RewardModel;
         var rows = defaults.Ppo ? Int(parameters, "mini_batch_size") ?? batch : pairs ? 2 * batch : batch;
         var tokens = Math.Min(Int(parameters, "max_length") ?? defaults.Tokens, shape.ContextLength);
-        var lora = parameters.GetValueOrDefault("lora") is JsonValue l && l.TryGetValue<bool>(out var on) && on;
+        var lora = Flag(parameters, "lora");
         var precision = Training.Precision.Resolve(Text(parameters, "precision") ?? Training.Precision.Fp32, Text(parameters, "device") ?? "cpu");
         var bytesPerValue = Training.Precision.ComputesInBf16(precision) ? 2 : 4;
         return MemoryEstimate.For(shape, method, rows, tokens, defaults.Ppo, lora, bytesPerValue, defaults.Ppo ? batch : null,
-            masterWeights: precision == Training.Precision.Bf16Mixed);
+            masterWeights: precision == Training.Precision.Bf16Mixed, checkpointing: Flag(parameters, "activation_checkpointing"));
     }
 
     /// <summary>An integer parameter, whether it is held as an int, a long (validated values) or a JSON number.</summary>
@@ -33,6 +33,9 @@ public static class RunMemoryEstimate
         parameters.GetValueOrDefault(name) is JsonValue v
             ? v.TryGetValue<int>(out var i) ? i : v.TryGetValue<long>(out var l) ? (int)Math.Min(l, int.MaxValue) : null
             : null;
+
+    private static bool Flag(IReadOnlyDictionary<string, JsonNode?> parameters, string name) =>
+        parameters.GetValueOrDefault(name) is JsonValue v && v.TryGetValue<bool>(out var on) && on;
 
     private static string? Text(IReadOnlyDictionary<string, JsonNode?> parameters, string name) =>
         parameters.GetValueOrDefault(name) is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;

@@ -7,6 +7,19 @@ public abstract class CausalLM(string name) : nn.Module(name)
 {
     public abstract ModelConfig Config { get; }
 
+    /// <summary>Whether passes with gradients keep only each layer's input and run the layer again in the backward pass
+    /// (<see cref="LayerCheckpoint"/>): less activation memory for one more forward pass of compute.</summary>
+    public abstract bool ActivationCheckpointing { get; set; }
+
+    private Exception? _checkpointError;
+
+    /// <summary>The first error of a checkpointed layer's second run since the last call, or null. That run happens inside
+    /// the backward pass, which cannot throw it; whoever calls backward on this model's loss rethrows it.</summary>
+    public Exception? TakeCheckpointError() => Interlocked.Exchange(ref _checkpointError, null);
+
+    /// <summary>Keeps the first error of a checkpointed layer's second run for <see cref="TakeCheckpointError"/>.</summary>
+    protected void ReportCheckpointError(Exception error) => Interlocked.CompareExchange(ref _checkpointError, error, null);
+
     /// <summary>Final hidden states (B, T, hidden) of <paramref name="inputIds"/> (B, T).</summary>
     /// <param name="attentionMask">(B, past + T), 1 for real tokens and 0 for padding; null: all real.</param>
     /// <param name="positionIds">(B, T); null: past + 0 … past + T − 1.</param>

@@ -81,19 +81,23 @@ public sealed record LoraOptions
         .Text(o => o.Targets, "lora_targets", 200, "Comma-separated layer names to adapt; empty: the model's query/value maps (c_attn for GPT-2).");
 }
 
-/// <summary>Seed, device and precision.</summary>
+/// <summary>Seed, device, precision and activation checkpointing.</summary>
 public sealed record RuntimeOptions
 {
     public int Seed { get; init; } = 1234;
     public string Device { get; init; } = "cpu";
     public string Precision { get; init; } = "fp32";
+    public bool ActivationCheckpointing { get; init; }
 
     public static ParameterSchema<RuntimeOptions> Schema { get; } = new ParameterSchema<RuntimeOptions>()
         .Integer(o => o.Seed, "seed", 0, int.MaxValue, "Seed of data order and dropout.")
         .Text(o => o.Device, "device", 20, "cpu, cuda or cuda:N.")
         .Choice(o => o.Precision, "precision", Core.Training.Precision.Choices,
             "bf16-mixed: bf16 compute with fp32 master weights and optimizer (the papers' --bf16 True); bf16: pure bf16, half the memory, " +
-            "but updates below bf16's resolution are lost; fp32; auto: bf16-mixed on CUDA, fp32 on the CPU.");
+            "but updates below bf16's resolution are lost; fp32; auto: bf16-mixed on CUDA, fp32 on the CPU.")
+        .Boolean(o => o.ActivationCheckpointing, "activation_checkpointing",
+            "Keep only each layer's input in training passes and run the layer again in the backward pass: activation memory of about one " +
+            "layer instead of all, for a third more compute. Same loss and gradients.");
 }
 
 /// <summary>What <see cref="TrainingSession"/> needs of a method's options: every fine-tuning method's record has these

@@ -111,6 +111,7 @@ public class TrainingSession : IDisposable
             var precision = Core.Training.Precision.Resolve(runtime.Precision, runtime.Device);
             var bf16 = Core.Training.Precision.ComputesInBf16(precision);
             if (bf16) model.to(ScalarType.BFloat16);
+            model.ActivationCheckpointing = runtime.ActivationCheckpointing;
             if (lora.Enabled)
             {
                 var targets = lora.Targets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -148,10 +149,12 @@ public class TrainingSession : IDisposable
         return learningRate;
     }
 
-    /// <summary>Back-propagates <paramref name="loss"/>; with master weights, adds the gradients to theirs in fp32.</summary>
+    /// <summary>Back-propagates <paramref name="loss"/>; rethrows an error of a checkpointed layer's second run; with master
+    /// weights, adds the gradients to theirs in fp32.</summary>
     public void Backward(Tensor loss)
     {
         loss.backward();
+        if (Model.TakeCheckpointError() is { } error) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
         Masters?.Accumulate();
     }
 

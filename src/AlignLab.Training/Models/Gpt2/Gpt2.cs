@@ -159,10 +159,17 @@ public sealed class Gpt2Transformer : nn.Module
 
     public Tensor TokenEmbedding => wte.weight!;
 
+    /// <summary>Whether training passes checkpoint each block (<see cref="LayerCheckpoint"/>).</summary>
+    public bool CheckpointLayers { get; set; }
+
+    /// <summary>Told of an error of a checkpointed block's second run (the model keeps it for its caller).</summary>
+    public Action<Exception> CheckpointFailed { get; set; } = _ => { };
+
     public Tensor forward(Tensor inputIds, Tensor positionIds, Tensor? bias, KvCache? cache)
     {
         var x = drop.forward(wte.forward(inputIds) + wpe.forward(positionIds));        // (B, T, C)
-        foreach (var block in h) x = block.forward(x, bias, cache);
+        var checkpoint = CheckpointLayers && cache is null && is_grad_enabled();
+        foreach (var block in h) x = checkpoint ? LayerCheckpoint.Run(y => block.forward(y, bias, null), x, CheckpointFailed) : block.forward(x, bias, cache);
         return ln_f.forward(x);
     }
 }
@@ -176,11 +183,13 @@ public sealed class Gpt2LMHeadModel : CausalLM
     public Gpt2LMHeadModel(Gpt2Config config) : base(nameof(Gpt2LMHeadModel))
     {
         _config = config;
-        transformer = new Gpt2Transformer(config);
+        transformer = new Gpt2Transformer(config) { CheckpointFailed = ReportCheckpointError };
         RegisterComponents();
     }
 
     public override ModelConfig Config => _config;
+
+    public override bool ActivationCheckpointing { get => transformer.CheckpointLayers; set => transformer.CheckpointLayers = value; }
 
     public override Tensor Hidden(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null)
     {

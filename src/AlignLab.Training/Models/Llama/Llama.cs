@@ -156,10 +156,18 @@ public sealed class LlamaModel : nn.Module
 
     public Tensor TokenEmbedding => embed_tokens.weight!;
 
+    /// <summary>Whether training passes checkpoint each layer (<see cref="LayerCheckpoint"/>).</summary>
+    public bool CheckpointLayers { get; set; }
+
+    /// <summary>Told of an error of a checkpointed layer's second run (the model keeps it for its caller).</summary>
+    public Action<Exception> CheckpointFailed { get; set; } = _ => { };
+
     public Tensor forward(Tensor inputIds, Tensor cos, Tensor sin, Tensor? bias, KvCache? cache)
     {
         var x = embed_tokens.forward(inputIds);                                                     // (B, T, C)
-        foreach (var layer in layers) x = layer.forward(x, cos, sin, bias, cache);
+        var checkpoint = CheckpointLayers && cache is null && is_grad_enabled();
+        foreach (var layer in layers)
+            x = checkpoint ? LayerCheckpoint.Run(y => layer.forward(y, cos, sin, bias, null), x, CheckpointFailed) : layer.forward(x, cos, sin, bias, cache);
         return norm.forward(x);
     }
 }
@@ -177,7 +185,7 @@ public sealed class LlamaForCausalLM : CausalLM
     {
         _config = config;
         _inverseFrequencies = RopeScaling.InverseFrequencies(config.HeadDim, config.rope_theta, config.RopeScaling);
-        model = new LlamaModel(config);
+        model = new LlamaModel(config) { CheckpointFailed = ReportCheckpointError };
         if (!config.tie_word_embeddings)
         {
             lm_head = nn.Linear(config.hidden_size, config.vocab_size, hasBias: false);
@@ -187,6 +195,8 @@ public sealed class LlamaForCausalLM : CausalLM
     }
 
     public override ModelConfig Config => _config;
+
+    public override bool ActivationCheckpointing { get => model.CheckpointLayers; set => model.CheckpointLayers = value; }
 
     public override Tensor Hidden(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null)
     {
