@@ -105,6 +105,8 @@ public sealed class MetricChartTests : ComponentTestContext
         chart.InvokeAsync(() => chart.Instance.ZoomTo(0.5, 0.25)).GetAwaiter().GetResult();   // fractions of the plot, either order
         Assert.Equal((25.0, 50.0), (chart.Instance.Layout.MinX, chart.Instance.Layout.MaxX));
         Assert.Equal("25", chart.Find("[data-testid='x-min']").TextContent);
+        chart.InvokeAsync(() => chart.Instance.ZoomTo(double.NaN, 0.75)).GetAwaiter().GetResult();           // not a range: ignored
+        Assert.Equal((25.0, 50.0), (chart.Instance.Layout.MinX, chart.Instance.Layout.MaxX));
         chart.Find("#chart-reset-zoom").Click();
         Assert.Equal((0.0, 100.0), (chart.Instance.Layout.MinX, chart.Instance.Layout.MaxX));
         Assert.Empty(chart.FindAll("#chart-reset-zoom"));

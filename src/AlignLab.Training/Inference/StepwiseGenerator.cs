@@ -17,8 +17,7 @@ public static class StepwiseGenerator
         if (prompts.Any(p => p.Length == 0)) throw new ArgumentException("every prompt needs at least one token");
         var device = model.parameters().First().device;
         var stops = new HashSet<long>(TextGenerator.StopTokens(model, options));
-        // A seeded generator lives on the CPU (TorchSharp builds CPU generators), and seeded draws are made there.
-        var random = options.Seed is { } seed ? new torch.Generator(seed: (ulong)seed) : null;
+        var random = TextGenerator.SeededDraws(device, options.Seed);
         int batch = prompts.Count, promptLength = prompts.Max(p => p.Length);
 
         var ids = new long[batch * promptLength];

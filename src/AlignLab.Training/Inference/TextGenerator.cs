@@ -11,7 +11,8 @@ namespace AlignLab.Training.Inference;
 /// <item>the cache, the attention mask and the drawn tokens live in buffers allocated once for the longest sequence;</item>
 /// <item>stop tokens are found on the device, and the host looks only every <see cref="StopCheckInterval"/> steps whether
 /// every row has stopped (the few extra steps after that are discarded);</item>
-/// <item>each new token's position is its row's prompt length plus the step, not a cumulative sum over the mask.</item>
+/// <item>each new token's position is its row's prompt length plus the step, not a cumulative sum over the mask;</item>
+/// <item>on CUDA, seeded draws use the device's generator (<see cref="SeededDraws"/>), not a copy to the host per token.</item>
 /// </list>
 /// A row that emits a stop token is finished: it is fed padding from then on and its tokens after the stop are dropped.
 /// For a fixed seed it gives the tokens of <see cref="StepwiseGenerator"/>, the path it replaced.</summary>
@@ -51,8 +52,7 @@ public static class TextGenerator
             for (int column = promptLength; column < width; column++) maskValues[b * width + column] = 1;
         }
 
-        // A seeded generator lives on the CPU (TorchSharp builds CPU generators), and seeded draws are made there.
-        using var random = options.Seed is { } seed ? new torch.Generator(seed: (ulong)seed) : null;
+        using var random = SeededDraws(device, options.Seed);
         using var evaluating = EvalMode.Enter(model);
         using var cache = model.NewCache(capacity: width);
         using var mask = tensor(maskValues, [batch, width], device: device);
@@ -110,6 +110,18 @@ public static class TextGenerator
         return [.. stops.Order()];
     }
 
+    /// <summary>Where a seeded generation draws: on the CPU from a generator of its own (TorchSharp builds generators on the
+    /// CPU only); on CUDA from the device's generator, reseeded with the seed, so that the draws stay on the device (no
+    /// copy of the probabilities to the host per token) and a seed gives the same tokens on the same kind of device.
+    /// Null (and no reseeding) without a seed.</summary>
+    public static torch.Generator? SeededDraws(Device device, long? seed)
+    {
+        if (seed is not { } s) return null;
+        if (device.type != DeviceType.CUDA) return new torch.Generator(seed: (ulong)s);
+        cuda.manual_seed(s);
+        return null;
+    }
+
     /// <summary>The next token of each row: argmax at temperature 0, else a sample after top-k and top-p filtering.</summary>
     public static Tensor Choose(Tensor logits, GenerationOptions options, torch.Generator? random = null)
     {
@@ -129,7 +141,7 @@ public static class TextGenerator
             scores = scores.scatter(-1, order, sorted.masked_fill(drop, double.NegativeInfinity));
         }
         var probabilities = F.softmax(scores, -1);
-        // A seeded draw happens on the CPU, where the generator is: the same seed gives the same tokens on every device.
+        // A CPU generator draws on the CPU (a caller's own; generation's seeded draws on CUDA use the device's generator).
         if (random is not null && probabilities.device_type != DeviceType.CPU)
             return multinomial(probabilities.cpu(), 1, generator: random).squeeze(-1).to(logits.device);
         return multinomial(probabilities, 1, generator: random).squeeze(-1);
