@@ -12,23 +12,9 @@ namespace AlignLab.Training.Tests;
 
 /// <summary>Every fine-tuning method trains with precision bf16-mixed (the default on CUDA), here on the CPU: the model
 /// computes in bf16, checkpoints hold the fp32 masters, and the export carries them in fp32, changed by training.</summary>
-public sealed class Bf16MixedMethodsTests : IClassFixture<Bf16MixedMethodsTests.DemoModelFixture>
+public sealed class Bf16MixedMethodsTests(SftMethodTests.DemoModelFixture fixture) : IClassFixture<SftMethodTests.DemoModelFixture>
 {
-    public sealed class DemoModelFixture
-    {
-        public ModelRegistry Registry { get; }
-
-        public DemoModelFixture()
-        {
-            var root = TinyModels.TempFolder();
-            DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
-            Registry = new ModelRegistry([root]);
-        }
-    }
-
-    private readonly ModelRegistry _registry;
-
-    public Bf16MixedMethodsTests(DemoModelFixture fixture) => _registry = fixture.Registry;
+    private readonly ModelRegistry _registry = fixture.Registry;
 
     private const string Common = "\"precision\":\"bf16-mixed\",\"max_steps\":2,\"checkpoint_every\":1";
 

@@ -16,10 +16,11 @@ public sealed class MasterWeights : IDisposable
         using var noGrad = no_grad();
         _pairs = [.. module.named_parameters().Where(p => p.parameter.requires_grad)
             .Select(p => (p.name, p.parameter, new Parameter(p.parameter.detach().to(ScalarType.Float32).clone(), requires_grad: true)))];
+        Parameters = [.. _pairs.Select(p => p.Master)];
     }
 
     /// <summary>The masters, in the order of the module's trainable parameters: what the optimizer trains.</summary>
-    public IReadOnlyList<Parameter> Parameters => [.. _pairs.Select(p => p.Master)];
+    public IReadOnlyList<Parameter> Parameters { get; }
 
     /// <summary>Adds the module's gradients (from the backward passes since the last call) to the masters' in fp32 and
     /// clears the module's, so that accumulation over micro-batches happens in fp32.</summary>
