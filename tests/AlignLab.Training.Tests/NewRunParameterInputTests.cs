@@ -1,0 +1,45 @@
+using System.Text.Json.Nodes;
+using AlignLab.Core.Methods;
+using AlignLab.Core.Methods.Smoke;
+using AlignLab.Core.Runs;
+using AlignLab.Training.Methods.Sft;
+using AlignLab.Training.Registry;
+
+namespace AlignLab.Training.Tests;
+
+/// <summary>The run parameters this stop added (activation_checkpointing, precision bf16-mixed, the smoke method's
+/// fail_with) refuse bad values naming the field, and no spec is made (nothing can be stored).</summary>
+public class NewRunParameterInputTests
+{
+    private static readonly RunRequestValidator Validator =
+        new(new MethodCatalog([new SftMethod(new ModelRegistry([TinyModels.TempFolder()])), new SmokeMethod()]));
+
+    public static TheoryData<string, string, string> BadValues => new()
+    {
+        { "sft", "activation_checkpointing", "\"yes\"" },
+        { "sft", "activation_checkpointing", "1" },
+        { "sft", "activation_checkpointing", "[true]" },
+        { "sft", "precision", "\"bf16-mixed\\u0000\"" },
+        { "sft", "precision", "\"bf17\"" },
+        { "sft", "precision", "true" },
+        { "sft", "precision", $"\"{new string('x', 100_000)}\"" },
+        { "smoke", "fail_with", "\"out_of_memory\\u0000\"" },
+        { "smoke", "fail_with", "{}" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadValues))]
+    public void ABadValueIsRefusedNamingItsField(string method, string field, string json)
+    {
+        var validation = Validator.Validate(JsonNode.Parse($$$"""{"method":"{{{method}}}","parameters":{"{{{field}}}":{{{json}}}}}"""));
+        Assert.Null(validation.Spec);
+        Assert.Contains($"parameters.{field}", validation.Errors.Keys);
+    }
+
+    [Fact]
+    public void TheGoodValuesAreTaken()
+    {
+        Assert.NotNull(Validator.Validate(JsonNode.Parse("""{"method":"sft","parameters":{"precision":"bf16-mixed","activation_checkpointing":true}}""")).Spec);
+        Assert.NotNull(Validator.Validate(JsonNode.Parse("""{"method":"smoke","parameters":{"fail_at_step":2,"fail_with":"out_of_memory"}}""")).Spec);
+    }
+}
