@@ -94,6 +94,8 @@ public sealed class WizardFeaturesTests(PostgresFixture postgres, ChromiumFixtur
             await _page.Locator(".mud-popover-open").GetByText(parameter, new() { Exact = true }).ClickAsync();
         }
         await ChooseAsync(0, "decay");
+        // The choice has reached the server before the values are typed (the same order as a person's).
+        await Assertions.Expect(_page.Locator("#sweep-problem")).ToContainTextAsync("decay: give its values");
         await _page.Locator("#sweep-values-0").FillAsync("0.1, -1");
         await Assertions.Expect(_page.Locator("#sweep-problem")).ToContainTextAsync("decay = -1");
         await Assertions.Expect(_page.Locator("#launch-sweep")).ToBeDisabledAsync();
