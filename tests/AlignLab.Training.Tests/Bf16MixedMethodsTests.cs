@@ -33,8 +33,9 @@ public sealed class Bf16MixedMethodsTests(SftMethodTests.DemoModelFixture fixtur
         };
         var extra = name switch
         {
-            "sft" or "figa" => ",\"eval_every\":0,\"batch_size\":4,\"grad_accum\":2",
-            "reward-model" => ",\"eval_every\":0,\"batch_size\":4",
+            // Few and short examples (a small held-out split too): bf16 is slow on a CPU without bf16 matmuls.
+            "sft" or "figa" => ",\"eval_every\":0,\"eval_fraction\":0.02,\"max_length\":48,\"batch_size\":2,\"grad_accum\":2",
+            "reward-model" => ",\"eval_every\":0,\"eval_fraction\":0.02,\"max_length\":48,\"batch_size\":2",
             _ => ",\"preset\":\"demo\",\"reward\":\"keyword\",\"keyword\":\"Tokyo\",\"batch_size\":4,\"mini_batch_size\":2,\"ppo_epochs\":1,\"max_new_tokens\":6",
         };
         var context = new MethodContext(method, $$"""{ {{Common}}{{extra}} }""");

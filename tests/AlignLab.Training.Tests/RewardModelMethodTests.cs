@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using AlignLab.Core.Tokenization;
 using AlignLab.Training.Demo;
 using AlignLab.Training.Methods.RewardModeling;
-using AlignLab.Training.Methods.Sft;
 using AlignLab.Training.Registry;
 using AlignLab.Training.Rewards;
 using Xunit.Abstractions;
@@ -39,9 +38,7 @@ public sealed class RewardModelMethodTests(ITestOutputHelper output)
         DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
         var registry = new ModelRegistry([root]);
         // Reward models start from the SFT policy, as in the paper: the demo model fine-tuned on the demo answers.
-        var sft = new MethodContext(new SftMethod(registry), """{"eval_every":0,"checkpoint_every":0}""");
-        await new SftMethod(registry).RunAsync(sft);
-        Directory.Move(Path.Combine(sft.ArtifactDirectory, "export"), Path.Combine(root, "demo-sft"));
+        await DemoSftPolicy.CopyToAsync(root, "demo-sft");
         const string common = "\"model\":\"demo-sft\",\"max_steps\":300,\"learning_rate\":0.001,\"warmup_steps\":10,\"eval_every\":0,\"eval_fraction\":0.1,\"checkpoint_every\":0";
         var token = new MethodContext(new RewardModelMethod(registry), $$"""{"level":"token","pairs":"edited",{{common}}}""");
         await new RewardModelMethod(registry).RunAsync(token);

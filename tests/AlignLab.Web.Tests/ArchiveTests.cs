@@ -9,7 +9,7 @@ namespace AlignLab.Web.Tests;
 /// <summary>Archiving takes a finished run or a dataset out of the lists (and the wizard) and keeps all of it: a run's
 /// metrics and history, a dataset's examples, for whatever names them. A run still running is not archived; only its
 /// launcher or an admin archives a run; restoring brings it back.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.Second)]
 public sealed class ArchiveTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     private static Guid IdOf(JsonObject node) => Guid.Parse(node["id"]!.GetValue<string>());

@@ -6,7 +6,7 @@ namespace AlignLab.Web.Tests;
 
 /// <summary>A symbolic link inside a run's folder could point anywhere on the machine: the artifact listing neither shows
 /// nor walks it, and a download through it is refused.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.First)]
 public sealed class ArtifactLinksTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     [Fact]

@@ -10,7 +10,7 @@ namespace AlignLab.Web.Tests;
 /// <summary>Every REST endpoint, the hub and the job dashboard against each kind of caller: nobody (401), a role below the
 /// endpoint's policy (403), the lowest role the policy admits (success), and invalid input (400 naming the field).
 /// <see cref="Endpoints"/> must list every endpoint of the OpenAPI document, so a new endpoint cannot skip this.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.First)]
 public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     private const string Read = "read", Annotate = "annotate", Launch = "launch", Admin = "admin";

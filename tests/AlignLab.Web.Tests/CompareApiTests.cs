@@ -6,7 +6,7 @@ namespace AlignLab.Web.Tests;
 
 /// <summary>/api/runs/compare: two smoke runs side by side, their final metrics as JSON and CSV, and bad id lists refused
 /// with the field named.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.Second)]
 public sealed class CompareApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     private async Task<Guid> SmokeAsync(string name, double initialLoss)

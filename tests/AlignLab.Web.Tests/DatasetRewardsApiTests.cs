@@ -9,7 +9,7 @@ namespace AlignLab.Web.Tests;
 
 /// <summary>/api/datasets/{id}/rewards: an SPA dataset's initial, revised and reference responses scored by a reward
 /// model (FIGA's figure 2): the scores are the model's, and the histograms share one scale.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.Second)]
 public sealed class DatasetRewardsApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     private static readonly (string Instruction, string Output, string Original, string Revised)[] Records =

@@ -6,7 +6,7 @@ using Npgsql;
 
 namespace AlignLab.Web.Tests;
 
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.Second)]
 public sealed class DatasetsApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     private static string Record(string country, string wrong, string right) =>

@@ -8,7 +8,7 @@ namespace AlignLab.Web.Tests;
 
 /// <summary>An evaluation through the API: an uploaded multiple-choice set beside the demo's generation set, and the
 /// results and item records in the shape scripts rely on.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.Second)]
 public sealed class EvaluationApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     [Fact]

@@ -8,7 +8,7 @@ namespace AlignLab.Web.Tests;
 /// <summary>Bad values in the parameters that evaluation and the paper recipes added: each run request is refused with
 /// problem+json naming the parameter, and no run is stored. Requests are raw JSON so that escapes a serializer would never
 /// write (NUL, a lone surrogate) reach the server as a client could send them.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.Second)]
 public sealed class EvaluationBadInputTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     private static string Evaluate(string parameters) => """{"method":"evaluate","parameters":{""" + parameters + "}}";

@@ -5,7 +5,7 @@ using AlignLab.Testing;
 
 namespace AlignLab.Web.Tests;
 
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.First)]
 public sealed class FigaApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     [Fact]

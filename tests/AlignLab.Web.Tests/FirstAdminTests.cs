@@ -8,7 +8,7 @@ namespace AlignLab.Web.Tests;
 
 /// <summary>AlignLab:Auth:FirstAdmin: a deployment nobody browses from (a container) gets its first admin from
 /// configuration, who signs in on the login page; the password never reaches the log.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.First)]
 public sealed partial class FirstAdminTests(PostgresFixture postgres)
 {
     private async Task<AppProcess> StartAsync(string name, string password) => await AppProcess.StartWebAsync(new Dictionary<string, string>

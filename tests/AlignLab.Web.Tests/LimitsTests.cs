@@ -9,7 +9,7 @@ namespace AlignLab.Web.Tests;
 
 /// <summary>AlignLab:Limits and path confinement: an oversized upload, a dataset with too many examples, one run too
 /// many for a user, paths that leave their folders. Each is refused with a problem naming the field, and nothing is stored.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.First)]
 public sealed class LimitsTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     protected override IDictionary<string, string> Settings => new Dictionary<string, string>

@@ -7,7 +7,7 @@ namespace AlignLab.Web.Tests;
 /// (naver-ai/rethinking-proxy-reward: run_ppo.py, training_args.py on TRL 0.7.4) and paper (Table 7), and for the
 /// fine-grained PPO of “Aligning Large Language Models via Fine-grained Supervision”, AlpacaFarm's PPO, which it builds on.
 /// FIGA's is held to its sources in <see cref="FigaApiTests"/>.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.First)]
 public sealed class PaperPresetsApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     private async Task<(JsonNode Paper, JsonNode Demo, JsonArray Parameters)> PresetsAsync(string method)

@@ -8,7 +8,7 @@ namespace AlignLab.Web.Tests;
 /// <summary>“Aligning Large Language Models via Fine-grained Supervision”'s runs through the API: reward models trained on minimal edits or on imported preference pairs,
 /// then the PPO variants against them, naming each exported reward model by its run ("runs/{id}/export"), with live
 /// metrics, samples, checkpoints, artifacts and a clear failure when a variant and its reward model disagree.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.First)]
 public sealed class PpoApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     private async Task<Guid> RunAsync(object request, string status = "Succeeded")

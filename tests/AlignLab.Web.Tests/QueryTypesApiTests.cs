@@ -8,7 +8,7 @@ namespace AlignLab.Web.Tests;
 /// <summary>Query-type classification through the API: the endpoint (served on loopback by the test) labels demo-r3's
 /// queries, the run reports counts and agreement with demo-r3's labels, and its labelled copy of the dataset trains an
 /// R³ run with query_types=column; the local model classifies too.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.Second)]
 public sealed class QueryTypesApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     // demo-r3 labels "Tell me something about this: …" open-ended and the plain questions closed-ended. The endpoint

@@ -8,7 +8,7 @@ namespace AlignLab.Web.Tests;
 
 /// <summary>R³ PPO through the API: a run on the demo data logs each reward component beside PPO's metrics and
 /// completes; a dataset without query types fails with the reason unless the run says how to type its queries.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.Second)]
 public sealed class R3PpoApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     private static readonly string[] Components = ["r3_relevance", "r3_length_incentive", "r3_repetition_penalty", "r3_closed_ended_share"];

@@ -6,7 +6,7 @@ using AlignLab.Testing;
 namespace AlignLab.Web.Tests;
 
 /// <summary>POST /api/previews/r3-reward: R³'s components for one response, by hand.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.First)]
 public sealed class R3PreviewApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     private const string Query = "What is the capital of France?";

@@ -7,7 +7,7 @@ namespace AlignLab.Web.Tests;
 
 /// <summary>AlignLab:Limits:RequestsPerMinute counts per API key: one busy key gets 429 with Retry-After, another key of
 /// the same user is unaffected.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.Second)]
 public sealed class RateLimitTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     private const int PerMinute = 15;

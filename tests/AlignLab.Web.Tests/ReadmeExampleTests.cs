@@ -6,7 +6,7 @@ namespace AlignLab.Web.Tests;
 
 /// <summary>README's example of a script's first steps (set-up, who am I, a run), run as written with bash and curl
 /// against a fresh web app: the example cannot rot.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.First)]
 public sealed class ReadmeExampleTests(PostgresFixture postgres)
 {
     private static string ReadmeExample(string name = "readme-example")

@@ -5,7 +5,7 @@ namespace AlignLab.Web.Tests;
 
 /// <summary>The methods run on the models users bring: SFT, FIGA, a reward model and PPO against it complete on tiny
 /// Llama 3.1 and Qwen3 folders (real tokenizer files, the model's own chat template), through the API.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.Second)]
 public sealed class RealModelRunsTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     [Theory]

@@ -9,7 +9,7 @@ namespace AlignLab.Web.Tests;
 /// <summary>The models users bring, through the API: a Llama 3.1 folder's chat template renders as transformers does,
 /// its per-token log-probs (POST /api/previews/logprobs) match an independent float64 forward pass, and folders that
 /// cannot be used are listed with their reason and refused with 400 naming the field, by previews and run submission.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.First)]
 public sealed class RealModelsApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     private async Task<(HttpStatusCode Status, JsonObject Body)> PostAsync(string path, object request)

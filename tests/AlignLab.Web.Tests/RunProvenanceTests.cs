@@ -8,7 +8,7 @@ namespace AlignLab.Web.Tests;
 /// <summary>Runs carry the accounts behind them, taken from the authenticated principal: who launched, cancelled and
 /// retried each run. Cancelling is for the run's launcher and for admins; retrying is for anyone who may launch (the
 /// retry is theirs).</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.First)]
 public sealed class RunProvenanceTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     private async Task<AlignLabApi> ResearcherAsync(string name)

@@ -1,13 +1,11 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
 using AlignLab.Testing;
-using Npgsql;
 
 namespace AlignLab.Web.Tests;
 
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.Alone)]
 public sealed class RunsApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     private static Guid IdOf(JsonObject run) => Guid.Parse(run["id"]!.GetValue<string>());
@@ -94,59 +92,5 @@ public sealed class RunsApiTests(PostgresFixture postgres) : WebAppTestBase(post
         Assert.Contains("has not finished", await refused.Content.ReadAsStringAsync());
         await Api.Http.PostAsync($"/api/runs/{running}/cancel", null);
         Assert.Equal(HttpStatusCode.NotFound, (await Api.Http.PostAsync($"/api/runs/{Guid.NewGuid()}/retry", null)).StatusCode);
-    }
-
-    [Theory]
-    [InlineData("""{"method":"warp"}""", "method")]
-    [InlineData("""{"method":"smoke","parameters":{"steps":0}}""", "parameters.steps")]
-    [InlineData("""{"method":"smoke","parameters":{"delay_ms":"fast"}}""", "parameters.delay_ms")]
-    [InlineData("""{"method":"smoke","queue":"tpu"}""", "queue")]
-    [InlineData("""{"method":"smoke","parameters":{"steps":5,}""", "$.parameters")]
-    [InlineData("""{"method":""", "$.method")]
-    [InlineData("""{"method":"smoke","parameters":{"steps":[1,}}""", "$.parameters.steps")]
-    [InlineData("", "$")]
-    [InlineData("""{"method":"smoke","parameters":{"steps":5,"steps":6}}""", "$.parameters.steps")]
-    public async Task InvalidRequestsGetProblemJsonNamingTheFieldAndWriteNothing(string body, string field)
-    {
-        var before = await CountRowsAsync();
-        var response = await Api.Http.PostAsync("/api/runs", new StringContent(body, Encoding.UTF8, "application/json"));
-
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-        Assert.Equal(400, problem["status"]!.GetValue<int>());
-        var errors = problem["errors"]!.AsObject();
-        Assert.True(errors.ContainsKey(field), $"errors name {string.Join(", ", errors.Select(e => e.Key))}, not {field}");
-        Assert.Equal(before, await CountRowsAsync());
-    }
-
-    [Fact]
-    public async Task ListingValidatesItsQuery()
-    {
-        Assert.Equal(HttpStatusCode.BadRequest, (await Api.Http.GetAsync("/api/runs?status=Sleeping")).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await Api.Http.GetAsync("/api/runs?pageSize=1000")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await Api.Http.GetAsync($"/api/runs/{Guid.NewGuid()}")).StatusCode);
-    }
-
-    [Fact]
-    public async Task MethodsListTheirParameterSchemas()
-    {
-        var methods = JsonNode.Parse(await Api.Http.GetStringAsync("/api/methods"))!.AsArray();
-        var smoke = methods.Single(m => m!["name"]!.GetValue<string>() == "smoke")!;
-        var steps = smoke["parameters"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "steps")!;
-        Assert.Equal("Integer", steps["kind"]!.GetValue<string>());
-        Assert.Equal(100, steps["default"]!.GetValue<int>());
-        Assert.Equal(1, steps["min"]!.GetValue<double>());
-    }
-
-    /// <summary>Rows in the app's and Hangfire's tables: a refused request must add to neither.</summary>
-    private async Task<(long Runs, long Jobs)> CountRowsAsync()
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM hangfire.job)", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 }

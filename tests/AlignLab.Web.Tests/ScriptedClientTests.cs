@@ -9,7 +9,7 @@ namespace AlignLab.Web.Tests;
 
 /// <summary>A script's whole path through the typed client, with a researcher's API key: upload SPA pairs, schedule
 /// FIGA on them, follow its metrics over the hub until it succeeds, download the exported model.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.First)]
 public sealed class ScriptedClientTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     private static string Record(string country, string wrong, string right) =>

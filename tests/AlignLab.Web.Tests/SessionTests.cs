@@ -4,7 +4,7 @@ using AlignLab.Testing;
 namespace AlignLab.Web.Tests;
 
 /// <summary>Signing out ends the session: the same cookie, replayed after POST /auth/logout, is refused.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.Second)]
 public sealed class SessionTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     private HttpClient Browser(CookieContainer cookies) => LoginForm.Browser(BaseAddress, cookies);

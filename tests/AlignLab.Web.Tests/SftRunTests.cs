@@ -4,7 +4,7 @@ using AlignLab.Testing;
 
 namespace AlignLab.Web.Tests;
 
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.First)]
 public sealed class SftRunTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     [Fact]

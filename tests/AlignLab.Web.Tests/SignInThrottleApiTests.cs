@@ -5,7 +5,7 @@ namespace AlignLab.Web.Tests;
 
 /// <summary>Password guessing through the sign-in form: after five wrong passwords even the right one is refused for a
 /// while, and the page says how long (SignInThrottleTests in AlignLab.Web.Components.Tests follow the lock in time).</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.Second)]
 public sealed class SignInThrottleApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     // A first lock long enough that a slow machine cannot outlast it between two requests.

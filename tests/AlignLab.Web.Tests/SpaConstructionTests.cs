@@ -11,7 +11,7 @@ namespace AlignLab.Web.Tests;
 
 /// <summary>SPA construction end to end: an imported instance pool, the demo model as policy, a tiny random reward
 /// model in HF layout, and a revision endpoint served on loopback by the test.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.First)]
 public sealed class SpaConstructionTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     private const string FailingQuestion = "What color is a plum?", FlakyQuestion = "What is the capital of Peru?";

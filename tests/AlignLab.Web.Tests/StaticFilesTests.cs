@@ -5,7 +5,7 @@ namespace AlignLab.Web.Tests;
 
 /// <summary>The login and set-up pages need their stylesheet and icon before anyone has signed in: static files are served
 /// to anonymous visitors, while pages still ask them to sign in.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.First)]
 public sealed class StaticFilesTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     [Fact]

@@ -9,7 +9,7 @@ namespace AlignLab.Web.Tests;
 
 /// <summary>Submission knows the devices of the live job servers of each queue (worker_devices, which every server keeps
 /// up to date) and refuses a run whose memory estimate none of them can hold.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.First)]
 public sealed class SubmissionMemoryTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     [Fact]

@@ -6,7 +6,7 @@ using AlignLab.Testing;
 namespace AlignLab.Web.Tests;
 
 /// <summary>/api/sweeps: a grid launched as one sweep, all runs or none, and found again with its runs.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresCollection.First)]
 public sealed class SweepsApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     [Fact]
