@@ -76,6 +76,52 @@ public static class MethodThroughputBenchmark
         Console.WriteLine($"PPO whole step (rollout, scoring by policy and reference, update): {ppoRun.MedianStepSeconds:0.00} s/step, " +
                           $"{responseTokens / ppoRun.MedianStepSeconds:N0} generated tokens/s ({responseTokens:0} per step)");
         RolloutPaths(folder, steps, torchDevice, dtype, (int)newTokens);
+        MinibatchWidths(folder, steps, torchDevice, dtype, (int)newTokens, (int)miniBatch);
+    }
+
+    /// <summary>PPO's update forward and backward passes over one rollout batch (16 sampled rollouts of ≤ newTokens
+    /// tokens) in shuffled minibatches, each at the whole batch's width (before) and cut at its own longest rollout (the
+    /// method now), alternately on the same model: real tokens/s of both, medians.</summary>
+    private static void MinibatchWidths(string folder, int repeats, Device device, ScalarType dtype, int newTokens, int miniBatch)
+    {
+        using var model = ModelFolder.Load(folder);
+        model.to(device).to(dtype);
+        var tokenizer = AlignLab.Core.Tokenization.TextTokenizer.Load(folder);
+        var prompts = AlignLab.Core.Demo.DemoData.Generate(16, seed: 3)
+            .Select(e => tokenizer.Encode(AlignLab.Core.Tokenization.PromptTemplate.Alpaca.Render(e.Instruction, e.Input))).ToList();
+        var generated = TextGenerator.Generate(model, prompts, new GenerationOptions
+            { MaxNewTokens = newTokens, Temperature = 1, EosTokenId = tokenizer.EosTokenId, PadTokenId = tokenizer.EosTokenId, Seed = 7 });
+        var samples = prompts.Select((p, i) => new PpoSample("", "", p, generated[i].Tokens.Length > 0 ? generated[i].Tokens : [tokenizer.EosTokenId], "")).ToList();
+        using var rolloutScope = NewDisposeScope();
+        var rollouts = PpoBatch.Build(samples, [.. samples.Select(s => new double[s.Response.Length])], tokenizer.EosTokenId, device);
+        model.train();
+        var rates = new Dictionary<string, List<double>> { ["batch width"] = [], ["own width"] = [] };
+        long columns = 0;
+        for (int r = 0; r < repeats + WarmUp; r++)
+            foreach (var mode in rates.Keys)
+            {
+                var rows = Enumerable.Range(0, samples.Count).ToArray();
+                new Random(r).Shuffle(rows);
+                var clock = Stopwatch.StartNew();
+                foreach (var chunk in rows.Chunk(miniBatch))
+                {
+                    using var scope = NewDisposeScope();
+                    using var index = tensor(chunk.Select(i => (long)i).ToArray(), device: device);
+                    Tensor Pick(Tensor x) => mode == "own width" ? rollouts.Rows(x, chunk) : x.index_select(0, index);
+                    var mask = Pick(rollouts.ResponseMask);
+                    var logProbs = TokenLogProbs.FromLogits(model.Forward(Pick(rollouts.InputIds), Pick(rollouts.AttentionMask)), Pick(rollouts.InputIds), mask);
+                    ((logProbs.LogProbs * mask).sum() / mask.sum()).neg().backward();
+                    if (mode == "own width" && r == 0) columns += mask.shape[1];
+                }
+                model.zero_grad();
+                if (device.type == DeviceType.CUDA) cuda.synchronize();
+                if (r >= WarmUp) rates[mode].Add(rollouts.Tokens / clock.Elapsed.TotalSeconds);
+            }
+        double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
+        var minibatches = (samples.Count + miniBatch - 1) / miniBatch;
+        Console.WriteLine($"PPO update passes, minibatches of {miniBatch} of 16 rollouts (width {rollouts.InputIds.shape[1]}; cut: {columns / (double)minibatches:0} on average), " +
+                          $"{repeats} alternating runs: batch width {Median(rates["batch width"]):N0}, own width {Median(rates["own width"]):N0} tokens/s, " +
+                          $"ratio {Median(rates["own width"]) / Median(rates["batch width"]):0.00}×");
     }
 
     /// <summary>PPO's rollout batch (16 demo prompts, up to its max_new_tokens sampled tokens, seeded) through the generation path of

@@ -39,6 +39,17 @@ public sealed class RunMemoryEstimateTests
     }
 
     [Fact]
+    public void APpoRunGeneratingInPassesCountsTheCacheOfOnePass()
+    {
+        // As APpoRunCountsItsMinibatchTheRolloutsCacheAndItsOtherModels, with passes of 4 rollouts: a KV cache of
+        // 2·2·4·32·16·2 = 16,384 instead of 65,536. A pass larger than the batch is the batch.
+        string Ppo(int pass) => $$"""{"batch_size":16,"mini_batch_size":4,"max_length":32,"precision":"bf16","device":"cuda:0","lora":true,"generation_batch_size":{{pass}}}""";
+        Assert.Equal(292_768 - 65_536 + 16_384, RunMemoryEstimate.For("ppo", Parameters(Ppo(4)), Shape)!.Bytes);
+        Assert.Equal(292_768, RunMemoryEstimate.For("ppo", Parameters(Ppo(0)), Shape)!.Bytes);
+        Assert.Equal(292_768, RunMemoryEstimate.For("ppo", Parameters(Ppo(64)), Shape)!.Bytes);
+    }
+
+    [Fact]
     public void OnCudaAutoIsBf16ComputeWithFp32MasterWeights()
     {
         // 8 pairs → 16 rows of 64 tokens, bf16-mixed, full fine-tuning: weights 2·1,000 = 2,000; bf16 gradients 2,000 and

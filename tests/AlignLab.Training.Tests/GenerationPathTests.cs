@@ -52,6 +52,29 @@ public class GenerationPathTests
     }
 
     [Fact]
+    public void InPassesThePromptsGoShortestFirstAndComeBackInTheirOrder()
+    {
+        using var model = TinyModels.Gpt2(seed: 6);
+        var greedy = new GenerationOptions { MaxNewTokens = 12, Temperature = 0, EosTokenId = -1, PadTokenId = 0 };
+        // Lengths 5, 2, 3, 1: passes of two are prompts {3, 1}, then {2, 0}, each padded to its own longest prompt.
+        var first = TextGenerator.Generate(model, [Prompts[3], Prompts[1]], greedy);
+        var second = TextGenerator.Generate(model, [Prompts[2], Prompts[0]], greedy);
+        string Tokens(TextGenerator.Sequence s) => string.Join(',', s.Tokens);
+        Assert.Equal(new[] { second[1], first[1], second[0], first[0] }.Select(Tokens),
+            TextGenerator.Generate(model, Prompts, greedy with { BatchSize = 2 }).Select(Tokens));
+
+        // Sampled: the first pass draws as a run of its prompts alone with the seed; the second continues the seed's
+        // stream instead of starting it again.
+        var sampled = greedy with { Temperature = 1.0, Seed = 77, MaxNewTokens = 16 };
+        var inPasses = TextGenerator.Generate(model, Prompts, sampled with { BatchSize = 2 });
+        var firstAlone = TextGenerator.Generate(model, [Prompts[3], Prompts[1]], sampled);
+        Assert.Equal(firstAlone.Select(Tokens), new[] { inPasses[3], inPasses[1] }.Select(Tokens));
+        var secondRestarted = TextGenerator.Generate(model, [Prompts[2], Prompts[0]], sampled);
+        Assert.NotEqual(secondRestarted.Select(Tokens), new[] { inPasses[2], inPasses[0] }.Select(Tokens));
+        Assert.Equal(inPasses.Select(Tokens), TextGenerator.Generate(model, Prompts, sampled with { BatchSize = 2 }).Select(Tokens));
+    }
+
+    [Fact]
     public void APromptThatFillsTheContextGeneratesNothing()
     {
         using var model = TinyModels.Gpt2(seed: 6);

@@ -2,17 +2,20 @@ using System.Text.Json.Nodes;
 using AlignLab.Core.Methods;
 using AlignLab.Core.Methods.Smoke;
 using AlignLab.Core.Runs;
+using AlignLab.Training.Methods.Ppo;
 using AlignLab.Training.Methods.Sft;
 using AlignLab.Training.Registry;
 
 namespace AlignLab.Training.Tests;
 
-/// <summary>The run parameters this stop added (activation_checkpointing, precision bf16-mixed, the smoke method's
-/// fail_with) refuse bad values naming the field, and no spec is made (nothing can be stored).</summary>
+/// <summary>The run parameters of the speed and memory work (activation_checkpointing, precision bf16-mixed, PPO's
+/// generation_batch_size, the smoke method's fail_with) refuse bad values naming the field, and no spec is made (nothing
+/// can be stored).</summary>
 public class NewRunParameterInputTests
 {
+    private static readonly ModelRegistry Registry = new([TinyModels.TempFolder()]);
     private static readonly RunRequestValidator Validator =
-        new(new MethodCatalog([new SftMethod(new ModelRegistry([TinyModels.TempFolder()])), new SmokeMethod()]));
+        new(new MethodCatalog([new SftMethod(Registry), new PpoMethod(Registry), new SmokeMethod()]));
 
     public static TheoryData<string, string, string> BadValues => new()
     {
@@ -25,6 +28,10 @@ public class NewRunParameterInputTests
         { "sft", "precision", $"\"{new string('x', 100_000)}\"" },
         { "smoke", "fail_with", "\"out_of_memory\\u0000\"" },
         { "smoke", "fail_with", "{}" },
+        { "ppo", "generation_batch_size", "-1" },
+        { "ppo", "generation_batch_size", "2.5" },
+        { "ppo", "generation_batch_size", "\"8\"" },
+        { "ppo", "generation_batch_size", "5000" },
     };
 
     [Theory]
@@ -41,5 +48,6 @@ public class NewRunParameterInputTests
     {
         Assert.NotNull(Validator.Validate(JsonNode.Parse("""{"method":"sft","parameters":{"precision":"bf16-mixed","activation_checkpointing":true}}""")).Spec);
         Assert.NotNull(Validator.Validate(JsonNode.Parse("""{"method":"smoke","parameters":{"fail_at_step":2,"fail_with":"out_of_memory"}}""")).Spec);
+        Assert.NotNull(Validator.Validate(JsonNode.Parse("""{"method":"ppo","parameters":{"preset":"demo","generation_batch_size":4}}""")).Spec);
     }
 }

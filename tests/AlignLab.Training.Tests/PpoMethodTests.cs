@@ -102,6 +102,25 @@ public sealed class PpoMethodTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task RolloutsGeneratedInPassesDrawAsTheirPassesAndReproduceWithTheSeed()
+    {
+        var registry = DemoRegistry();
+        async Task<string[]> Responses(int pass)
+        {
+            var context = new MethodContext(new PpoMethod(registry),
+                $$"""{{{KeywordRun}},"max_steps":1,"checkpoint_every":0,"sample_every":1,"generation_batch_size":{{pass}}}""");
+            await new PpoMethod(registry).RunAsync(context);
+            return [.. File.ReadAllLines(Path.Combine(context.ArtifactDirectory, AlignLab.Core.Ppo.PpoArtifacts.SamplesFile))
+                .Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!["response"]!.GetValue<string>())];
+        }
+        // Passes of 3 of the 16 rollouts: the seed's draws go to other rows than in one pass of 16 (which prompt gets which
+        // tokens in each pass: GenerationPathTests), and the same settings draw the same again.
+        var inPasses = await Responses(3);
+        Assert.NotEqual(await Responses(0), inPasses);
+        Assert.Equal(inPasses, await Responses(3));
+    }
+
+    [Fact]
     public async Task WithLoraTheReferenceIsThePolicyWithItsAdaptersOffAndOnlyAdaptersTrain()
     {
         var registry = DemoRegistry();

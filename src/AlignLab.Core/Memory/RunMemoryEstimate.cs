@@ -6,7 +6,8 @@ namespace AlignLab.Core.Memory;
 /// <summary>The memory estimate of one run (<see cref="MemoryEstimate.For"/>) from its resolved parameters:
 /// <list type="bullet">
 /// <item>rows in one pass: <c>batch_size</c>, twice over for FIGA and reward models (both responses of a pair), and PPO's
-/// <c>mini_batch_size</c> for the update, with its <c>batch_size</c> rollouts' KV cache;</item>
+/// <c>mini_batch_size</c> for the update, with the KV cache of one generation pass (<c>generation_batch_size</c>
+/// rollouts, or all <c>batch_size</c> when it is 0);</item>
 /// <item>tokens: <c>max_length</c>, at most the model's context;</item>
 /// <item>LoRA from <c>lora</c>; 2 bytes a value where the model computes in bf16 (<c>precision</c> bf16, bf16-mixed, and auto
 /// on CUDA), else 4; fp32 master weights for bf16-mixed; <c>activation_checkpointing</c>.</item>
@@ -24,7 +25,8 @@ public static class RunMemoryEstimate
         var lora = Flag(parameters, "lora");
         var precision = Training.Precision.Resolve(Text(parameters, "precision") ?? Training.Precision.Fp32, Text(parameters, "device") ?? "cpu");
         var bytesPerValue = Training.Precision.ComputesInBf16(precision) ? 2 : 4;
-        return MemoryEstimate.For(shape, method, rows, tokens, defaults.Ppo, lora, bytesPerValue, defaults.Ppo ? batch : null,
+        var generationPass = Int(parameters, "generation_batch_size") is int pass && pass > 0 ? Math.Min(pass, batch) : batch;
+        return MemoryEstimate.For(shape, method, rows, tokens, defaults.Ppo, lora, bytesPerValue, defaults.Ppo ? generationPass : null,
             masterWeights: precision == Training.Precision.Bf16Mixed, checkpointing: Flag(parameters, "activation_checkpointing"));
     }
 

@@ -17,4 +17,8 @@ public sealed record GenerationOptions
     /// <summary>Token used to pad prompts on the left and finished sequences on the right.</summary>
     public int PadTokenId { get; init; }
     public long? Seed { get; init; }
+    /// <summary>Sequences per generation pass (0: all at once). The prompts are sorted by length and generated pass after
+    /// pass, so that each pass pads the least and the KV cache holds one pass; the draws of a seed continue from pass to
+    /// pass.</summary>
+    public int BatchSize { get; init; }
 }

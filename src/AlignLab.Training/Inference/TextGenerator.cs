@@ -15,7 +15,8 @@ namespace AlignLab.Training.Inference;
 /// <item>on CUDA, seeded draws use the device's generator (<see cref="SeededDraws"/>), not a copy to the host per token.</item>
 /// </list>
 /// A row that emits a stop token is finished: it is fed padding from then on and its tokens after the stop are dropped.
-/// For a fixed seed it gives the tokens of <see cref="StepwiseGenerator"/>, the path it replaced.</summary>
+/// For a fixed seed it gives the tokens of <see cref="StepwiseGenerator"/>, the path it replaced.
+/// With <see cref="GenerationOptions.BatchSize"/>, the prompts are generated in passes of that many, shortest first.</summary>
 public static class TextGenerator
 {
     /// <summary>Steps between two looks from the host at whether every row has stopped.</summary>
@@ -28,6 +29,24 @@ public static class TextGenerator
     {
         if (prompts.Count == 0) return [];
         if (prompts.Any(p => p.Length == 0)) throw new ArgumentException("every prompt needs at least one token");
+        using var random = SeededDraws(model.parameters().First().device, options.Seed);
+        if (options.BatchSize <= 0 || options.BatchSize >= prompts.Count) return GeneratePass(model, prompts, options, random);
+
+        // Passes of at most BatchSize prompts of similar length (sorted by length, so that each pass pads the least), all
+        // drawing from the one seeded stream; the sequences come back in the prompts' order.
+        var byLength = Enumerable.Range(0, prompts.Count).OrderBy(i => prompts[i].Length).ToArray();
+        var sequences = new Sequence[prompts.Count];
+        foreach (var pass in byLength.Chunk(options.BatchSize))
+        {
+            var generated = GeneratePass(model, [.. pass.Select(i => prompts[i])], options, random);
+            for (int j = 0; j < pass.Length; j++) sequences[pass[j]] = generated[j];
+        }
+        return sequences;
+    }
+
+    /// <summary>One pass: every prompt in one batch.</summary>
+    private static IReadOnlyList<Sequence> GeneratePass(CausalLM model, IReadOnlyList<int[]> prompts, GenerationOptions options, torch.Generator? random)
+    {
         var device = model.parameters().First().device;
         var stops = StopTokens(model, options);
         int batch = prompts.Count, promptLength = prompts.Max(p => p.Length);
@@ -52,7 +71,6 @@ public static class TextGenerator
             for (int column = promptLength; column < width; column++) maskValues[b * width + column] = 1;
         }
 
-        using var random = SeededDraws(device, options.Seed);
         using var evaluating = EvalMode.Enter(model);
         using var cache = model.NewCache(capacity: width);
         using var mask = tensor(maskValues, [batch, width], device: device);

@@ -4,8 +4,8 @@ using static TorchSharp.torch;
 namespace AlignLab.Training.Methods.Ppo;
 
 /// <summary>Rollouts as right-padded rows of prompt + response, with the response mask and each response token's
-/// score from the reward source at its position.</summary>
-public sealed record PpoBatch(Tensor InputIds, Tensor AttentionMask, Tensor ResponseMask, Tensor Scores, long Tokens)
+/// score from the reward source at its position, and each row's length (prompt + response).</summary>
+public sealed record PpoBatch(Tensor InputIds, Tensor AttentionMask, Tensor ResponseMask, Tensor Scores, long Tokens, int[] Lengths)
 {
     public static PpoBatch Build(IReadOnlyList<PpoSample> samples, IReadOnlyList<double[]> scores, int padTokenId, Device device)
     {
@@ -14,7 +14,17 @@ public sealed record PpoBatch(Tensor InputIds, Tensor AttentionMask, Tensor Resp
                 throw new InvalidOperationException($"the reward source scored {scores[b].Length} tokens of a {samples[b].Response.Length}-token response");
         var rows = samples.Select(s => (s.Prompt, s.Response)).ToList();
         var batch = ResponseBatch.Pad(rows, padTokenId, device);
-        return new PpoBatch(batch.InputIds, batch.AttentionMask, batch.ResponseMask, batch.Spread(rows, (b, k) => scores[b][k]), batch.Tokens);
+        return new PpoBatch(batch.InputIds, batch.AttentionMask, batch.ResponseMask, batch.Spread(rows, (b, k) => scores[b][k]), batch.Tokens,
+            [.. rows.Select(r => r.Prompt.Length + r.Response.Length)]);
+    }
+
+    /// <summary>Rows <paramref name="rows"/> of x (B, T, …), cut after the longest of them: the later columns are padding in
+    /// each of those rows (rows are right-padded), which a causal model never reads, so a minibatch costs its own longest
+    /// rollout instead of the batch's.</summary>
+    public Tensor Rows(Tensor x, IReadOnlyList<int> rows)
+    {
+        using var index = tensor(rows.Select(i => (long)i).ToArray(), device: x.device);
+        return x.index_select(0, index).narrow(1, 0, rows.Max(i => Lengths[i]));
     }
 
     /// <summary>x shifted one position to the right along dim 1 with 0 in front: the value of the state before token t

@@ -117,7 +117,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                 var picked = batches.Get(session.Step);
                 var generated = TextGenerator.Generate(session.Model, [.. picked.Select(x => x.Prompt)], new GenerationOptions
                 {
-                    MaxNewTokens = ppo.MaxNewTokens, Temperature = ppo.Temperature,
+                    MaxNewTokens = ppo.MaxNewTokens, Temperature = ppo.Temperature, BatchSize = ppo.GenerationBatchSize,
                     EosTokenId = session.Tokenizer.EosTokenId, StopTokenIds = session.Tokenizer.EosTokenIds, PadTokenId = session.Tokenizer.PadTokenId, Seed = seed + session.Step,
                 });
                 var samples = picked.Select((x, i) =>
@@ -166,8 +166,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                     foreach (var chunk in rows.Chunk(miniBatch))
                     {
                         using var scope = NewDisposeScope();
-                        var index = tensor(chunk.Select(i => (long)i).ToArray(), device: session.Device);
-                        Tensor Pick(Tensor x) => x.index_select(0, index);
+                        Tensor Pick(Tensor x) => batch.Rows(x, chunk);
                         var mask = Pick(batch.ResponseMask);
                         var (logits, values) = agent.Forward(Pick(batch.InputIds), Pick(batch.AttentionMask));
                         var logProbs = TokenLogProbs.FromLogits(logits, Pick(batch.InputIds), mask);

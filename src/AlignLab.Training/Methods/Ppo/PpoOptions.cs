@@ -20,6 +20,7 @@ public sealed record PpoOptions
     public int MiniBatchSize { get; init; } = 4;
     public int GradAccum { get; init; } = 1;
     public int MaxNewTokens { get; init; } = 32;
+    public int GenerationBatchSize { get; init; }
     public double Temperature { get; init; } = 1;
     public int SampleEvery { get; init; } = 10;
     public int RolloutsKept { get; init; } = 8;
@@ -48,6 +49,8 @@ public sealed record PpoOptions
         .Integer(o => o.MiniBatchSize, "mini_batch_size", 1, 4096, "Rollouts per forward and backward pass.")
         .Integer(o => o.GradAccum, "grad_accum", 1, 1024, "Minibatches whose gradients make one optimizer update (TRL gradient_accumulation_steps).")
         .Integer(o => o.MaxNewTokens, "max_new_tokens", 1, 4096, "Longest response.")
+        .Integer(o => o.GenerationBatchSize, "generation_batch_size", 0, 4096,
+            "Rollouts generated in one pass (0: the whole batch_size at once). The prompts are sorted by length first, so that each pass pads the least; the KV cache holds one pass.")
         .Number(o => o.Temperature, "temperature", 0.01, 10, "Sampling temperature of the rollouts.")
         .Integer(o => o.SampleEvery, "sample_every", 0, 1_000_000, "Store sample generations every N steps (0: never).")
         .Integer(o => o.RolloutsKept, "rollouts_kept", 0, 256,
