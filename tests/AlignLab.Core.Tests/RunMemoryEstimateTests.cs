@@ -29,12 +29,12 @@ public sealed class RunMemoryEstimateTests
     public void APpoRunCountsItsMinibatchTheRolloutsCacheAndItsOtherModels()
     {
         // Pure bf16, LoRA: weights 2·1,000 = 2,000; adapters 4·8·16·2 = 1,024 values, fp32 with grads and moments:
-        // 1,024·16 = 16,384; activations for a minibatch of 4 × 32 tokens: 17·4·32·16·2·2 = 139,264, logits 2·4·32·50·4
-        // = 51,200; reference free (LoRA); critic 16,384; reward model 2,000; KV cache of the 16 rollouts:
-        // 2·2·16·32·16·2 = 65,536. Total 292,768.
+        // 1,024·16 = 16,384; activations for a minibatch of 4 × 32 tokens: 17·4·32·16·2·2 = 139,264; logits of the 16
+        // rollouts scored at once (more rows than the minibatch's 4) 2·16·32·50·4 = 204,800; reference free (LoRA); critic
+        // 16,384; reward model 2,000; KV cache of the 16 rollouts: 2·2·16·32·16·2 = 65,536. Total 446,368.
         var estimate = RunMemoryEstimate.For("ppo",
             Parameters("""{"batch_size":16,"mini_batch_size":4,"max_length":32,"precision":"bf16","device":"cuda:0","lora":true}"""), Shape)!;
-        Assert.Equal(292_768, estimate.Bytes);
+        Assert.Equal(446_368, estimate.Bytes);
         Assert.Equal("lora bf16", estimate.Setting);
     }
 
@@ -42,11 +42,12 @@ public sealed class RunMemoryEstimateTests
     public void APpoRunGeneratingInPassesCountsTheCacheOfOnePass()
     {
         // As APpoRunCountsItsMinibatchTheRolloutsCacheAndItsOtherModels, with passes of 4 rollouts: a KV cache of
-        // 2·2·4·32·16·2 = 16,384 instead of 65,536. A pass larger than the batch is the batch.
+        // 2·2·4·32·16·2 = 16,384 instead of 65,536, and the logits of 4 rows (the pass, as many as the minibatch):
+        // 2·4·32·50·4 = 51,200 instead of 204,800. A pass larger than the batch is the batch.
         string Ppo(int pass) => $$"""{"batch_size":16,"mini_batch_size":4,"max_length":32,"precision":"bf16","device":"cuda:0","lora":true,"generation_batch_size":{{pass}}}""";
-        Assert.Equal(292_768 - 65_536 + 16_384, RunMemoryEstimate.For("ppo", Parameters(Ppo(4)), Shape)!.Bytes);
-        Assert.Equal(292_768, RunMemoryEstimate.For("ppo", Parameters(Ppo(0)), Shape)!.Bytes);
-        Assert.Equal(292_768, RunMemoryEstimate.For("ppo", Parameters(Ppo(64)), Shape)!.Bytes);
+        Assert.Equal(446_368 - 65_536 + 16_384 - 204_800 + 51_200, RunMemoryEstimate.For("ppo", Parameters(Ppo(4)), Shape)!.Bytes);
+        Assert.Equal(446_368, RunMemoryEstimate.For("ppo", Parameters(Ppo(0)), Shape)!.Bytes);
+        Assert.Equal(446_368, RunMemoryEstimate.For("ppo", Parameters(Ppo(64)), Shape)!.Bytes);
     }
 
     [Fact]

@@ -20,9 +20,9 @@ public class PpoBatchTests
         Assert.Equal(10, batch.InputIds.shape[1]);                      // the first rollout: 2 + 8
 
         // Rows 2 and 1 (6 and 3 tokens) keep 6 columns.
-        int[] rows = [2, 1];
-        Assert.Equal(new long[] { 2, 6 }, batch.Rows(batch.InputIds, rows).shape);
-        var cut = TokenLogProbs.Compute(model, batch.Rows(batch.InputIds, rows), batch.Rows(batch.AttentionMask, rows), batch.Rows(batch.ResponseMask, rows));
+        var pick = batch.Rows([2, 1]);
+        Assert.Equal(new long[] { 2, 6 }, pick(batch.InputIds).shape);
+        var cut = TokenLogProbs.Compute(model, pick(batch.InputIds), pick(batch.AttentionMask), pick(batch.ResponseMask));
         var index = tensor(new long[] { 2, 1 });
         var full = TokenLogProbs.Compute(model, batch.InputIds.index_select(0, index), batch.AttentionMask.index_select(0, index),
             batch.ResponseMask.index_select(0, index));

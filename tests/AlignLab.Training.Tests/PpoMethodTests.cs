@@ -102,7 +102,7 @@ public sealed class PpoMethodTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task RolloutsGeneratedInPassesDrawAsTheirPassesAndReproduceWithTheSeed()
+    public async Task RolloutsGeneratedInPassesDrawOtherTokensAndReproduceWithTheSeed()
     {
         var registry = DemoRegistry();
         async Task<string[]> Responses(int pass)

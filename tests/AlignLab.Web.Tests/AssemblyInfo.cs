@@ -4,7 +4,7 @@ namespace AlignLab.Web.Tests;
 
 // The web tests run in two collections side by side, each on its own PostgreSQL cluster (about half the suite's time
 // is web processes starting, a core each). Tests that time the job server (a run starts, or is cancelled, within two
-// seconds) run alone, after both.
+// seconds; a hub client subscribes before a one-second run ends) or take ports back run alone, after both.
 
 [CollectionDefinition(First)]
 public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>

@@ -6,6 +6,7 @@ namespace AlignLab.Web.Tests;
 
 /// <summary>README's run command on a machine with nothing configured: the web app brings its own
 /// PostgreSQL, stops it on Ctrl+C, and finds its data again on the next start.</summary>
+[Collection(PostgresCollection.Alone)]      // it starts clusters of its own, and expects one back on its old port
 public sealed class EmbeddedDefaultTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"alignlab-embedded-{Guid.NewGuid():N}");

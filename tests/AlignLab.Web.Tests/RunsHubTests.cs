@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AlignLab.Web.Tests;
 
-[Collection(PostgresCollection.Second)]
+[Collection(PostgresCollection.Alone)]
 public sealed class RunsHubTests(PostgresFixture postgres) : WebAppTestBase(postgres)
 {
     public sealed record Point(long Step, string Name, double Value, DateTimeOffset Time);

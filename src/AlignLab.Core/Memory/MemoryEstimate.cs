@@ -8,7 +8,9 @@ namespace AlignLab.Core.Memory;
 /// <item>activations: 17 · rows · tokens · hidden values a layer (Korthikanti et al. 2022 count 34 bytes at 16-bit, without
 /// the attention-score term), plus the fp32 logits and their log-softmax (2 · rows · tokens · vocabulary · 4 bytes);</item>
 /// <item>PPO adds a frozen reference (free with LoRA: it is the base), a critic (a second backbone when fully fine-tuned),
-/// a reward model of the policy's size and the rollout KV cache (2 · layers · rows · tokens · hidden values).</item>
+/// a reward model of the policy's size and the rollout KV cache (2 · layers · rows · tokens · hidden values) of one
+/// generation pass; the logits are counted for that pass when it has more rows than the update's minibatch, as the
+/// pass is scored by policy and reference at once.</item>
 /// </list>
 /// It is an estimate at each method's default batch (<see cref="Defaults"/>), for the registry and a first look;
 /// allocator overhead and workspace are not counted.</summary>
@@ -33,7 +35,8 @@ public sealed record MemoryEstimate(string Method, string Setting, long Bytes, s
             from bytesPerValue in new[] { 4, 2 }
             select For(shape, d.Method, d.Rows, Math.Min(d.Tokens, shape.ContextLength), d.Ppo, lora, bytesPerValue)];
 
-    /// <param name="rolloutRows">PPO's generation batch, whose KV cache is counted (default: <paramref name="rows"/>).</param>
+    /// <param name="rolloutRows">PPO's generation pass, whose KV cache is counted, and which is scored by policy and
+    /// reference at once (default: <paramref name="rows"/>).</param>
     /// <param name="masterWeights">bf16-mixed: fp32 master weights, their gradients and two moments (16 bytes a trained
     /// parameter) beside the bf16 gradients.</param>
     /// <param name="checkpointing">Activation checkpointing: each layer's input is kept, and one layer's values at a time
@@ -45,8 +48,10 @@ public sealed record MemoryEstimate(string Method, string Setting, long Bytes, s
         long adapters = 4L * LoraRank * shape.Hidden * shape.Layers;
         long training = lora ? adapters * 4 * 4                             // LoRA: fp32 adapters, grads, two moments
             : masterWeights ? weights + 16 * shape.Parameters : 3 * weights;
+        // Logits and their fp32 log-softmax: of the update's rows, or, for PPO, of a rollout pass being scored, if more.
+        long logitRows = ppo ? Math.Max(rows, rolloutRows ?? rows) : rows;
         long activations = (checkpointing ? shape.Layers + 17L : 17L * shape.Layers) * rows * tokens * shape.Hidden * bytesPerValue
-            + 2L * rows * tokens * shape.Vocabulary * 4;
+            + 2L * logitRows * tokens * shape.Vocabulary * 4;
         var parts = new List<(string, long)> { ("weights", weights), (lora ? "adapters and optimizer" : "gradients and optimizer", training), ("activations", activations) };
         if (ppo)
         {

@@ -18,13 +18,15 @@ public sealed record PpoBatch(Tensor InputIds, Tensor AttentionMask, Tensor Resp
             [.. rows.Select(r => r.Prompt.Length + r.Response.Length)]);
     }
 
-    /// <summary>Rows <paramref name="rows"/> of x (B, T, …), cut after the longest of them: the later columns are padding in
-    /// each of those rows (rows are right-padded), which a causal model never reads, so a minibatch costs its own longest
-    /// rollout instead of the batch's.</summary>
-    public Tensor Rows(Tensor x, IReadOnlyList<int> rows)
+    /// <summary>What picks rows <paramref name="rows"/> of a (B, T, …) tensor, cut after the longest of them: the later
+    /// columns are padding in each of those rows (rows are right-padded), which a causal model never reads, so a minibatch
+    /// costs its own longest rollout instead of the batch's. The same computation, up to dropout, whose masks are then
+    /// drawn over fewer columns. Its index tensor belongs to the caller's dispose scope.</summary>
+    public Func<Tensor, Tensor> Rows(IReadOnlyList<int> rows)
     {
-        using var index = tensor(rows.Select(i => (long)i).ToArray(), device: x.device);
-        return x.index_select(0, index).narrow(1, 0, rows.Max(i => Lengths[i]));
+        var index = tensor(rows.Select(i => (long)i).ToArray(), device: InputIds.device);
+        var columns = rows.Max(i => Lengths[i]);
+        return x => x.index_select(0, index).narrow(1, 0, columns);
     }
 
     /// <summary>x shifted one position to the right along dim 1 with 0 in front: the value of the state before token t

@@ -133,19 +133,28 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                 var components = rewards.LastComponents;
                 var scores = scaling.Active ? Scaled(rawScores, rewards.PerToken) : rawScores;
                 var batch = PpoBatch.Build(samples, scores, session.Tokenizer.PadTokenId, session.Device);
-                Tensor oldLogProbs, oldValues, referenceLogProbs;
+                // Scored in the generation's passes, each pass's logits (rows × length × vocabulary, per model) freed before the next.
+                List<Tensor> oldParts = [], valueParts = [], referenceParts = [];
+                var passRows = ppo.GenerationBatchSize > 0 ? ppo.GenerationBatchSize : samples.Count;
                 using (no_grad())
                 {
                     agent.eval();
-                    var (logits, values) = agent.Forward(batch.InputIds, batch.AttentionMask);
-                    oldLogProbs = TokenLogProbs.FromLogits(logits, batch.InputIds, batch.ResponseMask, withEntropy: false).LogProbs;
-                    oldValues = PpoBatch.ShiftRight(values.to(ScalarType.Float32)) * batch.ResponseMask;
-                    var referenceLogits = reference is not null
-                        ? reference.Forward(batch.InputIds, batch.AttentionMask)
-                        : Lora.WithoutAdapters(session.Model, () => session.Model.Forward(batch.InputIds, batch.AttentionMask));
-                    referenceLogProbs = TokenLogProbs.FromLogits(referenceLogits, batch.InputIds, batch.ResponseMask, withEntropy: false).LogProbs;
+                    for (int first = 0; first < samples.Count; first += passRows)
+                    {
+                        using var passScope = NewDisposeScope();
+                        var rows = Math.Min(passRows, samples.Count - first);
+                        var (ids, attention, response) = (batch.InputIds.narrow(0, first, rows), batch.AttentionMask.narrow(0, first, rows), batch.ResponseMask.narrow(0, first, rows));
+                        var (logits, values) = agent.Forward(ids, attention);
+                        oldParts.Add(TokenLogProbs.FromLogits(logits, ids, response, withEntropy: false).LogProbs.MoveToOuterDisposeScope());
+                        valueParts.Add((PpoBatch.ShiftRight(values.to(ScalarType.Float32)) * response).MoveToOuterDisposeScope());
+                        var referenceLogits = reference is not null
+                            ? reference.Forward(ids, attention)
+                            : Lora.WithoutAdapters(session.Model, () => session.Model.Forward(ids, attention));
+                        referenceParts.Add(TokenLogProbs.FromLogits(referenceLogits, ids, response, withEntropy: false).LogProbs.MoveToOuterDisposeScope());
+                    }
                     agent.train();
                 }
+                var (oldLogProbs, oldValues, referenceLogProbs) = (cat(oldParts, 0), cat(valueParts, 0), cat(referenceParts, 0));
                 var penalised = PpoMath.PenalisedRewards(batch.Scores, oldLogProbs, referenceLogProbs, batch.ResponseMask, kl.Beta, ppo.KlClamp);
                 var gaeRewards = ppo.WhitenRewards ? PpoMath.WhitenKeepingMean(penalised, batch.ResponseMask) : penalised;
                 var (gaeAdvantages, returns) = PpoMath.Gae(gaeRewards, oldValues, batch.ResponseMask, ppo.Gamma, ppo.Lam);
@@ -166,7 +175,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                     foreach (var chunk in rows.Chunk(miniBatch))
                     {
                         using var scope = NewDisposeScope();
-                        Tensor Pick(Tensor x) => batch.Rows(x, chunk);
+                        var Pick = batch.Rows(chunk);
                         var mask = Pick(batch.ResponseMask);
                         var (logits, values) = agent.Forward(Pick(batch.InputIds), Pick(batch.AttentionMask));
                         var logProbs = TokenLogProbs.FromLogits(logits, Pick(batch.InputIds), mask);
