@@ -87,10 +87,8 @@ public static class MethodThroughputBenchmark
         using var model = ModelFolder.Load(folder);
         model.to(device).to(dtype);
         var tokenizer = AlignLab.Core.Tokenization.TextTokenizer.Load(folder);
-        var prompts = AlignLab.Core.Demo.DemoData.Generate(16, seed: 3)
-            .Select(e => tokenizer.Encode(AlignLab.Core.Tokenization.PromptTemplate.Alpaca.Render(e.Instruction, e.Input))).ToList();
-        var generated = TextGenerator.Generate(model, prompts, new GenerationOptions
-            { MaxNewTokens = newTokens, Temperature = 1, EosTokenId = tokenizer.EosTokenId, PadTokenId = tokenizer.EosTokenId, Seed = 7 });
+        var prompts = DemoPrompts(tokenizer, 16);
+        var generated = TextGenerator.Generate(model, prompts, SampledRollouts(tokenizer, newTokens));
         var samples = prompts.Select((p, i) => new PpoSample("", "", p, generated[i].Tokens.Length > 0 ? generated[i].Tokens : [tokenizer.EosTokenId], "")).ToList();
         using var rolloutScope = NewDisposeScope();
         var rollouts = PpoBatch.Build(samples, [.. samples.Select(s => new double[s.Response.Length])], tokenizer.EosTokenId, device);
@@ -132,9 +130,8 @@ public static class MethodThroughputBenchmark
         using var model = ModelFolder.Load(folder);
         model.to(device).to(dtype);
         var tokenizer = AlignLab.Core.Tokenization.TextTokenizer.Load(folder);
-        var prompts = AlignLab.Core.Demo.DemoData.Generate(16, seed: 3)
-            .Select(e => tokenizer.Encode(AlignLab.Core.Tokenization.PromptTemplate.Alpaca.Render(e.Instruction, e.Input))).ToList();
-        var options = new GenerationOptions { MaxNewTokens = newTokens, Temperature = 1, EosTokenId = tokenizer.EosTokenId, PadTokenId = tokenizer.EosTokenId, Seed = 7 };
+        var prompts = DemoPrompts(tokenizer, 16);
+        var options = SampledRollouts(tokenizer, newTokens);
         var rates = new Dictionary<string, List<double>> { ["stepwise"] = [], ["current"] = [] };
         var same = true;
         for (int r = 0; r < repeats + WarmUp; r++)
@@ -156,8 +153,7 @@ public static class MethodThroughputBenchmark
                           $"ratio {Median(rates["current"]) / Median(rates["stepwise"]):0.00}×; same tokens: {same}");
 
         // A rollout batch of 256 prompts (PPO's batch_size, independent of its minibatch), the current path alone.
-        var many = AlignLab.Core.Demo.DemoData.Generate(256, seed: 3)
-            .Select(e => tokenizer.Encode(AlignLab.Core.Tokenization.PromptTemplate.Alpaca.Render(e.Instruction, e.Input))).ToList();
+        var many = DemoPrompts(tokenizer, 256);
         var manyRates = new List<double>();
         for (int r = 0; r < 3 + 1; r++)
         {
@@ -167,6 +163,15 @@ public static class MethodThroughputBenchmark
         }
         Console.WriteLine($"Rollout, current path, 256 prompts (≤ {newTokens} sampled tokens), 3 runs: {Median(manyRates):N0} generated tokens/s");
     }
+
+    /// <summary>The first <paramref name="count"/> demo prompts in the Alpaca template, encoded.</summary>
+    private static List<int[]> DemoPrompts(AlignLab.Core.Tokenization.TextTokenizer tokenizer, int count) =>
+        [.. AlignLab.Core.Demo.DemoData.Generate(count, seed: 3)
+            .Select(e => tokenizer.Encode(AlignLab.Core.Tokenization.PromptTemplate.Alpaca.Render(e.Instruction, e.Input)))];
+
+    /// <summary>PPO's rollouts as the benchmark samples them: temperature 1, a fixed seed, up to the run's length.</summary>
+    private static GenerationOptions SampledRollouts(AlignLab.Core.Tokenization.TextTokenizer tokenizer, int newTokens) =>
+        new() { MaxNewTokens = newTokens, Temperature = 1, EosTokenId = tokenizer.EosTokenId, PadTokenId = tokenizer.EosTokenId, Seed = 7 };
 
     /// <summary>Collects a method's metrics and the wall time of each step (between its "lr" reports).</summary>
     private sealed class StepClock

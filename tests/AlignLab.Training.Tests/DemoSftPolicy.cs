@@ -1,4 +1,3 @@
-using AlignLab.Training.Demo;
 using AlignLab.Training.Methods.Sft;
 using AlignLab.Training.Registry;
 
@@ -11,9 +10,7 @@ public static class DemoSftPolicy
 {
     private static readonly Lazy<Task<MethodContext>> Run = new(async () =>
     {
-        var root = TinyModels.TempFolder();
-        DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
-        var registry = new ModelRegistry([root]);
+        var registry = new ModelRegistry([TinyModels.DemoRoot()]);
         var context = new MethodContext(new SftMethod(registry), "{}");
         await new SftMethod(registry).RunAsync(context);
         return context;

@@ -7,12 +7,7 @@ namespace AlignLab.Training.Tests;
 
 public sealed class PpoMethodTests(ITestOutputHelper output)
 {
-    private static ModelRegistry DemoRegistry()
-    {
-        var root = TinyModels.TempFolder();
-        DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
-        return new ModelRegistry([root]);
-    }
+    private static ModelRegistry DemoRegistry() => new([TinyModels.DemoRoot()]);
 
     // The untrained demo model samples almost uniformly; +1 per " Tokyo" token; β starts at 0.2 (adaptive, target 6).
     private const string KeywordRun =

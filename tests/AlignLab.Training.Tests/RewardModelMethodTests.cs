@@ -34,8 +34,7 @@ public sealed class RewardModelMethodTests(ITestOutputHelper output)
     [Fact]
     public async Task OnDataWhereTheEditedSpanDecidesTheTokenLevelModelBeatsTheSequenceModelTrainedOnOriginalPairs()
     {
-        var root = TinyModels.TempFolder();
-        DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
+        var root = TinyModels.DemoRoot();
         var registry = new ModelRegistry([root]);
         // Reward models start from the SFT policy, as in the paper: the demo model fine-tuned on the demo answers.
         await DemoSftPolicy.CopyToAsync(root, "demo-sft");

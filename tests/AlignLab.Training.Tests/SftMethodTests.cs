@@ -14,12 +14,7 @@ public sealed class SftMethodTests : IClassFixture<SftMethodTests.DemoModelFixtu
     {
         public ModelRegistry Registry { get; }
 
-        public DemoModelFixture()
-        {
-            var root = TinyModels.TempFolder();
-            DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
-            Registry = new ModelRegistry([root]);
-        }
+        public DemoModelFixture() => Registry = new ModelRegistry([TinyModels.DemoRoot()]);
     }
 
     private readonly ModelRegistry _registry;

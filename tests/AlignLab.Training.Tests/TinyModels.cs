@@ -1,3 +1,4 @@
+using AlignLab.Training.Demo;
 using AlignLab.Training.Models.Gpt2;
 using static TorchSharp.torch;
 
@@ -21,4 +22,12 @@ public static class TinyModels
     }
 
     public static string TempFolder() => Directory.CreateTempSubdirectory("alignlab-model-").FullName;
+
+    /// <summary>A new models root holding the platform's demo model under its name.</summary>
+    public static string DemoRoot()
+    {
+        var root = TempFolder();
+        DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
+        return root;
+    }
 }
