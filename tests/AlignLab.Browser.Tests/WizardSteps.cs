@@ -15,8 +15,18 @@ public static class WizardSteps
             if (await page.Locator(selector).First.IsVisibleAsync()) return;
             var step = await page.Locator("#wizard-step").GetAttributeAsync("data-step");
             if (step == "Review") break;
-            await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
-            await Assertions.Expect(page.Locator("#wizard-step")).Not.ToHaveAttributeAsync("data-step", step!);
+            // A click that lands while the server re-renders the step (e.g. just after a method was chosen) can be lost:
+            // click again if the step has not moved within 3 s.
+            for (int attempt = 1; ; attempt++)
+            {
+                await page.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
+                try
+                {
+                    await Assertions.Expect(page.Locator("#wizard-step")).Not.ToHaveAttributeAsync("data-step", step!, new() { Timeout = 3_000 });
+                    break;
+                }
+                catch (PlaywrightException) when (attempt < 3) { }
+            }
         }
         await Assertions.Expect(page.Locator(selector).First).ToBeVisibleAsync();
     }
