@@ -21,6 +21,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task>>
     ["optimizer"] = OptimizerBenchmark.RunAsync,
     ["shapes"] = BenchShapes.RunAsync,
     ["out-of-memory"] = OutOfMemoryBenchmark.RunAsync,
+    ["op-costs"] = OpCostsBenchmark.RunAsync,
 };
 if (args.Length < 1 || !benchmarks.TryGetValue(args[0], out var run))
 {

@@ -12,6 +12,7 @@ namespace AlignLab.Training.Inference;
 /// <item>stop tokens are found on the device, and the host looks only every <see cref="StopCheckInterval"/> steps whether
 /// every row has stopped (the few extra steps after that are discarded);</item>
 /// <item>each new token's position is its row's prompt length plus the step, not a cumulative sum over the mask;</item>
+/// <item>the pass runs in inference mode (no autograd bookkeeping on any of its tensors);</item>
 /// <item>on CUDA, seeded draws use the device's generator (<see cref="SeededDraws"/>), not a copy to the host per token.</item>
 /// </list>
 /// A row that emits a stop token is finished: it is fed padding from then on and its tokens after the stop are dropped.
@@ -72,6 +73,9 @@ public static class TextGenerator
         }
 
         using var evaluating = EvalMode.Enter(model);
+        // Inference mode rather than only no_grad: tensors without version counters or autograd bookkeeping (a demo rollout
+        // of 16 × 100 tokens took 400 ms against 445 ms, method-throughput.md). Nothing made here leaves the pass but host arrays.
+        using var inference = inference_mode();
         using var cache = model.NewCache(capacity: width);
         using var mask = tensor(maskValues, [batch, width], device: device);
         using var positions = tensor(promptLengths, [batch, 1], device: device);

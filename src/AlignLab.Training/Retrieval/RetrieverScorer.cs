@@ -74,7 +74,7 @@ public sealed class RetrieverScorer : IRelevanceScorer, IDisposable
     public float[][] Embed(IReadOnlyList<string> texts)
     {
         var result = new List<float[]>(texts.Count);
-        using var noGrad = no_grad();
+        using var inference = inference_mode();                // only host arrays leave
         foreach (var chunk in texts.Chunk(_batchSize))
         {
             using var scope = NewDisposeScope();

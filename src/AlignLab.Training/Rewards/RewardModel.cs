@@ -88,7 +88,7 @@ public sealed class RewardModel : IDisposable
     {
         if (_decoder is null) throw new NotSupportedException("a cross-encoder reward model scores whole answers, not tokens");
         var result = new List<double[]>(rows.Count);
-        using var noGrad = no_grad();
+        using var inference = inference_mode();                // only host arrays leave
         foreach (var chunk in rows.Chunk(batchSize))
         {
             using var scope = NewDisposeScope();
@@ -105,7 +105,7 @@ public sealed class RewardModel : IDisposable
     {
         var maxLength = _crossEncoder!.Config.max_position_embeddings;
         var result = new List<double>(items.Count);
-        using var noGrad = no_grad();
+        using var inference = inference_mode();                // only host arrays leave
         foreach (var chunk in items.Chunk(batchSize))
         {
             using var scope = NewDisposeScope();
