@@ -30,7 +30,10 @@ public sealed class PpoMethodTests(ITestOutputHelper output)
         // Bounded: the KL (nats per response) levels off where the penalty β·KL balances the reward, far below the
         // ~75 nats of a policy that puts all its mass on the keyword (12 tokens × ln 600).
         Assert.All(kl, k => Assert.True(k < 30, $"KL {k} per response"));
-        Assert.True(kl.TakeLast(10).Max() < 1.5 * kl.Skip(20).Take(10).Average(), "the KL stops growing");
+        // It stops growing: the last ten steps' mean KL within a quarter of the ten before (a single step's KL moves by a
+        // third around that mean, so the mean, not the largest step, is what is compared).
+        var (before, last) = (kl.Skip(20).Take(10).Average(), kl.TakeLast(10).Average());
+        Assert.True(last < 1.25 * before, $"the KL stops growing: {before:0.00} then {last:0.00} per response");
     }
 
     [Fact]
