@@ -12,8 +12,8 @@
 #   large      `methods` at Qwen2.5-1.5B's shape (1.31 B), ours then PyTorch's
 #   vllm       the rollout through vLLM at GPT-2 small and Qwen2.5-1.5B, 16 and 256 prompts (says so if not importable)
 # A device call runs at most 10 minutes, so one session is two calls (defaults: the first without `large vllm`):
-#   bench/gpu-session.sh .gpu/parity .gpu/bench.tar.xz .gpu/out methods system optimizer oom     # about 6 minutes
-#   bench/gpu-session.sh .gpu/parity .gpu/bench.tar.xz .gpu/out large vllm                       # about 6 minutes
+#   bench/gpu-session.sh .gpu/parity .gpu/bench.tar.xz .gpu/out methods system optimizer oom     # about 6–7 minutes
+#   bench/gpu-session.sh .gpu/parity .gpu/bench.tar.xz .gpu/out large vllm                       # about 6–7 minutes (FIGA now runs at 1, 2 and 4 micro-batches per pass)
 # Parts not named run only with `all` (parity, engine and retriever were recorded on 2026-11-22/23).
 # Preparing the inputs (on the development machine):
 #   dotnet run -c Release --project bench/AlignLab.Bench -- parity .gpu/parity
@@ -57,7 +57,7 @@ if has retriever; then
 fi
 
 methods() {  # ours, then PyTorch's, at one shape and number of steps: the ratio is between two runs of one session on one device
-  timeout 240 "$bench" method-throughput cuda "$2" "$1" 2>&1 | tee -a "$out/method-throughput.txt"
+  timeout 300 "$bench" method-throughput cuda "$2" "$1" 2>&1 | tee -a "$out/method-throughput.txt"
   timeout 180 python3 $python/methods.py cuda "$1" "$2" 2>&1 | grep -v -i warn | tee -a "$out/method-throughput-pytorch.txt"
 }
 
