@@ -16,7 +16,8 @@ using static TorchSharp.torch;
 namespace AlignLab.Bench;
 
 /// <summary>Throughput of the real methods, with MFU against a matmul peak measured in the same run in the runs' dtype:
-/// FIGA training steps (its defaults: 16 micro-batches of 8 pairs, 256 sequences per step) and PPO steps (its defaults,
+/// FIGA training steps (its defaults: 16 micro-batches of 8 pairs, 256 sequences per step; then 2 and 4 micro-batches per
+/// pass) and PPO steps (its defaults,
 /// keyword reward: 16 rollouts of up to 300 tokens, 2 epochs of minibatches of 4) split into rollout and update, then the
 /// rollout's old and new generation paths side by side.
 /// Arguments: [device (cpu)] [measured steps (10)] [shape (demo), one of <see cref="BenchShapes.Names"/>]
@@ -61,6 +62,16 @@ public static class MethodThroughputBenchmark
         Console.WriteLine($"FIGA step (16 × 8 pairs = 256 sequences, forward + backward + AdamW): {figaRate:N0} tokens/s, " +
                           $"{figaRun.MedianStepSeconds:0.00} s/step, {figaRate * 6 * parameters / 1e9:0.0} GFLOP/s, MFU {figaRate * 6 * parameters / peak:P1}");
 
+        // The same steps with several micro-batches per forward and backward pass (the same gradient: FigaLoss).
+        foreach (var perPass in new[] { 2, 4 })
+        {
+            var run = new StepClock();
+            await figa.RunAsync(new BenchRunContext(Spec("figa", $",\"eval_every\":0,\"micro_batches_per_pass\":{perPass}"), Path.Combine(root, $"figa-{perPass}"), run.Report));
+            var rate = run.Median("tokens_per_s");
+            Console.WriteLine($"FIGA step, {perPass} micro-batches per pass: {rate:N0} tokens/s, {run.MedianStepSeconds:0.00} s/step, MFU {rate * 6 * parameters / peak:P1}, " +
+                              $"{rate / figaRate:0.00}× one per pass");
+        }
+
         var ppoRun = new StepClock();
         var ppoSpec = Spec("ppo", ",\"reward\":\"keyword\",\"keyword\":\"Tokyo\"");
         await ppo.RunAsync(new BenchRunContext(ppoSpec, Path.Combine(root, "ppo"), ppoRun.Report));
@@ -75,8 +86,39 @@ public static class MethodThroughputBenchmark
                           $"{update * 6 * parameters / 1e9:0.0} GFLOP/s, MFU {update * 6 * parameters / peak:P1}");
         Console.WriteLine($"PPO whole step (rollout, scoring by policy and reference, update): {ppoRun.MedianStepSeconds:0.00} s/step, " +
                           $"{responseTokens / ppoRun.MedianStepSeconds:N0} generated tokens/s ({responseTokens:0} per step)");
+        HeadSpan(folder, steps, torchDevice, dtype);
         RolloutPaths(folder, steps, torchDevice, dtype, (int)newTokens);
         MinibatchWidths(folder, steps, torchDevice, dtype, (int)newTokens, (int)miniBatch);
+    }
+
+    /// <summary>A training pass (forward, response log-probs, backward) over 16 demo (Alpaca prompt, answer) rows with the
+    /// output head over every position (the log-probs from the full logits) and only from the batch's earliest response
+    /// token (<see cref="TokenLogProbs.OfResponses(CausalLM, Tensor, Tensor, Tensor, long, bool)"/>, what the methods do),
+    /// alternately on the same model: tokens/s of both, medians.</summary>
+    private static void HeadSpan(string folder, int repeats, Device device, ScalarType dtype)
+    {
+        using var model = Load(folder, device, dtype);
+        model.train();
+        var tokenizer = AlignLab.Core.Tokenization.TextTokenizer.Load(folder);
+        var rows = AlignLab.Core.Demo.DemoData.Generate(16, seed: 5)
+            .Select(e => (tokenizer.Encode(AlignLab.Core.Tokenization.PromptTemplate.Alpaca.Render(e.Instruction, e.Input)), tokenizer.Encode(e.Response))).ToList();
+        using var scope = NewDisposeScope();
+        var batch = AlignLab.Training.Batching.ResponseBatch.Pad(rows, tokenizer.PadTokenId, device);
+        double Pass(bool span)
+        {
+            using (var pass = NewDisposeScope())
+            {
+                var tokens = span
+                    ? TokenLogProbs.OfResponses(model, batch.InputIds, batch.AttentionMask, batch.ResponseMask, batch.FirstResponse, withEntropy: false)
+                    : TokenLogProbs.FromLogits(model.Forward(batch.InputIds, batch.AttentionMask), batch.InputIds, batch.ResponseMask, withEntropy: false);
+                (tokens.Nll.sum() / tokens.Mask.sum()).backward();
+            }
+            model.zero_grad();
+            return batch.Tokens;
+        }
+        var (every, spanned) = Alternately(repeats, device, _ => Pass(span: false), _ => Pass(span: true));
+        Console.WriteLine($"Training pass over 16 demo rows (width {batch.Length}, responses from column {batch.FirstResponse}), {repeats} alternating runs: " +
+                          $"head over every position {every:N0}, over the responses' span {spanned:N0} tokens/s, ratio {spanned / every:0.00}×");
     }
 
     /// <summary>PPO's update forward and backward passes over one rollout batch (16 sampled rollouts of ≤ newTokens
@@ -84,8 +126,7 @@ public static class MethodThroughputBenchmark
     /// method now), alternately on the same model: real tokens/s of both, medians.</summary>
     private static void MinibatchWidths(string folder, int repeats, Device device, ScalarType dtype, int newTokens, int miniBatch)
     {
-        using var model = ModelFolder.Load(folder);
-        model.to(device).to(dtype);
+        using var model = Load(folder, device, dtype);
         var tokenizer = AlignLab.Core.Tokenization.TextTokenizer.Load(folder);
         var prompts = DemoPrompts(tokenizer, 16);
         var generated = TextGenerator.Generate(model, prompts, SampledRollouts(tokenizer, newTokens));
@@ -93,33 +134,28 @@ public static class MethodThroughputBenchmark
         using var rolloutScope = NewDisposeScope();
         var rollouts = PpoBatch.Build(samples, [.. samples.Select(s => new double[s.Response.Length])], tokenizer.EosTokenId, device);
         model.train();
-        var rates = new Dictionary<string, List<double>> { ["batch width"] = [], ["own width"] = [] };
         long columns = 0;
-        for (int r = 0; r < repeats + WarmUp; r++)
-            foreach (var mode in r % 2 == 0 ? rates.Keys : rates.Keys.Reverse())       // each first every other time
+        double Passes(int round, bool ownWidth)
+        {
+            var rows = Enumerable.Range(0, samples.Count).ToArray();
+            new Random(round).Shuffle(rows);
+            foreach (var chunk in rows.Chunk(miniBatch))
             {
-                var rows = Enumerable.Range(0, samples.Count).ToArray();
-                new Random(r).Shuffle(rows);
-                var clock = Stopwatch.StartNew();
-                foreach (var chunk in rows.Chunk(miniBatch))
-                {
-                    using var scope = NewDisposeScope();
-                    var index = tensor(chunk.Select(i => (long)i).ToArray(), device: device);
-                    Func<Tensor, Tensor> Pick = mode == "own width" ? rollouts.Rows(chunk) : x => x.index_select(0, index);
-                    var mask = Pick(rollouts.ResponseMask);
-                    var logProbs = TokenLogProbs.FromLogits(model.Forward(Pick(rollouts.InputIds), Pick(rollouts.AttentionMask)), Pick(rollouts.InputIds), mask);
-                    ((logProbs.LogProbs * mask).sum() / mask.sum()).neg().backward();
-                    if (mode == "own width" && r == 0) columns += mask.shape[1];
-                }
-                model.zero_grad();
-                if (device.type == DeviceType.CUDA) cuda.synchronize();
-                if (r >= WarmUp) rates[mode].Add(rollouts.Tokens / clock.Elapsed.TotalSeconds);
+                using var scope = NewDisposeScope();
+                var index = tensor(chunk.Select(i => (long)i).ToArray(), device: device);
+                Func<Tensor, Tensor> Pick = ownWidth ? rollouts.Rows(chunk) : x => x.index_select(0, index);
+                var mask = Pick(rollouts.ResponseMask);
+                var logProbs = TokenLogProbs.FromLogits(model.Forward(Pick(rollouts.InputIds), Pick(rollouts.AttentionMask)), Pick(rollouts.InputIds), mask);
+                ((logProbs.LogProbs * mask).sum() / mask.sum()).neg().backward();
+                if (ownWidth && round == 0) columns += mask.shape[1];
             }
-        double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
+            model.zero_grad();
+            return rollouts.Tokens;
+        }
+        var (batchWidth, ownWidth) = Alternately(repeats, device, r => Passes(r, ownWidth: false), r => Passes(r, ownWidth: true));
         var minibatches = (samples.Count + miniBatch - 1) / miniBatch;
         Console.WriteLine($"PPO update passes, minibatches of {miniBatch} of 16 rollouts (width {rollouts.InputIds.shape[1]}; cut: {columns / (double)minibatches:0} on average), " +
-                          $"{repeats} alternating runs: batch width {Median(rates["batch width"]):N0}, own width {Median(rates["own width"]):N0} tokens/s, " +
-                          $"ratio {Median(rates["own width"]) / Median(rates["batch width"]):0.00}×");
+                          $"{repeats} alternating runs: batch width {batchWidth:N0}, own width {ownWidth:N0} tokens/s, ratio {ownWidth / batchWidth:0.00}×");
     }
 
     /// <summary>PPO's rollout batch (16 demo prompts, up to its max_new_tokens sampled tokens, seeded) through the generation path of
@@ -127,8 +163,7 @@ public static class MethodThroughputBenchmark
     /// model, on the run's device and in its dtype; medians of generated tokens/s, and a check that both drew the same tokens.</summary>
     private static void RolloutPaths(string folder, int repeats, Device device, ScalarType dtype, int newTokens)
     {
-        using var model = ModelFolder.Load(folder);
-        model.to(device).to(dtype);
+        using var model = Load(folder, device, dtype);
         var tokenizer = AlignLab.Core.Tokenization.TextTokenizer.Load(folder);
         var prompts = DemoPrompts(tokenizer, 16);
         var options = SampledRollouts(tokenizer, newTokens);
@@ -147,7 +182,6 @@ public static class MethodThroughputBenchmark
             rates["stepwise"].Add(before.Sum(s => s.Tokens.Length) / beforeSeconds);
             rates["current"].Add(now.Sum(s => s.Tokens.Length) / nowSeconds);
         }
-        double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
         Console.WriteLine($"Rollout paths, PPO's batch (16 prompts, ≤ {newTokens} sampled tokens, seeded), {repeats} alternating runs: " +
                           $"stepwise {Median(rates["stepwise"]):N0}, current {Median(rates["current"]):N0} generated tokens/s, " +
                           $"ratio {Median(rates["current"]) / Median(rates["stepwise"]):0.00}×; same tokens: {same}");
@@ -162,6 +196,36 @@ public static class MethodThroughputBenchmark
             if (r > 0) manyRates.Add(generated.Sum(s => s.Tokens.Length) / clock.Elapsed.TotalSeconds);
         }
         Console.WriteLine($"Rollout, current path, 256 prompts (≤ {newTokens} sampled tokens), 3 runs: {Median(manyRates):N0} generated tokens/s");
+    }
+
+    private static CausalLM Load(string folder, Device device, ScalarType dtype)
+    {
+        var model = ModelFolder.Load(folder);
+        model.to(device).to(dtype);
+        return model;
+    }
+
+    /// <summary>Two ways of one piece of work, each given the round and returning the units of work it did, timed alternately
+    /// (each first every other round) after <see cref="WarmUp"/> rounds: the median rate of each.</summary>
+    private static (double First, double Second) Alternately(int repeats, Device device, Func<int, double> first, Func<int, double> second)
+    {
+        var rates = new[] { new List<double>(), new List<double>() };
+        Func<int, double>[] ways = [first, second];
+        for (int round = 0; round < repeats + WarmUp; round++)
+            foreach (var way in round % 2 == 0 ? new[] { 0, 1 } : [1, 0])
+            {
+                var clock = Stopwatch.StartNew();
+                var work = ways[way](round);
+                if (device.type == DeviceType.CUDA) cuda.synchronize();
+                if (round >= WarmUp) rates[way].Add(work / clock.Elapsed.TotalSeconds);
+            }
+        return (Median(rates[0]), Median(rates[1]));
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? double.NaN : sorted[sorted.Count / 2];
     }
 
     /// <summary>The first <paramref name="count"/> demo prompts in the Alpaca template, encoded.</summary>
@@ -187,14 +251,8 @@ public static class MethodThroughputBenchmark
             if (name == "lr") _stepEnds.Add(_clock.Elapsed.TotalSeconds);
         }
 
-        public double Median(string name) => MedianOf(_series[name].Skip(WarmUp));
+        public double Median(string name) => MethodThroughputBenchmark.Median(_series[name].Skip(WarmUp));
 
-        public double MedianStepSeconds => MedianOf(_stepEnds.Zip(_stepEnds.Skip(1), (a, b) => b - a).Skip(WarmUp - 1));
-
-        private static double MedianOf(IEnumerable<double> values)
-        {
-            var sorted = values.Order().ToList();
-            return sorted.Count == 0 ? double.NaN : sorted[sorted.Count / 2];
-        }
+        public double MedianStepSeconds => MethodThroughputBenchmark.Median(_stepEnds.Zip(_stepEnds.Skip(1), (a, b) => b - a).Skip(WarmUp - 1));
     }
 }

@@ -26,6 +26,20 @@ public sealed class RunMemoryEstimateTests
     }
 
     [Fact]
+    public void AFigaPassOfSeveralMicroBatchesCountsAllTheirRows()
+    {
+        // As AFigaRunCountsBothResponsesOfItsPairs with 2 micro-batches per pass: 32 rows, so activations
+        // 17·32·64·16·2·4 = 4,456,448 and logits 2·32·64·50·4 = 819,200, with the same 16,000 of weights and optimizer.
+        // A pass holds at most grad_accum micro-batches (not limited when grad_accum is not given).
+        string Figa(int perPass, int accumulation) => $$"""{"batch_size":8,"max_length":64,"precision":"fp32","grad_accum":{{accumulation}},"micro_batches_per_pass":{{perPass}}}""";
+        Assert.Equal(16_000 + 4_456_448 + 819_200, RunMemoryEstimate.For("figa", Parameters(Figa(2, 16)), Shape)!.Bytes);
+        Assert.Equal(2_653_824, RunMemoryEstimate.For("figa", Parameters(Figa(1, 16)), Shape)!.Bytes);
+        Assert.Equal(16_000 + 4_456_448 + 819_200, RunMemoryEstimate.For("figa", Parameters(Figa(8, 2)), Shape)!.Bytes);
+        Assert.Equal(16_000 + 4_456_448 + 819_200,
+            RunMemoryEstimate.For("figa", Parameters("""{"batch_size":8,"max_length":64,"precision":"fp32","micro_batches_per_pass":2}"""), Shape)!.Bytes);
+    }
+
+    [Fact]
     public void APpoRunCountsItsMinibatchTheRolloutsCacheAndItsOtherModels()
     {
         // Pure bf16, LoRA: weights 2·1,000 = 2,000; adapters 4·8·16·2 = 1,024 values, fp32 with grads and moments:

@@ -199,6 +199,67 @@ public sealed class FigaMethodTests : IClassFixture<FigaMethodTests.InitialPolic
     }
 
     [Fact]
+    public void APassOfSeveralMicroBatchesGivesTheSumOfTheirLossesFiguresAndGradients()
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(11);
+        // Two micro-batches of two pairs in FigaBatch's layout: the four revisions (micro-batches 0, 0, 1, 1), then the four
+        // initial responses in the same order. Micro-batch 1 has many more counted tokens, so one normaliser for all
+        // eight rows would weigh its tokens differently.
+        var ce = (rand(8, 6) * 1.2).requires_grad_();
+        var weights = tensor(new float[]
+        {
+            0, 1, 0, 0, 0, 0,
+            0, 0, 1, 0, 0, 0,
+            1, 1, 1, 1, 1, 0,
+            0, 1, 1, 1, 1, 1,
+            0, -0.5f, 0, 0, 0, 0,
+            0, 0, -0.5f, -0.5f, 0, 0,
+            -0.5f, -0.5f, -0.5f, 0, -0.5f, -0.5f,
+            0, -0.5f, -0.5f, -0.5f, -0.5f, 0,
+        }, [8, 6]);
+        var groups = tensor(new long[] { 0, 0, 1, 1, 0, 0, 1, 1 });
+        var options = new FigaOptions();
+
+        var together = FigaLoss.Compute(ce, weights, weights.gt(0), options, groups, microBatches: 2);
+        var gradientTogether = autograd.grad([together.Loss], [ce])[0];
+
+        // Each micro-batch alone: its own rows, as a pass of one micro-batch computes them.
+        var rowsOf = new[] { tensor(new long[] { 0, 1, 4, 5 }), tensor(new long[] { 2, 3, 6, 7 }) };
+        var alone = rowsOf.Select(rows => FigaLoss.Compute(ce.index_select(0, rows), weights.index_select(0, rows), weights.index_select(0, rows).gt(0), options)).ToList();
+        var gradientAlone = autograd.grad([alone[0].Loss + alone[1].Loss], [ce])[0];
+
+        Assert.Equal(alone.Sum(a => a.Loss.item<float>()), together.Loss.item<float>(), 5);
+        Assert.Equal(alone.Sum(a => a.GoodLoss), together.GoodLoss, 5);
+        Assert.Equal(alone.Sum(a => a.BadLoss), together.BadLoss, 5);
+        Assert.Equal((alone.Sum(a => a.GoodTokens), alone.Sum(a => a.BadKept), alone.Sum(a => a.BadDropped)), (together.GoodTokens, together.BadKept, together.BadDropped));
+        Assert.True(gradientTogether.allclose(gradientAlone, rtol: 1e-5, atol: 1e-7), "the gradient of one pass equals the sum of the two passes' gradients");
+        // Not a single normaliser: micro-batch 1's tokens get a smaller weight than micro-batch 0's.
+        var pooled = FigaLoss.Compute(ce, weights, weights.gt(0), options);
+        Assert.NotEqual(pooled.Loss.item<float>() * 2, together.Loss.item<float>(), 3);
+    }
+
+    [Fact]
+    public async Task MicroBatchesRunTogetherTrainAsOneMicroBatchPerPass()
+    {
+        // Four micro-batches of two pairs per step, run one per pass and three per pass (a pass of three, then of one).
+        var runs = new[] { 1, 3 }.Select(perPass => new MethodContext(new FigaMethod(_registry),
+            $$"""{"model":"demo-initial","learning_rate":0.0005,"batch_size":2,"grad_accum":4,"micro_batches_per_pass":{{perPass}},"max_steps":3,"eval_every":0,"eval_fraction":0.1,"checkpoint_every":0}""")).ToList();
+        foreach (var run in runs) await new FigaMethod(_registry).RunAsync(run);
+
+        foreach (var metric in new[] { "loss", "good_token_loss", "bad_token_loss", "good_tokens", "bad_tokens_kept", "bad_tokens_dropped", "grad_norm" })
+        {
+            var (one, three) = (runs[0].Series(metric).ToArray(), runs[1].Series(metric).ToArray());
+            Assert.Equal(3, one.Length);
+            for (int i = 0; i < one.Length; i++) Assert.True(Math.Abs(one[i] - three[i]) <= 1e-4 * Math.Max(1, Math.Abs(one[i])), $"{metric} at step {i + 1}: {one[i]} vs {three[i]}");
+        }
+        using var onePerPass = ModelFolder.Load(Path.Combine(runs[0].ArtifactDirectory, "export"));
+        using var threePerPass = ModelFolder.Load(Path.Combine(runs[1].ArtifactDirectory, "export"));
+        var largest = onePerPass.named_parameters().Zip(threePerPass.named_parameters(), (a, b) => (a.parameter - b.parameter).abs().max().item<float>()).Max();
+        Assert.True(largest < 1e-4, $"weights differ by up to {largest} after 3 steps at learning rate 5e-4");
+    }
+
+    [Fact]
     public async Task FigaRaisesRevisedTokensAndLowersPenalisedTokensOnHeldOutPairs()
     {
         var context = new MethodContext(new FigaMethod(_registry),

@@ -20,6 +20,12 @@ public sealed class RunRequestsApiTests(SharedWebApp app) : IClassFixture<Shared
     [InlineData("""{"method":"smoke","parameters":{"steps":[1,}}""", "$.parameters.steps")]
     [InlineData("", "$")]
     [InlineData("""{"method":"smoke","parameters":{"steps":5,"steps":6}}""", "$.parameters.steps")]
+    [InlineData("""{"method":"figa","parameters":{"micro_batches_per_pass":0}}""", "parameters.micro_batches_per_pass")]
+    [InlineData("""{"method":"figa","parameters":{"micro_batches_per_pass":1e30}}""", "parameters.micro_batches_per_pass")]
+    [InlineData("""{"method":"figa","parameters":{"micro_batches_per_pass":"2\u0000"}}""", "parameters.micro_batches_per_pass")]
+    [InlineData("""{"method":"figa","parameters":{"micro_batches_per_pass":"\ud800"}}""", "parameters.micro_batches_per_pass")]
+    [InlineData("""{"method":"figa","parameters":{"micro_batches_per_pass":[4]}}""", "parameters.micro_batches_per_pass")]
+    [InlineData("""{"method":"ppo","parameters":{"generation_batch_size":-1}}""", "parameters.generation_batch_size")]
     public async Task InvalidRequestsGetProblemJsonNamingTheFieldAndWriteNothing(string body, string field)
     {
         var before = await CountRowsAsync();

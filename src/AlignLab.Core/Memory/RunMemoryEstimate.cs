@@ -5,7 +5,8 @@ namespace AlignLab.Core.Memory;
 
 /// <summary>The memory estimate of one run (<see cref="MemoryEstimate.For"/>) from its resolved parameters:
 /// <list type="bullet">
-/// <item>rows in one pass: <c>batch_size</c>, twice over for FIGA and reward models (both responses of a pair), and PPO's
+/// <item>rows in one pass: <c>batch_size</c>, twice over for FIGA and reward models (both responses of a pair) and times
+/// FIGA's <c>micro_batches_per_pass</c>, and PPO's
 /// <c>mini_batch_size</c> for the update, with the KV cache of one generation pass (<c>generation_batch_size</c>
 /// rollouts, or all <c>batch_size</c> when it is 0);</item>
 /// <item>tokens: <c>max_length</c>, at most the model's context;</item>
@@ -20,7 +21,10 @@ public static class RunMemoryEstimate
         if (MemoryEstimate.Defaults.FirstOrDefault(d => d.Method == method) is not { Method: not null } defaults) return null;
         var batch = Int(parameters, "batch_size") ?? defaults.Rows;
         var pairs = method is MethodNames.Figa or MethodNames.RewardModel;
-        var rows = defaults.Ppo ? Int(parameters, "mini_batch_size") ?? batch : pairs ? 2 * batch : batch;
+        // FIGA may run several micro-batches in one pass (at most grad_accum of them).
+        var perPass = Math.Max(1, Int(parameters, "micro_batches_per_pass") ?? 1);
+        if (Int(parameters, "grad_accum") is int accumulation) perPass = Math.Min(perPass, Math.Max(1, accumulation));
+        var rows = defaults.Ppo ? Int(parameters, "mini_batch_size") ?? batch : pairs ? 2 * batch * perPass : batch;
         var tokens = Math.Min(Int(parameters, "max_length") ?? defaults.Tokens, shape.ContextLength);
         var lora = Flag(parameters, "lora");
         var precision = Training.Precision.Resolve(Text(parameters, "precision") ?? Training.Precision.Fp32, Text(parameters, "device") ?? "cpu");

@@ -4,8 +4,9 @@ namespace AlignLab.Training.Batching;
 
 /// <summary>Rows of prompt followed by response, right-padded: ids and attention mask (Int64) and the mask of response
 /// tokens (Float32), each (B, T). Every method's batches start from this; <see cref="Spread"/> places per-response-token
-/// values (FIGA weights, changed-token flags, rewards) at their positions.</summary>
-public sealed record ResponseBatch(Tensor InputIds, Tensor AttentionMask, Tensor ResponseMask, long Tokens)
+/// values (FIGA weights, changed-token flags, rewards) at their positions. <see cref="FirstResponse"/>: the earliest column
+/// holding a response token (the width when there is none), known here on the host.</summary>
+public sealed record ResponseBatch(Tensor InputIds, Tensor AttentionMask, Tensor ResponseMask, long Tokens, long FirstResponse)
 {
     public long Length => InputIds.shape[1];
 
@@ -28,7 +29,7 @@ public sealed record ResponseBatch(Tensor InputIds, Tensor AttentionMask, Tensor
         }
         long[] shape = [rows.Count, length];
         return new ResponseBatch(tensor(ids, shape, device: device), tensor(attention, shape, device: device),
-            tensor(response, shape, device: device), attention.Sum());
+            tensor(response, shape, device: device), attention.Sum(), rows.Where(r => r.Response.Length > 0).Select(r => (long)r.Prompt.Length).DefaultIfEmpty(length).Min());
     }
 
     /// <summary>(B, T) Float32: <paramref name="value"/>(row, k) at the position of row's k-th response token, 0 elsewhere.</summary>

@@ -21,18 +21,42 @@ public sealed record TokenLogProbs(Tensor LogProbs, Tensor Entropy, Tensor Mask)
         return FromLogits(logits, inputIds, responseMask);
     }
 
+    /// <summary>As <see cref="Compute"/>, with the output head and the log-softmax run only over the positions that predict
+    /// a response token of some row, from the batch's earliest response column: a prompt costs no (T, vocabulary) logits.
+    /// The values of <see cref="FromLogits"/> of the full logits, up to float rounding (the head's matmul has another shape).</summary>
+    /// <param name="firstResponse">The batch's earliest response column, known on the host from its prompts
+    /// (<see cref="Batching.ResponseBatch.FirstResponse"/>), so nothing waits for the device. No row may hold a response
+    /// token before it.</param>
+    public static TokenLogProbs OfResponses(CausalLM model, Tensor inputIds, Tensor attentionMask, Tensor responseMask, long firstResponse, bool withEntropy = true) =>
+        OfResponses(model.Hidden(inputIds, attentionMask), model.Logits, firstResponse, inputIds, responseMask, withEntropy);
+
+    /// <param name="hidden">(B, T, C) final hidden states.</param>
+    /// <param name="head">The output head: hidden states (B, t, C) to logits (B, t, V).</param>
+    public static TokenLogProbs OfResponses(Tensor hidden, Func<Tensor, Tensor> head, long firstResponse, Tensor inputIds, Tensor responseMask, bool withEntropy = true)
+    {
+        var T = inputIds.shape[1];
+        var start = Math.Clamp(firstResponse, 1, T);                                                // position 0 predicts nothing
+        // Hidden positions start − 1 … T − 2 predict tokens start … T − 1.
+        return Score(start == T ? null : head(hidden.narrow(1, start - 1, T - start)), start, inputIds, responseMask, withEntropy);
+    }
+
     /// <param name="withEntropy">False: skip the entropy (a second pass over the vocabulary); <see cref="Entropy"/> is then zero.</param>
-    public static TokenLogProbs FromLogits(Tensor logits, Tensor inputIds, Tensor responseMask, bool withEntropy = true)
+    public static TokenLogProbs FromLogits(Tensor logits, Tensor inputIds, Tensor responseMask, bool withEntropy = true) =>
+        Score(logits.narrow(1, 0, inputIds.shape[1] - 1), 1, inputIds, responseMask, withEntropy);
+
+    /// <param name="predicting">(B, T − start, V): the logits that predict tokens start … T − 1 (null when start = T).</param>
+    private static TokenLogProbs Score(Tensor? predicting, long start, Tensor inputIds, Tensor responseMask, bool withEntropy)
     {
         var (B, T) = (inputIds.shape[0], inputIds.shape[1]);
-        var logp = F.log_softmax(logits.narrow(1, 0, T - 1).to(ScalarType.Float32), -1);          // (B, T-1, V) predicts 1..T-1
-        var targets = inputIds.narrow(1, 1, T - 1).unsqueeze(-1);                                  // (B, T-1, 1)
-        var tokenLogp = logp.gather(-1, targets).squeeze(-1);                                      // (B, T-1)
-        var entropy = withEntropy ? -(logp.exp() * logp).sum(-1) : zeros_like(tokenLogp);           // (B, T-1)
-        var first = zeros(B, 1, dtype: ScalarType.Float32, device: logits.device);
+        var before = zeros(B, start, dtype: ScalarType.Float32, device: inputIds.device);            // scores nothing
         var mask = responseMask.to(ScalarType.Float32).clone();
         mask.narrow(1, 0, 1).zero_();
-        return new TokenLogProbs(cat([first, tokenLogp], 1) * mask, cat([first, entropy], 1) * mask, mask);
+        if (predicting is null) return new TokenLogProbs(before.clone(), before, mask);
+        var logp = F.log_softmax(predicting.to(ScalarType.Float32), -1);                            // (B, T − start, V)
+        var targets = inputIds.narrow(1, start, T - start).unsqueeze(-1);                           // (B, T − start, 1)
+        var tokenLogp = logp.gather(-1, targets).squeeze(-1);                                       // (B, T − start)
+        var entropy = withEntropy ? -(logp.exp() * logp).sum(-1) : zeros_like(tokenLogp);            // (B, T − start)
+        return new TokenLogProbs(cat([before, tokenLogp], 1) * mask, cat([before, entropy], 1) * mask, mask);
     }
 
     public void Dispose()

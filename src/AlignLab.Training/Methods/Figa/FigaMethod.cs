@@ -50,6 +50,7 @@ public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets =
     {
         var o = FigaRunOptions.Schema.Bind(context.Parameters, FigaRunOptions.Defaults);
         var (optimization, accumulation) = (o.Optimization, o.Optimization.GradAccum);
+        var perPass = Math.Min(o.MicroBatchesPerPass, accumulation);
         var records = await FigaData.RecordsAsync(o.Dataset, datasets, context.CancellationToken);
         using var session = TrainingSession.Open(context, registry, o);
         // Loaded before training so that a wrong folder fails the run at once, not at the first evaluation.
@@ -79,15 +80,17 @@ public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets =
                 var learningRate = session.BeginStep();
                 double loss = 0, goodLoss = 0, badLoss = 0;
                 long goodTokens = 0, badKept = 0, badDropped = 0, tokens = 0;
-                for (int micro = 0; micro < accumulation; micro++)
+                for (int first = 0; first < accumulation; first += perPass)
                 {
-                    // Revisions and initial responses in one batch; each token weighted by Eq. 1, the loss by Eq. 2.
-                    var batch = FigaBatch.Build(batches.Get(session.Step * accumulation + micro), session.Tokenizer.PadTokenId, session.Device);
-                    var logits = session.Model.Forward(batch.InputIds, batch.AttentionMask);                  // (2B, T, V)
-                    var tokenCe = TokenLogProbs.FromLogits(logits, batch.InputIds, batch.ResponseMask, withEntropy: false).Nll;   // (2B, T)
-                    var result = FigaLoss.Compute(tokenCe, batch.Weights, batch.Rewarded, o.Figa);
+                    // Revisions and initial responses of micro_batches_per_pass micro-batches in one batch; each token weighted
+                    // by Eq. 1, each micro-batch's loss by Eq. 2 over its own tokens.
+                    var microBatches = Enumerable.Range(first, Math.Min(perPass, accumulation - first))
+                        .Select(micro => batches.Get(session.Step * accumulation + micro)).ToList();
+                    var batch = FigaBatch.Build(microBatches, session.Tokenizer.PadTokenId, session.Device);
+                    var tokenCe = TokenLogProbs.OfResponses(session.Model, batch.InputIds, batch.AttentionMask, batch.ResponseMask, batch.FirstResponse, withEntropy: false).Nll;   // (2B, T)
+                    var result = FigaLoss.Compute(tokenCe, batch.Weights, batch.Rewarded, o.Figa, batch.Groups, batch.MicroBatches);
                     session.Backward(result.Loss / accumulation);
-                    loss += result.Loss.item<float>() / accumulation;
+                    loss += result.LossValue / accumulation;
                     goodLoss += result.GoodLoss / accumulation;
                     badLoss += result.BadLoss / accumulation;
                     (goodTokens, badKept, badDropped) = (goodTokens + result.GoodTokens, badKept + result.BadKept, badDropped + result.BadDropped);

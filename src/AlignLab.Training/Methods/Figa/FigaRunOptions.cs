@@ -23,6 +23,7 @@ public sealed record FigaRunOptions : ITrainingOptions
     public int EvalMaxNewTokens { get; init; } = 64;
     public IReadOnlyList<string> EvaluateWith { get; init; } = [];
     public bool EvaluateCheckpoints { get; init; }
+    public int MicroBatchesPerPass { get; init; } = 1;
     public OptimizationOptions Optimization { get; init; } = new()
     {
         LearningRate = 1e-5, Schedule = "constant", WarmupSteps = 0, Epochs = 5, MaxSteps = 0, BatchSize = 8, GradAccum = 16, MaxLength = 512,
@@ -81,6 +82,9 @@ public sealed record FigaRunOptions : ITrainingOptions
         .Integer(o => o.EvalMaxNewTokens, "eval_max_new_tokens", 1, 8192, "Longest answer in the reward evaluation.")
         .EvaluateWith(o => o.EvaluateWith, o => o.EvaluateCheckpoints)
         .Group(o => o.Optimization, OptimizationOptions.Schema)
+        .Integer(o => o.MicroBatchesPerPass, "micro_batches_per_pass", 1, 1024,
+            "Micro-batches run through the model in one forward and backward pass, for speed at the cost of memory. Each keeps its own " +
+            "loss normalisation, so the gradient and the recipe are those of one micro-batch per pass (up to float rounding).")
         .Group(o => o.Lora, LoraOptions.Schema)
         .Group(o => o.Runtime, RuntimeOptions.Schema);
 }

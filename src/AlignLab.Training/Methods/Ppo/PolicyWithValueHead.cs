@@ -1,3 +1,4 @@
+using AlignLab.Training.Inference;
 using AlignLab.Training.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -41,6 +42,16 @@ public sealed class PolicyWithValueHead : nn.Module
         var hidden = _policy.Hidden(inputIds, attentionMask);
         var valueHidden = _critic is null ? hidden : _critic.Hidden(inputIds, attentionMask);
         return (_policy.Logits(hidden), v_head.forward(valueHidden).squeeze(-1));
+    }
+
+    /// <summary>The response tokens' log-probs (and entropy) under the policy, its head run only over the positions that
+    /// predict response tokens, from <paramref name="firstResponse"/> (<see cref="TokenLogProbs.OfResponses(Tensor, Func{Tensor, Tensor}, long, Tensor, Tensor, bool)"/>),
+    /// and values (B, T).</summary>
+    public (TokenLogProbs Tokens, Tensor Values) Score(Tensor inputIds, Tensor attentionMask, Tensor responseMask, long firstResponse, bool withEntropy)
+    {
+        var hidden = _policy.Hidden(inputIds, attentionMask);
+        var valueHidden = _critic is null ? hidden : _critic.Hidden(inputIds, attentionMask);
+        return (TokenLogProbs.OfResponses(hidden, _policy.Logits, firstResponse, inputIds, responseMask, withEntropy), v_head.forward(valueHidden).squeeze(-1));
     }
 
     /// <summary>A critic from a reward model's folder (a decoder *ForSequenceClassification): its backbone, without its

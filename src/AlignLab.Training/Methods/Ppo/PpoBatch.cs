@@ -4,8 +4,8 @@ using static TorchSharp.torch;
 namespace AlignLab.Training.Methods.Ppo;
 
 /// <summary>Rollouts as right-padded rows of prompt + response, with the response mask and each response token's
-/// score from the reward source at its position, and each row's length (prompt + response).</summary>
-public sealed record PpoBatch(Tensor InputIds, Tensor AttentionMask, Tensor ResponseMask, Tensor Scores, long Tokens, int[] Lengths)
+/// score from the reward source at its position, each row's length (prompt + response) and its prompt's length.</summary>
+public sealed record PpoBatch(Tensor InputIds, Tensor AttentionMask, Tensor ResponseMask, Tensor Scores, long Tokens, int[] Lengths, int[] PromptLengths)
 {
     public static PpoBatch Build(IReadOnlyList<PpoSample> samples, IReadOnlyList<double[]> scores, int padTokenId, Device device)
     {
@@ -15,8 +15,11 @@ public sealed record PpoBatch(Tensor InputIds, Tensor AttentionMask, Tensor Resp
         var rows = samples.Select(s => (s.Prompt, s.Response)).ToList();
         var batch = ResponseBatch.Pad(rows, padTokenId, device);
         return new PpoBatch(batch.InputIds, batch.AttentionMask, batch.ResponseMask, batch.Spread(rows, (b, k) => scores[b][k]), batch.Tokens,
-            [.. rows.Select(r => r.Prompt.Length + r.Response.Length)]);
+            [.. rows.Select(r => r.Prompt.Length + r.Response.Length)], [.. rows.Select(r => r.Prompt.Length)]);
     }
+
+    /// <summary>The earliest response column of rows <paramref name="rows"/> (every rollout has at least one response token).</summary>
+    public long FirstResponse(IEnumerable<int> rows) => rows.Min(i => PromptLengths[i]);
 
     /// <summary>What picks rows <paramref name="rows"/> of a (B, T, …) tensor, cut after the longest of them: the later
     /// columns are padding in each of those rows (rows are right-padded), which a causal model never reads, so a minibatch

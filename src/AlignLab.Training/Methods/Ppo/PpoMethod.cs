@@ -144,13 +144,14 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                         using var passScope = NewDisposeScope();
                         var rows = Math.Min(passRows, samples.Count - first);
                         var (ids, attention, response) = (batch.InputIds.narrow(0, first, rows), batch.AttentionMask.narrow(0, first, rows), batch.ResponseMask.narrow(0, first, rows));
-                        var (logits, values) = agent.Forward(ids, attention);
-                        oldParts.Add(TokenLogProbs.FromLogits(logits, ids, response, withEntropy: false).LogProbs.MoveToOuterDisposeScope());
+                        var firstResponse = batch.FirstResponse(Enumerable.Range(first, rows));
+                        var (tokens, values) = agent.Score(ids, attention, response, firstResponse, withEntropy: false);
+                        oldParts.Add(tokens.LogProbs.MoveToOuterDisposeScope());
                         valueParts.Add((PpoBatch.ShiftRight(values.to(ScalarType.Float32)) * response).MoveToOuterDisposeScope());
-                        var referenceLogits = reference is not null
-                            ? reference.Forward(ids, attention)
-                            : Lora.WithoutAdapters(session.Model, () => session.Model.Forward(ids, attention));
-                        referenceParts.Add(TokenLogProbs.FromLogits(referenceLogits, ids, response, withEntropy: false).LogProbs.MoveToOuterDisposeScope());
+                        var referenceTokens = reference is not null
+                            ? TokenLogProbs.OfResponses(reference, ids, attention, response, firstResponse, withEntropy: false)
+                            : Lora.WithoutAdapters(session.Model, () => TokenLogProbs.OfResponses(session.Model, ids, attention, response, firstResponse, withEntropy: false));
+                        referenceParts.Add(referenceTokens.LogProbs.MoveToOuterDisposeScope());
                     }
                     agent.train();
                 }
@@ -177,8 +178,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                         using var scope = NewDisposeScope();
                         var Pick = batch.Rows(chunk);
                         var mask = Pick(batch.ResponseMask);
-                        var (logits, values) = agent.Forward(Pick(batch.InputIds), Pick(batch.AttentionMask));
-                        var logProbs = TokenLogProbs.FromLogits(logits, Pick(batch.InputIds), mask);
+                        var (logProbs, values) = agent.Score(Pick(batch.InputIds), Pick(batch.AttentionMask), mask, batch.FirstResponse(chunk), withEntropy: true);
                         var policy = PpoMath.PolicyLoss(logProbs.LogProbs, Pick(oldLogProbs), Pick(advantages), mask, ppo.ClipRange);
                         var value = PpoMath.ValueLoss(PpoBatch.ShiftRight(values.to(ScalarType.Float32)), Pick(oldValues), Pick(returns), mask, ppo.ClipRangeValue);
                         var entropyMean = (logProbs.Entropy * mask).sum() / mask.sum();

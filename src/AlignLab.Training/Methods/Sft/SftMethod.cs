@@ -82,8 +82,7 @@ public sealed class SftMethod(ModelRegistry registry, IDatasetStore? datasets = 
     /// <summary>Mean cross-entropy of the response tokens (prompt and padding positions ignored).</summary>
     public static Tensor ResponseLoss(CausalLM model, ResponseBatch batch)
     {
-        var logits = model.Forward(batch.InputIds, batch.AttentionMask);                        // (B, T, V)
-        var tokens = TokenLogProbs.FromLogits(logits, batch.InputIds, batch.ResponseMask, withEntropy: false);
+        var tokens = TokenLogProbs.OfResponses(model, batch.InputIds, batch.AttentionMask, batch.ResponseMask, batch.FirstResponse, withEntropy: false);
         return tokens.Nll.sum() / tokens.Mask.sum().clamp_min(1);
     }
 
