@@ -39,7 +39,9 @@ public sealed class RewardModelMethodTests(ITestOutputHelper output)
         // Reward models start from the SFT policy, as in the paper: the demo model fine-tuned on the demo answers.
         await DemoSftPolicy.CopyToAsync(root, "demo-sft");
         const string common = "\"model\":\"demo-sft\",\"learning_rate\":0.001,\"warmup_steps\":10,\"eval_every\":0,\"eval_fraction\":0.1,\"checkpoint_every\":0";
-        var token = new MethodContext(new RewardModelMethod(registry), $$"""{"level":"token","pairs":"edited","max_steps":300,{{common}}}""");
+        // The token model's held-out accuracy passes 85 % between 300 and 500 steps, where exactly depends on float rounding
+        // (0.68 to 0.87 at 300 steps on two CPUs); at 500 it is 0.94.
+        var token = new MethodContext(new RewardModelMethod(registry), $$"""{"level":"token","pairs":"edited","max_steps":500,{{common}}}""");
         await new RewardModelMethod(registry).RunAsync(token);
         // The sequence model learns its own pairs by their style within 100 steps (asserted below: ≥ 95 % held out); more
         // steps only take longer, the edited pairs stay out of its reach.
