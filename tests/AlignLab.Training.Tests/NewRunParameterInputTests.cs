@@ -9,7 +9,7 @@ using AlignLab.Training.Registry;
 
 namespace AlignLab.Training.Tests;
 
-/// <summary>The run parameters of the speed and memory work (activation_checkpointing, precision bf16-mixed, PPO's
+/// <summary>The run parameters of the speed and memory work (activation_checkpointing, disable_dropout, precision bf16-mixed, PPO's
 /// generation_batch_size, FIGA's micro_batches_per_pass, the smoke method's fail_with) refuse bad values naming the field, and no spec is made (nothing
 /// can be stored).</summary>
 public class NewRunParameterInputTests
@@ -23,6 +23,8 @@ public class NewRunParameterInputTests
         { "sft", "activation_checkpointing", "\"yes\"" },
         { "sft", "activation_checkpointing", "1" },
         { "sft", "activation_checkpointing", "[true]" },
+        { "ppo", "disable_dropout", "\"no\"" },
+        { "ppo", "disable_dropout", "0" },
         { "sft", "precision", "\"bf16-mixed\\u0000\"" },
         { "sft", "precision", "\"bf17\"" },
         { "sft", "precision", "true" },

@@ -38,6 +38,8 @@ public sealed class PaperPresetsApiTests(PostgresFixture postgres) : WebAppTestB
         Assert.Equal((false, false), (Value<bool>(paper, "kl_clamp"), Value<bool>(paper, "whiten_rewards")));
         // The paper's appendix: the checkpoint with the best mean reward, compared every 1,000 steps.
         Assert.Equal(1000, Value<int>(paper, "best_every"));
+        // LLaMA-2 has no dropout; on a model with dropout the preset turns it off (LoRA's stays).
+        Assert.True(Value<bool>(paper, "disable_dropout"));
         Assert.All(parameters, p => Assert.True(JsonNode.DeepEquals(p!["default"], paper[p["name"]!.GetValue<string>()]), p["name"]!.GetValue<string>()));
         Assert.True(Value<int>(demo, "max_new_tokens") < 512 && Value<int>(demo, "max_steps") < Value<int>(paper, "max_steps"));
     }
@@ -55,6 +57,8 @@ public sealed class PaperPresetsApiTests(PostgresFixture postgres) : WebAppTestB
         Assert.Equal((true, true, "reward_model"), (Value<bool>(paper, "kl_clamp"), Value<bool>(paper, "whiten_rewards"), Value<string>(paper, "critic")));
         Assert.Equal((2, 1e-5), (Value<int>(paper, "ppo_epochs"), Value<double>(paper, "learning_rate")));
         Assert.Equal(("linear", 5), (Value<string>(paper, "schedule"), Value<int>(paper, "warmup_steps")));
+        // AlpacaFarm's policy stays in eval mode during PPO updates: no dropout.
+        Assert.True(Value<bool>(paper, "disable_dropout"));
         Assert.All(parameters, p => Assert.True(JsonNode.DeepEquals(p!["default"], paper[p["name"]!.GetValue<string>()]), p["name"]!.GetValue<string>()));
         Assert.Equal(32, Value<int>(demo, "max_new_tokens"));
         Assert.Equal("policy", Value<string>(demo, "critic"));

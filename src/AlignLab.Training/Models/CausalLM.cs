@@ -11,6 +11,10 @@ public abstract class CausalLM(string name) : nn.Module(name)
     /// (<see cref="LayerCheckpoint"/>): less activation memory for one more forward pass of compute.</summary>
     public abstract bool ActivationCheckpointing { get; set; }
 
+    /// <summary>Sets the model's own dropout probabilities (those of its config.json) to 0, so that training passes are
+    /// as deterministic as evaluation ones; LoRA adapters keep theirs. Architectures without dropout have nothing to do.</summary>
+    public virtual void DisableDropout() { }
+
     private Exception? _checkpointError;
 
     /// <summary>The first error of a checkpointed layer's second run since the last call, or null. That run happens inside

@@ -81,13 +81,14 @@ public sealed record LoraOptions
         .Text(o => o.Targets, "lora_targets", 200, "Comma-separated layer names to adapt; empty: the model's query/value maps (c_attn for GPT-2).");
 }
 
-/// <summary>Seed, device, precision and activation checkpointing.</summary>
+/// <summary>Seed, device, precision, activation checkpointing and the model's dropout.</summary>
 public sealed record RuntimeOptions
 {
     public int Seed { get; init; } = 1234;
     public string Device { get; init; } = "cpu";
     public string Precision { get; init; } = "fp32";
     public bool ActivationCheckpointing { get; init; }
+    public bool DisableDropout { get; init; }
 
     public static ParameterSchema<RuntimeOptions> Schema { get; } = new ParameterSchema<RuntimeOptions>()
         .Integer(o => o.Seed, "seed", 0, int.MaxValue, "Seed of data order and dropout.")
@@ -97,7 +98,10 @@ public sealed record RuntimeOptions
             "but updates below bf16's resolution are lost; fp32; auto: bf16-mixed on CUDA, fp32 on the CPU.")
         .Boolean(o => o.ActivationCheckpointing, "activation_checkpointing",
             "Keep only each layer's input in training passes and run the layer again in the backward pass: activation memory of about one " +
-            "layer instead of all, for a third more compute. Same loss and gradients.");
+            "layer instead of all, for a third more compute. Same loss and gradients.")
+        .Boolean(o => o.DisableDropout, "disable_dropout",
+            "Train with the model's own dropout (config.json's attention, residual and embedding dropout) at 0, as TRL's PPO and DPO " +
+            "trainers do and as AlpacaFarm's PPO keeps its policy in eval mode; lora_dropout still applies. Off: the config's dropout.");
 }
 
 /// <summary>What <see cref="TrainingSession"/> needs of a method's options: every fine-tuning method's record has these

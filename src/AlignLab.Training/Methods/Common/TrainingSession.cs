@@ -112,6 +112,7 @@ public class TrainingSession : IDisposable
             var bf16 = Core.Training.Precision.ComputesInBf16(precision);
             if (bf16) model.to(ScalarType.BFloat16);
             model.ActivationCheckpointing = runtime.ActivationCheckpointing;
+            if (runtime.DisableDropout) model.DisableDropout();
             if (lora.Enabled)
             {
                 var targets = lora.Targets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -80,7 +80,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
     {
         var seed = training.Runtime.Seed;
         using var session = TrainingSession.Open(context, registry, training,
-            model => new PolicyWithValueHead(model, criticFolder is null ? null : PolicyWithValueHead.CriticFrom(criticFolder, model)));
+            model => new PolicyWithValueHead(model, criticFolder is null ? null : PolicyWithValueHead.CriticFrom(criticFolder, model, training.Runtime.DisableDropout)));
         var agent = session.Module;
         using var reference = training.Lora.Enabled ? null : FrozenReference(session);
         using var rewards = rewardSource(session);

@@ -31,7 +31,7 @@ public sealed record PpoRunOptions : ITrainingOptions
         LearningRate = 1e-5, Schedule = "linear", WarmupSteps = 5, MaxSteps = 100, BatchSize = 16, GradAccum = 1,
     };
     public LoraOptions Lora { get; init; } = new();
-    public RuntimeOptions Runtime { get; init; } = new() { Precision = "auto" };
+    public RuntimeOptions Runtime { get; init; } = new() { Precision = "auto", DisableDropout = true };
     public IReadOnlyList<string> EvaluateWith { get; init; } = [];
     public bool EvaluateCheckpoints { get; init; }
 

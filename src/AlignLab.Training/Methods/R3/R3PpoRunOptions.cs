@@ -31,7 +31,7 @@ public sealed record R3PpoRunOptions : ITrainingOptions
         LearningRate = 1e-5, Schedule = "constant", WarmupSteps = 0, MaxSteps = 5000, BatchSize = 16, GradAccum = 1,
     };
     public LoraOptions Lora { get; init; } = new() { Enabled = true, Rank = 8, Alpha = 16, Dropout = 0.05 };
-    public RuntimeOptions Runtime { get; init; } = new() { Precision = "auto" };
+    public RuntimeOptions Runtime { get; init; } = new() { Precision = "auto", DisableDropout = true };
     public IReadOnlyList<string> EvaluateWith { get; init; } = [];
     public bool EvaluateCheckpoints { get; init; }
 

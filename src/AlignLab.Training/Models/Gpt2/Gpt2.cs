@@ -50,24 +50,32 @@ public sealed class Conv1D : nn.Module<Tensor, Tensor>, Adapters.IAdaptableLinea
     }
 }
 
+/// <summary>GPT-2's dropouts (embeddings, attention output, MLP output), each a probability from the config that
+/// <see cref="Gpt2LMHeadModel.DisableDropout"/> can set to 0. Outside training, or at 0, no operation at all (a decode
+/// step would otherwise make two aliasing calls per layer).</summary>
+internal static class Gpt2Dropout
+{
+    public static Tensor Apply(Tensor x, double p, bool training) => training && p > 0 ? F.dropout(x, p, training: true) : x;
+}
+
 public sealed class Gpt2Attention : nn.Module
 {
     private readonly Conv1D c_attn, c_proj;
-    private readonly Dropout resid_dropout;
     private readonly int _heads, _layer;
-    private readonly double _attentionDropout;
+    private double _attentionDropout, _residualDropout;
 
     public Gpt2Attention(Gpt2Config config, int layer) : base(nameof(Gpt2Attention))
     {
         _heads = config.n_head;
         _layer = layer;
-        _attentionDropout = config.attn_pdrop;
+        (_attentionDropout, _residualDropout) = (config.attn_pdrop, config.resid_pdrop);
         c_attn = new Conv1D(config.n_embd, 3 * config.n_embd, config.initializer_range);
         // GPT-2's scaled init of residual projections: std / sqrt(2 · n_layer).
         c_proj = new Conv1D(config.n_embd, config.n_embd, config.initializer_range / Math.Sqrt(2 * config.n_layer));
-        resid_dropout = nn.Dropout(config.resid_pdrop);
         RegisterComponents();
     }
+
+    public void DisableDropout() => (_attentionDropout, _residualDropout) = (0, 0);
 
     public Tensor forward(Tensor x, Tensor? bias, KvCache? cache)
     {
@@ -81,24 +89,26 @@ public sealed class Gpt2Attention : nn.Module
             ? F.scaled_dot_product_attention(q, k, v, p: dropout, is_casual: true)
             : F.scaled_dot_product_attention(q, k, v, bias, dropout);                  // (B, H, T, D)
         y = y.transpose(1, 2).contiguous().view(B, T, C);
-        return resid_dropout.forward(c_proj.forward(y));
+        return Gpt2Dropout.Apply(c_proj.forward(y), _residualDropout, training);
     }
 }
 
 public sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>
 {
     private readonly Conv1D c_fc, c_proj;
-    private readonly Dropout dropout;
     private readonly string _activation;
+    private double _dropout;
 
     public Gpt2Mlp(Gpt2Config config) : base(nameof(Gpt2Mlp))
     {
         c_fc = new Conv1D(config.n_embd, config.InnerSize, config.initializer_range);
         c_proj = new Conv1D(config.InnerSize, config.n_embd, config.initializer_range / Math.Sqrt(2 * config.n_layer));
-        dropout = nn.Dropout(config.resid_pdrop);
+        _dropout = config.resid_pdrop;
         _activation = config.activation_function;
         RegisterComponents();
     }
+
+    public void DisableDropout() => _dropout = 0;
 
     public override Tensor forward(Tensor x)
     {
@@ -109,7 +119,7 @@ public sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>
             "gelu" => F.gelu(h),
             _ => F.gelu(h, GELU.Approximate.tanh),                                     // gelu_new
         };
-        return dropout.forward(c_proj.forward(h));
+        return Gpt2Dropout.Apply(c_proj.forward(h), _dropout, training);
     }
 }
 
@@ -128,6 +138,12 @@ public sealed class Gpt2Block : nn.Module
         RegisterComponents();
     }
 
+    public void DisableDropout()
+    {
+        attn.DisableDropout();
+        mlp.DisableDropout();
+    }
+
     public Tensor forward(Tensor x, Tensor? bias, KvCache? cache)
     {
         x = x + attn.forward(ln_1.forward(x), bias, cache);
@@ -138,7 +154,7 @@ public sealed class Gpt2Block : nn.Module
 public sealed class Gpt2Transformer : nn.Module
 {
     private readonly Embedding wte, wpe;
-    private readonly Dropout drop;
+    private double _embeddingDropout;
     private readonly ModuleList<Gpt2Block> h;
     private readonly LayerNorm ln_f;
 
@@ -151,13 +167,19 @@ public sealed class Gpt2Transformer : nn.Module
             wte.weight!.normal_(0, config.initializer_range);
             wpe.weight!.normal_(0, config.initializer_range);
         }
-        drop = nn.Dropout(config.embd_pdrop);
+        _embeddingDropout = config.embd_pdrop;
         h = nn.ModuleList(Enumerable.Range(0, config.n_layer).Select(i => new Gpt2Block(config, i)).ToArray());
         ln_f = nn.LayerNorm(config.n_embd, config.layer_norm_epsilon);
         RegisterComponents();
     }
 
     public Tensor TokenEmbedding => wte.weight!;
+
+    public void DisableDropout()
+    {
+        _embeddingDropout = 0;
+        foreach (var block in h) block.DisableDropout();
+    }
 
     /// <summary>Whether training passes checkpoint each block (<see cref="LayerCheckpoint"/>).</summary>
     public bool CheckpointLayers { get; set; }
@@ -167,7 +189,7 @@ public sealed class Gpt2Transformer : nn.Module
 
     public Tensor forward(Tensor inputIds, Tensor positionIds, Tensor? bias, KvCache? cache)
     {
-        var x = drop.forward(wte.forward(inputIds) + wpe.forward(positionIds));        // (B, T, C)
+        var x = Gpt2Dropout.Apply(wte.forward(inputIds) + wpe.forward(positionIds), _embeddingDropout, training);   // (B, T, C)
         var checkpoint = CheckpointLayers && cache is null && is_grad_enabled();
         foreach (var block in h) x = checkpoint ? LayerCheckpoint.Run(y => block.forward(y, bias, null), x, CheckpointFailed) : block.forward(x, bias, cache);
         return ln_f.forward(x);
@@ -190,6 +212,8 @@ public sealed class Gpt2LMHeadModel : CausalLM
     public override ModelConfig Config => _config;
 
     public override bool ActivationCheckpointing { get => transformer.CheckpointLayers; set => transformer.CheckpointLayers = value; }
+
+    public override void DisableDropout() => transformer.DisableDropout();
 
     public override Tensor Hidden(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null)
     {
