@@ -1,3 +1,4 @@
+using AlignLab.Training.Inference;
 using System.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -23,6 +24,8 @@ public static class OpCostsBenchmark
         using var query = randn(16, 4, 1, 32);
         using var keys = randn(16, 4, 100, 32);
         using var mask = zeros(16, 1, 1, 100);
+        using var logits = randn(16, 640);
+        using var draws = new torch.Generator(seed: 7);
         var operations = new (string Name, Func<Tensor> Run)[]
         {
             ("add (16 × 128)", () => x + x),
@@ -34,6 +37,9 @@ public static class OpCostsBenchmark
             ("attention of 1 query over 100 keys (16 rows × 4 heads × 32), SDPA with a padding bias", () => F.scaled_dot_product_attention(query, keys, keys, mask)),
             ("the same, SDPA without a bias", () => F.scaled_dot_product_attention(query, keys, keys)),
             ("the same by matmul, softmax, matmul", () => F.softmax(query.matmul(keys.transpose(2, 3)).mul_(1.0 / Math.Sqrt(32)).add_(mask), -1).matmul(keys)),
+            ("seeded draw of one token per row (16 × 640 logits): softmax, multinomial", () => multinomial(F.softmax(logits, -1), 1, generator: draws)),
+            ("the same by one uniform per row against the cumulative probabilities (TextGenerator.Draw)",
+                () => TextGenerator.Draw(F.softmax(logits, -1), rand([16, 1], generator: draws))),
         };
         Console.WriteLine($"µs per operation, median of 5 alternating rounds of {repeats}:");
         foreach (var (name, run) in operations)

@@ -10,15 +10,17 @@ public sealed class PpoMethodTests(ITestOutputHelper output)
     private static ModelRegistry DemoRegistry() => new([TinyModels.DemoRoot()]);
 
     // The untrained demo model samples almost uniformly; +1 per " Tokyo" token; β starts at 0.2 (adaptive, target 6).
-    private const string KeywordRun =
-        "\"preset\":\"demo\",\"reward\":\"keyword\",\"keyword\":\"Tokyo\",\"learning_rate\":0.001,\"batch_size\":16,\"mini_batch_size\":8,\"ppo_epochs\":2," +
-        "\"max_new_tokens\":12";
+    private const string KeywordReward =
+        "\"preset\":\"demo\",\"reward\":\"keyword\",\"keyword\":\"Tokyo\",\"learning_rate\":0.001,\"ppo_epochs\":2,\"max_new_tokens\":12";
+    private const string KeywordRun = KeywordReward + ",\"batch_size\":16,\"mini_batch_size\":8";
 
     [Fact]
     public async Task PpoRaisesARewardThatFavoursAKnownTokenWhileTheKlStaysBounded()
     {
         var registry = DemoRegistry();
-        var context = new MethodContext(new PpoMethod(registry), $$"""{{{KeywordRun}},"max_steps":40,"checkpoint_every":0}""");
+        // 32 rollouts a step: with about one keyword token in 600 sampled, the reward took off between steps 15 and 30 for
+        // each of four seeds; with 16 it took off anywhere from step 20 to past 50, so whether it did within 40 was chance.
+        var context = new MethodContext(new PpoMethod(registry), $$"""{{{KeywordReward}},"batch_size":32,"mini_batch_size":16,"max_steps":40,"checkpoint_every":0}""");
         await new PpoMethod(registry).RunAsync(context);
         var reward = context.Series("reward").ToList();
         var kl = context.Series("kl").ToList();

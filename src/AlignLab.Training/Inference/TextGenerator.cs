@@ -13,6 +13,7 @@ namespace AlignLab.Training.Inference;
 /// every row has stopped (the few extra steps after that are discarded);</item>
 /// <item>each new token's position is its row's prompt length plus the step, not a cumulative sum over the mask;</item>
 /// <item>the pass runs in inference mode (no autograd bookkeeping on any of its tensors);</item>
+/// <item>a sampled token takes one uniform per row (<see cref="Draw"/>), not one random number per vocabulary entry;</item>
 /// <item>on CUDA, seeded draws use the device's generator (<see cref="SeededDraws"/>), not a copy to the host per token.</item>
 /// </list>
 /// A row that emits a stop token is finished: it is fed padding from then on and its tokens after the stop are dropped.
@@ -163,9 +164,23 @@ public static class TextGenerator
             scores = scores.scatter(-1, order, sorted.masked_fill(drop, double.NegativeInfinity));
         }
         var probabilities = F.softmax(scores, -1);
-        // A CPU generator draws on the CPU (a caller's own; generation's seeded draws on CUDA use the device's generator).
-        if (random is not null && probabilities.device_type != DeviceType.CPU)
-            return multinomial(probabilities.cpu(), 1, generator: random).squeeze(-1).to(logits.device);
-        return multinomial(probabilities, 1, generator: random).squeeze(-1);
+        // One uniform per row. A CPU generator draws on the CPU (a caller's own; generation's seeded draws on CUDA use the
+        // device's generator), and only the B uniforms move to the device.
+        var device = random is not null ? CPU : probabilities.device;
+        return Draw(probabilities, rand([probabilities.shape[0], 1], generator: random, device: device).to(probabilities.device));
+    }
+
+    /// <summary>One token per row by inverse transform sampling: the first token whose cumulative probability exceeds the
+    /// row's uniform (scaled by the row's total, so that float rounding of the sum cannot run past the last token). A token
+    /// of probability 0 is never drawn. It takes one random number per row where multinomial takes one per vocabulary entry
+    /// (246 µs against 41 µs for 16 rows of 640 on the CPU; `op-costs` in bench/).</summary>
+    /// <param name="probabilities">(B, V), each row summing to 1 up to rounding.</param>
+    /// <param name="uniforms">(B, 1) in [0, 1).</param>
+    /// <returns>(B) Int64 token ids.</returns>
+    public static Tensor Draw(Tensor probabilities, Tensor uniforms)
+    {
+        var cumulative = probabilities.cumsum(-1);                                          // (B, V)
+        var threshold = uniforms.mul(cumulative.narrow(-1, cumulative.shape[^1] - 1, 1));     // (B, 1)
+        return cumulative.le(threshold).sum(-1);                                             // Bool sums to Int64
     }
 }
