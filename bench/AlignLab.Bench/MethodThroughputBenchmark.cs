@@ -88,12 +88,12 @@ public static class MethodThroughputBenchmark
                           $"{responseTokens / ppoRun.MedianStepSeconds:N0} generated tokens/s ({responseTokens:0} per step)");
         HeadSpan(folder, steps, torchDevice, dtype);
         RolloutPaths(folder, steps, torchDevice, dtype, (int)newTokens);
-        MinibatchWidths(folder, steps, torchDevice, dtype, (int)newTokens, (int)miniBatch);
+        MinibatchMasks(folder, steps, torchDevice, dtype, (int)newTokens, (int)miniBatch);
     }
 
     /// <summary>A training pass (forward, response log-probs, backward) over 16 demo (Alpaca prompt, answer) rows with the
     /// output head over every position (the log-probs from the full logits) and only from the batch's earliest response
-    /// token (<see cref="TokenLogProbs.OfResponses(CausalLM, Tensor, Tensor, Tensor, long, bool)"/>, what the methods do),
+    /// token (<see cref="TokenLogProbs.OfResponses(CausalLM, Tensor, Tensor, long, bool)"/>, what the methods do),
     /// alternately on the same model: tokens/s of both, medians.</summary>
     private static void HeadSpan(string folder, int repeats, Device device, ScalarType dtype)
     {
@@ -109,7 +109,7 @@ public static class MethodThroughputBenchmark
             using (var pass = NewDisposeScope())
             {
                 var tokens = span
-                    ? TokenLogProbs.OfResponses(model, batch.InputIds, batch.AttentionMask, batch.ResponseMask, batch.FirstResponse, withEntropy: false)
+                    ? TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.FirstResponse, withEntropy: false)
                     : TokenLogProbs.FromLogits(model.Forward(batch.InputIds, batch.AttentionMask), batch.InputIds, batch.ResponseMask, withEntropy: false);
                 (tokens.Nll.sum() / tokens.Mask.sum()).backward();
             }
@@ -122,9 +122,10 @@ public static class MethodThroughputBenchmark
     }
 
     /// <summary>PPO's update forward and backward passes over one rollout batch (16 sampled rollouts of ≤ newTokens
-    /// tokens) in shuffled minibatches, each at the whole batch's width (before) and cut at its own longest rollout (the
-    /// method now), alternately on the same model: real tokens/s of both, medians.</summary>
-    private static void MinibatchWidths(string folder, int repeats, Device device, ScalarType dtype, int newTokens, int miniBatch)
+    /// tokens) in shuffled minibatches cut at their own longest rollout, with the padding mask (an attention bias: every
+    /// query against every key) and without one (causal attention alone, which right-padded rows allow: what the methods
+    /// now do), alternately on the same model: real tokens/s of both, medians.</summary>
+    private static void MinibatchMasks(string folder, int repeats, Device device, ScalarType dtype, int newTokens, int miniBatch)
     {
         using var model = Load(folder, device, dtype);
         var tokenizer = AlignLab.Core.Tokenization.TextTokenizer.Load(folder);
@@ -134,28 +135,24 @@ public static class MethodThroughputBenchmark
         using var rolloutScope = NewDisposeScope();
         var rollouts = PpoBatch.Build(samples, [.. samples.Select(s => new double[s.Response.Length])], tokenizer.EosTokenId, device);
         model.train();
-        long columns = 0;
-        double Passes(int round, bool ownWidth)
+        double Passes(int round, bool masked)
         {
             var rows = Enumerable.Range(0, samples.Count).ToArray();
             new Random(round).Shuffle(rows);
             foreach (var chunk in rows.Chunk(miniBatch))
             {
                 using var scope = NewDisposeScope();
-                var index = tensor(chunk.Select(i => (long)i).ToArray(), device: device);
-                Func<Tensor, Tensor> Pick = ownWidth ? rollouts.Rows(chunk) : x => x.index_select(0, index);
-                var mask = Pick(rollouts.ResponseMask);
-                var logProbs = TokenLogProbs.FromLogits(model.Forward(Pick(rollouts.InputIds), Pick(rollouts.AttentionMask)), Pick(rollouts.InputIds), mask);
+                var Pick = rollouts.Rows(chunk);
+                var (ids, mask) = (Pick(rollouts.InputIds), Pick(rollouts.ResponseMask));
+                var logProbs = TokenLogProbs.FromLogits(model.Forward(ids, masked ? Pick(rollouts.AttentionMask) : null), ids, mask);
                 ((logProbs.LogProbs * mask).sum() / mask.sum()).neg().backward();
-                if (ownWidth && round == 0) columns += mask.shape[1];
             }
             model.zero_grad();
             return rollouts.Tokens;
         }
-        var (batchWidth, ownWidth) = Alternately(repeats, device, r => Passes(r, ownWidth: false), r => Passes(r, ownWidth: true));
-        var minibatches = (samples.Count + miniBatch - 1) / miniBatch;
-        Console.WriteLine($"PPO update passes, minibatches of {miniBatch} of 16 rollouts (width {rollouts.InputIds.shape[1]}; cut: {columns / (double)minibatches:0} on average), " +
-                          $"{repeats} alternating runs: batch width {batchWidth:N0}, own width {ownWidth:N0} tokens/s, ratio {ownWidth / batchWidth:0.00}×");
+        var (masked, causal) = Alternately(repeats, device, r => Passes(r, masked: true), r => Passes(r, masked: false));
+        Console.WriteLine($"PPO update passes, minibatches of {miniBatch} of 16 rollouts (width {rollouts.InputIds.shape[1]}), {repeats} alternating runs: " +
+                          $"padding mask {masked:N0}, causal only {causal:N0} tokens/s, ratio {causal / masked:0.00}×");
     }
 
     /// <summary>PPO's rollout batch (16 demo prompts, up to its max_new_tokens sampled tokens, seeded) through the generation path of

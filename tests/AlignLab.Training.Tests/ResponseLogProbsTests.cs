@@ -6,10 +6,10 @@ using static TorchSharp.torch;
 
 namespace AlignLab.Training.Tests;
 
-/// <summary><see cref="TokenLogProbs.OfResponses(CausalLM, Tensor, Tensor, Tensor, long, bool)"/>, which runs the output head only from
-/// the batch's earliest response token, against <see cref="TokenLogProbs.FromLogits"/> of the whole forward pass: the same
-/// log-probs, entropies and mask, and the same gradients, on GPT-2 and on a grouped-query Llama, with prompts of different
-/// lengths, right-padded.</summary>
+/// <summary><see cref="TokenLogProbs.OfResponses(CausalLM, Tensor, Tensor, long, bool)"/>, which runs the output head only from
+/// the batch's earliest response token and gives the model no attention mask, against <see cref="TokenLogProbs.FromLogits"/>
+/// of the whole forward pass with the padding mask: the same log-probs, entropies and mask, and the same gradients, on
+/// GPT-2 and on a grouped-query Llama, with prompts and responses of different lengths, right-padded.</summary>
 public sealed class ResponseLogProbsTests
 {
     private static CausalLM Model(string architecture)
@@ -39,7 +39,7 @@ public sealed class ResponseLogProbsTests
         model.zero_grad();
 
         Assert.Equal(3, batch.FirstResponse);
-        var cut = TokenLogProbs.OfResponses(model, batch.InputIds, batch.AttentionMask, batch.ResponseMask, batch.FirstResponse);
+        var cut = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.FirstResponse);
         (cut.LogProbs.sum() + cut.Entropy.sum()).backward();
 
         Assert.Equal(full.LogProbs.shape, cut.LogProbs.shape);
@@ -58,7 +58,7 @@ public sealed class ResponseLogProbsTests
         using var scope = NewDisposeScope();
         var batch = ResponseBatch.Pad([([5, 9, 17], []), ([12, 8], [])], padTokenId: 0, CPU);
         Assert.Equal(3, batch.FirstResponse);                                                      // the width: no response
-        var cut = TokenLogProbs.OfResponses(model, batch.InputIds, batch.AttentionMask, batch.ResponseMask, batch.FirstResponse);
+        var cut = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.FirstResponse);
         Assert.Equal(new long[] { 2, 3 }, cut.LogProbs.shape);
         Assert.Equal(0f, cut.LogProbs.abs().sum().item<float>());
         Assert.Equal(0f, cut.Mask.sum().item<float>());

@@ -24,11 +24,16 @@ public sealed record TokenLogProbs(Tensor LogProbs, Tensor Entropy, Tensor Mask)
     /// <summary>As <see cref="Compute"/>, with the output head and the log-softmax run only over the positions that predict
     /// a response token of some row, from the batch's earliest response column: a prompt costs no (T, vocabulary) logits.
     /// The values of <see cref="FromLogits"/> of the full logits, up to float rounding (the head's matmul has another shape).</summary>
+    /// <param name="inputIds">Right-padded rows (prompt, response, padding), as every method's batches are
+    /// (<see cref="Batching.ResponseBatch"/>). The pass takes no attention mask: under causal attention a real token never
+    /// sees the padding after it, and its positions 0 … n − 1 are those a mask would give, so only the outputs at padded
+    /// positions differ, which nothing reads. Attention then needs no bias, which on CUDA lets it take the flash kernel
+    /// (it takes none); on the CPU the speed is the same (method-throughput.md).</param>
     /// <param name="firstResponse">The batch's earliest response column, known on the host from its prompts
     /// (<see cref="Batching.ResponseBatch.FirstResponse"/>), so nothing waits for the device. No row may hold a response
     /// token before it.</param>
-    public static TokenLogProbs OfResponses(CausalLM model, Tensor inputIds, Tensor attentionMask, Tensor responseMask, long firstResponse, bool withEntropy = true) =>
-        OfResponses(model.Hidden(inputIds, attentionMask), model.Logits, firstResponse, inputIds, responseMask, withEntropy);
+    public static TokenLogProbs OfResponses(CausalLM model, Tensor inputIds, Tensor responseMask, long firstResponse, bool withEntropy = true) =>
+        OfResponses(model.Hidden(inputIds), model.Logits, firstResponse, inputIds, responseMask, withEntropy);
 
     /// <param name="hidden">(B, T, C) final hidden states.</param>
     /// <param name="head">The output head: hidden states (B, t, C) to logits (B, t, V).</param>

@@ -10,7 +10,7 @@ namespace AlignLab.Training.Methods.Figa;
 /// the one definition the loss's metrics, the evaluation and the heatmap share). A batch may hold several micro-batches
 /// (<see cref="Groups"/>: each row's micro-batch, Int64 (2B)), whose losses <see cref="FigaLoss"/> normalises apart.
 /// <see cref="FirstResponse"/>: the earliest response column (<see cref="ResponseBatch.FirstResponse"/>).</summary>
-public sealed record FigaBatch(Tensor InputIds, Tensor AttentionMask, Tensor Weights, Tensor Rewarded, Tensor ResponseMask, Tensor Groups, int MicroBatches,
+public sealed record FigaBatch(Tensor InputIds, Tensor Weights, Tensor Rewarded, Tensor ResponseMask, Tensor Groups, int MicroBatches,
     int Pairs, long Tokens, long FirstResponse)
 {
     public static FigaBatch Build(IReadOnlyList<FigaExample> examples, int padTokenId, Device device) => Build([examples], padTokenId, device);
@@ -27,7 +27,7 @@ public sealed record FigaBatch(Tensor InputIds, Tensor AttentionMask, Tensor Wei
         var weights = batch.Spread(padded, (b, k) => rows[b].Weights[k]);
         var rewarded = batch.Spread(padded, (b, k) => b < examples.Count && examples[b].Weights.RevisedChanged[k] ? 1 : 0).gt(0);
         var groups = tensor([.. group, .. group], device: device);
-        return new FigaBatch(batch.InputIds, batch.AttentionMask, weights, rewarded, batch.ResponseMask, groups, microBatches.Count, examples.Count, batch.Tokens,
+        return new FigaBatch(batch.InputIds, weights, rewarded, batch.ResponseMask, groups, microBatches.Count, examples.Count, batch.Tokens,
             batch.FirstResponse);
     }
 }

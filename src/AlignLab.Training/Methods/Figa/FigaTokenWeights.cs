@@ -23,7 +23,7 @@ public static class FigaTokenWeights
             {
                 using var scope = NewDisposeScope();
                 var batch = FigaBatch.Build([example], tokenizer.PadTokenId, device);
-                var ce = TokenLogProbs.OfResponses(model, batch.InputIds, batch.AttentionMask, batch.ResponseMask, batch.FirstResponse,
+                var ce = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.FirstResponse,
                     withEntropy: false).Nll.cpu();                                                       // read on the host
                 var revisedNll = ce[0].narrow(0, example.Prompt.Length, example.Revised.Length).data<float>().ToArray();
                 var originalNll = ce[1].narrow(0, example.Prompt.Length, example.Original.Length).data<float>().ToArray();

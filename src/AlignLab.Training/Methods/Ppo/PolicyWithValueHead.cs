@@ -46,11 +46,11 @@ public sealed class PolicyWithValueHead : nn.Module
 
     /// <summary>The response tokens' log-probs (and entropy) under the policy, its head run only over the positions that
     /// predict response tokens, from <paramref name="firstResponse"/> (<see cref="TokenLogProbs.OfResponses(Tensor, Func{Tensor, Tensor}, long, Tensor, Tensor, bool)"/>),
-    /// and values (B, T).</summary>
-    public (TokenLogProbs Tokens, Tensor Values) Score(Tensor inputIds, Tensor attentionMask, Tensor responseMask, long firstResponse, bool withEntropy)
+    /// and values (B, T), of right-padded rows, which need no attention mask (<see cref="TokenLogProbs.OfResponses(CausalLM, Tensor, Tensor, long, bool)"/>).</summary>
+    public (TokenLogProbs Tokens, Tensor Values) Score(Tensor inputIds, Tensor responseMask, long firstResponse, bool withEntropy)
     {
-        var hidden = _policy.Hidden(inputIds, attentionMask);
-        var valueHidden = _critic is null ? hidden : _critic.Hidden(inputIds, attentionMask);
+        var hidden = _policy.Hidden(inputIds);
+        var valueHidden = _critic is null ? hidden : _critic.Hidden(inputIds);
         return (TokenLogProbs.OfResponses(hidden, _policy.Logits, firstResponse, inputIds, responseMask, withEntropy), v_head.forward(valueHidden).squeeze(-1));
     }
 

@@ -143,14 +143,14 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                     {
                         using var passScope = NewDisposeScope();
                         var rows = Math.Min(passRows, samples.Count - first);
-                        var (ids, attention, response) = (batch.InputIds.narrow(0, first, rows), batch.AttentionMask.narrow(0, first, rows), batch.ResponseMask.narrow(0, first, rows));
+                        var (ids, response) = (batch.InputIds.narrow(0, first, rows), batch.ResponseMask.narrow(0, first, rows));
                         var firstResponse = batch.FirstResponse(Enumerable.Range(first, rows));
-                        var (tokens, values) = agent.Score(ids, attention, response, firstResponse, withEntropy: false);
+                        var (tokens, values) = agent.Score(ids, response, firstResponse, withEntropy: false);
                         oldParts.Add(tokens.LogProbs.MoveToOuterDisposeScope());
                         valueParts.Add((PpoBatch.ShiftRight(values.to(ScalarType.Float32)) * response).MoveToOuterDisposeScope());
                         var referenceTokens = reference is not null
-                            ? TokenLogProbs.OfResponses(reference, ids, attention, response, firstResponse, withEntropy: false)
-                            : Lora.WithoutAdapters(session.Model, () => TokenLogProbs.OfResponses(session.Model, ids, attention, response, firstResponse, withEntropy: false));
+                            ? TokenLogProbs.OfResponses(reference, ids, response, firstResponse, withEntropy: false)
+                            : Lora.WithoutAdapters(session.Model, () => TokenLogProbs.OfResponses(session.Model, ids, response, firstResponse, withEntropy: false));
                         referenceParts.Add(referenceTokens.LogProbs.MoveToOuterDisposeScope());
                     }
                     agent.train();
@@ -178,11 +178,14 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                         using var scope = NewDisposeScope();
                         var Pick = batch.Rows(chunk);
                         var mask = Pick(batch.ResponseMask);
-                        var (logProbs, values) = agent.Score(Pick(batch.InputIds), Pick(batch.AttentionMask), mask, batch.FirstResponse(chunk), withEntropy: true);
+                        var (logProbs, values) = agent.Score(Pick(batch.InputIds), mask, batch.FirstResponse(chunk), withEntropy: true);
                         var policy = PpoMath.PolicyLoss(logProbs.LogProbs, Pick(oldLogProbs), Pick(advantages), mask, ppo.ClipRange);
                         var value = PpoMath.ValueLoss(PpoBatch.ShiftRight(values.to(ScalarType.Float32)), Pick(oldValues), Pick(returns), mask, ppo.ClipRangeValue);
                         var entropyMean = (logProbs.Entropy * mask).sum() / mask.sum();
-                        var loss = policy.Loss + ppo.VfCoef * value - ppo.EntCoef * entropyMean;
+                        // At ent_coef 0 (the presets') the entropy is only reported: left out of the loss, its pass over the
+                        // vocabulary is not back-propagated.
+                        var loss = policy.Loss + ppo.VfCoef * value;
+                        if (ppo.EntCoef != 0) loss -= ppo.EntCoef * entropyMean;
                         // grad_accum minibatches make one optimizer update, each contributing its share of the loss.
                         session.Backward(loss / ppo.GradAccum);
                         if (++accumulated == ppo.GradAccum) Update();
