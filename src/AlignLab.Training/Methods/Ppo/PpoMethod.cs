@@ -164,7 +164,10 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
 
                 // 3. PPO epochs over minibatches.
                 var trainClock = Stopwatch.StartNew();
-                double policyLoss = 0, valueLoss = 0, entropy = 0, clipFraction = 0, approxKl = 0, gradNorm = 0;
+                // The minibatches' policy loss, value loss, entropy, clip fraction and approximate KL, summed on the device and
+                // read once after the epochs (the gradient norm of each optimizer step is the only read in between).
+                using var sums = zeros(5, dtype: ScalarType.Float32, device: session.Device);
+                double gradNorm = 0;
                 int updates = 0, optimizerSteps = 0, accumulated = 0;
                 void Update() => (gradNorm, optimizerSteps, accumulated) = (gradNorm + session.OptimizerStep(training.Optimization.MaxGradNorm), optimizerSteps + 1, 0);
                 var miniBatch = Math.Min(ppo.MiniBatchSize, samples.Count);
@@ -189,16 +192,13 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                         // grad_accum minibatches make one optimizer update, each contributing its share of the loss.
                         session.Backward(loss / ppo.GradAccum);
                         if (++accumulated == ppo.GradAccum) Update();
-                        policyLoss += policy.Loss.item<float>();
-                        valueLoss += value.item<float>();
-                        entropy += entropyMean.item<float>();
-                        clipFraction += policy.ClipFraction.item<float>();
-                        approxKl += policy.ApproxKl.item<float>();
+                        sums.add_(stack([policy.Loss, value, entropyMean, policy.ClipFraction, policy.ApproxKl]).detach().to(ScalarType.Float32));
                         updates++;
                     }
                     // An epoch's last minibatches update the model even when fewer than grad_accum remain.
                     if (accumulated > 0) Update();
                 }
+                var means = sums.cpu().data<float>().ToArray().Select(sum => (double)sum / updates).ToArray();
                 session.CompleteStep();
                 kl.Update(sequenceKl, samples.Count);
                 session.ExtraState["kl_beta"] = kl.Beta;
@@ -223,11 +223,8 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                 context.Metrics.Report(step, "reward_with_kl", (penalised.sum(1)).mean().item<float>());
                 context.Metrics.Report(step, "kl", sequenceKl);
                 context.Metrics.Report(step, "kl_beta", kl.Beta);
-                context.Metrics.Report(step, "entropy", entropy / updates);
-                context.Metrics.Report(step, "policy_loss", policyLoss / updates);
-                context.Metrics.Report(step, "value_loss", valueLoss / updates);
-                context.Metrics.Report(step, "clip_fraction", clipFraction / updates);
-                context.Metrics.Report(step, "approx_kl", approxKl / updates);
+                foreach (var (name, mean) in new[] { "policy_loss", "value_loss", "entropy", "clip_fraction", "approx_kl" }.Zip(means))
+                    context.Metrics.Report(step, name, mean);
                 context.Metrics.Report(step, "explained_variance", PpoMath.ExplainedVariance(oldValues, returns, batch.ResponseMask));
                 context.Metrics.Report(step, "response_length", (double)responseTokens / samples.Count);
                 context.Metrics.Report(step, "rollout_tokens_per_s", responseTokens / rolloutSeconds);
