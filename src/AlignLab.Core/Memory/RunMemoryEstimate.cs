@@ -21,9 +21,7 @@ public static class RunMemoryEstimate
         if (MemoryEstimate.Defaults.FirstOrDefault(d => d.Method == method) is not { Method: not null } defaults) return null;
         var batch = Int(parameters, "batch_size") ?? defaults.Rows;
         var pairs = method is MethodNames.Figa or MethodNames.RewardModel;
-        // FIGA may run several micro-batches in one pass (at most grad_accum of them).
-        var perPass = Math.Max(1, Int(parameters, "micro_batches_per_pass") ?? 1);
-        if (Int(parameters, "grad_accum") is int accumulation) perPass = Math.Min(perPass, Math.Max(1, accumulation));
+        var perPass = Figa.FigaPasses.MicroBatchesPerPass(Int(parameters, "micro_batches_per_pass") ?? 1, Int(parameters, "grad_accum"));
         var rows = defaults.Ppo ? Int(parameters, "mini_batch_size") ?? batch : pairs ? 2 * batch * perPass : batch;
         var tokens = Math.Min(Int(parameters, "max_length") ?? defaults.Tokens, shape.ContextLength);
         var lora = Flag(parameters, "lora");

@@ -50,7 +50,7 @@ public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets =
     {
         var o = FigaRunOptions.Schema.Bind(context.Parameters, FigaRunOptions.Defaults);
         var (optimization, accumulation) = (o.Optimization, o.Optimization.GradAccum);
-        var perPass = Math.Min(o.MicroBatchesPerPass, accumulation);
+        var perPass = FigaPasses.MicroBatchesPerPass(o.MicroBatchesPerPass, accumulation);
         var records = await FigaData.RecordsAsync(o.Dataset, datasets, context.CancellationToken);
         using var session = TrainingSession.Open(context, registry, o);
         // Loaded before training so that a wrong folder fails the run at once, not at the first evaluation.
