@@ -42,7 +42,8 @@ public sealed class LocalQueryTypeClassifier(CausalLM model, TextTokenizer token
             .Select(answer => Fit(template.Encode(tokenizer, QueryTypePrompt.Render(c), "", answer)))).ToList();
         var batch = ResponseBatch.Pad(rows, tokenizer.PadTokenId, device);
         model.eval();
-        using var logProbs = TokenLogProbs.Compute(model, batch.InputIds, batch.AttentionMask, batch.ResponseMask);
+        // The head only over the answers' span: a classification prompt of a few hundred tokens costs no logits.
+        using var logProbs = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.FirstResponse, withEntropy: false);
         return logProbs.LogProbs.sum(1).to(ScalarType.Float64).cpu().data<double>().ToArray();
     }
 
