@@ -26,6 +26,8 @@ public sealed class RunRequestsApiTests(SharedWebApp app) : IClassFixture<Shared
     [InlineData("""{"method":"figa","parameters":{"micro_batches_per_pass":"\ud800"}}""", "parameters.micro_batches_per_pass")]
     [InlineData("""{"method":"figa","parameters":{"micro_batches_per_pass":[4]}}""", "parameters.micro_batches_per_pass")]
     [InlineData("""{"method":"ppo","parameters":{"generation_batch_size":-1}}""", "parameters.generation_batch_size")]
+    [InlineData("""{"method":"ppo","parameters":{"disable_dropout":"no"}}""", "parameters.disable_dropout")]
+    [InlineData("""{"method":"figa","parameters":{"disable_dropout":0}}""", "parameters.disable_dropout")]
     public async Task InvalidRequestsGetProblemJsonNamingTheFieldAndWriteNothing(string body, string field)
     {
         var before = await CountRowsAsync();
