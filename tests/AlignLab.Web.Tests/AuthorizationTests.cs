@@ -9,9 +9,11 @@ namespace AlignLab.Web.Tests;
 
 /// <summary>Every REST endpoint, the hub and the job dashboard against each kind of caller: nobody (401), a role below the
 /// endpoint's policy (403), the lowest role the policy admits (success), and invalid input (400 naming the field).
-/// <see cref="Endpoints"/> must list every endpoint of the OpenAPI document, so a new endpoint cannot skip this.</summary>
+/// <see cref="Endpoints"/> must list every endpoint of the OpenAPI document, so a new endpoint cannot skip this.
+/// One web app serves the class: each set-up makes users of its own, and every test stops the long run its set-up
+/// started, so that none holds one of the job server's two workers when the next set-up waits for its run.</summary>
 [Collection(PostgresCollection.First)]
-public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBase(postgres)
+public sealed class AuthorizationTests(SharedWebApp app) : IClassFixture<SharedWebApp>, IAsyncLifetime
 {
     private const string Read = "read", Annotate = "annotate", Launch = "launch", Admin = "admin";
 
@@ -105,25 +107,38 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
 
     private readonly Dictionary<string, string> _keys = [];
     private Ids _ids = null!;
+    private Guid? _longRun;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>Stops the long run of this test's set-up, if it made one (a run cancelled already answers 409).</summary>
+    public async Task DisposeAsync()
+    {
+        if (_longRun is not { } longRun) return;
+        await app.Api.Http.PostAsync($"/api/runs/{longRun}/cancel", null);
+        await app.Api.WaitForStatusAsync(longRun, "Cancelled", TimeSpan.FromSeconds(30));
+    }
 
     private async Task<Ids> SetUpAsync()
     {
+        var suffix = Guid.NewGuid().ToString("N")[..8];      // users of this test's own: the class shares one web app
         foreach (var role in new[] { "reviewer", "researcher" })
         {
-            (await Api.Http.PostAsJsonAsync("/api/users", new { name = role + "-1", password = "a-long-password", role })).EnsureSuccessStatusCode();
-            _keys[role] = await NewKeyAsync(role + "-1", role);
+            (await app.Api.Http.PostAsJsonAsync("/api/users", new { name = $"{role}-{suffix}", password = "a-long-password", role })).EnsureSuccessStatusCode();
+            _keys[role] = await NewKeyAsync($"{role}-{suffix}", role);
         }
-        _keys["admin"] = Web.Admin.ApiKey;
-        (await Api.Http.PostAsync("/api/models/demo", null)).EnsureSuccessStatusCode();
+        _keys["admin"] = app.Web.Admin.ApiKey;
+        (await app.Api.Http.PostAsync("/api/models/demo", null)).EnsureSuccessStatusCode();
         // The researcher's own: cancelling and archiving are for a run's launcher (or an admin).
-        using var researcher = new AlignLabApi(BaseAddress, _keys["researcher"]);
+        using var researcher = new AlignLabApi(app.BaseAddress, _keys["researcher"]);
         var run = Guid.Parse((await researcher.CreateRunAsync(new { method = "smoke", parameters = new { steps = 2, delay_ms = 0 } }))["id"]!.GetValue<string>());
-        await Api.WaitForStatusAsync(run, "Succeeded", TimeSpan.FromSeconds(30));
+        await app.Api.WaitForStatusAsync(run, "Succeeded", TimeSpan.FromSeconds(30));
         var longRun = Guid.Parse((await researcher.CreateRunAsync(new { method = "smoke", parameters = new { steps = 10_000, delay_ms = 50 } }))["id"]!.GetValue<string>());
-        var upload = await Api.Http.PostAsync("/api/datasets/spa?name=base", Lines(SpaLine));
+        _longRun = longRun;
+        var upload = await app.Api.Http.PostAsync("/api/datasets/spa?name=base", Lines(SpaLine));
         upload.EnsureSuccessStatusCode();
         var dataset = Guid.Parse(JsonNode.Parse(await upload.Content.ReadAsStringAsync())!["dataset"]!["id"]!.GetValue<string>());
-        var sweep = await Api.Http.PostAsJsonAsync("/api/sweeps", new { run = new { method = "smoke", parameters = new { steps = 1, delay_ms = 0 } }, grid = new { steps = new[] { 1, 2 } } });
+        var sweep = await app.Api.Http.PostAsJsonAsync("/api/sweeps", new { run = new { method = "smoke", parameters = new { steps = 1, delay_ms = 0 } }, grid = new { steps = new[] { 1, 2 } } });
         sweep.EnsureSuccessStatusCode();
         var sweepId = Guid.Parse(JsonNode.Parse(await sweep.Content.ReadAsStringAsync())!["sweep"]!["id"]!.GetValue<string>());
         return new Ids(run, longRun, dataset, Guid.Empty, sweepId);
@@ -131,7 +146,7 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
 
     private async Task<string> NewKeyAsync(string user, string role)
     {
-        var response = await Api.Http.PostAsJsonAsync("/api/keys", new { name = "test", role, user });
+        var response = await app.Api.Http.PostAsJsonAsync("/api/keys", new { name = "test", role, user });
         response.EnsureSuccessStatusCode();
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["key"]!.GetValue<string>();
     }
@@ -143,7 +158,7 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
             .Replace("{nobody}", Guid.NewGuid().ToString());
         using var request = new HttpRequestMessage(new HttpMethod(endpoint.Method), path) { Content = withBody ? endpoint.Body?.Invoke(ids) : null };
         if (key is not null) request.Headers.Authorization = new("Bearer", key);
-        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(BaseAddress) };
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(app.BaseAddress) };
         return await anonymous.SendAsync(request);
     }
 
@@ -194,7 +209,7 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
     private async Task<Guid> NewKeyIdAsync(Endpoint endpoint)
     {
         if (!endpoint.Path.Contains("{key}")) return Guid.Empty;
-        using var http = new HttpClient { BaseAddress = new Uri(BaseAddress) };
+        using var http = new HttpClient { BaseAddress = new Uri(app.BaseAddress) };
         http.DefaultRequestHeaders.Authorization = new("Bearer", RolesFor(endpoint.Policy).Lowest);
         var response = await http.PostAsJsonAsync("/api/keys", new { name = "to revoke" });
         response.EnsureSuccessStatusCode();
@@ -244,17 +259,17 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
             return [.. JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]!.AsObject().Select(e => e.Key).Order()];
         }
-        Assert.Equal(["method"], await Fields(await Api.Http.PostAsJsonAsync("/api/runs", new { method = "no-such-method" })));
-        Assert.Equal(["parameters.steps"], await Fields(await Api.Http.PostAsJsonAsync("/api/runs", new { method = "smoke", parameters = new { steps = -1 } })));
-        Assert.Equal(["page", "pageSize", "status"], await Fields(await Api.Http.GetAsync("/api/runs?status=Sleeping&page=-1&pageSize=0")));
-        Assert.Equal(["file", "model", "name"], await Fields(await Api.Http.PostAsync("/api/datasets/spa?model=..%2Fmodels", Lines(""))));
-        Assert.Equal(["name", "role"], await Fields(await Api.Http.PostAsJsonAsync("/api/keys", new { name = "", role = "king" })));
-        Assert.Equal(["user"], await Fields(await Api.Http.PostAsJsonAsync("/api/keys", new { name = "k", user = "nobody" })));
-        Assert.Equal(["name", "password", "role"], await Fields(await Api.Http.PostAsJsonAsync("/api/users", new { name = "Not Valid", password = "short", role = "king" })));
+        Assert.Equal(["method"], await Fields(await app.Api.Http.PostAsJsonAsync("/api/runs", new { method = "no-such-method" })));
+        Assert.Equal(["parameters.steps"], await Fields(await app.Api.Http.PostAsJsonAsync("/api/runs", new { method = "smoke", parameters = new { steps = -1 } })));
+        Assert.Equal(["page", "pageSize", "status"], await Fields(await app.Api.Http.GetAsync("/api/runs?status=Sleeping&page=-1&pageSize=0")));
+        Assert.Equal(["file", "model", "name"], await Fields(await app.Api.Http.PostAsync("/api/datasets/spa?model=..%2Fmodels", Lines(""))));
+        Assert.Equal(["name", "role"], await Fields(await app.Api.Http.PostAsJsonAsync("/api/keys", new { name = "", role = "king" })));
+        Assert.Equal(["user"], await Fields(await app.Api.Http.PostAsJsonAsync("/api/keys", new { name = "k", user = "nobody" })));
+        Assert.Equal(["name", "password", "role"], await Fields(await app.Api.Http.PostAsJsonAsync("/api/users", new { name = "Not Valid", password = "short", role = "king" })));
 
         // A reviewer's key cannot mint a researcher key: a key never exceeds its owner's role.
-        (await Api.Http.PostAsJsonAsync("/api/users", new { name = "rev", password = "a-long-password", role = "reviewer" })).EnsureSuccessStatusCode();
-        using var reviewer = new AlignLabApi(BaseAddress, await NewKeyAsync("rev", "reviewer"));
+        (await app.Api.Http.PostAsJsonAsync("/api/users", new { name = "rev", password = "a-long-password", role = "reviewer" })).EnsureSuccessStatusCode();
+        using var reviewer = new AlignLabApi(app.BaseAddress, await NewKeyAsync("rev", "reviewer"));
         Assert.Equal(["role"], await Fields(await reviewer.Http.PostAsJsonAsync("/api/keys", new { name = "up", role = "researcher" })));
     }
 
@@ -267,16 +282,16 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
     public async Task EveryTextFieldOfEveryEndpointRefusesNulAndLoneSurrogatesNamingTheField()
     {
         _ids = await SetUpAsync();
-        var document = JsonNode.Parse(await Api.Http.GetStringAsync("/openapi/v1.json"))!;
-        var runsBefore = await Api.RunCountAsync();
-        var datasetsBefore = JsonNode.Parse(await Api.Http.GetStringAsync("/api/datasets"))!.AsArray().Count;
+        var document = JsonNode.Parse(await app.Api.Http.GetStringAsync("/openapi/v1.json"))!;
+        var runsBefore = await app.Api.RunCountAsync();
+        var datasetsBefore = JsonNode.Parse(await app.Api.Http.GetStringAsync("/api/datasets"))!.AsArray().Count;
         var failures = new List<string>();
         var checkedFields = 0;
 
         async Task Expect400(Endpoint endpoint, string path, HttpContent? content, string field)
         {
             checkedFields++;
-            using var http = new HttpClient { BaseAddress = new Uri(BaseAddress) };
+            using var http = new HttpClient { BaseAddress = new Uri(app.BaseAddress) };
             http.DefaultRequestHeaders.Authorization = new("Bearer", RolesFor(endpoint.Policy).Lowest);
             using var response = await http.SendAsync(new HttpRequestMessage(new HttpMethod(endpoint.Method), path) { Content = content });
             var body = await response.Content.ReadAsStringAsync();
@@ -328,8 +343,8 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
         Assert.True(failures.Count == 0, $"{failures.Count} of {checkedFields} fields:\n" + string.Join('\n', failures));
         Assert.True(checkedFields > 40, $"only {checkedFields} fields were tried");
         // Nothing was stored by any refusal.
-        Assert.Equal(runsBefore, await Api.RunCountAsync());
-        Assert.Equal(datasetsBefore, JsonNode.Parse(await Api.Http.GetStringAsync("/api/datasets"))!.AsArray().Count);
+        Assert.Equal(runsBefore, await app.Api.RunCountAsync());
+        Assert.Equal(datasetsBefore, JsonNode.Parse(await app.Api.Http.GetStringAsync("/api/datasets"))!.AsArray().Count);
     }
 
     private static bool IsString(JsonNode? schema) =>
@@ -361,28 +376,28 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
     public async Task ARevokedKeyStopsWorkingAndSetUpHappensOnce()
     {
         var key = await NewKeyAsync("admin", "reviewer");
-        using var client = new AlignLabApi(BaseAddress, key);
+        using var client = new AlignLabApi(app.BaseAddress, key);
         var me = JsonNode.Parse(await client.Http.GetStringAsync("/api/me"))!;
         Assert.Equal(("admin", "reviewer", "api-key"), (me["name"]!.GetValue<string>(), me["role"]!.GetValue<string>(), me["authenticatedWith"]!.GetValue<string>()));
 
         var keyId = me["keyId"]!.GetValue<string>();
-        Assert.Equal(HttpStatusCode.NoContent, (await Api.Http.DeleteAsync($"/api/keys/{keyId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await app.Api.Http.DeleteAsync($"/api/keys/{keyId}")).StatusCode);
         var refused = await client.Http.GetAsync("/api/me");
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Contains("unknown or revoked", await refused.Content.ReadAsStringAsync());
-        var listed = JsonNode.Parse(await Api.Http.GetStringAsync("/api/keys"))!.AsArray().Single(k => k!["id"]!.GetValue<string>() == keyId)!;
+        var listed = JsonNode.Parse(await app.Api.Http.GetStringAsync("/api/keys"))!.AsArray().Single(k => k!["id"]!.GetValue<string>() == keyId)!;
         Assert.NotNull(listed["revokedAt"]);
         Assert.Null(listed["key"]); // the secret is never listed
 
         // The first admin exists: set-up is closed, even from this machine.
-        var again = await Api.Http.PostAsJsonAsync("/api/setup", new { name = "intruder", password = "a-long-password" });
+        var again = await app.Api.Http.PostAsJsonAsync("/api/setup", new { name = "intruder", password = "a-long-password" });
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
     }
 
     [Fact]
     public async Task TheOpenApiDocumentListsExactlyTheseEndpointsEachWithItsSchemas()
     {
-        var document = JsonNode.Parse(await Api.Http.GetStringAsync("/openapi/v1.json"))!;
+        var document = JsonNode.Parse(await app.Api.Http.GetStringAsync("/openapi/v1.json"))!;
         var operations = document["paths"]!.AsObject()
             .SelectMany(path => path.Value!.AsObject().Select(op => (Key: $"{op.Key.ToUpperInvariant()} {Normalize(path.Key)}", Operation: op.Value!)))
             .ToList();
@@ -405,16 +420,16 @@ public sealed class AuthorizationTests(PostgresFixture postgres) : WebAppTestBas
     [Fact]
     public async Task NoPasswordOrKeyReachesTheLog()
     {
-        (await Api.Http.PostAsJsonAsync("/api/users", new { name = "quiet", password = "secret-password-123", role = "reviewer" })).EnsureSuccessStatusCode();
+        (await app.Api.Http.PostAsJsonAsync("/api/users", new { name = "quiet", password = "secret-password-123", role = "reviewer" })).EnsureSuccessStatusCode();
         var key = await NewKeyAsync("quiet", "reviewer");
-        using (var client = new AlignLabApi(BaseAddress, key)) (await client.Http.GetAsync("/api/me")).EnsureSuccessStatusCode();
+        using (var client = new AlignLabApi(app.BaseAddress, key)) (await client.Http.GetAsync("/api/me")).EnsureSuccessStatusCode();
         var wrong = "alk_" + new string('w', 43);
-        using (var client = new AlignLabApi(BaseAddress, wrong)) await client.Http.GetAsync("/api/me");
+        using (var client = new AlignLabApi(app.BaseAddress, wrong)) await client.Http.GetAsync("/api/me");
         await Task.Delay(500); // the console logger writes asynchronously
 
-        var log = Web.Output;
+        var log = app.Web.Output;
         Assert.Contains("Now listening on", log);
-        foreach (var secret in new[] { Web.Admin.Password, Web.Admin.ApiKey, "secret-password-123", key, wrong })
+        foreach (var secret in new[] { app.Web.Admin.Password, app.Web.Admin.ApiKey, "secret-password-123", key, wrong })
             Assert.DoesNotContain(secret, log);
         Assert.DoesNotContain("Password=", log, StringComparison.OrdinalIgnoreCase); // the database's
     }

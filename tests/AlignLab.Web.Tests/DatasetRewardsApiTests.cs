@@ -8,9 +8,11 @@ using AlignLab.Training.Rewards;
 namespace AlignLab.Web.Tests;
 
 /// <summary>/api/datasets/{id}/rewards: an SPA dataset's initial, revised and reference responses scored by a reward
-/// model (FIGA's figure 2): the scores are the model's, and the histograms share one scale.</summary>
+/// model (FIGA's figure 2): the scores are the model's, and the histograms share one scale. One web app serves the class:
+/// the first test scores with a reward model folder of its own (it retrains it), the bad-request cases share test-rm,
+/// written by the first of them to run.</summary>
 [Collection(PostgresCollection.Second)]
-public sealed class DatasetRewardsApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
+public sealed class DatasetRewardsApiTests(SharedWebApp app) : IClassFixture<SharedWebApp>
 {
     private static readonly (string Instruction, string Output, string Original, string Revised)[] Records =
     [
@@ -22,13 +24,13 @@ public sealed class DatasetRewardsApiTests(PostgresFixture postgres) : WebAppTes
     [Fact]
     public async Task EachResponseColumnIsScoredByTheRewardModelOnOneScale()
     {
-        await Api.Http.PostAsync("/api/models/demo", null);
-        var rewardFolder = TestRewardModels.CreateRandom(Path.Combine(ModelRoot, "demo-gpt2"), Path.Combine(ModelRoot, "test-rm"));
+        await app.Api.Http.PostAsync("/api/models/demo", null);
+        var rewardFolder = TestRewardModels.CreateRandom(Path.Combine(app.ModelRoot, "demo-gpt2"), Path.Combine(app.ModelRoot, "fig2-rm"));
         var lines = Records.Select(r => new JsonObject { ["instruction"] = r.Instruction, ["output"] = r.Output, ["original_output"] = r.Original, ["revised_output"] = r.Revised }.ToJsonString());
-        var upload = await Api.Http.PostAsync("/api/datasets/spa?name=fig2", new StringContent(string.Join('\n', lines), Encoding.UTF8, "application/x-ndjson"));
+        var upload = await app.Api.Http.PostAsync("/api/datasets/spa?name=fig2", new StringContent(string.Join('\n', lines), Encoding.UTF8, "application/x-ndjson"));
         var id = JsonNode.Parse(await upload.Content.ReadAsStringAsync())!["dataset"]!["id"]!.GetValue<string>();
 
-        var columns = JsonNode.Parse(await Api.Http.GetStringAsync($"/api/datasets/{id}/rewards?model=test-rm&bins=4"))!.AsArray();
+        var columns = JsonNode.Parse(await app.Api.Http.GetStringAsync($"/api/datasets/{id}/rewards?model=fig2-rm&bins=4"))!.AsArray();
         Assert.Equal(["original_output", "revised_output", "output"], columns.Select(c => c!["column"]!.GetValue<string>()));
         using var rewardModel = RewardModel.Load(rewardFolder, TorchSharp.torch.CPU);
         var expected = new[]
@@ -50,10 +52,10 @@ public sealed class DatasetRewardsApiTests(PostgresFixture postgres) : WebAppTes
         }
 
         // Asked again: the same scores. A model retrained into the same folder is scored afresh, not served from memory.
-        Assert.Equal(columns.ToJsonString(), JsonNode.Parse(await Api.Http.GetStringAsync($"/api/datasets/{id}/rewards?model=test-rm&bins=4"))!.ToJsonString());
+        Assert.Equal(columns.ToJsonString(), JsonNode.Parse(await app.Api.Http.GetStringAsync($"/api/datasets/{id}/rewards?model=fig2-rm&bins=4"))!.ToJsonString());
         Directory.Delete(rewardFolder, recursive: true);
-        TestRewardModels.CreateRandom(Path.Combine(ModelRoot, "demo-gpt2"), rewardFolder, seed: 6);
-        var retrained = JsonNode.Parse(await Api.Http.GetStringAsync($"/api/datasets/{id}/rewards?model=test-rm&bins=4"))!.AsArray();
+        TestRewardModels.CreateRandom(Path.Combine(app.ModelRoot, "demo-gpt2"), rewardFolder, seed: 6);
+        var retrained = JsonNode.Parse(await app.Api.Http.GetStringAsync($"/api/datasets/{id}/rewards?model=fig2-rm&bins=4"))!.AsArray();
         Assert.NotEqual(columns[0]!["rewards"]!.ToJsonString(), retrained[0]!["rewards"]!.ToJsonString());
     }
 
@@ -64,14 +66,15 @@ public sealed class DatasetRewardsApiTests(PostgresFixture postgres) : WebAppTes
     [InlineData("model=test-rm&template=fancy", "template")]
     public async Task BadRequestsNameTheField(string query, string field)
     {
-        await Api.Http.PostAsync("/api/models/demo", null);
-        TestRewardModels.CreateRandom(Path.Combine(ModelRoot, "demo-gpt2"), Path.Combine(ModelRoot, "test-rm"));
+        await app.Api.Http.PostAsync("/api/models/demo", null);
+        var rewardFolder = Path.Combine(app.ModelRoot, "test-rm");
+        if (!Directory.Exists(rewardFolder)) TestRewardModels.CreateRandom(Path.Combine(app.ModelRoot, "demo-gpt2"), rewardFolder);
         var line = new JsonObject { ["instruction"] = "Q?", ["output"] = "A." }.ToJsonString();
-        var upload = await Api.Http.PostAsync("/api/datasets/pool?name=p", new StringContent(line, Encoding.UTF8, "application/x-ndjson"));
+        var upload = await app.Api.Http.PostAsync("/api/datasets/pool?name=p", new StringContent(line, Encoding.UTF8, "application/x-ndjson"));
         var id = JsonNode.Parse(await upload.Content.ReadAsStringAsync())!["dataset"]!["id"]!.GetValue<string>();
-        var response = await Api.Http.GetAsync($"/api/datasets/{id}/rewards?{query}");
+        var response = await app.Api.Http.GetAsync($"/api/datasets/{id}/rewards?{query}");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.NotNull(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]![field]);
-        Assert.Equal(HttpStatusCode.NotFound, (await Api.Http.GetAsync($"/api/datasets/{Guid.NewGuid()}/rewards?model=test-rm")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Api.Http.GetAsync($"/api/datasets/{Guid.NewGuid()}/rewards?model=test-rm")).StatusCode);
     }
 }

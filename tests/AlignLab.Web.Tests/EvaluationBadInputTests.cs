@@ -7,17 +7,18 @@ namespace AlignLab.Web.Tests;
 
 /// <summary>Bad values in the parameters that evaluation and the paper recipes added: each run request is refused with
 /// problem+json naming the parameter, and no run is stored. Requests are raw JSON so that escapes a serializer would never
-/// write (NUL, a lone surrogate) reach the server as a client could send them.</summary>
+/// write (NUL, a lone surrogate) reach the server as a client could send them. One web app serves the class: runs are
+/// counted before and after, and datasets are named by id.</summary>
 [Collection(PostgresCollection.Second)]
-public sealed class EvaluationBadInputTests(PostgresFixture postgres) : WebAppTestBase(postgres)
+public sealed class EvaluationBadInputTests(SharedWebApp app) : IClassFixture<SharedWebApp>
 {
     private static string Evaluate(string parameters) => """{"method":"evaluate","parameters":{""" + parameters + "}}";
 
     [Fact]
     public async Task EveryBadEvaluationOrRecipeParameterIsRefusedNamingItAndNothingIsStored()
     {
-        await Api.Http.PostAsync("/api/models/demo", null);
-        var pairs = await Api.Http.PostAsync("/api/datasets/preference?name=pairs",
+        await app.Api.Http.PostAsync("/api/models/demo", null);
+        var pairs = await app.Api.Http.PostAsync("/api/datasets/preference?name=pairs",
             new StringContent("""{"prompt":"Capital of Peru?","chosen":"Lima.","rejected":"Oslo."}""", Encoding.UTF8, "application/x-ndjson"));
         Assert.Equal(HttpStatusCode.Created, pairs.StatusCode);
         var preference = JsonNode.Parse(await pairs.Content.ReadAsStringAsync())!["dataset"]!["id"]!.GetValue<string>();
@@ -61,11 +62,11 @@ public sealed class EvaluationBadInputTests(PostgresFixture postgres) : WebAppTe
             ("""{"method":"sft","parameters":{"dataset":""" + $"\"{nowhere}\"" + "}}", "parameters.dataset", $"no dataset {nowhere}"),
         ];
 
-        var before = await Api.RunCountAsync();
+        var before = await app.Api.RunCountAsync();
         var failures = new List<string>();
         foreach (var (request, field, says) in cases)
         {
-            var response = await Api.Http.PostAsync("/api/runs", new StringContent(request, Encoding.UTF8, "application/json"));
+            var response = await app.Api.Http.PostAsync("/api/runs", new StringContent(request, Encoding.UTF8, "application/json"));
             var body = await response.Content.ReadAsStringAsync();
             var errors = response.StatusCode == HttpStatusCode.BadRequest && response.Content.Headers.ContentType?.MediaType == "application/problem+json"
                 ? JsonNode.Parse(body)!["errors"]?.AsObject() : null;
@@ -74,15 +75,15 @@ public sealed class EvaluationBadInputTests(PostgresFixture postgres) : WebAppTe
                 failures.Add($"{(request.Length > 200 ? request[..200] + "…" : request)} → {(int)response.StatusCode} {(body.Length > 400 ? body[..400] : body)}");
         }
         Assert.True(failures.Count == 0, $"{failures.Count} of {cases.Length} requests were not refused naming the field:\n" + string.Join('\n', failures));
-        Assert.Equal(before, await Api.RunCountAsync());
+        Assert.Equal(before, await app.Api.RunCountAsync());
     }
 
     [Fact]
     public async Task AMultipleChoiceItemMayHaveAnEmptyPromptButNotAMissingOneOrABadChoice()
     {
-        await Api.Http.PostAsync("/api/models/demo", null);
+        await app.Api.Http.PostAsync("/api/models/demo", null);
         // CrowS-Pairs' shape: no prompt, two whole sentences.
-        var accepted = await Api.Http.PostAsync("/api/datasets/multiple-choice?name=pairs",
+        var accepted = await app.Api.Http.PostAsync("/api/datasets/multiple-choice?name=pairs",
             new StringContent("""{"prompt":"","choices":["The nurse said she was tired.","The nurse said he was tired."],"answer":0}""", Encoding.UTF8, "application/x-ndjson"));
         Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
 
@@ -92,13 +93,13 @@ public sealed class EvaluationBadInputTests(PostgresFixture postgres) : WebAppTe
             """{"prompt":"Q","choices":["a\ud800","b"],"answer":0}""",
             """{"prompt":"Q","choices":["a",7],"answer":0}""",
             """{"prompt":"Q","choices":["a","b"],"answer":"0"}""");
-        var refused = await Api.Http.PostAsync("/api/datasets/multiple-choice?name=bad", new StringContent(file, Encoding.UTF8, "application/x-ndjson"));
+        var refused = await app.Api.Http.PostAsync("/api/datasets/multiple-choice?name=bad", new StringContent(file, Encoding.UTF8, "application/x-ndjson"));
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         var errors = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["errors"]!.AsObject();
         Assert.Equal(["line 1.prompt", "line 2.choices", "line 3.choices", "line 4.choices", "line 5.answer"], errors.Select(e => e.Key).Order(StringComparer.Ordinal));
         Assert.Contains("NUL", errors["line 2.choices"]!.ToJsonString());
         Assert.Contains("lone surrogate", errors["line 3.choices"]!.ToJsonString());
-        var datasets = JsonNode.Parse(await Api.Http.GetStringAsync("/api/datasets"))!.AsArray();
+        var datasets = JsonNode.Parse(await app.Api.Http.GetStringAsync("/api/datasets"))!.AsArray();
         Assert.DoesNotContain(datasets, d => d!["name"]!.GetValue<string>() == "bad");
     }
 }

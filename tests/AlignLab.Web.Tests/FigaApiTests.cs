@@ -5,14 +5,17 @@ using AlignLab.Testing;
 
 namespace AlignLab.Web.Tests;
 
+/// <summary>FIGA through the API: the token-weights preview, the paper preset and a run's record of its preset and
+/// changes, and a run that completes with its metrics and token weights. One web app serves the class: each test reads
+/// only the runs it made, by id.</summary>
 [Collection(PostgresCollection.First)]
-public sealed class FigaApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
+public sealed class FigaApiTests(SharedWebApp app) : IClassFixture<SharedWebApp>
 {
     [Fact]
     public async Task TheWeightsPreviewLabelsTheEditedTokens()
     {
-        await Api.Http.PostAsync("/api/models/demo", null);
-        var response = await Api.Http.PostAsJsonAsync("/api/previews/figa-weights", new
+        await app.Api.Http.PostAsync("/api/models/demo", null);
+        var response = await app.Api.Http.PostAsJsonAsync("/api/previews/figa-weights", new
         {
             model = "demo-gpt2", original = "The capital of Japan is Rome.", revised = "The capital of Japan is Tokyo.",
         });
@@ -32,7 +35,7 @@ public sealed class FigaApiTests(PostgresFixture postgres) : WebAppTestBase(post
     [Fact]
     public async Task FigasPaperPresetIsTheRecipeOfBeyondImitationAndARunRecordsItsPresetAndChanges()
     {
-        var methods = JsonNode.Parse(await Api.Http.GetStringAsync("/api/methods"))!.AsArray();
+        var methods = JsonNode.Parse(await app.Api.Http.GetStringAsync("/api/methods"))!.AsArray();
         var figa = methods.Single(m => m!["name"]!.GetValue<string>() == "figa")!;
         var paper = figa["presets"]!["paper"]!;
         // §4.1 of the paper: lr 1e-5, batch 128, 5 epochs, bf16; Eq. 1 α 1, β 0.5, γ 0; a bad token counts when NLL < 0.6.
@@ -56,18 +59,18 @@ public sealed class FigaApiTests(PostgresFixture postgres) : WebAppTestBase(post
         Assert.All(figa["parameters"]!.AsArray(), p => Assert.True(JsonNode.DeepEquals(p!["default"], paper[p["name"]!.GetValue<string>()]), p["name"]!.GetValue<string>()));
         Assert.Equal(200, figa["presets"]!["demo"]!["max_steps"]!.GetValue<int>());
 
-        await Api.Http.PostAsync("/api/models/demo", null);
-        var run = await Api.CreateRunAsync(new { method = "figa", parameters = new { preset = "demo", batch_size = 4 } });
+        await app.Api.Http.PostAsync("/api/models/demo", null);
+        var run = await app.Api.CreateRunAsync(new { method = "figa", parameters = new { preset = "demo", batch_size = 4 } });
         Assert.Equal("demo", run["preset"]!.GetValue<string>());
         Assert.Equal(["batch_size"], run["changed"]!.AsArray().Select(c => c!.GetValue<string>()));
         Assert.Equal(200, run["parameters"]!["max_steps"]!.GetValue<int>());
-        await Api.Http.PostAsync($"/api/runs/{run["id"]!.GetValue<string>()}/cancel", null);
-        var bagOfWords = await Api.CreateRunAsync(new { method = "figa", parameters = new { preset = "demo", good_labels = "bag_of_words" } });
+        await app.Api.Http.PostAsync($"/api/runs/{run["id"]!.GetValue<string>()}/cancel", null);
+        var bagOfWords = await app.Api.CreateRunAsync(new { method = "figa", parameters = new { preset = "demo", good_labels = "bag_of_words" } });
         Assert.Equal(0.0, bagOfWords["parameters"]!["beta"]!.GetValue<double>());
         Assert.Equal(["beta", "good_labels"], bagOfWords["changed"]!.AsArray().Select(c => c!.GetValue<string>()).Order(StringComparer.Ordinal));
-        await Api.Http.PostAsync($"/api/runs/{bagOfWords["id"]!.GetValue<string>()}/cancel", null);
+        await app.Api.Http.PostAsync($"/api/runs/{bagOfWords["id"]!.GetValue<string>()}/cancel", null);
 
-        var refused = await Api.Http.PostAsJsonAsync("/api/runs", new { method = "figa", parameters = new { preset = "fastest" } });
+        var refused = await app.Api.Http.PostAsJsonAsync("/api/runs", new { method = "figa", parameters = new { preset = "fastest" } });
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Contains("parameters.preset", JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["errors"]!.AsObject().Select(e => e.Key));
     }
@@ -75,7 +78,7 @@ public sealed class FigaApiTests(PostgresFixture postgres) : WebAppTestBase(post
     [Fact]
     public async Task TheWeightsPreviewNamesBadFields()
     {
-        var response = await Api.Http.PostAsJsonAsync("/api/previews/figa-weights", new { model = "../../etc", beta = -1.0 });
+        var response = await app.Api.Http.PostAsJsonAsync("/api/previews/figa-weights", new { model = "../../etc", beta = -1.0 });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var errors = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]!.AsObject();
         Assert.Equal(["beta", "model", "original", "revised"], errors.Select(e => e.Key).Order());
@@ -84,8 +87,8 @@ public sealed class FigaApiTests(PostgresFixture postgres) : WebAppTestBase(post
     [Fact]
     public async Task AFigaRunThroughTheApiCompletesWithItsMetricsAndTokenWeights()
     {
-        await Api.Http.PostAsync("/api/models/demo", null);
-        var run = await Api.CreateRunAsync(new
+        await app.Api.Http.PostAsync("/api/models/demo", null);
+        var run = await app.Api.CreateRunAsync(new
         {
             method = "figa",
             parameters = new { model = "demo-gpt2", max_steps = 6, batch_size = 4, grad_accum = 1, eval_every = 3, eval_fraction = 0.02 },
@@ -94,13 +97,13 @@ public sealed class FigaApiTests(PostgresFixture postgres) : WebAppTestBase(post
         // The run carries the memory estimate made at submission: 4 pairs = 8 rows, fp32, full fine-tuning of the demo model.
         Assert.Equal("full fp32", run["memory"]!["setting"]!.GetValue<string>());
         Assert.Contains("activations", run["memory"]!["breakdown"]!.GetValue<string>());
-        Assert.Equal(run["memory"]!["bytes"]!.GetValue<long>(), (await Api.GetRunAsync(id))["memory"]!["bytes"]!.GetValue<long>());   // stored with the run
-        await Api.WaitForStatusAsync(id, "Succeeded", TimeSpan.FromSeconds(120));
+        Assert.Equal(run["memory"]!["bytes"]!.GetValue<long>(), (await app.Api.GetRunAsync(id))["memory"]!["bytes"]!.GetValue<long>());   // stored with the run
+        await app.Api.WaitForStatusAsync(id, "Succeeded", TimeSpan.FromSeconds(120));
 
-        var names = (await Api.MetricsAsync(id)).Select(p => p!["name"]!.GetValue<string>()).ToHashSet();
+        var names = (await app.Api.MetricsAsync(id)).Select(p => p!["name"]!.GetValue<string>()).ToHashSet();
         Assert.Superset(new HashSet<string> { "loss", "good_token_loss", "bad_token_loss", "good_tokens", "bad_tokens_kept", "bad_tokens_dropped",
             "tokens_per_s", "eval_rewarded_token_logp", "eval_penalised_token_logp", "eval_revised_logp", "eval_original_logp" }, names);
-        var weights = Path.Combine(ArtifactRoot, "runs", id.ToString(), "token_weights.jsonl");
+        var weights = Path.Combine(app.ArtifactRoot, "runs", id.ToString(), "token_weights.jsonl");
         Assert.Equal(20, File.ReadAllLines(weights).Length);
     }
 }

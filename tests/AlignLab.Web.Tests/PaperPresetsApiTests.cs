@@ -6,13 +6,13 @@ namespace AlignLab.Web.Tests;
 /// <summary>GET /api/methods shows each PPO method's paper preset, each value held to its source: R³'s authors' code
 /// (naver-ai/rethinking-proxy-reward: run_ppo.py, training_args.py on TRL 0.7.4) and paper (Table 7), and for the
 /// fine-grained PPO of “Aligning Large Language Models via Fine-grained Supervision”, AlpacaFarm's PPO, which it builds on.
-/// FIGA's is held to its sources in <see cref="FigaApiTests"/>.</summary>
+/// FIGA's is held to its sources in <see cref="FigaApiTests"/>. The tests only read: one web app serves the class.</summary>
 [Collection(PostgresCollection.First)]
-public sealed class PaperPresetsApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
+public sealed class PaperPresetsApiTests(SharedWebApp app) : IClassFixture<SharedWebApp>
 {
     private async Task<(JsonNode Paper, JsonNode Demo, JsonArray Parameters)> PresetsAsync(string method)
     {
-        var methods = JsonNode.Parse(await Api.Http.GetStringAsync("/api/methods"))!.AsArray();
+        var methods = JsonNode.Parse(await app.Api.Http.GetStringAsync("/api/methods"))!.AsArray();
         var descriptor = methods.Single(m => m!["name"]!.GetValue<string>() == method)!;
         return (descriptor["presets"]!["paper"]!, descriptor["presets"]!["demo"]!, descriptor["parameters"]!.AsArray());
     }

@@ -5,16 +5,17 @@ using AlignLab.Testing;
 
 namespace AlignLab.Web.Tests;
 
-/// <summary>POST /api/previews/r3-reward: R³'s components for one response, by hand.</summary>
+/// <summary>POST /api/previews/r3-reward: R³'s components for one response, by hand. Previews store nothing and one test
+/// alone writes a model folder (tiny-bert): one web app serves the class.</summary>
 [Collection(PostgresCollection.First)]
-public sealed class R3PreviewApiTests(PostgresFixture postgres) : WebAppTestBase(postgres)
+public sealed class R3PreviewApiTests(SharedWebApp app) : IClassFixture<SharedWebApp>
 {
     private const string Query = "What is the capital of France?";
     private const string Response = "The capital of France is Paris.\nUSER: and Spain?";
 
     private async Task<JsonNode> PreviewAsync(object request)
     {
-        var response = await Api.Http.PostAsJsonAsync("/api/previews/r3-reward", request);
+        var response = await app.Api.Http.PostAsJsonAsync("/api/previews/r3-reward", request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
     }
@@ -45,7 +46,7 @@ public sealed class R3PreviewApiTests(PostgresFixture postgres) : WebAppTestBase
     [Fact]
     public async Task ADenseRetrieverFolderScoresRelevanceAsAMeanPooledDotProduct()
     {
-        TestRetrievers.CreateTiny(Path.Combine(ModelRoot, "tiny-bert"));
+        TestRetrievers.CreateTiny(Path.Combine(app.ModelRoot, "tiny-bert"));
         // TestRetrievers.CreateTiny: "Paris" pools to (2/3 + 0.5, −1/3), "the capital" to (1.5, −0.5).
         var oe = await PreviewAsync(new { query = "Paris", response = "the capital", queryType = "OE", scorer = "tiny-bert" });
         var relevance = (2 / 3.0 + 0.5) * 1.5 + 1 / 3.0 * 0.5;
@@ -60,7 +61,7 @@ public sealed class R3PreviewApiTests(PostgresFixture postgres) : WebAppTestBase
     [Fact]
     public async Task BadRequestsNameEveryBadField()
     {
-        var response = await Api.Http.PostAsJsonAsync("/api/previews/r3-reward", new { response = "x", queryType = "CE", scorer = "bm99", ablation = "nope", maxLength = 0 });
+        var response = await app.Api.Http.PostAsJsonAsync("/api/previews/r3-reward", new { response = "x", queryType = "CE", scorer = "bm99", ablation = "nope", maxLength = 0 });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var errors = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]!.AsObject();
         Assert.Equal(["ablation", "maxLength", "query", "reference", "scorer"], errors.Select(e => e.Key).Order());

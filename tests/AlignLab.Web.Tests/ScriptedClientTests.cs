@@ -8,25 +8,26 @@ using AlignLab.Testing;
 namespace AlignLab.Web.Tests;
 
 /// <summary>A script's whole path through the typed client, with a researcher's API key: upload SPA pairs, schedule
-/// FIGA on them, follow its metrics over the hub until it succeeds, download the exported model.</summary>
+/// FIGA on them, follow its metrics over the hub until it succeeds, download the exported model. One web app serves the
+/// class: the two tests make users of their own, and the reviewer's list of runs is held to the admin's count.</summary>
 [Collection(PostgresCollection.First)]
-public sealed class ScriptedClientTests(PostgresFixture postgres) : WebAppTestBase(postgres)
+public sealed class ScriptedClientTests(SharedWebApp app) : IClassFixture<SharedWebApp>
 {
     private static string Record(string country, string wrong, string right) =>
         $$"""{"instruction":"What is the capital of {{country}}?","input":"","output":"The capital of {{country}} is {{right}}.","original_output":"The capital of {{country}} is {{wrong}}.","revised_output":"The capital of {{country}} is {{right}}."}""";
 
     private async Task<AlignLabClient> ResearcherClientAsync()
     {
-        (await Api.Http.PostAsJsonAsync("/api/users", new { name = "script", password = "a-long-password", role = "researcher" })).EnsureSuccessStatusCode();
-        var key = await Api.Http.PostAsJsonAsync("/api/keys", new { name = "ci", user = "script" });
+        (await app.Api.Http.PostAsJsonAsync("/api/users", new { name = "script", password = "a-long-password", role = "researcher" })).EnsureSuccessStatusCode();
+        var key = await app.Api.Http.PostAsJsonAsync("/api/keys", new { name = "ci", user = "script" });
         key.EnsureSuccessStatusCode();
-        return new AlignLabClient(new Uri(BaseAddress), JsonNode.Parse(await key.Content.ReadAsStringAsync())!["key"]!.GetValue<string>());
+        return new AlignLabClient(new Uri(app.BaseAddress), JsonNode.Parse(await key.Content.ReadAsStringAsync())!["key"]!.GetValue<string>());
     }
 
     [Fact]
     public async Task AScriptUploadsSpaPairsTrainsFigaWatchesItOverTheHubAndDownloadsTheModel()
     {
-        (await Api.Http.PostAsync("/api/models/demo", null)).EnsureSuccessStatusCode();
+        (await app.Api.Http.PostAsync("/api/models/demo", null)).EnsureSuccessStatusCode();
         await using var client = await ResearcherClientAsync();
 
         var file = string.Join('\n', Enumerable.Range(0, 30).Select(i => i % 2 == 0 ? Record("Japan", "Rome", "Tokyo") : Record("Peru", "Oslo", "Lima")));
@@ -60,7 +61,7 @@ public sealed class ScriptedClientTests(PostgresFixture postgres) : WebAppTestBa
 
         var target = Directory.CreateTempSubdirectory("alignlab-downloaded-model-").FullName;
         var files = await client.DownloadFolderAsync(run.Id, "export", target);
-        var export = Path.Combine(ArtifactRoot, "runs", run.Id.ToString(), "export");
+        var export = Path.Combine(app.ArtifactRoot, "runs", run.Id.ToString(), "export");
         Assert.Equal(Directory.GetFiles(export).Select(Path.GetFileName).Order(), files.Select(Path.GetFileName).Order());
         foreach (var name in new[] { "config.json", "model.safetensors" })
             Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(export, name)), await File.ReadAllBytesAsync(Path.Combine(target, name)));
@@ -69,10 +70,10 @@ public sealed class ScriptedClientTests(PostgresFixture postgres) : WebAppTestBa
     [Fact]
     public async Task AReviewersKeyCannotLaunchAndTheClientSaysWhy()
     {
-        (await Api.Http.PostAsJsonAsync("/api/users", new { name = "reader", password = "a-long-password", role = "reviewer" })).EnsureSuccessStatusCode();
-        var key = await Api.Http.PostAsJsonAsync("/api/keys", new { name = "ro", user = "reader" });
-        await using var client = new AlignLabClient(new Uri(BaseAddress), JsonNode.Parse(await key.Content.ReadAsStringAsync())!["key"]!.GetValue<string>());
-        Assert.Equal(0, (await client.ListRunsAsync()).Total);
+        (await app.Api.Http.PostAsJsonAsync("/api/users", new { name = "reader", password = "a-long-password", role = "reviewer" })).EnsureSuccessStatusCode();
+        var key = await app.Api.Http.PostAsJsonAsync("/api/keys", new { name = "ro", user = "reader" });
+        await using var client = new AlignLabClient(new Uri(app.BaseAddress), JsonNode.Parse(await key.Content.ReadAsStringAsync())!["key"]!.GetValue<string>());
+        Assert.Equal(await app.Api.RunCountAsync(), (await client.ListRunsAsync()).Total);     // a reviewer reads every run
         var refused = await Assert.ThrowsAsync<AlignLabApiException>(() => client.CreateRunAsync(new RunRequest("smoke")));
         Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
         Assert.Contains("reviewer", refused.Detail);
