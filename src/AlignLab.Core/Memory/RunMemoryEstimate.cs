@@ -27,7 +27,7 @@ public static class RunMemoryEstimate
         var lora = Flag(parameters, "lora");
         var precision = Training.Precision.Resolve(Text(parameters, "precision") ?? Training.Precision.Fp32, Text(parameters, "device") ?? "cpu");
         var bytesPerValue = Training.Precision.ComputesInBf16(precision) ? 2 : 4;
-        var generationPass = Int(parameters, "generation_batch_size") is int pass && pass > 0 ? Math.Min(pass, batch) : batch;
+        var generationPass = Ppo.GenerationPasses.RowsPerPass(Int(parameters, "generation_batch_size") ?? 0, batch);
         return MemoryEstimate.For(shape, method, rows, tokens, defaults.Ppo, lora, bytesPerValue, defaults.Ppo ? generationPass : null,
             masterWeights: precision == Training.Precision.Bf16Mixed, checkpointing: Flag(parameters, "activation_checkpointing"));
     }

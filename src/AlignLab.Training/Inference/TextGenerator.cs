@@ -1,3 +1,4 @@
+using AlignLab.Core.Ppo;
 using AlignLab.Training.Models;
 using F = TorchSharp.torch.nn.functional;
 using TorchSharp;
@@ -32,13 +33,14 @@ public static class TextGenerator
         if (prompts.Count == 0) return [];
         if (prompts.Any(p => p.Length == 0)) throw new ArgumentException("every prompt needs at least one token");
         using var random = SeededDraws(model.parameters().First().device, options.Seed);
-        if (options.BatchSize <= 0 || options.BatchSize >= prompts.Count) return GeneratePass(model, prompts, options, random);
+        var perPass = GenerationPasses.RowsPerPass(options.BatchSize, prompts.Count);
+        if (perPass == prompts.Count) return GeneratePass(model, prompts, options, random);
 
         // Passes of at most BatchSize prompts of similar length (sorted by length, so that each pass pads the least), all
         // drawing from the one seeded stream; the sequences come back in the prompts' order.
         var byLength = Enumerable.Range(0, prompts.Count).OrderBy(i => prompts[i].Length).ToArray();
         var sequences = new Sequence[prompts.Count];
-        foreach (var pass in byLength.Chunk(options.BatchSize))
+        foreach (var pass in byLength.Chunk(perPass))
         {
             var generated = GeneratePass(model, [.. pass.Select(i => prompts[i])], options, random);
             for (int j = 0; j < pass.Length; j++) sequences[pass[j]] = generated[j];

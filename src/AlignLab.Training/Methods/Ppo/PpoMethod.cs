@@ -135,7 +135,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                 var batch = PpoBatch.Build(samples, scores, session.Tokenizer.PadTokenId, session.Device);
                 // Scored in the generation's passes, each pass's logits (rows × length × vocabulary, per model) freed before the next.
                 List<Tensor> oldParts = [], valueParts = [], referenceParts = [];
-                var passRows = ppo.GenerationBatchSize > 0 ? ppo.GenerationBatchSize : samples.Count;
+                var passRows = GenerationPasses.RowsPerPass(ppo.GenerationBatchSize, samples.Count);
                 using (no_grad())
                 {
                     agent.eval();
