@@ -22,8 +22,7 @@ public sealed class EvaluateJudgeTests : IClassFixture<EvaluateJudgeTests.DemoFi
 
         public DemoFixture()
         {
-            var root = TinyModels.TempFolder();
-            DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
+            var root = TinyModels.DemoRoot();
             Registry = new ModelRegistry([root]);
         }
     }

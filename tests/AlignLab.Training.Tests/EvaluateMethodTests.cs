@@ -22,8 +22,7 @@ public sealed class EvaluateMethodTests : IClassFixture<EvaluateMethodTests.TwoM
 
         public TwoModels()
         {
-            var root = TinyModels.TempFolder();
-            DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
+            var root = TinyModels.DemoRoot();
             RealModels.Create("llama3", Path.Combine(root, "tiny-llama3"));
             Registry = new ModelRegistry([root]);
         }

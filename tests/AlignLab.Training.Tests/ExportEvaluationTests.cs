@@ -46,8 +46,7 @@ public sealed class ExportEvaluationTests
     /// <summary>A short run of the method on the demo model that evaluates on the demo's multiple-choice set, and its results.</summary>
     private static async Task<(MethodContext Context, List<EvaluationArtifacts.ResultRow> Results)> TrainAsync(string name, string parameters)
     {
-        var root = TinyModels.TempFolder();
-        DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
+        var root = TinyModels.DemoRoot();
         var registry = new ModelRegistry([root]);
         AlignLab.Core.Methods.ITrainingMethod method = name switch
         {

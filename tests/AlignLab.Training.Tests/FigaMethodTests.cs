@@ -3,7 +3,6 @@ using AlignLab.Core.Datasets;
 using AlignLab.Core.Figa;
 using AlignLab.Core.Tokenization;
 using AlignLab.Testing;
-using AlignLab.Training.Demo;
 using AlignLab.Training.Inference;
 using AlignLab.Training.Methods.Figa;
 using AlignLab.Training.Methods.Sft;
@@ -24,8 +23,7 @@ public sealed class FigaMethodTests : IClassFixture<FigaMethodTests.InitialPolic
 
         public InitialPolicyFixture()
         {
-            var root = TinyModels.TempFolder();
-            DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
+            var root = TinyModels.DemoRoot();
             Registry = new ModelRegistry([root]);
             var sft = new MethodContext(new SftMethod(Registry), """{"dataset":"demo-spa-initial","max_steps":400,"eval_every":0,"checkpoint_every":0}""");
             new SftMethod(Registry).RunAsync(sft).GetAwaiter().GetResult();

@@ -25,8 +25,7 @@ public sealed class FigaVariantsTests : IClassFixture<FigaVariantsTests.DemoFixt
 
         public DemoFixture()
         {
-            var root = TinyModels.TempFolder();
-            DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
+            var root = TinyModels.DemoRoot();
             TestRewardModels.CreateRandom(Path.Combine(root, DemoModel.Name), Path.Combine(root, "variants-rm"));
             Registry = new ModelRegistry([root]);
         }

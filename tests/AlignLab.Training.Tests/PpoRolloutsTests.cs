@@ -16,8 +16,7 @@ public sealed class PpoRolloutsTests
     [Fact]
     public async Task EachStoredRolloutsChannelsAreTheOnesTheUpdateUsed()
     {
-        var root = TinyModels.TempFolder();
-        DemoModel.Ensure(Path.Combine(root, DemoModel.Name));
+        var root = TinyModels.DemoRoot();
         var registry = new ModelRegistry([root]);
         var context = new MethodContext(new PpoMethod(registry), $$"""
             {"preset":"demo","reward":"keyword","keyword":"Tokyo","model":"{{DemoModel.Name}}","batch_size":4,"mini_batch_size":2,"ppo_epochs":1,
