@@ -31,7 +31,9 @@ fi
 results="TestResults"
 rm -rf "$results"
 export ALIGNLAB_SCREENSHOTS="$PWD/$results/screenshots"
-dotnet build AlignLab.sln -m:1 -nologo -clp:ErrorsOnly || { echo "tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
+# Analyzers (style and usage checks: warnings, never errors, in this code) are left to the IDE and plain builds: a fifth of the
+# build's time on two cores.
+dotnet build AlignLab.sln -m:1 -nologo -clp:ErrorsOnly -p:RunAnalyzers=false || { echo "tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
 dotnet test AlignLab.sln --no-build -m:1 -nologo --logger trx --results-directory "$results" "$@"
 status=$?
 
