@@ -31,7 +31,7 @@ public static class OptimizerBenchmark
         var flat = new FlatAdamWPrototype(b.named_parameters().Select(p => (Tensor)p.parameter).ToList(), 1e-3, 0.01);
         for (int i = 0; i < 3; i++)
         {
-            nn.utils.clip_grad_norm_(pa, 1.0);
+            GradientClipping.ClipByTotalNorm(pa, 1.0).Dispose();
             torchAdam.step();
             flat.Step(1e-3, 1.0);
         }
@@ -42,7 +42,7 @@ public static class OptimizerBenchmark
         for (int r = 0; r < 35; r++)
         {
             var clock = Stopwatch.StartNew();
-            using (NewDisposeScope()) { nn.utils.clip_grad_norm_(pa, 1.0); torchAdam.step(); _ = pa[0].sum().item<float>(); }
+            using (NewDisposeScope()) { GradientClipping.ClipByTotalNorm(pa, 1.0); torchAdam.step(); _ = pa[0].sum().item<float>(); }
             var first = clock.Elapsed.TotalMilliseconds;
             clock.Restart();
             using (NewDisposeScope()) flat.Step(1e-3, 1.0);

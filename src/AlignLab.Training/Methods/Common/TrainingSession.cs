@@ -163,18 +163,19 @@ public class TrainingSession : IDisposable
     /// gradient norm before clipping.</summary>
     public double EndStep(double maxGradNorm)
     {
-        var norm = OptimizerStep(maxGradNorm);
+        using var norm = OptimizerStep(maxGradNorm);
         Step++;
-        return norm;
+        return norm.item<float>();
     }
 
-    /// <summary>One optimizer update inside a step (PPO makes several per rollout batch): clip, step, zero the gradients.</summary>
-    public double OptimizerStep(double maxGradNorm)
+    /// <summary>One optimizer update inside a step (PPO makes several per rollout batch): clip, step, zero the gradients.
+    /// Returns the gradient norm before clipping on the device, so that nothing waits for it here.</summary>
+    public Tensor OptimizerStep(double maxGradNorm)
     {
         Masters?.Accumulate();
         var parameters = Masters?.Parameters ?? [.. Trainable.parameters().Where(q => q.requires_grad)];
-        // With an infinite bound the call only measures the norm.
-        var norm = nn.utils.clip_grad_norm_(parameters, maxGradNorm > 0 ? maxGradNorm : double.PositiveInfinity);
+        // At 0 the norm is only measured.
+        var norm = GradientClipping.ClipByTotalNorm(parameters, maxGradNorm);
         Optimizer.step();
         Masters?.CopyToModel();
         Optimizer.zero_grad();

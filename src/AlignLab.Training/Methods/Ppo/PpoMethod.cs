@@ -164,12 +164,17 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
 
                 // 3. PPO epochs over minibatches.
                 var trainClock = Stopwatch.StartNew();
-                // The minibatches' policy loss, value loss, entropy, clip fraction and approximate KL, summed on the device and
-                // read once after the epochs (the gradient norm of each optimizer step is the only read in between).
+                // The minibatches' policy loss, value loss, entropy, clip fraction and approximate KL, and the optimizer steps'
+                // gradient norms, summed on the device and read once after the epochs: nothing in the loop waits for the device.
                 using var sums = zeros(5, dtype: ScalarType.Float32, device: session.Device);
-                double gradNorm = 0;
+                using var gradNorms = zeros(1, dtype: ScalarType.Float32, device: session.Device);
                 int updates = 0, optimizerSteps = 0, accumulated = 0;
-                void Update() => (gradNorm, optimizerSteps, accumulated) = (gradNorm + session.OptimizerStep(training.Optimization.MaxGradNorm), optimizerSteps + 1, 0);
+                void Update()
+                {
+                    using var norm = session.OptimizerStep(training.Optimization.MaxGradNorm);
+                    gradNorms.add_(norm);
+                    (optimizerSteps, accumulated) = (optimizerSteps + 1, 0);
+                }
                 var miniBatch = Math.Min(ppo.MiniBatchSize, samples.Count);
                 var order = new Random(seed + (int)session.Step);
                 for (int epoch = 0; epoch < ppo.PpoEpochs; epoch++)
@@ -198,7 +203,9 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                     // An epoch's last minibatches update the model even when fewer than grad_accum remain.
                     if (accumulated > 0) Update();
                 }
-                var means = sums.cpu().data<float>().ToArray().Select(sum => (double)sum / updates).ToArray();
+                var read = cat([sums, gradNorms]).cpu().data<float>().ToArray();
+                var means = read[..5].Select(sum => (double)sum / updates).ToArray();
+                var gradNorm = (double)read[5] / optimizerSteps;
                 session.CompleteStep();
                 kl.Update(sequenceKl, samples.Count);
                 session.ExtraState["kl_beta"] = kl.Beta;
@@ -230,7 +237,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                 context.Metrics.Report(step, "rollout_tokens_per_s", responseTokens / rolloutSeconds);
                 context.Metrics.Report(step, "train_tokens_per_s", batch.Tokens * ppo.PpoEpochs / trainClock.Elapsed.TotalSeconds);
                 context.Metrics.Report(step, "lr", learningRate);
-                context.Metrics.Report(step, "grad_norm", gradNorm / optimizerSteps);
+                context.Metrics.Report(step, "grad_norm", gradNorm);
                 foreach (var (name, value) in components) context.Metrics.Report(step, name, value);
                 // Every rollout's reward-hacking signs (copying the query, repetition, length) for the run's report.
                 var stats = samples.Select((s, i) => RolloutStat.Measure(step, QueryText.Of(s.Instruction, s.Input), s.ResponseText,
