@@ -134,6 +134,7 @@ public static class MethodThroughputBenchmark
         var samples = prompts.Select((p, i) => new PpoSample("", "", p, generated[i].Tokens.Length > 0 ? generated[i].Tokens : [tokenizer.EosTokenId], "")).ToList();
         using var rolloutScope = NewDisposeScope();
         var rollouts = PpoBatch.Build(samples, [.. samples.Select(s => new double[s.Response.Length])], tokenizer.EosTokenId, device);
+        var attention = AlignLab.Training.Batching.ResponseBatch.Pad([.. samples.Select(s => (s.Prompt, s.Response))], tokenizer.EosTokenId, device).AttentionMask;
         model.train();
         double Passes(int round, bool masked)
         {
@@ -144,7 +145,7 @@ public static class MethodThroughputBenchmark
                 using var scope = NewDisposeScope();
                 var Pick = rollouts.Rows(chunk);
                 var (ids, mask) = (Pick(rollouts.InputIds), Pick(rollouts.ResponseMask));
-                var logProbs = TokenLogProbs.FromLogits(model.Forward(ids, masked ? Pick(rollouts.AttentionMask) : null), ids, mask);
+                var logProbs = TokenLogProbs.FromLogits(model.Forward(ids, masked ? Pick(attention) : null), ids, mask);
                 ((logProbs.LogProbs * mask).sum() / mask.sum()).neg().backward();
             }
             model.zero_grad();

@@ -174,7 +174,7 @@ public class Gpt2ModelTests
         using var scope = NewDisposeScope();
         var attention = ones(2, 4, dtype: ScalarType.Int64);
         var response = tensor(new long[] { 0, 0, 1, 1, 0, 1, 1, 0 }, [2, 4]);
-        var scores = TokenLogProbs.Compute(model, Ids, attention, response);
+        var scores = TokenLogProbs.FromLogits(model.Forward(Ids, attention), Ids, response);
 
         var logp = nn.functional.log_softmax(model.Forward(Ids), -1);
         Assert.Equal(logp[0, 1, 17].item<float>(), scores.LogProbs[0, 2].item<float>(), 5);

@@ -1,3 +1,4 @@
+using AlignLab.Training.Batching;
 using AlignLab.Training.Inference;
 using AlignLab.Training.Methods.Ppo;
 using static TorchSharp.torch;
@@ -22,10 +23,12 @@ public class PpoBatchTests
         // Rows 2 and 1 (6 and 3 tokens) keep 6 columns.
         var pick = batch.Rows([2, 1]);
         Assert.Equal(new long[] { 2, 6 }, pick(batch.InputIds).shape);
-        var cut = TokenLogProbs.Compute(model, pick(batch.InputIds), pick(batch.AttentionMask), pick(batch.ResponseMask));
+        // Both passes with the padding mask of the same rows.
+        var attention = ResponseBatch.Pad([.. samples.Select(s => (s.Prompt, s.Response))], padTokenId: 0, CPU).AttentionMask;
+        TokenLogProbs Scores(Tensor ids, Tensor mask, Tensor response) => TokenLogProbs.FromLogits(model.Forward(ids, mask), ids, response);
+        var cut = Scores(pick(batch.InputIds), pick(attention), pick(batch.ResponseMask));
         var index = tensor(new long[] { 2, 1 });
-        var full = TokenLogProbs.Compute(model, batch.InputIds.index_select(0, index), batch.AttentionMask.index_select(0, index),
-            batch.ResponseMask.index_select(0, index));
+        var full = Scores(batch.InputIds.index_select(0, index), attention.index_select(0, index), batch.ResponseMask.index_select(0, index));
         Assert.Equal(5f, cut.Mask.sum().item<float>());                  // every response token but none of the prompts'
         Assert.True(full.LogProbs.narrow(1, 0, 6).allclose(cut.LogProbs, rtol: 0, atol: 1e-6));
         Assert.True(full.Entropy.narrow(1, 0, 6).allclose(cut.Entropy, rtol: 0, atol: 1e-5));

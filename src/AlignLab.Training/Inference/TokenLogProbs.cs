@@ -12,17 +12,9 @@ public sealed record TokenLogProbs(Tensor LogProbs, Tensor Entropy, Tensor Mask)
 {
     public Tensor Nll => LogProbs.neg() * Mask;
 
-    /// <param name="inputIds">(B, T) prompt followed by response, padded.</param>
-    /// <param name="attentionMask">(B, T) 1 for real tokens.</param>
-    /// <param name="responseMask">(B, T) 1 for the response tokens to score.</param>
-    public static TokenLogProbs Compute(CausalLM model, Tensor inputIds, Tensor attentionMask, Tensor responseMask)
-    {
-        var logits = model.Forward(inputIds, attentionMask);                                     // (B, T, V)
-        return FromLogits(logits, inputIds, responseMask);
-    }
-
-    /// <summary>As <see cref="Compute"/>, with the output head and the log-softmax run only over the positions that predict
-    /// a response token of some row, from the batch's earliest response column: a prompt costs no (T, vocabulary) logits.
+    /// <summary>The scores of the response tokens of a model pass, with the output head and the log-softmax run only over the
+    /// positions that predict a response token of some row, from the batch's earliest response column: a prompt costs no
+    /// (T, vocabulary) logits.
     /// The values of <see cref="FromLogits"/> of the full logits, up to float rounding (the head's matmul has another shape).</summary>
     /// <param name="inputIds">Right-padded rows (prompt, response, padding), as every method's batches are
     /// (<see cref="Batching.ResponseBatch"/>). The pass takes no attention mask: under causal attention a real token never

@@ -4,8 +4,9 @@ using static TorchSharp.torch;
 namespace AlignLab.Training.Methods.Ppo;
 
 /// <summary>Rollouts as right-padded rows of prompt + response, with the response mask and each response token's
-/// score from the reward source at its position, each row's length (prompt + response) and its prompt's length.</summary>
-public sealed record PpoBatch(Tensor InputIds, Tensor AttentionMask, Tensor ResponseMask, Tensor Scores, long Tokens, int[] Lengths, int[] PromptLengths)
+/// score from the reward source at its position, each row's length (prompt + response) and its prompt's length. No
+/// attention mask: passes over right-padded rows need none (<see cref="Inference.TokenLogProbs.OfResponses(Models.CausalLM, Tensor, Tensor, long, bool)"/>).</summary>
+public sealed record PpoBatch(Tensor InputIds, Tensor ResponseMask, Tensor Scores, long Tokens, int[] Lengths, int[] PromptLengths)
 {
     public static PpoBatch Build(IReadOnlyList<PpoSample> samples, IReadOnlyList<double[]> scores, int padTokenId, Device device)
     {
@@ -14,7 +15,7 @@ public sealed record PpoBatch(Tensor InputIds, Tensor AttentionMask, Tensor Resp
                 throw new InvalidOperationException($"the reward source scored {scores[b].Length} tokens of a {samples[b].Response.Length}-token response");
         var rows = samples.Select(s => (s.Prompt, s.Response)).ToList();
         var batch = ResponseBatch.Pad(rows, padTokenId, device);
-        return new PpoBatch(batch.InputIds, batch.AttentionMask, batch.ResponseMask, batch.Spread(rows, (b, k) => scores[b][k]), batch.Tokens,
+        return new PpoBatch(batch.InputIds, batch.ResponseMask, batch.Spread(rows, (b, k) => scores[b][k]), batch.Tokens,
             [.. rows.Select(r => r.Prompt.Length + r.Response.Length)], [.. rows.Select(r => r.Prompt.Length)]);
     }
 
