@@ -49,6 +49,13 @@ public sealed class AlignLabApi : IDisposable
         Eventually.GetAsync(() => StatusAsync(id), s => s == status || (IsTerminal(s) && s != status
             ? throw new InvalidOperationException($"run {id} ended {s}, expected {status}") : false), timeout, $"run {id} to be {status}");
 
+    /// <summary>Asks to cancel the run and waits until it is Cancelled (so that it holds no job-server worker any more).</summary>
+    public async Task CancelAsync(Guid id, TimeSpan timeout)
+    {
+        await Http.PostAsync($"/api/runs/{id}/cancel", null);
+        await WaitForStatusAsync(id, "Cancelled", timeout);
+    }
+
     private static bool IsTerminal(string status) => status is "Succeeded" or "Failed" or "Cancelled";
 
     public void Dispose() => Http.Dispose();

@@ -115,8 +115,7 @@ public sealed class AuthorizationTests(SharedWebApp app) : IClassFixture<SharedW
     public async Task DisposeAsync()
     {
         if (_longRun is not { } longRun) return;
-        await app.Api.Http.PostAsync($"/api/runs/{longRun}/cancel", null);
-        await app.Api.WaitForStatusAsync(longRun, "Cancelled", TimeSpan.FromSeconds(30));
+        await app.Api.CancelAsync(longRun, TimeSpan.FromSeconds(30));
     }
 
     private async Task<Ids> SetUpAsync()

@@ -75,14 +75,12 @@ public sealed class LimitsTests(LimitsWebApp app) : IClassFixture<LimitsWebApp>
         Assert.Equal(runsBefore, await StoredRowsAsync("runs"));
         // Retrying a finished run counts the same way: it is a new run.
 
-        await app.Api.Http.PostAsync($"/api/runs/{first}/cancel", null);
-        await app.Api.WaitForStatusAsync(first, "Cancelled", TimeSpan.FromSeconds(30));
+        await app.Api.CancelAsync(first, TimeSpan.FromSeconds(30));
         var last = await app.Api.Http.PostAsJsonAsync("/api/runs", new { method = "smoke", parameters = new { steps = 1, delay_ms = 0 } });
         Assert.Equal(HttpStatusCode.Created, last.StatusCode);
 
         // Nothing left queued or running for the class's next test: the second slow run cancelled, the short one ended.
-        await app.Api.Http.PostAsync($"/api/runs/{second}/cancel", null);
-        await app.Api.WaitForStatusAsync(second, "Cancelled", TimeSpan.FromSeconds(30));
+        await app.Api.CancelAsync(second, TimeSpan.FromSeconds(30));
         await app.Api.WaitForStatusAsync(Guid.Parse(JsonNode.Parse(await last.Content.ReadAsStringAsync())!["id"]!.GetValue<string>()), "Succeeded", TimeSpan.FromSeconds(30));
     }
 

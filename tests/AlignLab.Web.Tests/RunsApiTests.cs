@@ -94,8 +94,7 @@ public sealed class RunsApiTests(SharedWebApp app) : IClassFixture<SharedWebApp>
         var refused = await app.Api.Http.PostAsync($"/api/runs/{running}/retry", null);
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         Assert.Contains("has not finished", await refused.Content.ReadAsStringAsync());
-        await app.Api.Http.PostAsync($"/api/runs/{running}/cancel", null);
-        await app.Api.WaitForStatusAsync(running, "Cancelled", TimeSpan.FromSeconds(10));
+        await app.Api.CancelAsync(running, TimeSpan.FromSeconds(10));
         Assert.Equal(HttpStatusCode.NotFound, (await app.Api.Http.PostAsync($"/api/runs/{Guid.NewGuid()}/retry", null)).StatusCode);
     }
 }
