@@ -7,7 +7,8 @@ namespace AlignLab.Training.Tests;
 
 /// <summary>The generation path of the speed work (preallocated cache and mask, stops found on the device) against the
 /// stepwise path it replaced: the same tokens, stop flags and end tokens for a fixed seed, greedy and sampled, with
-/// left padding, on GPT-2 and on a grouped-query Llama; and the preallocated cache against concatenation.</summary>
+/// left padding, on GPT-2 and on a grouped-query Llama (the stop runs end rows early enough that they leave the batch);
+/// stopped rows leaving with their cache; and the preallocated cache against concatenation.</summary>
 public class GenerationPathTests
 {
     private static readonly int[][] Prompts = [[5, 9, 17, 3, 2], [44, 12], [7, 7, 8], [30]];
@@ -72,6 +73,47 @@ public class GenerationPathTests
         var secondRestarted = TextGenerator.Generate(model, [Prompts[2], Prompts[0]], sampled);
         Assert.NotEqual(secondRestarted.Select(Tokens), new[] { inPasses[2], inPasses[0] }.Select(Tokens));
         Assert.Equal(inPasses.Select(Tokens), TextGenerator.Generate(model, Prompts, sampled with { BatchSize = 2 }).Select(Tokens));
+    }
+
+    [Fact]
+    public void StoppedRowsLeaveWithTheirCacheOnceTheyAreAnEighthOfTheRowsInFlight()
+    {
+        // Sixteen rows whose keys, prompt lengths and inputs tell them apart: row r's keys are r·100 + their index.
+        using var cache = new KvCache(1, capacity: 6);
+        var keys = (arange(16).reshape(16, 1, 1, 1) * 100 + arange(2 * 3 * 4).reshape(1, 2, 3, 4)).to(ScalarType.Float32);
+        cache.Append(0, keys, -keys);
+        using var rows = new RowsInFlight(ones(16, 6, dtype: ScalarType.Int64), arange(16).reshape(16, 1) + 10, arange(16).reshape(16, 1) + 100);
+
+        rows.Ended[3] = tensor(true);
+        Assert.False(rows.DropStopped(cache));
+        Assert.True(rows.Whole);                                            // 1 of 16 stopped: under an eighth, it stays
+        rows.Ended[9] = tensor(true);
+        Assert.False(rows.DropStopped(cache));                              // 2 of 16: both leave
+
+        long[] kept = [.. Enumerable.Range(0, 16).Where(r => r is not (3 or 9)).Select(r => (long)r)];
+        Assert.Equal(kept, rows.Rows.data<long>().ToArray());
+        Assert.Equal(kept.Select(r => r + 10), rows.PromptLengths.data<long>().ToArray());
+        Assert.Equal(kept.Select(r => r + 100), rows.Next.data<long>().ToArray());
+        Assert.Equal([14L, 6L], rows.Mask.shape);
+        Assert.False(rows.Ended.any().item<bool>());
+        Assert.Equal(kept, rows.OfPass(arange(16)).data<long>().ToArray());
+
+        // The cache holds the kept rows' positions, in their order, and takes the next position of the 14.
+        var (cachedKeys, cachedValues) = cache.Append(0, zeros(14, 2, 1, 4), zeros(14, 2, 1, 4));
+        var keptIndex = tensor(kept);
+        Assert.True(cachedKeys.narrow(2, 0, 3).eq(keys.index_select(0, keptIndex)).all().item<bool>());
+        Assert.True(cachedValues.narrow(2, 0, 3).eq(-keys.index_select(0, keptIndex)).all().item<bool>());
+
+        // Values of the rows in flight land in their rows of the pass; the rows that left keep what they had.
+        var column = full(16, -1L);
+        rows.WriteInto(column, arange(14) + 1000);
+        var written = column.data<long>().ToArray();
+        Assert.Equal(-1, written[3]);
+        Assert.Equal(-1, written[9]);
+        Assert.Equal(kept.Select((r, i) => 1000L + i), kept.Select(r => written[r]));
+
+        rows.Ended.fill_(true);
+        Assert.True(rows.DropStopped(cache));                               // every row stopped: the pass ends
     }
 
     [Fact]

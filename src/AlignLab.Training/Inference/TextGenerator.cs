@@ -15,7 +15,10 @@ namespace AlignLab.Training.Inference;
 /// <item>each new token's position is its row's prompt length plus the step, not a cumulative sum over the mask;</item>
 /// <item>the pass runs in inference mode (no autograd bookkeeping on any of its tensors);</item>
 /// <item>a sampled token takes one uniform per row (<see cref="Draw"/>), not one random number per vocabulary entry;</item>
-/// <item>on CUDA, seeded draws use the device's generator (<see cref="SeededDraws"/>), not a copy to the host per token.</item>
+/// <item>on CUDA, seeded draws use the device's generator (<see cref="SeededDraws"/>), not a copy to the host per token;</item>
+/// <item>rows that have stopped leave the batch, with their KV cache, at the host's look every
+/// <see cref="StopCheckInterval"/> steps once they are an eighth of it (<see cref="RowsInFlight"/>): steps compute the
+/// rows still generating, not every row until the longest one ends.</item>
 /// </list>
 /// A row that emits a stop token is finished: it is fed padding from then on and its tokens after the stop are dropped.
 /// For a fixed seed it gives the tokens of <see cref="StepwiseGenerator"/>, the path it replaced.
@@ -80,33 +83,26 @@ public static class TextGenerator
         // of 16 × 100 tokens took 400 ms against 445 ms, method-throughput.md). Nothing made here leaves the pass but host arrays.
         using var inference = inference_mode();
         using var cache = model.NewCache(capacity: width);
-        using var mask = tensor(maskValues, [batch, width], device: device);
-        using var positions = tensor(promptLengths, [batch, 1], device: device);
         using var stopIds = tensor(stops, device: device);
         using var drawn = full([batch, limit], options.PadTokenId, dtype: ScalarType.Int64, device: device);
-        using var ended = zeros(batch, dtype: ScalarType.Bool, device: device);
-        var next = tensor(ids, [batch, promptLength], device: device);
+        using var rows = new RowsInFlight(tensor(maskValues, [batch, width], device: device), tensor(promptLengths, [batch, 1], device: device),
+            tensor(ids, [batch, promptLength], device: device));
         var steps = 0;
-        try
+        for (int step = 0; step < limit; step++)
         {
-            for (int step = 0; step < limit; step++)
-            {
-                using var scope = NewDisposeScope();
-                var logits = step == 0
-                    ? model.Forward(next, mask.narrow(1, 0, promptLength), cache: cache)
-                    : model.Forward(next, mask.narrow(1, 0, promptLength + step), positions + (step - 1), cache);
-                var tokens = Choose(logits.select(1, -1), options, random).masked_fill(ended, options.PadTokenId);   // (B)
-                drawn.select(1, step).copy_(tokens);
-                if (stops.Length > 0) ended.logical_or_(tokens.unsqueeze(1).eq(stopIds.unsqueeze(0)).any(1));
-                next.Dispose();
-                next = tokens.unsqueeze(1).DetachFromDisposeScope();
-                steps = step + 1;
-                if (steps % StopCheckInterval == 0 && ended.all().item<bool>()) break;
-            }
-        }
-        finally
-        {
-            next.Dispose();
+            using var scope = NewDisposeScope();
+            var logits = step == 0
+                ? model.Forward(rows.Next, rows.Mask.narrow(1, 0, promptLength), cache: cache)
+                : model.Forward(rows.Next, rows.Mask.narrow(1, 0, promptLength + step), rows.PromptLengths + (step - 1), cache);
+            // Uniforms are drawn for every row of the pass, in flight or not, so that a row's draws do not depend on which
+            // rows have left: the tokens of the path without departures.
+            var tokens = Choose(logits.select(1, -1), options, () => rows.OfPass(Uniforms(batch, random, device)))
+                .masked_fill(rows.Ended, options.PadTokenId);                                                   // (R)
+            rows.WriteInto(drawn.select(1, step), tokens);
+            if (stops.Length > 0) rows.Ended.logical_or_(tokens.unsqueeze(1).eq(stopIds.unsqueeze(0)).any(1));
+            rows.Next = tokens.unsqueeze(1).DetachFromDisposeScope();
+            steps = step + 1;
+            if (steps % StopCheckInterval == 0 && rows.DropStopped(cache)) break;
         }
 
         // One copy to the host; each row is cut at its first stop token.
@@ -147,8 +143,14 @@ public static class TextGenerator
         return null;
     }
 
-    /// <summary>The next token of each row: argmax at temperature 0, else a sample after top-k and top-p filtering.</summary>
-    public static Tensor Choose(Tensor logits, GenerationOptions options, torch.Generator? random = null)
+    /// <summary>The next token of each row: argmax at temperature 0, else a sample after top-k and top-p filtering, with one
+    /// uniform per row drawn from <paramref name="random"/> (the default generator when null).</summary>
+    public static Tensor Choose(Tensor logits, GenerationOptions options, torch.Generator? random = null) =>
+        Choose(logits, options, () => Uniforms(logits.shape[0], random, logits.device));
+
+    /// <summary>The next token of each row, sampling with the (B, 1) uniforms that <paramref name="uniforms"/> gives (called
+    /// only when sampling).</summary>
+    public static Tensor Choose(Tensor logits, GenerationOptions options, Func<Tensor> uniforms)
     {
         if (options.Temperature <= 0) return logits.argmax(-1);
         var scores = logits.to(ScalarType.Float32) / options.Temperature;
@@ -165,12 +167,13 @@ public static class TextGenerator
             var drop = (cumulative - F.softmax(sorted, -1)).gt(options.TopP);
             scores = scores.scatter(-1, order, sorted.masked_fill(drop, double.NegativeInfinity));
         }
-        var probabilities = F.softmax(scores, -1);
-        // One uniform per row. A CPU generator draws on the CPU (a caller's own; generation's seeded draws on CUDA use the
-        // device's generator), and only the B uniforms move to the device.
-        var device = random is not null ? CPU : probabilities.device;
-        return Draw(probabilities, rand([probabilities.shape[0], 1], generator: random, device: device).to(probabilities.device));
+        return Draw(F.softmax(scores, -1), uniforms());
     }
+
+    /// <summary>(rows, 1) uniforms on <paramref name="device"/>. A CPU generator draws on the CPU (a caller's own; generation's
+    /// seeded draws on CUDA use the device's generator), and only the uniforms move to the device.</summary>
+    public static Tensor Uniforms(long rows, torch.Generator? random, Device device) =>
+        rand([rows, 1], generator: random, device: random is not null ? CPU : device).to(device);
 
     /// <summary>One token per row by inverse transform sampling: the first token whose cumulative probability exceeds the
     /// row's uniform (scaled by the row's total, so that float rounding of the sum cannot run past the last token). A token
