@@ -86,16 +86,15 @@ public static class MethodThroughputBenchmark
                           $"{update * 6 * parameters / 1e9:0.0} GFLOP/s, MFU {update * 6 * parameters / peak:P1}");
         Console.WriteLine($"PPO whole step (rollout, scoring by policy and reference, update): {ppoRun.MedianStepSeconds:0.00} s/step, " +
                           $"{responseTokens / ppoRun.MedianStepSeconds:N0} generated tokens/s ({responseTokens:0} per step)");
-        HeadSpan(folder, steps, torchDevice, dtype);
+        TrainingPassUnpadded(folder, steps, torchDevice, dtype);
         RolloutPaths(folder, steps, torchDevice, dtype, (int)newTokens);
-        MinibatchMasks(folder, steps, torchDevice, dtype, (int)newTokens, (int)miniBatch);
+        MinibatchesUnpadded(folder, steps, torchDevice, dtype, (int)newTokens, (int)miniBatch);
     }
 
-    /// <summary>A training pass (forward, response log-probs, backward) over 16 demo (Alpaca prompt, answer) rows with the
-    /// output head over every position (the log-probs from the full logits) and only from the batch's earliest response
-    /// token (<see cref="TokenLogProbs.OfResponses(CausalLM, Tensor, Tensor, long, bool)"/>, what the methods do),
-    /// alternately on the same model: tokens/s of both, medians.</summary>
-    private static void HeadSpan(string folder, int repeats, Device device, ScalarType dtype)
+    /// <summary>A training pass (forward, response log-probs, backward) over 16 demo (Alpaca prompt, answer) rows, right-padded,
+    /// with every layer over the padded batch and with the token-wise layers over the real tokens alone (<see cref="Unpadding"/>,
+    /// what the methods do), alternately on the same model: real tokens/s of both, medians.</summary>
+    private static void TrainingPassUnpadded(string folder, int repeats, Device device, ScalarType dtype)
     {
         using var model = Load(folder, device, dtype);
         model.train();
@@ -104,28 +103,27 @@ public static class MethodThroughputBenchmark
             .Select(e => (tokenizer.Encode(AlignLab.Core.Tokenization.PromptTemplate.Alpaca.Render(e.Instruction, e.Input)), tokenizer.Encode(e.Response))).ToList();
         using var scope = NewDisposeScope();
         var batch = AlignLab.Training.Batching.ResponseBatch.Pad(rows, tokenizer.PadTokenId, device);
-        double Pass(bool span)
+        var unpadded = batch.Unpadded();
+        double Pass(Unpadding? u)
         {
             using (var pass = NewDisposeScope())
             {
-                var tokens = span
-                    ? TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.FirstResponse, withEntropy: false)
-                    : TokenLogProbs.FromLogits(model.Forward(batch.InputIds, batch.AttentionMask), batch.InputIds, batch.ResponseMask, withEntropy: false);
+                var tokens = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.FirstResponse, withEntropy: false, u);
                 (tokens.Nll.sum() / tokens.Mask.sum()).backward();
             }
             model.zero_grad();
             return batch.Tokens;
         }
-        var (every, spanned) = Alternately(repeats, device, _ => Pass(span: false), _ => Pass(span: true));
-        Console.WriteLine($"Training pass over 16 demo rows (width {batch.Length}, responses from column {batch.FirstResponse}), {repeats} alternating runs: " +
-                          $"head over every position {every:N0}, over the responses' span {spanned:N0} tokens/s, ratio {spanned / every:0.00}×");
+        var (padded, packed) = Alternately(repeats, device, _ => Pass(null), _ => Pass(unpadded));
+        Console.WriteLine($"Training pass over 16 demo rows ({batch.Tokens} real tokens of {batch.InputIds.numel()}), {repeats} alternating runs: " +
+                          $"padded {padded:N0}, unpadded {packed:N0} tokens/s, ratio {packed / padded:0.00}×");
     }
 
     /// <summary>PPO's update forward and backward passes over one rollout batch (16 sampled rollouts of ≤ newTokens
-    /// tokens) in shuffled minibatches cut at their own longest rollout, with the padding mask (an attention bias: every
-    /// query against every key) and without one (causal attention alone, which right-padded rows allow: what the methods
-    /// now do), alternately on the same model: real tokens/s of both, medians.</summary>
-    private static void MinibatchMasks(string folder, int repeats, Device device, ScalarType dtype, int newTokens, int miniBatch)
+    /// tokens) in shuffled minibatches cut at their own longest rollout, with every layer over the padded minibatch and with
+    /// the token-wise layers over its real tokens alone (what the method does), alternately on the same model: real tokens/s
+    /// of both, medians.</summary>
+    private static void MinibatchesUnpadded(string folder, int repeats, Device device, ScalarType dtype, int newTokens, int miniBatch)
     {
         using var model = Load(folder, device, dtype);
         var tokenizer = AlignLab.Core.Tokenization.TextTokenizer.Load(folder);
@@ -134,9 +132,9 @@ public static class MethodThroughputBenchmark
         var samples = prompts.Select((p, i) => new PpoSample("", "", p, generated[i].Tokens.Length > 0 ? generated[i].Tokens : [tokenizer.EosTokenId], "")).ToList();
         using var rolloutScope = NewDisposeScope();
         var rollouts = PpoBatch.Build(samples, [.. samples.Select(s => new double[s.Response.Length])], tokenizer.EosTokenId, device);
-        var attention = AlignLab.Training.Batching.ResponseBatch.Pad([.. samples.Select(s => (s.Prompt, s.Response))], tokenizer.EosTokenId, device).AttentionMask;
         model.train();
-        double Passes(int round, bool masked)
+        long padded = 0;
+        double Passes(int round, bool unpad)
         {
             var rows = Enumerable.Range(0, samples.Count).ToArray();
             new Random(round).Shuffle(rows);
@@ -145,15 +143,16 @@ public static class MethodThroughputBenchmark
                 using var scope = NewDisposeScope();
                 var Pick = rollouts.Rows(chunk);
                 var (ids, mask) = (Pick(rollouts.InputIds), Pick(rollouts.ResponseMask));
-                var logProbs = TokenLogProbs.FromLogits(model.Forward(ids, masked ? Pick(attention) : null), ids, mask);
+                if (round == 0 && !unpad) padded += ids.numel();
+                var logProbs = TokenLogProbs.OfResponses(model, ids, mask, rollouts.FirstResponse(chunk), withEntropy: false, unpad ? rollouts.Unpadded(chunk) : null);
                 ((logProbs.LogProbs * mask).sum() / mask.sum()).neg().backward();
             }
             model.zero_grad();
             return rollouts.Tokens;
         }
-        var (masked, causal) = Alternately(repeats, device, r => Passes(r, masked: true), r => Passes(r, masked: false));
-        Console.WriteLine($"PPO update passes, minibatches of {miniBatch} of 16 rollouts (width {rollouts.InputIds.shape[1]}), {repeats} alternating runs: " +
-                          $"padding mask {masked:N0}, causal only {causal:N0} tokens/s, ratio {causal / masked:0.00}×");
+        var (full, packed) = Alternately(repeats, device, r => Passes(r, unpad: false), r => Passes(r, unpad: true));
+        Console.WriteLine($"PPO update passes, minibatches of {miniBatch} of 16 rollouts ({rollouts.Tokens} real tokens of {padded} in the minibatches), " +
+                          $"{repeats} alternating runs: padded {full:N0}, unpadded {packed:N0} tokens/s, ratio {packed / full:0.00}×");
     }
 
     /// <summary>PPO's rollout batch (16 demo prompts, up to its max_new_tokens sampled tokens, seeded) through the generation path of

@@ -24,8 +24,11 @@ public sealed record TokenLogProbs(Tensor LogProbs, Tensor Entropy, Tensor Mask)
     /// <param name="firstResponse">The batch's earliest response column, known on the host from its prompts
     /// (<see cref="Batching.ResponseBatch.FirstResponse"/>), so nothing waits for the device. No row may hold a response
     /// token before it.</param>
-    public static TokenLogProbs OfResponses(CausalLM model, Tensor inputIds, Tensor responseMask, long firstResponse, bool withEntropy = true) =>
-        OfResponses(model.Hidden(inputIds), model.Logits, firstResponse, inputIds, responseMask, withEntropy);
+    /// <param name="unpadded">The rows' real tokens (<see cref="Batching.ResponseBatch.Unpadded"/>): the model's token-wise layers
+    /// then skip the padding (<see cref="Unpadding"/>), with the same scores.</param>
+    public static TokenLogProbs OfResponses(CausalLM model, Tensor inputIds, Tensor responseMask, long firstResponse, bool withEntropy = true,
+        Unpadding? unpadded = null) =>
+        OfResponses(model.Hidden(inputIds, unpadded: unpadded), model.Logits, firstResponse, inputIds, responseMask, withEntropy);
 
     /// <param name="hidden">(B, T, C) final hidden states.</param>
     /// <param name="head">The output head: hidden states (B, t, C) to logits (B, t, V).</param>

@@ -28,7 +28,18 @@ public abstract class CausalLM(string name) : nn.Module(name)
     /// <param name="attentionMask">(B, past + T), 1 for real tokens and 0 for padding; null: all real.</param>
     /// <param name="positionIds">(B, T); null: past + 0 … past + T − 1.</param>
     /// <param name="cache">Earlier positions; this pass's keys and values are appended to it.</param>
-    public abstract Tensor Hidden(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null);
+    /// <param name="unpadded">The real tokens of right-padded rows (no cache): every layer but attention runs on those alone,
+    /// and the hidden states at the padding are zeros.</param>
+    public abstract Tensor Hidden(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null, Unpadding? unpadded = null);
+
+    /// <summary>Refuses an <see cref="Unpadding"/> of another shape than the pass's, or with a cache.</summary>
+    protected static void CheckUnpadded(Unpadding? unpadded, long batch, long width, KvCache? cache)
+    {
+        if (unpadded is null) return;
+        if (cache is not null) throw new ArgumentException("an unpadded pass takes no KV cache", nameof(unpadded));
+        if (unpadded.Batch != batch || unpadded.Width != width)
+            throw new ArgumentException($"the unpadding is of {unpadded.Batch} × {unpadded.Width} tokens, the pass of {batch} × {width}", nameof(unpadded));
+    }
 
     /// <summary>Next-token logits (B, T, vocab) from hidden states.</summary>
     public abstract Tensor Logits(Tensor hidden);

@@ -28,7 +28,7 @@ public sealed record FigaEvaluation(double RevisedLogProb, double OriginalLogPro
                 var chunk = examples.Skip(start).Take(batchSize).ToList();
                 var batch = FigaBatch.Build(chunk, padTokenId, device);
                 var logp = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.FirstResponse,
-                    withEntropy: false).LogProbs;                                                                        // (2B, T)
+                    withEntropy: false, batch.Unpadded).LogProbs;                                                                        // (2B, T)
                 var B = chunk.Count;
                 var revisedRows = logp.narrow(0, 0, B);
                 var originalRows = logp.narrow(0, B, B);

@@ -33,6 +33,11 @@ public sealed record PpoBatch(Tensor InputIds, Tensor ResponseMask, Tensor Score
         return x => x.index_select(0, index).narrow(1, 0, columns);
     }
 
+    /// <summary>The real tokens of rows <paramref name="rows"/> in a pass <paramref name="width"/> columns wide (null: cut at
+    /// their longest, as <see cref="Rows"/> cuts them); null when none of them is padded.</summary>
+    public Models.Unpadding? Unpadded(IReadOnlyList<int> rows, long? width = null) =>
+        Models.Unpadding.IfPadded([.. rows.Select(i => Lengths[i])], width ?? rows.Max(i => Lengths[i]), InputIds.device);
+
     /// <summary>x shifted one position to the right along dim 1 with 0 in front: the value of the state before token t
     /// is the critic's output at position t − 1.</summary>
     public static Tensor ShiftRight(Tensor x) => cat([zeros_like(x.narrow(1, 0, 1)), x.narrow(1, 0, x.shape[1] - 1)], 1);

@@ -77,10 +77,13 @@ public sealed class Gpt2Attention : nn.Module
 
     public void DisableDropout() => (_attentionDropout, _residualDropout) = (0, 0);
 
-    public Tensor forward(Tensor x, Tensor? bias, KvCache? cache)
+    /// <param name="x">(B, T, C), or the real tokens' (N, C) with <paramref name="unpadded"/>.</param>
+    public Tensor forward(Tensor x, Tensor? bias, KvCache? cache, Unpadding? unpadded = null)
     {
-        var (B, T, C) = (x.shape[0], x.shape[1], x.shape[2]);
-        var qkv = c_attn.forward(x).split(C, dim: 2);                                  // 3 × (B, T, C)
+        var projected = c_attn.forward(x);
+        if (unpadded is not null) projected = unpadded.Scatter(projected);            // attention in the padded layout
+        var (B, T, C) = (projected.shape[0], projected.shape[1], projected.shape[2] / 3);
+        var qkv = projected.split(C, dim: 2);                                          // 3 × (B, T, C)
         Tensor Heads(Tensor t) => t.view(B, T, _heads, C / _heads).transpose(1, 2);    // (B, H, T, D)
         var (q, k, v) = (Heads(qkv[0]), Heads(qkv[1]), Heads(qkv[2]));
         if (cache is not null) (k, v) = cache.Append(_layer, k, v);                    // (B, H, P, D)
@@ -89,6 +92,7 @@ public sealed class Gpt2Attention : nn.Module
             ? F.scaled_dot_product_attention(q, k, v, p: dropout, is_casual: true)
             : F.scaled_dot_product_attention(q, k, v, bias, dropout);                  // (B, H, T, D)
         y = y.transpose(1, 2).contiguous().view(B, T, C);
+        if (unpadded is not null) y = unpadded.Gather(y);                              // (N, C)
         return Gpt2Dropout.Apply(c_proj.forward(y), _residualDropout, training);
     }
 }
@@ -144,9 +148,9 @@ public sealed class Gpt2Block : nn.Module
         mlp.DisableDropout();
     }
 
-    public Tensor forward(Tensor x, Tensor? bias, KvCache? cache)
+    public Tensor forward(Tensor x, Tensor? bias, KvCache? cache, Unpadding? unpadded = null)
     {
-        x = x + attn.forward(ln_1.forward(x), bias, cache);
+        x = x + attn.forward(ln_1.forward(x), bias, cache, unpadded);
         return x + mlp.forward(ln_2.forward(x));
     }
 }
@@ -187,12 +191,16 @@ public sealed class Gpt2Transformer : nn.Module
     /// <summary>Told of an error of a checkpointed block's second run (the model keeps it for its caller).</summary>
     public Action<Exception> CheckpointFailed { get; set; } = _ => { };
 
-    public Tensor forward(Tensor inputIds, Tensor positionIds, Tensor? bias, KvCache? cache)
+    /// <param name="unpadded">The real tokens of a right-padded batch: every layer but attention runs on those alone.</param>
+    public Tensor forward(Tensor inputIds, Tensor positionIds, Tensor? bias, KvCache? cache, Unpadding? unpadded = null)
     {
-        var x = Gpt2Dropout.Apply(wte.forward(inputIds) + wpe.forward(positionIds), _embeddingDropout, training);   // (B, T, C)
+        if (unpadded is not null) (inputIds, positionIds) = (unpadded.Gather(inputIds), unpadded.Gather(positionIds));   // (N)
+        var x = Gpt2Dropout.Apply(wte.forward(inputIds) + wpe.forward(positionIds), _embeddingDropout, training);   // (B, T, C) or (N, C)
         var checkpoint = CheckpointLayers && cache is null && is_grad_enabled();
-        foreach (var block in h) x = checkpoint ? LayerCheckpoint.Run(y => block.forward(y, bias, null), x, CheckpointFailed) : block.forward(x, bias, cache);
-        return ln_f.forward(x);
+        foreach (var block in h)
+            x = checkpoint ? LayerCheckpoint.Run(y => block.forward(y, bias, null, unpadded), x, CheckpointFailed) : block.forward(x, bias, cache, unpadded);
+        x = ln_f.forward(x);
+        return unpadded is null ? x : unpadded.Scatter(x);
     }
 }
 
@@ -215,9 +223,10 @@ public sealed class Gpt2LMHeadModel : CausalLM
 
     public override void DisableDropout() => transformer.DisableDropout();
 
-    public override Tensor Hidden(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null)
+    public override Tensor Hidden(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null, Unpadding? unpadded = null)
     {
         var (B, T) = (inputIds.shape[0], inputIds.shape[1]);
+        CheckUnpadded(unpadded, B, T, cache);
         var past = cache?.Length ?? 0;
         if (past + T > _config.n_positions)
             throw new ArgumentException($"sequence of {past + T} tokens exceeds the model's {_config.n_positions} positions");
@@ -226,7 +235,7 @@ public sealed class Gpt2LMHeadModel : CausalLM
         var bias = attentionMask is null && past == 0
             ? null
             : AttentionBias(attentionMask, B, T, past, transformer.TokenEmbedding.dtype, inputIds.device);
-        return transformer.forward(inputIds, positionIds, bias, cache);
+        return transformer.forward(inputIds, positionIds, bias, cache, unpadded);
     }
 
     public override Tensor Logits(Tensor hidden) => F.linear(hidden, transformer.TokenEmbedding);   // (B, T, vocab)

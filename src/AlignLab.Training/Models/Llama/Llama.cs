@@ -79,14 +79,18 @@ public sealed class LlamaAttention : nn.Module
         RegisterComponents();
     }
 
-    public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? bias, KvCache? cache)
+    /// <param name="x">(B, T, C), or the real tokens' (N, C) with <paramref name="unpadded"/>: the projections run on those,
+    /// attention in the padded layout.</param>
+    public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? bias, KvCache? cache, Unpadding? unpadded = null)
     {
-        var (B, T) = (x.shape[0], x.shape[1]);
-        var q = q_proj.forward(x).view(B, T, _heads, _headDim);                                     // (B, T, H, D)
-        var k = k_proj.forward(x).view(B, T, _kvHeads, _headDim);                                   // (B, T, K, D)
+        Tensor Padded(Tensor projected) => unpadded is null ? projected : unpadded.Scatter(projected);
+        var (queries, keys, values) = (Padded(q_proj.forward(x)), Padded(k_proj.forward(x)), Padded(v_proj.forward(x)));
+        var (B, T) = (queries.shape[0], queries.shape[1]);
+        var q = queries.view(B, T, _heads, _headDim);                                               // (B, T, H, D)
+        var k = keys.view(B, T, _kvHeads, _headDim);                                                // (B, T, K, D)
         if (q_norm is not null) (q, k) = (q_norm.forward(q), k_norm!.forward(k));                   // Qwen3: per head, before RoPE
         (q, k) = (q.transpose(1, 2), k.transpose(1, 2));                                            // (B, H, T, D), (B, K, T, D)
-        var v = v_proj.forward(x).view(B, T, _kvHeads, _headDim).transpose(1, 2);                   // (B, K, T, D)
+        var v = values.view(B, T, _kvHeads, _headDim).transpose(1, 2);                              // (B, K, T, D)
         (q, k) = (Rope.Apply(q, cos, sin), Rope.Apply(k, cos, sin));
         if (cache is not null) (k, v) = cache.Append(_layer, k, v);                                 // (B, K, P, D)
         if (_kvHeads != _heads)                                                                     // grouped-query: share each kv head
@@ -97,7 +101,8 @@ public sealed class LlamaAttention : nn.Module
         var y = bias is null
             ? F.scaled_dot_product_attention(q, k, v, is_casual: true)
             : F.scaled_dot_product_attention(q, k, v, bias);                                        // (B, H, T, D)
-        return o_proj.forward(y.transpose(1, 2).contiguous().view(B, T, _heads * _headDim));
+        y = y.transpose(1, 2).contiguous().view(B, T, _heads * _headDim);
+        return o_proj.forward(unpadded is null ? y : unpadded.Gather(y));
     }
 }
 
@@ -132,9 +137,9 @@ public sealed class LlamaDecoderLayer : nn.Module
         RegisterComponents();
     }
 
-    public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? bias, KvCache? cache)
+    public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? bias, KvCache? cache, Unpadding? unpadded = null)
     {
-        x = x + self_attn.forward(input_layernorm.forward(x), cos, sin, bias, cache);
+        x = x + self_attn.forward(input_layernorm.forward(x), cos, sin, bias, cache, unpadded);
         return x + mlp.forward(post_attention_layernorm.forward(x));
     }
 }
@@ -162,13 +167,17 @@ public sealed class LlamaModel : nn.Module
     /// <summary>Told of an error of a checkpointed layer's second run (the model keeps it for its caller).</summary>
     public Action<Exception> CheckpointFailed { get; set; } = _ => { };
 
-    public Tensor forward(Tensor inputIds, Tensor cos, Tensor sin, Tensor? bias, KvCache? cache)
+    /// <param name="unpadded">The real tokens of a right-padded batch: every layer but attention runs on those alone.</param>
+    public Tensor forward(Tensor inputIds, Tensor cos, Tensor sin, Tensor? bias, KvCache? cache, Unpadding? unpadded = null)
     {
-        var x = embed_tokens.forward(inputIds);                                                     // (B, T, C)
+        var x = embed_tokens.forward(unpadded is null ? inputIds : unpadded.Gather(inputIds));       // (B, T, C) or (N, C)
         var checkpoint = CheckpointLayers && cache is null && is_grad_enabled();
         foreach (var layer in layers)
-            x = checkpoint ? LayerCheckpoint.Run(y => layer.forward(y, cos, sin, bias, null), x, CheckpointFailed) : layer.forward(x, cos, sin, bias, cache);
-        return norm.forward(x);
+            x = checkpoint
+                ? LayerCheckpoint.Run(y => layer.forward(y, cos, sin, bias, null, unpadded), x, CheckpointFailed)
+                : layer.forward(x, cos, sin, bias, cache, unpadded);
+        x = norm.forward(x);
+        return unpadded is null ? x : unpadded.Scatter(x);
     }
 }
 
@@ -198,16 +207,17 @@ public sealed class LlamaForCausalLM : CausalLM
 
     public override bool ActivationCheckpointing { get => model.CheckpointLayers; set => model.CheckpointLayers = value; }
 
-    public override Tensor Hidden(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null)
+    public override Tensor Hidden(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null, Unpadding? unpadded = null)
     {
         var (B, T) = (inputIds.shape[0], inputIds.shape[1]);
+        CheckUnpadded(unpadded, B, T, cache);
         var past = cache?.Length ?? 0;
         positionIds ??= PositionIds(attentionMask, B, T, past, inputIds.device);
         var dtype = model.TokenEmbedding.dtype;
         var (cos, sin) = Rope.Angles(positionIds, _inverseFrequencies, dtype);
         var window = _config.SlidingWindow is { } w && past + T > w ? w : (long?)null;
         var bias = attentionMask is null && past == 0 && window is null ? null : AttentionBias(attentionMask, B, T, past, dtype, inputIds.device, window);
-        return model.forward(inputIds, cos, sin, bias, cache);
+        return model.forward(inputIds, cos, sin, bias, cache, unpadded);
     }
 
     public override Tensor Logits(Tensor hidden) => lm_head is null ? F.linear(hidden, model.TokenEmbedding) : lm_head.forward(hidden);

@@ -1,0 +1,92 @@
+using AlignLab.Training.Inference;
+using AlignLab.Training.Models;
+using AlignLab.Training.Models.Llama;
+using static TorchSharp.torch;
+
+namespace AlignLab.Training.Tests;
+
+/// <summary>Passes that run the token-wise layers on the real tokens of right-padded rows only (<see cref="Unpadding"/>):
+/// the index by hand; hidden states, scores and gradients against the padded pass on GPT-2, a grouped-query Llama and
+/// Qwen3 (per-head norms), with and without layer checkpointing; and what the pass refuses.</summary>
+public class UnpaddingTests
+{
+    private static CausalLM Model(string architecture)
+    {
+        if (architecture == "gpt2") return TinyModels.Gpt2(seed: 4);
+        random.manual_seed(5);
+        return new LlamaForCausalLM(new LlamaConfig
+        {
+            model_type = architecture, vocab_size = 61, hidden_size = 32, intermediate_size = 48, num_hidden_layers = 2,
+            num_attention_heads = 4, num_key_value_heads = 2, max_position_embeddings = 64, bos_token_id = 1, eos_token_id = 2,
+        });
+    }
+
+    [Fact]
+    public void TheIndexHoldsEachRowsFirstLengthColumnsAndScatterUndoesGather()
+    {
+        using var unpadded = Unpadding.Of([2, 0, 3], width: 3, CPU);
+        Assert.Equal([0L, 1, 6, 7, 8], unpadded.Index.data<long>().ToArray());
+        Assert.Equal(5, unpadded.Tokens);
+
+        var x = arange(1, 19, dtype: ScalarType.Float32).reshape(3, 3, 2);            // (B, T, 2), all non-zero
+        var packed = unpadded.Gather(x);
+        Assert.Equal([5L, 2], packed.shape);
+        Assert.Equal([1f, 2, 3, 4, 13, 14, 15, 16, 17, 18], packed.data<float>().ToArray());
+        var back = unpadded.Scatter(packed);
+        // Row 0's third column and all of row 1 are padding: zeros; the rest as it was.
+        float[] expected = [1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0, 0, 13, 14, 15, 16, 17, 18];
+        Assert.Equal(expected, back.data<float>().ToArray());
+
+        Assert.Null(Unpadding.IfPadded([3, 3], width: 3, CPU));                        // nothing padded: no unpadding
+        Assert.Throws<ArgumentOutOfRangeException>(() => Unpadding.Of([4], width: 3, CPU));
+    }
+
+    [Theory]
+    [InlineData("gpt2", false)]
+    [InlineData("gpt2", true)]
+    [InlineData("llama", false)]
+    [InlineData("qwen3", true)]
+    public void AnUnpaddedPassGivesThePaddedPassesScoresAndGradients(string architecture, bool checkpointLayers)
+    {
+        using var model = Model(architecture);
+        model.DisableDropout();
+        model.ActivationCheckpointing = checkpointLayers;
+        // Right-padded rows of 7, 3 and 5 real tokens; the padding id is a real token id elsewhere, as EOS is.
+        var batch = Batching.ResponseBatch.Pad([([5, 9, 17, 3], [22, 2, 40]), ([12, 8], [2]), ([4, 4, 30], [6, 2])], padTokenId: 2, CPU);
+        using var unpadded = batch.Unpadded()!;
+        Assert.Equal(15, unpadded.Tokens);
+
+        (TokenLogProbs Scores, Tensor Hidden, Tensor[] Gradients) Pass(Unpadding? u)
+        {
+            model.zero_grad();
+            var hidden = model.Hidden(batch.InputIds, unpadded: u);
+            var scores = TokenLogProbs.OfResponses(hidden, model.Logits, batch.FirstResponse, batch.InputIds, batch.ResponseMask);
+            (scores.Nll.sum() - 0.1 * scores.Entropy.sum()).backward();
+            if (model.TakeCheckpointError() is { } error) throw error;
+            return (scores, hidden.detach(), [.. model.parameters().Select(p => p.grad!.clone())]);
+        }
+        var padded = Pass(null);
+        var packed = Pass(unpadded);
+
+        var real = batch.AttentionMask.to(ScalarType.Bool).unsqueeze(-1);             // (B, T, 1)
+        Assert.True(packed.Hidden.masked_select(real).allclose(padded.Hidden.masked_select(real), rtol: 1e-4, atol: 1e-5));
+        Assert.Equal(0, packed.Hidden.masked_select(real.logical_not()).abs().sum().item<float>());
+        Assert.True(packed.Scores.LogProbs.allclose(padded.Scores.LogProbs, rtol: 1e-4, atol: 1e-5));
+        Assert.True(packed.Scores.Entropy.allclose(padded.Scores.Entropy, rtol: 1e-4, atol: 1e-5));
+        Assert.NotEqual(0, padded.Scores.LogProbs.abs().sum().item<float>());
+        foreach (var (a, b) in packed.Gradients.Zip(padded.Gradients))
+            Assert.True(a.allclose(b, rtol: 1e-3, atol: 1e-6), $"{architecture}: a gradient differs by {(a - b).abs().max().item<float>()}");
+    }
+
+    [Fact]
+    public void APassRefusesAnUnpaddingOfAnotherShapeOrWithACache()
+    {
+        using var model = TinyModels.Gpt2(seed: 4);
+        var ids = tensor(new long[] { 5, 9, 17, 2, 12, 8 }, [2, 3]);
+        using var wrongWidth = Unpadding.Of([2, 2, 1], width: 2, CPU);
+        Assert.Contains("3 × 2", Assert.Throws<ArgumentException>(() => model.Hidden(ids, unpadded: wrongWidth)).Message);
+        using var fitting = Unpadding.Of([3, 2], width: 3, CPU);
+        using var cache = model.NewCache();
+        Assert.Contains("no KV cache", Assert.Throws<ArgumentException>(() => model.Hidden(ids, cache: cache, unpadded: fitting)).Message);
+    }
+}
