@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace AlignLab.Training.Tests;
 
-/// <summary><see cref="TokenLogProbs.OfResponses(CausalLM, Tensor, Tensor, long, bool)"/>, which runs the output head only from
+/// <summary><see cref="TokenLogProbs.OfResponses(CausalLM, Tensor, Tensor, long, bool, Unpadding)"/>, which runs the output head only from
 /// the batch's earliest response token and gives the model no attention mask, against <see cref="TokenLogProbs.FromLogits"/>
 /// of the whole forward pass with the padding mask: the same log-probs, entropies and mask, and the same gradients, on
 /// GPT-2 and on a grouped-query Llama, with prompts and responses of different lengths, right-padded.</summary>

@@ -5,9 +5,10 @@ using static TorchSharp.torch;
 
 namespace AlignLab.Training.Tests;
 
-/// <summary>Passes that run the token-wise layers on the real tokens of right-padded rows only (<see cref="Unpadding"/>):
-/// the index by hand; hidden states, scores and gradients against the padded pass on GPT-2, a grouped-query Llama and
-/// Qwen3 (per-head norms), with and without layer checkpointing; and what the pass refuses.</summary>
+/// <summary>Passes that run the token-wise layers on the real tokens of right-padded rows only, and the output head on the
+/// positions that predict response tokens only (<see cref="Unpadding"/>): the indices by hand; hidden states, scores and
+/// gradients against the padded pass on GPT-2, a grouped-query Llama and Qwen3 (per-head norms), with and without layer
+/// checkpointing; and what the pass refuses.</summary>
 public class UnpaddingTests
 {
     private static CausalLM Model(string architecture)
@@ -37,8 +38,16 @@ public class UnpaddingTests
         float[] expected = [1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0, 0, 13, 14, 15, 16, 17, 18];
         Assert.Equal(expected, back.data<float>().ToArray());
 
-        Assert.Null(Unpadding.IfPadded([3, 3], width: 3, CPU));                        // nothing padded: no unpadding
+        Assert.True(unpadded.Padded);
+        Assert.Null(unpadded.Predicting);                                              // no prompt lengths: no response positions
+        using (var full = Unpadding.Of([3, 3], width: 3, CPU)) Assert.False(full.Padded);   // a model pass has nothing to leave out
         Assert.Throws<ArgumentOutOfRangeException>(() => Unpadding.Of([4], width: 3, CPU));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Unpadding.Of([2], width: 3, CPU, promptLengths: [3]));
+
+        // Rows of width 5: prompt 2 of length 4 (positions 1, 2 predict tokens 2, 3), prompt 0 of length 3 (column 0 is
+        // predicted by nothing: positions 0, 1 predict tokens 1, 2), prompt 4 of length 4 (no response: none).
+        using var responses = Unpadding.Of([4, 3, 4], width: 5, CPU, promptLengths: [2, 0, 4]);
+        Assert.Equal([1L, 2, 5, 6], responses.Predicting!.data<long>().ToArray());
     }
 
     [Theory]

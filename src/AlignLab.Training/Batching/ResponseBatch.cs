@@ -6,14 +6,15 @@ namespace AlignLab.Training.Batching;
 /// <summary>Rows of prompt followed by response, right-padded: ids and attention mask (Int64) and the mask of response
 /// tokens (Float32), each (B, T). Every method's batches start from this; <see cref="Spread"/> places per-response-token
 /// values (FIGA weights, changed-token flags, rewards) at their positions. <see cref="FirstResponse"/>: the earliest column
-/// holding a response token (the width when there is none), and <see cref="Lengths"/>, each row's real tokens, known here
-/// on the host.</summary>
-public sealed record ResponseBatch(Tensor InputIds, Tensor AttentionMask, Tensor ResponseMask, long Tokens, long FirstResponse, int[] Lengths)
+/// holding a response token (the width when there is none), <see cref="Lengths"/> and <see cref="PromptLengths"/>, each
+/// row's real tokens and prompt, known here on the host.</summary>
+public sealed record ResponseBatch(Tensor InputIds, Tensor AttentionMask, Tensor ResponseMask, long Tokens, long FirstResponse, int[] Lengths,
+    int[] PromptLengths)
 {
     public long Length => InputIds.shape[1];
 
-    /// <summary>The real tokens, for a pass that runs its token-wise layers on them alone; null when no row is padded.</summary>
-    public Unpadding? Unpadded() => Unpadding.IfPadded(Lengths, Length, InputIds.device);
+    /// <summary>Where the real tokens and the response tokens are, for a pass that skips the padding (<see cref="Unpadding"/>).</summary>
+    public Unpadding Unpadded() => Unpadding.Of(Lengths, Length, InputIds.device, PromptLengths);
 
     public static ResponseBatch Pad(IReadOnlyList<(int[] Prompt, int[] Response)> rows, int padTokenId, Device device)
     {
@@ -35,7 +36,7 @@ public sealed record ResponseBatch(Tensor InputIds, Tensor AttentionMask, Tensor
         long[] shape = [rows.Count, length];
         return new ResponseBatch(tensor(ids, shape, device: device), tensor(attention, shape, device: device),
             tensor(response, shape, device: device), attention.Sum(), rows.Where(r => r.Response.Length > 0).Select(r => (long)r.Prompt.Length).DefaultIfEmpty(length).Min(),
-            [.. rows.Select(r => r.Prompt.Length + r.Response.Length)]);
+            [.. rows.Select(r => r.Prompt.Length + r.Response.Length)], [.. rows.Select(r => r.Prompt.Length)]);
     }
 
     /// <summary>(B, T) Float32: <paramref name="value"/>(row, k) at the position of row's k-th response token, 0 elsewhere.</summary>

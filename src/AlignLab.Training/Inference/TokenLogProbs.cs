@@ -24,16 +24,20 @@ public sealed record TokenLogProbs(Tensor LogProbs, Tensor Entropy, Tensor Mask)
     /// <param name="firstResponse">The batch's earliest response column, known on the host from its prompts
     /// (<see cref="Batching.ResponseBatch.FirstResponse"/>), so nothing waits for the device. No row may hold a response
     /// token before it.</param>
-    /// <param name="unpadded">The rows' real tokens (<see cref="Batching.ResponseBatch.Unpadded"/>): the model's token-wise layers
-    /// then skip the padding (<see cref="Unpadding"/>), with the same scores.</param>
+    /// <param name="unpadded">Where the rows' real and response tokens are (<see cref="Batching.ResponseBatch.Unpadded"/>): the
+    /// model's token-wise layers then skip the padding, and the head runs on the positions that predict response tokens
+    /// alone (<see cref="Unpadding"/>), with the same scores. Its response tokens must be those of
+    /// <paramref name="responseMask"/>.</param>
     public static TokenLogProbs OfResponses(CausalLM model, Tensor inputIds, Tensor responseMask, long firstResponse, bool withEntropy = true,
         Unpadding? unpadded = null) =>
-        OfResponses(model.Hidden(inputIds, unpadded: unpadded), model.Logits, firstResponse, inputIds, responseMask, withEntropy);
+        OfResponses(model.Hidden(inputIds, unpadded: unpadded), model.Logits, firstResponse, inputIds, responseMask, withEntropy, unpadded);
 
     /// <param name="hidden">(B, T, C) final hidden states.</param>
-    /// <param name="head">The output head: hidden states (B, t, C) to logits (B, t, V).</param>
-    public static TokenLogProbs OfResponses(Tensor hidden, Func<Tensor, Tensor> head, long firstResponse, Tensor inputIds, Tensor responseMask, bool withEntropy = true)
+    /// <param name="head">The output head: hidden states (…, C) to logits (…, V).</param>
+    public static TokenLogProbs OfResponses(Tensor hidden, Func<Tensor, Tensor> head, long firstResponse, Tensor inputIds, Tensor responseMask,
+        bool withEntropy = true, Unpadding? unpadded = null)
     {
+        if (unpadded?.Predicting is { } predicting) return ScorePacked(hidden, head, predicting, inputIds, responseMask, withEntropy);
         var T = inputIds.shape[1];
         var start = Math.Clamp(firstResponse, 1, T);                                                // position 0 predicts nothing
         // Hidden positions start − 1 … T − 2 predict tokens start … T − 1.
@@ -43,6 +47,21 @@ public sealed record TokenLogProbs(Tensor LogProbs, Tensor Entropy, Tensor Mask)
     /// <param name="withEntropy">False: skip the entropy (a second pass over the vocabulary); <see cref="Entropy"/> is then zero.</param>
     public static TokenLogProbs FromLogits(Tensor logits, Tensor inputIds, Tensor responseMask, bool withEntropy = true) =>
         Score(logits.narrow(1, 0, inputIds.shape[1] - 1), 1, inputIds, responseMask, withEntropy);
+
+    /// <summary>The head and the log-softmax over the R positions that predict a response token, gathered from the hidden
+    /// states; their scores placed back at the predicted tokens' positions.</summary>
+    /// <param name="predicting">(R) flat positions in the (B · T) layout (<see cref="Unpadding.Predicting"/>).</param>
+    private static TokenLogProbs ScorePacked(Tensor hidden, Func<Tensor, Tensor> head, Tensor predicting, Tensor inputIds, Tensor responseMask, bool withEntropy)
+    {
+        var (B, T) = (inputIds.shape[0], inputIds.shape[1]);
+        var mask = responseMask.to(ScalarType.Float32).clone();
+        mask.narrow(1, 0, 1).zero_();
+        var predicted = predicting + 1;                                                             // (R) the tokens' positions
+        var logp = F.log_softmax(head(hidden.reshape(B * T, hidden.shape[2]).index_select(0, predicting)).to(ScalarType.Float32), -1);   // (R, V)
+        var tokenLogp = logp.gather(-1, inputIds.reshape(B * T).index_select(0, predicted).unsqueeze(-1)).squeeze(-1);           // (R)
+        Tensor Placed(Tensor values) => zeros(B * T, dtype: ScalarType.Float32, device: inputIds.device).index_copy(0, predicted, values).view(B, T) * mask;
+        return new TokenLogProbs(Placed(tokenLogp), withEntropy ? Placed(-(logp.exp() * logp).sum(-1)) : zeros(B, T, dtype: ScalarType.Float32, device: inputIds.device), mask);
+    }
 
     /// <param name="predicting">(B, T − start, V): the logits that predict tokens start … T − 1 (null when start = T).</param>
     private static TokenLogProbs Score(Tensor? predicting, long start, Tensor inputIds, Tensor responseMask, bool withEntropy)

@@ -32,13 +32,15 @@ public abstract class CausalLM(string name) : nn.Module(name)
     /// and the hidden states at the padding are zeros.</param>
     public abstract Tensor Hidden(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null, Unpadding? unpadded = null);
 
-    /// <summary>Refuses an <see cref="Unpadding"/> of another shape than the pass's, or with a cache.</summary>
-    protected static void CheckUnpadded(Unpadding? unpadded, long batch, long width, KvCache? cache)
+    /// <summary>The <see cref="Unpadding"/> a pass uses: none when no row is padded. Refuses one of another shape than the
+    /// pass's, or with a cache.</summary>
+    protected static Unpadding? ForPass(Unpadding? unpadded, long batch, long width, KvCache? cache)
     {
-        if (unpadded is null) return;
+        if (unpadded is null) return null;
         if (cache is not null) throw new ArgumentException("an unpadded pass takes no KV cache", nameof(unpadded));
         if (unpadded.Batch != batch || unpadded.Width != width)
             throw new ArgumentException($"the unpadding is of {unpadded.Batch} × {unpadded.Width} tokens, the pass of {batch} × {width}", nameof(unpadded));
+        return unpadded.Padded ? unpadded : null;
     }
 
     /// <summary>Next-token logits (B, T, vocab) from hidden states.</summary>

@@ -10,9 +10,9 @@ namespace AlignLab.Training.Methods.Figa;
 /// the one definition the loss's metrics, the evaluation and the heatmap share). A batch may hold several micro-batches
 /// (<see cref="Groups"/>: each row's micro-batch, Int64 (2B)), whose losses <see cref="FigaLoss"/> normalises apart.
 /// <see cref="FirstResponse"/>: the earliest response column (<see cref="ResponseBatch.FirstResponse"/>); <see cref="Unpadded"/>:
-/// its real tokens.</summary>
+/// where its real and response tokens are.</summary>
 public sealed record FigaBatch(Tensor InputIds, Tensor Weights, Tensor Rewarded, Tensor ResponseMask, Tensor Groups, int MicroBatches,
-    int Pairs, long Tokens, long FirstResponse, Models.Unpadding? Unpadded)
+    int Pairs, long Tokens, long FirstResponse, Models.Unpadding Unpadded)
 {
     public static FigaBatch Build(IReadOnlyList<FigaExample> examples, int padTokenId, Device device) => Build([examples], padTokenId, device);
 

@@ -45,14 +45,14 @@ public sealed class PolicyWithValueHead : nn.Module
     }
 
     /// <summary>The response tokens' log-probs (and entropy) under the policy, its head run only over the positions that
-    /// predict response tokens, from <paramref name="firstResponse"/> (<see cref="TokenLogProbs.OfResponses(Tensor, Func{Tensor, Tensor}, long, Tensor, Tensor, bool)"/>),
-    /// and values (B, T), of right-padded rows, which need no attention mask (<see cref="TokenLogProbs.OfResponses(CausalLM, Tensor, Tensor, long, bool)"/>).</summary>
+    /// predict response tokens, from <paramref name="firstResponse"/> (<see cref="TokenLogProbs.OfResponses(Tensor, Func{Tensor, Tensor}, long, Tensor, Tensor, bool, Unpadding)"/>),
+    /// and values (B, T), of right-padded rows, which need no attention mask (<see cref="TokenLogProbs.OfResponses(CausalLM, Tensor, Tensor, long, bool, Unpadding)"/>).</summary>
     /// <param name="unpadded">The rows' real tokens: the models' token-wise layers skip the padding (<see cref="Unpadding"/>).</param>
     public (TokenLogProbs Tokens, Tensor Values) Score(Tensor inputIds, Tensor responseMask, long firstResponse, bool withEntropy, Unpadding? unpadded = null)
     {
         var hidden = _policy.Hidden(inputIds, unpadded: unpadded);
         var valueHidden = _critic is null ? hidden : _critic.Hidden(inputIds, unpadded: unpadded);
-        return (TokenLogProbs.OfResponses(hidden, _policy.Logits, firstResponse, inputIds, responseMask, withEntropy), v_head.forward(valueHidden).squeeze(-1));
+        return (TokenLogProbs.OfResponses(hidden, _policy.Logits, firstResponse, inputIds, responseMask, withEntropy, unpadded), v_head.forward(valueHidden).squeeze(-1));
     }
 
     /// <summary>A critic from a reward model's folder (a decoder *ForSequenceClassification): its backbone, without its

@@ -5,7 +5,7 @@ namespace AlignLab.Training.Methods.Ppo;
 
 /// <summary>Rollouts as right-padded rows of prompt + response, with the response mask and each response token's
 /// score from the reward source at its position, each row's length (prompt + response) and its prompt's length. No
-/// attention mask: passes over right-padded rows need none (<see cref="Inference.TokenLogProbs.OfResponses(Models.CausalLM, Tensor, Tensor, long, bool)"/>).</summary>
+/// attention mask: passes over right-padded rows need none (<see cref="Inference.TokenLogProbs.OfResponses(Models.CausalLM, Tensor, Tensor, long, bool, Models.Unpadding)"/>).</summary>
 public sealed record PpoBatch(Tensor InputIds, Tensor ResponseMask, Tensor Scores, long Tokens, int[] Lengths, int[] PromptLengths)
 {
     public static PpoBatch Build(IReadOnlyList<PpoSample> samples, IReadOnlyList<double[]> scores, int padTokenId, Device device)
@@ -33,10 +33,10 @@ public sealed record PpoBatch(Tensor InputIds, Tensor ResponseMask, Tensor Score
         return x => x.index_select(0, index).narrow(1, 0, columns);
     }
 
-    /// <summary>The real tokens of rows <paramref name="rows"/> in a pass <paramref name="width"/> columns wide (null: cut at
-    /// their longest, as <see cref="Rows"/> cuts them); null when none of them is padded.</summary>
-    public Models.Unpadding? Unpadded(IReadOnlyList<int> rows, long? width = null) =>
-        Models.Unpadding.IfPadded([.. rows.Select(i => Lengths[i])], width ?? rows.Max(i => Lengths[i]), InputIds.device);
+    /// <summary>Where the real and the response tokens of rows <paramref name="rows"/> are in a pass <paramref name="width"/>
+    /// columns wide (null: cut at their longest, as <see cref="Rows"/> cuts them).</summary>
+    public Models.Unpadding Unpadded(IReadOnlyList<int> rows, long? width = null) =>
+        Models.Unpadding.Of([.. rows.Select(i => Lengths[i])], width ?? rows.Max(i => Lengths[i]), InputIds.device, [.. rows.Select(i => PromptLengths[i])]);
 
     /// <summary>x shifted one position to the right along dim 1 with 0 in front: the value of the state before token t
     /// is the critic's output at position t − 1.</summary>

@@ -226,7 +226,7 @@ public sealed class Gpt2LMHeadModel : CausalLM
     public override Tensor Hidden(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null, Unpadding? unpadded = null)
     {
         var (B, T) = (inputIds.shape[0], inputIds.shape[1]);
-        CheckUnpadded(unpadded, B, T, cache);
+        unpadded = ForPass(unpadded, B, T, cache);
         var past = cache?.Length ?? 0;
         if (past + T > _config.n_positions)
             throw new ArgumentException($"sequence of {past + T} tokens exceeds the model's {_config.n_positions} positions");

@@ -210,7 +210,7 @@ public sealed class LlamaForCausalLM : CausalLM
     public override Tensor Hidden(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null, Unpadding? unpadded = null)
     {
         var (B, T) = (inputIds.shape[0], inputIds.shape[1]);
-        CheckUnpadded(unpadded, B, T, cache);
+        unpadded = ForPass(unpadded, B, T, cache);
         var past = cache?.Length ?? 0;
         positionIds ??= PositionIds(attentionMask, B, T, past, inputIds.device);
         var dtype = model.TokenEmbedding.dtype;
