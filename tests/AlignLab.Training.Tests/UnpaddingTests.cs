@@ -88,6 +88,19 @@ public class UnpaddingTests
     }
 
     [Fact]
+    public void RowsWithoutResponsesScoreNothing()
+    {
+        using var model = TinyModels.Gpt2(seed: 4);
+        var batch = Batching.ResponseBatch.Pad([([5, 9, 17], []), ([12, 8], [])], padTokenId: 0, CPU);
+        using var unpadded = batch.Unpadded();
+        Assert.Equal(0, unpadded.Predicting!.shape[0]);
+        using var scores = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.FirstResponse, unpadded: unpadded);
+        Assert.Equal([2L, 3], scores.LogProbs.shape);
+        Assert.Equal(0, scores.LogProbs.abs().sum().item<float>());
+        Assert.Equal(0, scores.Entropy.abs().sum().item<float>());
+    }
+
+    [Fact]
     public void APassRefusesAnUnpaddingOfAnotherShapeOrWithACache()
     {
         using var model = TinyModels.Gpt2(seed: 4);

@@ -12,7 +12,7 @@ public sealed class RowsInFlight : IDisposable
 {
     /// <summary>Stopped rows leave once they are at least this share of the rows in flight (and at least one): each
     /// departure copies the KV cache, about what one decode step reads, so a single stopped row among many waits.</summary>
-    public const int DropShare = 8;
+    public const double LeavingShare = 1.0 / 8;
 
     private readonly long _passRows;
     private Tensor _next;
@@ -60,14 +60,14 @@ public sealed class RowsInFlight : IDisposable
     }
 
     /// <summary>Looks from the host at which rows have stopped (one read of R flags); when they are at least
-    /// 1/<see cref="DropShare"/> of the rows in flight, they leave, their cache rows with them.</summary>
+    /// <see cref="LeavingShare"/> of the rows in flight, they leave, their cache rows with them.</summary>
     /// <returns>Whether every row in flight has stopped.</returns>
     public bool DropStopped(KvCache cache)
     {
         var ended = Ended.cpu().data<bool>().ToArray();
         var stopped = ended.Count(e => e);
         if (stopped == ended.Length) return true;
-        if (stopped == 0 || stopped * DropShare < ended.Length) return false;
+        if (stopped == 0 || stopped < LeavingShare * ended.Length) return false;
 
         var keep = tensor(Enumerable.Range(0, ended.Length).Where(i => !ended[i]).Select(i => (long)i).ToArray(), device: Rows.device);
         cache.Select(keep);
