@@ -65,6 +65,17 @@ public sealed class RunMemoryEstimateTests
     }
 
     [Fact]
+    public void APpoRunsLogitsAreOfItsResponsePositions()
+    {
+        // As APpoRunCountsItsMinibatchTheRolloutsCacheAndItsOtherModels with 8 new tokens of the 32: the output head runs
+        // on the 8 positions that predict them, logits 2·16·8·50·4 = 51,200 instead of 204,800; the activations and the
+        // KV cache are still of 32 tokens. More new tokens than max_length count max_length.
+        string Ppo(int newTokens) => $$"""{"batch_size":16,"mini_batch_size":4,"max_length":32,"precision":"bf16","device":"cuda:0","lora":true,"max_new_tokens":{{newTokens}}}""";
+        Assert.Equal(446_368 - 204_800 + 51_200, RunMemoryEstimate.For("ppo", Parameters(Ppo(8)), Shape)!.Bytes);
+        Assert.Equal(446_368, RunMemoryEstimate.For("ppo", Parameters(Ppo(300)), Shape)!.Bytes);
+    }
+
+    [Fact]
     public void OnCudaAutoIsBf16ComputeWithFp32MasterWeights()
     {
         // 8 pairs → 16 rows of 64 tokens, bf16-mixed, full fine-tuning: weights 2·1,000 = 2,000; bf16 gradients 2,000 and

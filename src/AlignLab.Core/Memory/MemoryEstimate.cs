@@ -6,7 +6,9 @@ namespace AlignLab.Core.Memory;
 /// <item>full fine-tuning adds gradients and AdamW's two moments in the weights' dtype (3 × weights); LoRA (r 8 on the
 /// query and value maps) trains 4·r·hidden parameters a layer, kept in fp32;</item>
 /// <item>activations: 17 · rows · tokens · hidden values a layer (Korthikanti et al. 2022 count 34 bytes at 16-bit, without
-/// the attention-score term), plus the fp32 logits and their log-softmax (2 · rows · tokens · vocabulary · 4 bytes);</item>
+/// the attention-score term), plus the fp32 logits and their log-softmax (2 · rows · positions · vocabulary · 4 bytes, the
+/// positions the output head runs on: every token, or for PPO the response's, as its passes run the head only where it
+/// predicts a response token);</item>
 /// <item>PPO adds a frozen reference (free with LoRA: it is the base), a critic (a second backbone when fully fine-tuned),
 /// a reward model of the policy's size and the rollout KV cache (2 · layers · rows · tokens · hidden values) of one
 /// generation pass; the logits are counted for that pass when it has more rows than the update's minibatch, as the
@@ -17,14 +19,15 @@ namespace AlignLab.Core.Memory;
 /// <param name="Setting">"full" or "lora", and "fp32", "bf16" or "bf16-mixed".</param>
 public sealed record MemoryEstimate(string Method, string Setting, long Bytes, string Breakdown)
 {
-    /// <summary>The default batch of each method: rows in one forward pass and tokens per row (prompt + response).</summary>
-    public static readonly IReadOnlyList<(string Method, int Rows, int Tokens, bool Ppo)> Defaults =
+    /// <summary>The default batch of each method: rows in one forward pass, tokens per row (prompt + response), and for PPO
+    /// the new tokens of a rollout.</summary>
+    public static readonly IReadOnlyList<(string Method, int Rows, int Tokens, bool Ppo, int NewTokens)> Defaults =
     [
-        ("sft", 16, 128, false),
-        ("figa", 16, 128, false),           // 8 pairs: initial and revised response in one pass
-        ("reward-model", 32, 128, false),   // 16 pairs
-        ("ppo", 16, 96, true),              // 16 rollouts of a 64-token prompt and 32 new tokens
-        ("r3-ppo", 16, 640, true),          // 16 rollouts of a 128-token prompt and 512 new tokens
+        ("sft", 16, 128, false, 0),
+        ("figa", 16, 128, false, 0),           // 8 pairs: initial and revised response in one pass
+        ("reward-model", 32, 128, false, 0),   // 16 pairs
+        ("ppo", 16, 96, true, 32),             // 16 rollouts of a 64-token prompt and 32 new tokens
+        ("r3-ppo", 16, 640, true, 512),        // 16 rollouts of a 128-token prompt and 512 new tokens
     ];
 
     public const int LoraRank = 8;
@@ -33,7 +36,8 @@ public sealed record MemoryEstimate(string Method, string Setting, long Bytes, s
         [.. from d in Defaults
             from lora in new[] { false, true }
             from bytesPerValue in new[] { 4, 2 }
-            select For(shape, d.Method, d.Rows, Math.Min(d.Tokens, shape.ContextLength), d.Ppo, lora, bytesPerValue)];
+            let tokens = Math.Min(d.Tokens, shape.ContextLength)
+            select For(shape, d.Method, d.Rows, tokens, d.Ppo, lora, bytesPerValue, headPositions: d.Ppo ? Math.Min(d.NewTokens, tokens) : null)];
 
     /// <param name="rolloutRows">PPO's generation pass, whose KV cache is counted, and which is scored by policy and
     /// reference at once (default: <paramref name="rows"/>).</param>
@@ -41,8 +45,9 @@ public sealed record MemoryEstimate(string Method, string Setting, long Bytes, s
     /// parameter) beside the bf16 gradients.</param>
     /// <param name="checkpointing">Activation checkpointing: each layer's input is kept, and one layer's values at a time
     /// ((layers + 17) · rows · tokens · hidden instead of 17 · layers · rows · tokens · hidden).</param>
+    /// <param name="headPositions">Positions a row's output head runs on (default: <paramref name="tokens"/>).</param>
     public static MemoryEstimate For(ModelShape shape, string method, int rows, int tokens, bool ppo, bool lora, int bytesPerValue, int? rolloutRows = null,
-        bool masterWeights = false, bool checkpointing = false)
+        bool masterWeights = false, bool checkpointing = false, int? headPositions = null)
     {
         long weights = shape.Parameters * bytesPerValue;
         long adapters = 4L * LoraRank * shape.Hidden * shape.Layers;
@@ -51,7 +56,7 @@ public sealed record MemoryEstimate(string Method, string Setting, long Bytes, s
         // Logits and their fp32 log-softmax: of the update's rows, or, for PPO, of a rollout pass being scored, if more.
         long logitRows = ppo ? Math.Max(rows, rolloutRows ?? rows) : rows;
         long activations = (checkpointing ? shape.Layers + 17L : 17L * shape.Layers) * rows * tokens * shape.Hidden * bytesPerValue
-            + 2L * logitRows * tokens * shape.Vocabulary * 4;
+            + 2L * logitRows * (headPositions ?? tokens) * shape.Vocabulary * 4;
         var parts = new List<(string, long)> { ("weights", weights), (lora ? "adapters and optimizer" : "gradients and optimizer", training), ("activations", activations) };
         if (ppo)
         {

@@ -9,7 +9,7 @@ namespace AlignLab.Core.Memory;
 /// FIGA's <c>micro_batches_per_pass</c>, and PPO's
 /// <c>mini_batch_size</c> for the update, with the KV cache of one generation pass (<c>generation_batch_size</c>
 /// rollouts, or all <c>batch_size</c> when it is 0);</item>
-/// <item>tokens: <c>max_length</c>, at most the model's context;</item>
+/// <item>tokens: <c>max_length</c>, at most the model's context; PPO's output head runs on <c>max_new_tokens</c> of them;</item>
 /// <item>LoRA from <c>lora</c>; 2 bytes a value where the model computes in bf16 (<c>precision</c> bf16, bf16-mixed, and auto
 /// on CUDA), else 4; fp32 master weights for bf16-mixed; <c>activation_checkpointing</c>.</item>
 /// </list>
@@ -28,8 +28,9 @@ public static class RunMemoryEstimate
         var precision = Training.Precision.Resolve(Text(parameters, "precision") ?? Training.Precision.Fp32, Text(parameters, "device") ?? "cpu");
         var bytesPerValue = Training.Precision.ComputesInBf16(precision) ? 2 : 4;
         var generationPass = Ppo.GenerationPasses.RowsPerPass(Int(parameters, "generation_batch_size") ?? 0, batch);
+        int? headPositions = defaults.Ppo ? Math.Min(Int(parameters, "max_new_tokens") ?? defaults.NewTokens, tokens) : null;
         return MemoryEstimate.For(shape, method, rows, tokens, defaults.Ppo, lora, bytesPerValue, defaults.Ppo ? generationPass : null,
-            masterWeights: precision == Training.Precision.Bf16Mixed, checkpointing: Flag(parameters, "activation_checkpointing"));
+            masterWeights: precision == Training.Precision.Bf16Mixed, checkpointing: Flag(parameters, "activation_checkpointing"), headPositions);
     }
 
     /// <summary>An integer parameter, whether it is held as an int, a long (validated values) or a JSON number.</summary>
