@@ -88,6 +88,18 @@ public class UnpaddingTests
     }
 
     [Fact]
+    public void ARewardModelScoresRightPaddedRowsUnpaddedWithoutAMaskAsWithOne()
+    {
+        using var classifier = new SequenceClassifier(Model("llama"));
+        var batch = Batching.ResponseBatch.Pad([([5, 9, 17, 3], [22, 2, 40]), ([12, 8], [2]), ([4, 4, 30], [6, 2])], padTokenId: 2, CPU);
+        using var unpadded = batch.Unpadded();
+        var masked = classifier.Scores(batch.InputIds, batch.AttentionMask);                        // (B, T, 1)
+        var packed = classifier.Scores(batch.InputIds, unpadded: unpadded);
+        var real = batch.AttentionMask.to(ScalarType.Bool).unsqueeze(-1);
+        Assert.True(packed.masked_select(real).allclose(masked.masked_select(real), rtol: 1e-4, atol: 1e-5));
+    }
+
+    [Fact]
     public void RowsWithoutResponsesScoreNothing()
     {
         using var model = TinyModels.Gpt2(seed: 4);

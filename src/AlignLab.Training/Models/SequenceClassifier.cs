@@ -31,7 +31,10 @@ public sealed class SequenceClassifier : nn.Module
     public int Labels { get; }
 
     /// <summary>Scores of every position (B, T, labels): the token-level view a token-level reward model trains.</summary>
-    public Tensor Scores(Tensor inputIds, Tensor? attentionMask = null) => score.forward(_lm.Hidden(inputIds, attentionMask));
+    /// <param name="unpadded">Right-padded rows' real tokens: the backbone skips the padding (<see cref="Unpadding"/>), whose
+    /// scores are then those of zero hidden states. Right-padded rows need no attention mask.</param>
+    public Tensor Scores(Tensor inputIds, Tensor? attentionMask = null, Unpadding? unpadded = null) =>
+        score.forward(_lm.Hidden(inputIds, attentionMask, unpadded: unpadded));
 
     /// <summary>The score at each sequence's last real token (B, labels), wherever the padding is (left or right).</summary>
     public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null)

@@ -93,7 +93,7 @@ public sealed class RewardModel : IDisposable
         {
             using var scope = NewDisposeScope();
             var batch = ResponseBatch.Pad(chunk, Tokenizer.PadTokenId, Device);
-            var scores = _decoder.Scores(batch.InputIds, batch.AttentionMask).select(2, 0).to(ScalarType.Float64).cpu();
+            var scores = _decoder.Scores(batch.InputIds, unpadded: batch.Unpadded()).select(2, 0).to(ScalarType.Float64).cpu();
             for (int b = 0; b < chunk.Length; b++)
                 result.Add(scores[b].narrow(0, chunk[b].Prompt.Length, chunk[b].Response.Length).data<double>().ToArray());
         }

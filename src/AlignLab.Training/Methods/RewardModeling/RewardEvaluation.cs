@@ -33,7 +33,7 @@ public sealed record RewardEvaluation(double Accuracy, IReadOnlyList<double> Pre
             {
                 using var scope = NewDisposeScope();
                 var batch = RewardBatch.Build(chunk, padTokenId, device);
-                var scores = classifier.Scores(batch.InputIds, batch.AttentionMask).select(2, 0).to(ScalarType.Float32);
+                var scores = classifier.Scores(batch.InputIds, unpadded: batch.Unpadded).select(2, 0).to(ScalarType.Float32);
                 var rewards = RewardLoss.SequenceRewards(scores, batch, level);
                 var (top, bottom) = (rewards.narrow(0, 0, chunk.Length), rewards.narrow(0, chunk.Length, chunk.Length));
                 correct += top.gt(bottom).sum().item<long>();
@@ -55,7 +55,7 @@ public sealed record RewardEvaluation(double Accuracy, IReadOnlyList<double> Pre
         {
             using var scope = NewDisposeScope();
             var batch = RewardBatch.Build(chunk, tokenizer.PadTokenId, device);
-            var scores = classifier.Scores(batch.InputIds, batch.AttentionMask).select(2, 0).to(ScalarType.Float64).cpu();
+            var scores = classifier.Scores(batch.InputIds, unpadded: batch.Unpadded).select(2, 0).to(ScalarType.Float64).cpu();
             for (int b = 0; b < chunk.Length; b++)
             {
                 var e = chunk[b];

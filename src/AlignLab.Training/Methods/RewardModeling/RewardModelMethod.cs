@@ -69,7 +69,7 @@ public sealed class RewardModelMethod(ModelRegistry registry, IDatasetStore? dat
                 {
                     // Bradley–Terry on the preferred-minus-other margin, per sequence or per changed token.
                     var batch = RewardBatch.Build(batches.Get(session.Step * accumulation + micro), session.Tokenizer.PadTokenId, session.Device);
-                    var scores = classifier.Scores(batch.InputIds, batch.AttentionMask).select(2, 0).to(ScalarType.Float32);
+                    var scores = classifier.Scores(batch.InputIds, unpadded: batch.Unpadded).select(2, 0).to(ScalarType.Float32);
                     var margins = RewardLoss.Margin(scores, batch, level, o.TokenObjective);
                     var microLoss = RewardLoss.Loss(margins);
                     session.Backward(microLoss / accumulation);
