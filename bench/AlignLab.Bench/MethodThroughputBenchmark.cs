@@ -18,8 +18,9 @@ namespace AlignLab.Bench;
 /// <summary>Throughput of the real methods, with MFU against a matmul peak measured in the same run in the runs' dtype:
 /// FIGA training steps (its defaults: 16 micro-batches of 8 pairs, 256 sequences per step; then 2 and 4 micro-batches per
 /// pass) and PPO steps (its defaults,
-/// keyword reward: 16 rollouts of up to 300 tokens, 2 epochs of minibatches of 4) split into rollout and update, then the
-/// rollout's old and new generation paths side by side.
+/// keyword reward: 16 rollouts of up to 300 tokens, 2 epochs of minibatches of 4) split into rollout and update, then side
+/// by side: a training pass padded and unpadded, the rollout's old and new generation paths, PPO's update passes padded
+/// and unpadded.
 /// Arguments: [device (cpu)] [measured steps (10)] [shape (demo), one of <see cref="BenchShapes.Names"/>]
 /// [precision (auto: the methods' default, bf16-mixed on CUDA and fp32 on the CPU), fp32, bf16 or bf16-mixed].
 /// Two warm-up steps of each method are not counted.</summary>
