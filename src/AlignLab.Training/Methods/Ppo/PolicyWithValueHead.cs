@@ -47,7 +47,8 @@ public sealed class PolicyWithValueHead : nn.Module
     /// <summary>The response tokens' log-probs (and entropy) under the policy, its head run only over the positions that
     /// predict response tokens, from <paramref name="firstResponse"/> (<see cref="TokenLogProbs.OfResponses(Tensor, Func{Tensor, Tensor}, long, Tensor, Tensor, bool, Unpadding)"/>),
     /// and values (B, T), of right-padded rows, which need no attention mask (<see cref="TokenLogProbs.OfResponses(CausalLM, Tensor, Tensor, long, bool, Unpadding)"/>).</summary>
-    /// <param name="unpadded">The rows' real tokens: the models' token-wise layers skip the padding (<see cref="Unpadding"/>).</param>
+    /// <param name="unpadded">Where the rows' real and response tokens are: the models' token-wise layers skip the padding and
+    /// the policy's head runs on the positions that predict response tokens (<see cref="Unpadding"/>).</param>
     public (TokenLogProbs Tokens, Tensor Values) Score(Tensor inputIds, Tensor responseMask, long firstResponse, bool withEntropy, Unpadding? unpadded = null)
     {
         var hidden = _policy.Hidden(inputIds, unpadded: unpadded);
