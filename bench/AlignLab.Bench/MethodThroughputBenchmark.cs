@@ -93,8 +93,8 @@ public static class MethodThroughputBenchmark
     }
 
     /// <summary>A training pass (forward, response log-probs, backward) over 16 demo (Alpaca prompt, answer) rows, right-padded,
-    /// with every layer over the padded batch and with the token-wise layers over the real tokens alone (<see cref="Unpadding"/>,
-    /// what the methods do), alternately on the same model: real tokens/s of both, medians.</summary>
+    /// with the model's layers over the padded batch and over the real tokens alone (<see cref="Unpadding"/>, what the methods
+    /// do), the output head on the response positions in both, alternately on the same model: real tokens/s of both, medians.</summary>
     private static void TrainingPassUnpadded(string folder, int repeats, Device device, ScalarType dtype)
     {
         using var model = Load(folder, device, dtype);
@@ -105,24 +105,25 @@ public static class MethodThroughputBenchmark
         using var scope = NewDisposeScope();
         var batch = AlignLab.Training.Batching.ResponseBatch.Pad(rows, tokenizer.PadTokenId, device);
         var unpadded = batch.Unpadded();
-        double Pass(Unpadding? u)
+        double Pass(bool unpad)
         {
             using (var pass = NewDisposeScope())
             {
-                var tokens = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.FirstResponse, withEntropy: false, u);
+                var hidden = model.Hidden(batch.InputIds, unpadded: unpad ? unpadded : null);
+                var tokens = TokenLogProbs.OfResponses(hidden, model.Logits, batch.InputIds, batch.ResponseMask, unpadded, withEntropy: false);
                 (tokens.Nll.sum() / tokens.Mask.sum()).backward();
             }
             model.zero_grad();
             return batch.Tokens;
         }
-        var (padded, packed) = Alternately(repeats, device, _ => Pass(null), _ => Pass(unpadded));
+        var (padded, packed) = Alternately(repeats, device, _ => Pass(false), _ => Pass(true));
         Console.WriteLine($"Training pass over 16 demo rows ({batch.Tokens} real tokens of {batch.InputIds.numel()}), {repeats} alternating runs: " +
                           $"padded {padded:N0}, unpadded {packed:N0} tokens/s, ratio {packed / padded:0.00}×");
     }
 
     /// <summary>PPO's update forward and backward passes over one rollout batch (16 sampled rollouts of ≤ newTokens
-    /// tokens) in shuffled minibatches cut at their own longest rollout, with every layer over the padded minibatch and with
-    /// the token-wise layers over its real tokens alone (what the method does), alternately on the same model: real tokens/s
+    /// tokens) in shuffled minibatches cut at their own longest rollout, with the model's layers over the padded minibatch and
+    /// over its real tokens alone (what the method does), the output head on the response positions in both, alternately on the same model: real tokens/s
     /// of both, medians.</summary>
     private static void MinibatchesUnpadded(string folder, int repeats, Device device, ScalarType dtype, int newTokens, int miniBatch)
     {
@@ -145,7 +146,8 @@ public static class MethodThroughputBenchmark
                 var Pick = rollouts.Rows(chunk);
                 var (ids, mask) = (Pick(rollouts.InputIds), Pick(rollouts.ResponseMask));
                 if (round == 0 && !unpad) padded += ids.numel();
-                var logProbs = TokenLogProbs.OfResponses(model, ids, mask, rollouts.FirstResponse(chunk), withEntropy: false, unpad ? rollouts.Unpadded(chunk) : null);
+                var layout = rollouts.Unpadded(chunk);
+                var logProbs = TokenLogProbs.OfResponses(model.Hidden(ids, unpadded: unpad ? layout : null), model.Logits, ids, mask, layout, withEntropy: false);
                 ((logProbs.LogProbs * mask).sum() / mask.sum()).neg().backward();
             }
             model.zero_grad();

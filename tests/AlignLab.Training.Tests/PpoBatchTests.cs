@@ -24,7 +24,7 @@ public class PpoBatchTests
         var pick = batch.Rows([2, 1]);
         Assert.Equal(new long[] { 2, 6 }, pick(batch.InputIds).shape);
         // Both passes with the padding mask of the same rows.
-        var attention = ResponseBatch.Pad([.. samples.Select(s => (s.Prompt, s.Response))], padTokenId: 0, CPU).AttentionMask;
+        var attention = ResponseBatch.Pad([.. samples.Select(s => (s.Prompt, s.Response))], padTokenId: 0, CPU).AttentionMask();
         TokenLogProbs Scores(Tensor ids, Tensor mask, Tensor response) => TokenLogProbs.FromLogits(model.Forward(ids, mask), ids, response);
         var cut = Scores(pick(batch.InputIds), pick(attention), pick(batch.ResponseMask));
         var index = tensor(new long[] { 2, 1 });

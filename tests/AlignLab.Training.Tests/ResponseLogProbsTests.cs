@@ -6,8 +6,8 @@ using static TorchSharp.torch;
 
 namespace AlignLab.Training.Tests;
 
-/// <summary><see cref="TokenLogProbs.OfResponses(CausalLM, Tensor, Tensor, long, bool, Unpadding)"/>, which runs the output head only from
-/// the batch's earliest response token and gives the model no attention mask, against <see cref="TokenLogProbs.FromLogits"/>
+/// <summary><see cref="TokenLogProbs.OfResponses(CausalLM, Tensor, Tensor, Unpadding, bool)"/>, which runs the output head only on
+/// the positions that predict a response token and gives the model no attention mask, against <see cref="TokenLogProbs.FromLogits"/>
 /// of the whole forward pass with the padding mask: the same log-probs, entropies and mask, and the same gradients, on
 /// GPT-2 and on a grouped-query Llama, with prompts and responses of different lengths, right-padded.</summary>
 public sealed class ResponseLogProbsTests
@@ -33,13 +33,12 @@ public sealed class ResponseLogProbsTests
         // The earliest response starts at column 3: columns 0–2 are prompt in every row.
         var batch = ResponseBatch.Pad([([5, 9, 17], [3, 44]), ([12, 8, 30, 7, 2, 9], [11]), ([4, 4, 4], [6, 6, 6, 6])], padTokenId: 0, CPU);
 
-        var full = TokenLogProbs.FromLogits(model.Forward(batch.InputIds, batch.AttentionMask), batch.InputIds, batch.ResponseMask);
+        var full = TokenLogProbs.FromLogits(model.Forward(batch.InputIds, batch.AttentionMask()), batch.InputIds, batch.ResponseMask);
         (full.LogProbs.sum() + full.Entropy.sum()).backward();
         var fullGradients = model.parameters().Select(p => p.grad!.clone()).ToList();
         model.zero_grad();
 
-        Assert.Equal(3, batch.FirstResponse);
-        var cut = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.FirstResponse);
+        var cut = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.Unpadded());
         (cut.LogProbs.sum() + cut.Entropy.sum()).backward();
 
         Assert.Equal(full.LogProbs.shape, cut.LogProbs.shape);
@@ -57,8 +56,7 @@ public sealed class ResponseLogProbsTests
         using var model = Model("gpt2");
         using var scope = NewDisposeScope();
         var batch = ResponseBatch.Pad([([5, 9, 17], []), ([12, 8], [])], padTokenId: 0, CPU);
-        Assert.Equal(3, batch.FirstResponse);                                                      // the width: no response
-        var cut = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.FirstResponse);
+        var cut = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.Unpadded());
         Assert.Equal(new long[] { 2, 3 }, cut.LogProbs.shape);
         Assert.Equal(0f, cut.LogProbs.abs().sum().item<float>());
         Assert.Equal(0f, cut.Mask.sum().item<float>());

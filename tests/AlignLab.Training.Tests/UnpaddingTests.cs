@@ -69,7 +69,9 @@ public class UnpaddingTests
         {
             model.zero_grad();
             var hidden = model.Hidden(batch.InputIds, unpadded: u);
-            var scores = TokenLogProbs.OfResponses(hidden, model.Logits, batch.FirstResponse, batch.InputIds, batch.ResponseMask);
+            var scores = u is null
+                ? TokenLogProbs.FromLogits(model.Logits(hidden), batch.InputIds, batch.ResponseMask)
+                : TokenLogProbs.OfResponses(hidden, model.Logits, batch.InputIds, batch.ResponseMask, u);
             (scores.Nll.sum() - 0.1 * scores.Entropy.sum()).backward();
             if (model.TakeCheckpointError() is { } error) throw error;
             return (scores, hidden.detach(), [.. model.parameters().Select(p => p.grad!.clone())]);
@@ -77,7 +79,7 @@ public class UnpaddingTests
         var padded = Pass(null);
         var packed = Pass(unpadded);
 
-        var real = batch.AttentionMask.to(ScalarType.Bool).unsqueeze(-1);             // (B, T, 1)
+        var real = batch.AttentionMask().to(ScalarType.Bool).unsqueeze(-1);             // (B, T, 1)
         Assert.True(packed.Hidden.masked_select(real).allclose(padded.Hidden.masked_select(real), rtol: 1e-4, atol: 1e-5));
         Assert.Equal(0, packed.Hidden.masked_select(real.logical_not()).abs().sum().item<float>());
         Assert.True(packed.Scores.LogProbs.allclose(padded.Scores.LogProbs, rtol: 1e-4, atol: 1e-5));
@@ -93,9 +95,9 @@ public class UnpaddingTests
         using var classifier = new SequenceClassifier(Model("llama"));
         var batch = Batching.ResponseBatch.Pad([([5, 9, 17, 3], [22, 2, 40]), ([12, 8], [2]), ([4, 4, 30], [6, 2])], padTokenId: 2, CPU);
         using var unpadded = batch.Unpadded();
-        var masked = classifier.Scores(batch.InputIds, batch.AttentionMask);                        // (B, T, 1)
+        var masked = classifier.Scores(batch.InputIds, batch.AttentionMask());                        // (B, T, 1)
         var packed = classifier.Scores(batch.InputIds, unpadded: unpadded);
-        var real = batch.AttentionMask.to(ScalarType.Bool).unsqueeze(-1);
+        var real = batch.AttentionMask().to(ScalarType.Bool).unsqueeze(-1);
         Assert.True(packed.masked_select(real).allclose(masked.masked_select(real), rtol: 1e-4, atol: 1e-5));
     }
 
@@ -106,7 +108,7 @@ public class UnpaddingTests
         var batch = Batching.ResponseBatch.Pad([([5, 9, 17], []), ([12, 8], [])], padTokenId: 0, CPU);
         using var unpadded = batch.Unpadded();
         Assert.Equal(0, unpadded.Predicting!.shape[0]);
-        using var scores = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.FirstResponse, unpadded: unpadded);
+        using var scores = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, unpadded);
         Assert.Equal([2L, 3], scores.LogProbs.shape);
         Assert.Equal(0, scores.LogProbs.abs().sum().item<float>());
         Assert.Equal(0, scores.Entropy.abs().sum().item<float>());

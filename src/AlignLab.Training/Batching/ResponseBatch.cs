@@ -3,24 +3,27 @@ using static TorchSharp.torch;
 
 namespace AlignLab.Training.Batching;
 
-/// <summary>Rows of prompt followed by response, right-padded: ids and attention mask (Int64) and the mask of response
-/// tokens (Float32), each (B, T). Every method's batches start from this; <see cref="Spread"/> places per-response-token
-/// values (FIGA weights, changed-token flags, rewards) at their positions. <see cref="FirstResponse"/>: the earliest column
-/// holding a response token (the width when there is none), <see cref="Lengths"/> and <see cref="PromptLengths"/>, each
-/// row's real tokens and prompt, known here on the host.</summary>
-public sealed record ResponseBatch(Tensor InputIds, Tensor AttentionMask, Tensor ResponseMask, long Tokens, long FirstResponse, int[] Lengths,
-    int[] PromptLengths)
+/// <summary>Rows of prompt followed by response, right-padded: ids (Int64) and the mask of response tokens (Float32), each
+/// (B, T), with each row's real tokens and prompt (<see cref="Lengths"/>, <see cref="PromptLengths"/>) known on the host.
+/// Every method's batches start from this; <see cref="Spread"/> places per-response-token values (FIGA weights,
+/// changed-token flags, rewards) at their positions; <see cref="Unpadded"/> says where the real and response tokens are
+/// for passes, which need no attention mask.</summary>
+public sealed record ResponseBatch(Tensor InputIds, Tensor ResponseMask, long Tokens, int[] Lengths, int[] PromptLengths)
 {
     public long Length => InputIds.shape[1];
 
     /// <summary>Where the real tokens and the response tokens are, for a pass that skips the padding (<see cref="Unpadding"/>).</summary>
     public Unpadding Unpadded() => Unpadding.Of(Lengths, Length, InputIds.device, PromptLengths);
 
+    /// <summary>(B, T) Int64, 1 at real tokens: the padding mask, made on each call (no pass needs it; a padded pass with a
+    /// mask is what the unpadded ones are checked against).</summary>
+    public Tensor AttentionMask() => arange(Length, device: InputIds.device).unsqueeze(0).lt(tensor(Lengths, device: InputIds.device).unsqueeze(1))
+        .to(ScalarType.Int64);
+
     public static ResponseBatch Pad(IReadOnlyList<(int[] Prompt, int[] Response)> rows, int padTokenId, Device device)
     {
         var length = rows.Max(e => e.Prompt.Length + e.Response.Length);
         var ids = new long[rows.Count * length];
-        var attention = new long[ids.Length];
         var response = new float[ids.Length];
         Array.Fill(ids, padTokenId);
         for (int b = 0; b < rows.Count; b++)
@@ -29,14 +32,13 @@ public sealed record ResponseBatch(Tensor InputIds, Tensor AttentionMask, Tensor
             for (int i = 0; i < prompt.Length + answer.Length; i++)
             {
                 ids[b * length + i] = i < prompt.Length ? prompt[i] : answer[i - prompt.Length];
-                attention[b * length + i] = 1;
                 response[b * length + i] = i < prompt.Length ? 0 : 1;
             }
         }
         long[] shape = [rows.Count, length];
-        return new ResponseBatch(tensor(ids, shape, device: device), tensor(attention, shape, device: device),
-            tensor(response, shape, device: device), attention.Sum(), rows.Where(r => r.Response.Length > 0).Select(r => (long)r.Prompt.Length).DefaultIfEmpty(length).Min(),
-            [.. rows.Select(r => r.Prompt.Length + r.Response.Length)], [.. rows.Select(r => r.Prompt.Length)]);
+        int[] lengths = [.. rows.Select(r => r.Prompt.Length + r.Response.Length)];
+        return new ResponseBatch(tensor(ids, shape, device: device), tensor(response, shape, device: device), lengths.Sum(), lengths,
+            [.. rows.Select(r => r.Prompt.Length)]);
     }
 
     /// <summary>(B, T) Float32: <paramref name="value"/>(row, k) at the position of row's k-th response token, 0 elsewhere.</summary>

@@ -27,7 +27,7 @@ public static class ChoiceLogLikelihood
         using var scope = NewDisposeScope();
         using var evaluating = EvalMode.Enter(model);
         var batch = ResponseBatch.Pad(rows, tokenizer.PadTokenId, device);
-        var logProbs = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.FirstResponse, withEntropy: false, batch.Unpadded()).LogProbs;
+        var logProbs = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.Unpadded(), withEntropy: false).LogProbs;
         return (logProbs.to(ScalarType.Float64) * batch.ResponseMask.to(ScalarType.Float64)).sum(1).cpu().data<double>().ToArray();
     }
 

@@ -43,7 +43,7 @@ public sealed class LocalQueryTypeClassifier(CausalLM model, TextTokenizer token
         var batch = ResponseBatch.Pad(rows, tokenizer.PadTokenId, device);
         model.eval();
         // The head only over the answers' span: a classification prompt of a few hundred tokens costs no logits.
-        using var logProbs = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.FirstResponse, withEntropy: false, batch.Unpadded());
+        using var logProbs = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.Unpadded(), withEntropy: false);
         return logProbs.LogProbs.sum(1).to(ScalarType.Float64).cpu().data<double>().ToArray();
     }
 

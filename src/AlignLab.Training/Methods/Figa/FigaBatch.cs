@@ -9,10 +9,9 @@ namespace AlignLab.Training.Methods.Figa;
 /// tokens (Bool (2B, T): the revision's tokens labelled added/substituted, <see cref="Core.Figa.FigaWeights.RevisedChanged"/>,
 /// the one definition the loss's metrics, the evaluation and the heatmap share). A batch may hold several micro-batches
 /// (<see cref="Groups"/>: each row's micro-batch, Int64 (2B)), whose losses <see cref="FigaLoss"/> normalises apart.
-/// <see cref="FirstResponse"/>: the earliest response column (<see cref="ResponseBatch.FirstResponse"/>); <see cref="Unpadded"/>:
-/// where its real and response tokens are.</summary>
+/// <see cref="Unpadded"/>: where its real and response tokens are.</summary>
 public sealed record FigaBatch(Tensor InputIds, Tensor Weights, Tensor Rewarded, Tensor ResponseMask, Tensor Groups, int MicroBatches,
-    int Pairs, long Tokens, long FirstResponse, Models.Unpadding Unpadded)
+    int Pairs, long Tokens, Models.Unpadding Unpadded)
 {
     public static FigaBatch Build(IReadOnlyList<FigaExample> examples, int padTokenId, Device device) => Build([examples], padTokenId, device);
 
@@ -29,6 +28,6 @@ public sealed record FigaBatch(Tensor InputIds, Tensor Weights, Tensor Rewarded,
         var rewarded = batch.Spread(padded, (b, k) => b < examples.Count && examples[b].Weights.RevisedChanged[k] ? 1 : 0).gt(0);
         var groups = tensor([.. group, .. group], device: device);
         return new FigaBatch(batch.InputIds, weights, rewarded, batch.ResponseMask, groups, microBatches.Count, examples.Count, batch.Tokens,
-            batch.FirstResponse, batch.Unpadded());
+            batch.Unpadded());
     }
 }

@@ -27,8 +27,8 @@ public sealed record FigaEvaluation(double RevisedLogProb, double OriginalLogPro
                 using var scope = NewDisposeScope();
                 var chunk = examples.Skip(start).Take(batchSize).ToList();
                 var batch = FigaBatch.Build(chunk, padTokenId, device);
-                var logp = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.FirstResponse,
-                    withEntropy: false, batch.Unpadded).LogProbs;                                                                        // (2B, T)
+                var logp = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.Unpadded,
+                    withEntropy: false).LogProbs;                                                                        // (2B, T)
                 var B = chunk.Count;
                 var revisedRows = logp.narrow(0, 0, B);
                 var originalRows = logp.narrow(0, B, B);

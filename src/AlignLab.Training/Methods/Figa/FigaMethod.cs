@@ -87,8 +87,8 @@ public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets =
                     var microBatches = Enumerable.Range(first, Math.Min(perPass, accumulation - first))
                         .Select(micro => batches.Get(session.Step * accumulation + micro)).ToList();
                     var batch = FigaBatch.Build(microBatches, session.Tokenizer.PadTokenId, session.Device);
-                    var tokenCe = TokenLogProbs.OfResponses(session.Model, batch.InputIds, batch.ResponseMask, batch.FirstResponse, withEntropy: false,
-                        batch.Unpadded).Nll;                                                                                   // (2B, T)
+                    var tokenCe = TokenLogProbs.OfResponses(session.Model, batch.InputIds, batch.ResponseMask, batch.Unpadded,
+                        withEntropy: false).Nll;                                                                                   // (2B, T)
                     var result = FigaLoss.Compute(tokenCe, batch.Weights, batch.Rewarded, o.Figa, batch.Groups, batch.MicroBatches);
                     session.Backward(result.Loss / accumulation);
                     loss += result.LossValue / accumulation;

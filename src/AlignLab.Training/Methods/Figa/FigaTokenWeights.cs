@@ -23,8 +23,8 @@ public static class FigaTokenWeights
             {
                 using var scope = NewDisposeScope();
                 var batch = FigaBatch.Build([example], tokenizer.PadTokenId, device);
-                var ce = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.FirstResponse,
-                    withEntropy: false, batch.Unpadded).Nll.cpu();                                                       // read on the host
+                var ce = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.Unpadded,
+                    withEntropy: false).Nll.cpu();                                                       // read on the host
                 var revisedNll = ce[0].narrow(0, example.Prompt.Length, example.Revised.Length).data<float>().ToArray();
                 var originalNll = ce[1].narrow(0, example.Prompt.Length, example.Original.Length).data<float>().ToArray();
                 string Text(int id) => id == tokenizer.EosTokenId ? "<eos>" : tokenizer.Decode([id]);

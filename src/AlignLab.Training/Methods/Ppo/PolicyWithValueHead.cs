@@ -44,16 +44,15 @@ public sealed class PolicyWithValueHead : nn.Module
         return (_policy.Logits(hidden), v_head.forward(valueHidden).squeeze(-1));
     }
 
-    /// <summary>The response tokens' log-probs (and entropy) under the policy, its head run only over the positions that
-    /// predict response tokens, from <paramref name="firstResponse"/> (<see cref="TokenLogProbs.OfResponses(Tensor, Func{Tensor, Tensor}, long, Tensor, Tensor, bool, Unpadding)"/>),
-    /// and values (B, T), of right-padded rows, which need no attention mask (<see cref="TokenLogProbs.OfResponses(CausalLM, Tensor, Tensor, long, bool, Unpadding)"/>).</summary>
-    /// <param name="unpadded">Where the rows' real and response tokens are: the models' token-wise layers skip the padding and
+    /// <summary>The response tokens' log-probs (and entropy) under the policy and values (B, T), of right-padded rows, which
+    /// need no attention mask (<see cref="TokenLogProbs.OfResponses(CausalLM, Tensor, Tensor, Unpadding, bool)"/>).</summary>
+    /// <param name="rows">Where the rows' real and response tokens are: the models' token-wise layers skip the padding and
     /// the policy's head runs on the positions that predict response tokens (<see cref="Unpadding"/>).</param>
-    public (TokenLogProbs Tokens, Tensor Values) Score(Tensor inputIds, Tensor responseMask, long firstResponse, bool withEntropy, Unpadding? unpadded = null)
+    public (TokenLogProbs Tokens, Tensor Values) Score(Tensor inputIds, Tensor responseMask, Unpadding rows, bool withEntropy)
     {
-        var hidden = _policy.Hidden(inputIds, unpadded: unpadded);
-        var valueHidden = _critic is null ? hidden : _critic.Hidden(inputIds, unpadded: unpadded);
-        return (TokenLogProbs.OfResponses(hidden, _policy.Logits, firstResponse, inputIds, responseMask, withEntropy, unpadded), v_head.forward(valueHidden).squeeze(-1));
+        var hidden = _policy.Hidden(inputIds, unpadded: rows);
+        var valueHidden = _critic is null ? hidden : _critic.Hidden(inputIds, unpadded: rows);
+        return (TokenLogProbs.OfResponses(hidden, _policy.Logits, inputIds, responseMask, rows, withEntropy), v_head.forward(valueHidden).squeeze(-1));
     }
 
     /// <summary>A critic from a reward model's folder (a decoder *ForSequenceClassification): its backbone, without its

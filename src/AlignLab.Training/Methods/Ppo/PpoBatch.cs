@@ -5,7 +5,7 @@ namespace AlignLab.Training.Methods.Ppo;
 
 /// <summary>Rollouts as right-padded rows of prompt + response, with the response mask and each response token's
 /// score from the reward source at its position, each row's length (prompt + response) and its prompt's length. No
-/// attention mask: passes over right-padded rows need none (<see cref="Inference.TokenLogProbs.OfResponses(Models.CausalLM, Tensor, Tensor, long, bool, Models.Unpadding)"/>).</summary>
+/// attention mask: passes over right-padded rows need none (<see cref="Inference.TokenLogProbs.OfResponses(Models.CausalLM, Tensor, Tensor, Models.Unpadding, bool)"/>).</summary>
 public sealed record PpoBatch(Tensor InputIds, Tensor ResponseMask, Tensor Scores, long Tokens, int[] Lengths, int[] PromptLengths)
 {
     public static PpoBatch Build(IReadOnlyList<PpoSample> samples, IReadOnlyList<double[]> scores, int padTokenId, Device device)
@@ -18,9 +18,6 @@ public sealed record PpoBatch(Tensor InputIds, Tensor ResponseMask, Tensor Score
         return new PpoBatch(batch.InputIds, batch.ResponseMask, batch.Spread(rows, (b, k) => scores[b][k]), batch.Tokens,
             [.. rows.Select(r => r.Prompt.Length + r.Response.Length)], [.. rows.Select(r => r.Prompt.Length)]);
     }
-
-    /// <summary>The earliest response column of rows <paramref name="rows"/> (every rollout has at least one response token).</summary>
-    public long FirstResponse(IEnumerable<int> rows) => rows.Min(i => PromptLengths[i]);
 
     /// <summary>What picks rows <paramref name="rows"/> of a (B, T, …) tensor, cut after the longest of them: the later
     /// columns are padding in each of those rows (rows are right-padded), which a causal model never reads, so a minibatch

@@ -144,14 +144,13 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                         using var passScope = NewDisposeScope();
                         var rows = Math.Min(passRows, samples.Count - first);
                         var (ids, response) = (batch.InputIds.narrow(0, first, rows), batch.ResponseMask.narrow(0, first, rows));
-                        var firstResponse = batch.FirstResponse(Enumerable.Range(first, rows));
                         var unpadded = batch.Unpadded([.. Enumerable.Range(first, rows)], ids.shape[1]);
-                        var (tokens, values) = agent.Score(ids, response, firstResponse, withEntropy: false, unpadded);
+                        var (tokens, values) = agent.Score(ids, response, unpadded, withEntropy: false);
                         oldParts.Add(tokens.LogProbs.MoveToOuterDisposeScope());
                         valueParts.Add((PpoBatch.ShiftRight(values.to(ScalarType.Float32)) * response).MoveToOuterDisposeScope());
                         var referenceTokens = reference is not null
-                            ? TokenLogProbs.OfResponses(reference, ids, response, firstResponse, withEntropy: false, unpadded)
-                            : Lora.WithoutAdapters(session.Model, () => TokenLogProbs.OfResponses(session.Model, ids, response, firstResponse, withEntropy: false, unpadded));
+                            ? TokenLogProbs.OfResponses(reference, ids, response, unpadded, withEntropy: false)
+                            : Lora.WithoutAdapters(session.Model, () => TokenLogProbs.OfResponses(session.Model, ids, response, unpadded, withEntropy: false));
                         referenceParts.Add(referenceTokens.LogProbs.MoveToOuterDisposeScope());
                     }
                     agent.train();
@@ -187,7 +186,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                         using var scope = NewDisposeScope();
                         var Pick = batch.Rows(chunk);
                         var mask = Pick(batch.ResponseMask);
-                        var (logProbs, values) = agent.Score(Pick(batch.InputIds), mask, batch.FirstResponse(chunk), withEntropy: true, batch.Unpadded(chunk));
+                        var (logProbs, values) = agent.Score(Pick(batch.InputIds), mask, batch.Unpadded(chunk), withEntropy: true);
                         var policy = PpoMath.PolicyLoss(logProbs.LogProbs, Pick(oldLogProbs), Pick(advantages), mask, ppo.ClipRange);
                         var value = PpoMath.ValueLoss(PpoBatch.ShiftRight(values.to(ScalarType.Float32)), Pick(oldValues), Pick(returns), mask, ppo.ClipRangeValue);
                         var entropyMean = (logProbs.Entropy * mask).sum() / mask.sum();

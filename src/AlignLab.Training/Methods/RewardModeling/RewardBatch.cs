@@ -7,7 +7,7 @@ namespace AlignLab.Training.Methods.RewardModeling;
 /// <summary>B pairs as 2B right-padded rows (preferred rows first, then the others) with masks over the response
 /// tokens, over the changed tokens U1, and each row's last response token; <see cref="Unpadded"/>: where its real tokens are,
 /// for passes that skip the padding (right-padded rows need no attention mask).</summary>
-public sealed record RewardBatch(Tensor InputIds, Tensor AttentionMask, Tensor ResponseMask, Tensor ChangedMask, Tensor LastIndex, int Pairs, long Tokens,
+public sealed record RewardBatch(Tensor InputIds, Tensor ResponseMask, Tensor ChangedMask, Tensor LastIndex, int Pairs, long Tokens,
     Models.Unpadding Unpadded)
 {
     public static RewardBatch Build(IReadOnlyList<RewardExample> examples, int padTokenId, Device device)
@@ -18,6 +18,6 @@ public sealed record RewardBatch(Tensor InputIds, Tensor AttentionMask, Tensor R
         var batch = ResponseBatch.Pad(padded, padTokenId, device);
         var changed = batch.Spread(padded, (b, k) => rows[b].Changed[k] ? 1 : 0);
         var last = tensor(rows.Select(r => (long)(r.Prompt.Length + r.Response.Length - 1)).ToArray(), device: device);
-        return new RewardBatch(batch.InputIds, batch.AttentionMask, batch.ResponseMask, changed, last, examples.Count, batch.Tokens, batch.Unpadded());
+        return new RewardBatch(batch.InputIds, batch.ResponseMask, changed, last, examples.Count, batch.Tokens, batch.Unpadded());
     }
 }

@@ -82,7 +82,7 @@ public sealed class SftMethod(ModelRegistry registry, IDatasetStore? datasets = 
     /// <summary>Mean cross-entropy of the response tokens (prompt and padding positions ignored).</summary>
     public static Tensor ResponseLoss(CausalLM model, ResponseBatch batch)
     {
-        var tokens = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.FirstResponse, withEntropy: false, batch.Unpadded());
+        var tokens = TokenLogProbs.OfResponses(model, batch.InputIds, batch.ResponseMask, batch.Unpadded(), withEntropy: false);
         return tokens.Nll.sum() / tokens.Mask.sum().clamp_min(1);
     }
 
