@@ -60,8 +60,12 @@ public static class MethodThroughputBenchmark
         var figaRun = new StepClock();
         await figa.RunAsync(new BenchRunContext(Spec("figa", ",\"eval_every\":0"), Path.Combine(root, "figa"), figaRun.Report));
         var figaRate = figaRun.Median("tokens_per_s");
-        Console.WriteLine($"FIGA step (16 × 8 pairs = 256 sequences, forward + backward + AdamW): {figaRate:N0} tokens/s, " +
-                          $"{figaRun.MedianStepSeconds:0.00} s/step, {figaRate * 6 * parameters / 1e9:0.0} GFLOP/s, MFU {figaRate * 6 * parameters / peak:P1}");
+        // MFU counts the tokens the passes computed: a prefix that rows share (a pair's prompt, the template's opening) once.
+        string Mfu(double rate, StepClock run, double flopsPerToken) =>
+            $"MFU {rate * (1 - run.Median("shared_token_fraction")) * flopsPerToken / peak:P1} of the tokens computed " +
+            $"({run.Median("shared_token_fraction"):P0} of the real tokens shared a prefix; {rate * flopsPerToken / peak:P1} counting every real token)";
+        Console.WriteLine($"FIGA step (16 × 8 pairs = 256 sequences, forward + backward + AdamW): {figaRate:N0} real tokens/s, " +
+                          $"{figaRun.MedianStepSeconds:0.00} s/step, {Mfu(figaRate, figaRun, 6 * parameters)}");
 
         // The same steps with several micro-batches per forward and backward pass (the same gradient: FigaLoss).
         foreach (var perPass in new[] { 2, 4 })
@@ -69,7 +73,7 @@ public static class MethodThroughputBenchmark
             var run = new StepClock();
             await figa.RunAsync(new BenchRunContext(Spec("figa", $",\"eval_every\":0,\"micro_batches_per_pass\":{perPass}"), Path.Combine(root, $"figa-{perPass}"), run.Report));
             var rate = run.Median("tokens_per_s");
-            Console.WriteLine($"FIGA step, {perPass} micro-batches per pass: {rate:N0} tokens/s, {run.MedianStepSeconds:0.00} s/step, MFU {rate * 6 * parameters / peak:P1}, " +
+            Console.WriteLine($"FIGA step, {perPass} micro-batches per pass: {rate:N0} real tokens/s, {run.MedianStepSeconds:0.00} s/step, {Mfu(rate, run, 6 * parameters)}, " +
                               $"{rate / figaRate:0.00}× one per pass");
         }
 
@@ -83,8 +87,8 @@ public static class MethodThroughputBenchmark
         var responseTokens = ppoRun.Median("response_length") * rollouts;
         Console.WriteLine($"PPO rollout ({rollouts} sampled responses of ≤ {newTokens} tokens, KV cache): {generation:N0} generated tokens/s, " +
                           $"{generation * 2 * parameters / 1e9:0.0} GFLOP/s, MFU {generation * 2 * parameters / peak:P1}");
-        Console.WriteLine($"PPO update ({epochs} epochs × minibatches of {miniBatch}, policy + value head, forward + backward + AdamW): {update:N0} tokens/s, " +
-                          $"{update * 6 * parameters / 1e9:0.0} GFLOP/s, MFU {update * 6 * parameters / peak:P1}");
+        Console.WriteLine($"PPO update ({epochs} epochs × minibatches of {miniBatch}, policy + value head, forward + backward + AdamW): {update:N0} real tokens/s, " +
+                          Mfu(update, ppoRun, 6 * parameters));
         Console.WriteLine($"PPO whole step (rollout, scoring by policy and reference, update): {ppoRun.MedianStepSeconds:0.00} s/step, " +
                           $"{responseTokens / ppoRun.MedianStepSeconds:N0} generated tokens/s ({responseTokens:0} per step)");
         TrainingPassUnpadded(folder, steps, torchDevice, dtype);
@@ -93,37 +97,46 @@ public static class MethodThroughputBenchmark
     }
 
     /// <summary>A training pass (forward, response log-probs, backward) over 16 demo (Alpaca prompt, answer) rows, right-padded,
-    /// with the model's layers over the padded batch and over the real tokens alone (<see cref="Unpadding"/>, what the methods
-    /// do), the output head on the response positions in both, alternately on the same model: real tokens/s of both, medians.</summary>
+    /// alternately on the same model with the model's layers over the padded batch, over the real tokens alone, and over the
+    /// real tokens with the prefixes rows share computed once (<see cref="Unpadding"/>; what the methods do), the output head on
+    /// the response positions in each; then the same for 8 FIGA-like pairs (one prompt, two answers). Real tokens/s, medians.</summary>
     private static void TrainingPassUnpadded(string folder, int repeats, Device device, ScalarType dtype)
     {
         using var model = Load(folder, device, dtype);
         model.train();
         var tokenizer = AlignLab.Core.Tokenization.TextTokenizer.Load(folder);
-        var rows = AlignLab.Core.Demo.DemoData.Generate(16, seed: 5)
-            .Select(e => (tokenizer.Encode(AlignLab.Core.Tokenization.PromptTemplate.Alpaca.Render(e.Instruction, e.Input)), tokenizer.Encode(e.Response))).ToList();
-        using var scope = NewDisposeScope();
-        var batch = AlignLab.Training.Batching.ResponseBatch.Pad(rows, tokenizer.PadTokenId, device);
-        var unpadded = batch.Unpadded();
-        double Pass(bool unpad)
+        var examples = AlignLab.Core.Demo.DemoData.Generate(24, seed: 5);
+        int[] Prompt(int i) => tokenizer.Encode(AlignLab.Core.Tokenization.PromptTemplate.Alpaca.Render(examples[i].Instruction, examples[i].Input));
+        int[] Answer(int i) => tokenizer.Encode(examples[i].Response);
+        List<(int[], int[])> rows = [.. Enumerable.Range(0, 16).Select(i => (Prompt(i), Answer(i)))];
+        List<(int[], int[])> pairs = [.. Enumerable.Range(0, 8).SelectMany(i => new[] { (Prompt(i), Answer(i)), (Prompt(i), Answer(i + 16)) })];
+        foreach (var (name, batchRows) in new[] { ("16 demo rows", rows), ("8 demo pairs (one prompt, two answers)", pairs) })
         {
-            using (var pass = NewDisposeScope())
+            using var scope = NewDisposeScope();
+            var batch = AlignLab.Training.Batching.ResponseBatch.Pad(batchRows, tokenizer.PadTokenId, device);
+            var shared = batch.Unpadded();
+            double Pass(Unpadding? layout)
             {
-                var hidden = model.Hidden(batch.InputIds, unpadded: unpad ? unpadded : null);
-                var tokens = TokenLogProbs.OfResponses(hidden, model.Logits, batch.InputIds, batch.ResponseMask, unpadded, withEntropy: false);
-                (tokens.Nll.sum() / tokens.Mask.sum()).backward();
+                using (var pass = NewDisposeScope())
+                {
+                    var hidden = model.Hidden(batch.InputIds, unpadded: layout);
+                    var tokens = TokenLogProbs.OfResponses(hidden, model.Logits, batch.InputIds, batch.ResponseMask, shared, withEntropy: false);
+                    (tokens.Nll.sum() / tokens.Mask.sum()).backward();
+                }
+                model.zero_grad();
+                return batch.Tokens;
             }
-            model.zero_grad();
-            return batch.Tokens;
+            var (padded, unpadded) = Alternately(repeats, device, _ => Pass(null), _ => Pass(shared.Unshared));
+            var (alone, sharing) = Alternately(repeats, device, _ => Pass(shared.Unshared), _ => Pass(shared));
+            Console.WriteLine($"Training pass over {name} ({batch.Tokens} real tokens of {batch.InputIds.numel()}, {shared.Tokens} after shared prefixes), " +
+                              $"{repeats} alternating runs each: padded {padded:N0} → unpadded {unpadded:N0} tokens/s ({unpadded / padded:0.00}×); " +
+                              $"unpadded {alone:N0} → prefixes shared {sharing:N0} tokens/s ({sharing / alone:0.00}×)");
         }
-        var (padded, packed) = Alternately(repeats, device, _ => Pass(false), _ => Pass(true));
-        Console.WriteLine($"Training pass over 16 demo rows ({batch.Tokens} real tokens of {batch.InputIds.numel()}), {repeats} alternating runs: " +
-                          $"padded {padded:N0}, unpadded {packed:N0} tokens/s, ratio {packed / padded:0.00}×");
     }
 
     /// <summary>PPO's update forward and backward passes over one rollout batch (16 sampled rollouts of ≤ newTokens
     /// tokens) in shuffled minibatches cut at their own longest rollout, with the model's layers over the padded minibatch and
-    /// over its real tokens alone (what the method does), the output head on the response positions in both, alternately on the same model: real tokens/s
+    /// over its real tokens alone (each row its own; the shared prefixes are measured in the training-pass lines), the output head on the response positions in both, alternately on the same model: real tokens/s
     /// of both, medians.</summary>
     private static void MinibatchesUnpadded(string folder, int repeats, Device device, ScalarType dtype, int newTokens, int miniBatch)
     {
@@ -147,7 +160,7 @@ public static class MethodThroughputBenchmark
                 var (ids, mask) = (Pick(rollouts.InputIds), Pick(rollouts.ResponseMask));
                 if (round == 0 && !unpad) padded += ids.numel();
                 var layout = rollouts.Unpadded(chunk);
-                var logProbs = TokenLogProbs.OfResponses(model.Hidden(ids, unpadded: unpad ? layout : null), model.Logits, ids, mask, layout, withEntropy: false);
+                var logProbs = TokenLogProbs.OfResponses(model.Hidden(ids, unpadded: unpad ? layout.Unshared : null), model.Logits, ids, mask, layout, withEntropy: false);
                 ((logProbs.LogProbs * mask).sum() / mask.sum()).neg().backward();
             }
             model.zero_grad();

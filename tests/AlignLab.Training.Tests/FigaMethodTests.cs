@@ -253,7 +253,13 @@ public sealed class FigaMethodTests : IClassFixture<FigaMethodTests.InitialPolic
         }
         using var onePerPass = ModelFolder.Load(Path.Combine(runs[0].ArtifactDirectory, "export"));
         using var threePerPass = ModelFolder.Load(Path.Combine(runs[1].ArtifactDirectory, "export"));
-        var largest = onePerPass.named_parameters().Zip(threePerPass.named_parameters(), (a, b) => (a.parameter - b.parameter).abs().max().item<float>()).Max();
+        // The keys' bias (c_attn.bias's middle third) shifts every score of a query alike, which softmax ignores: its gradient is
+        // rounding noise, which Adam scales to steps of up to the learning rate whatever the pass layout. Left out.
+        Tensor Compared(string name, Tensor weight) => name.EndsWith("attn.c_attn.bias", StringComparison.Ordinal)
+            ? cat([weight.narrow(0, 0, weight.shape[0] / 3), weight.narrow(0, 2 * weight.shape[0] / 3, weight.shape[0] / 3)])
+            : weight;
+        var largest = onePerPass.named_parameters().Zip(threePerPass.named_parameters(),
+            (a, b) => (Compared(a.name, a.parameter) - Compared(b.name, b.parameter)).abs().max().item<float>()).Max();
         Assert.True(largest < 1e-4, $"weights differ by up to {largest} after 3 steps at learning rate 5e-4");
     }
 

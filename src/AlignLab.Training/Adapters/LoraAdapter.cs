@@ -16,6 +16,7 @@ public sealed class LoraAdapter : nn.Module<Tensor, Tensor>
     public LoraAdapter(long inputs, long outputs, int rank, double alpha, double dropoutRate) : base(nameof(LoraAdapter))
     {
         Rank = rank;
+        DropoutRate = dropoutRate;
         Scaling = alpha / rank;
         lora_A = new Parameter(empty(rank, inputs));
         nn.init.kaiming_uniform_(lora_A, a: Math.Sqrt(5));
@@ -25,6 +26,7 @@ public sealed class LoraAdapter : nn.Module<Tensor, Tensor>
     }
 
     public int Rank { get; }
+    public double DropoutRate { get; }
     public double Scaling { get; }
     public bool Enabled { get; set; } = true;
 

@@ -4,16 +4,17 @@ using static TorchSharp.torch;
 namespace AlignLab.Training.Batching;
 
 /// <summary>Rows of prompt followed by response, right-padded: ids (Int64) and the mask of response tokens (Float32), each
-/// (B, T), with each row's real tokens and prompt (<see cref="Lengths"/>, <see cref="PromptLengths"/>) known on the host.
-/// Every method's batches start from this; <see cref="Spread"/> places per-response-token values (FIGA weights,
-/// changed-token flags, rewards) at their positions; <see cref="Unpadded"/> says where the real and response tokens are
-/// for passes, which need no attention mask.</summary>
-public sealed record ResponseBatch(Tensor InputIds, Tensor ResponseMask, long Tokens, int[] Lengths, int[] PromptLengths)
+/// (B, T), with each row's tokens, real tokens and prompt (<see cref="RowTokens"/>, <see cref="Lengths"/>,
+/// <see cref="PromptLengths"/>) known on the host. Every method's batches start from this; <see cref="Spread"/> places
+/// per-response-token values (FIGA weights, changed-token flags, rewards) at their positions; <see cref="Unpadded"/> says
+/// where the real and response tokens are for passes, which need no attention mask.</summary>
+public sealed record ResponseBatch(Tensor InputIds, Tensor ResponseMask, long Tokens, int[] Lengths, int[] PromptLengths, int[][] RowTokens)
 {
     public long Length => InputIds.shape[1];
 
-    /// <summary>Where the real tokens and the response tokens are, for a pass that skips the padding (<see cref="Unpadding"/>).</summary>
-    public Unpadding Unpadded() => Unpadding.Of(Lengths, Length, InputIds.device, PromptLengths);
+    /// <summary>Where the real tokens and the response tokens are, for a pass that skips the padding and computes a prefix
+    /// that rows share once (<see cref="Unpadding"/>).</summary>
+    public Unpadding Unpadded() => Unpadding.Of(Lengths, Length, InputIds.device, PromptLengths, RowTokens);
 
     /// <summary>(B, T) Int64, 1 at real tokens: the padding mask, made on each call (no pass needs it; a padded pass with a
     /// mask is what the unpadded ones are checked against).</summary>
@@ -38,7 +39,7 @@ public sealed record ResponseBatch(Tensor InputIds, Tensor ResponseMask, long To
         long[] shape = [rows.Count, length];
         int[] lengths = [.. rows.Select(r => r.Prompt.Length + r.Response.Length)];
         return new ResponseBatch(tensor(ids, shape, device: device), tensor(response, shape, device: device), lengths.Sum(), lengths,
-            [.. rows.Select(r => r.Prompt.Length)]);
+            [.. rows.Select(r => r.Prompt.Length)], [.. rows.Select(r => (int[])[.. r.Prompt, .. r.Response])]);
     }
 
     /// <summary>(B, T) Float32: <paramref name="value"/>(row, k) at the position of row's k-th response token, 0 elsewhere.</summary>

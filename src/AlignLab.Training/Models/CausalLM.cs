@@ -32,16 +32,25 @@ public abstract class CausalLM(string name) : nn.Module(name)
     /// and the hidden states at the padding are zeros.</param>
     public abstract Tensor Hidden(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null, Unpadding? unpadded = null);
 
-    /// <summary>The <see cref="Unpadding"/> a pass uses: none when no row is padded. Refuses one of another shape than the
-    /// pass's, or with a cache.</summary>
-    protected static Unpadding? ForPass(Unpadding? unpadded, long batch, long width, KvCache? cache)
+    /// <summary>The <see cref="Unpadding"/> a pass uses: none when it leaves no position out; without shared prefixes when the
+    /// pass draws dropout (each row's positions draw their own masks). Refuses one of another shape than the pass's, or with
+    /// a cache.</summary>
+    protected Unpadding? ForPass(Unpadding? unpadded, long batch, long width, KvCache? cache)
     {
         if (unpadded is null) return null;
         if (cache is not null) throw new ArgumentException("an unpadded pass takes no KV cache", nameof(unpadded));
         if (unpadded.Batch != batch || unpadded.Width != width)
             throw new ArgumentException($"the unpadding is of {unpadded.Batch} × {unpadded.Width} tokens, the pass of {batch} × {width}", nameof(unpadded));
-        return unpadded.Padded ? unpadded : null;
+        if (unpadded.SharesPrefixes && DrawsDropout()) unpadded = unpadded.Unshared;
+        return unpadded.LeavesOut ? unpadded : null;
     }
+
+    /// <summary>Whether a pass now draws dropout masks: the model's own dropout in training mode (<see cref="OwnDropout"/>), or a
+    /// LoRA adapter's.</summary>
+    public bool DrawsDropout() => OwnDropout || modules().OfType<Adapters.LoraAdapter>().Any(a => a.training && a.Enabled && a.DropoutRate > 0);
+
+    /// <summary>Whether the model's own dropout is on in a pass now (in training mode, with a probability above 0).</summary>
+    protected virtual bool OwnDropout => false;
 
     /// <summary>Next-token logits (B, T, vocab) from hidden states.</summary>
     public abstract Tensor Logits(Tensor hidden);

@@ -79,7 +79,9 @@ public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets =
                 var clock = Stopwatch.StartNew();
                 var learningRate = session.BeginStep();
                 double loss = 0, goodLoss = 0, badLoss = 0;
-                long goodTokens = 0, badKept = 0, badDropped = 0, tokens = 0;
+                long goodTokens = 0, badKept = 0, badDropped = 0, tokens = 0, computed = 0;
+                // A pair's rows begin with the same prompt, computed once unless the passes draw dropout (Unpadding).
+                var sharesPrefixes = !session.Model.DrawsDropout();
                 for (int first = 0; first < accumulation; first += perPass)
                 {
                     // Revisions and initial responses of micro_batches_per_pass micro-batches in one batch; each token weighted
@@ -96,6 +98,7 @@ public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets =
                     badLoss += result.BadLoss / accumulation;
                     (goodTokens, badKept, badDropped) = (goodTokens + result.GoodTokens, badKept + result.BadKept, badDropped + result.BadDropped);
                     tokens += batch.Tokens;
+                    computed += sharesPrefixes ? batch.Unpadded.Tokens : batch.Unpadded.RealTokens;
                 }
                 var gradNorm = session.EndStep(optimization.MaxGradNorm);
 
@@ -109,6 +112,7 @@ public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets =
                 context.Metrics.Report(step, "lr", learningRate);
                 context.Metrics.Report(step, "grad_norm", gradNorm);
                 context.Metrics.Report(step, "tokens_per_s", tokens / clock.Elapsed.TotalSeconds);
+                context.Metrics.Report(step, "shared_token_fraction", 1 - (double)computed / tokens);
             }
             if (session.ShouldEvaluate())
             {

@@ -6,7 +6,7 @@ namespace AlignLab.Training.Methods.Ppo;
 /// <summary>Rollouts as right-padded rows of prompt + response, with the response mask and each response token's
 /// score from the reward source at its position, each row's length (prompt + response) and its prompt's length. No
 /// attention mask: passes over right-padded rows need none (<see cref="Inference.TokenLogProbs.OfResponses(Models.CausalLM, Tensor, Tensor, Models.Unpadding, bool)"/>).</summary>
-public sealed record PpoBatch(Tensor InputIds, Tensor ResponseMask, Tensor Scores, long Tokens, int[] Lengths, int[] PromptLengths)
+public sealed record PpoBatch(Tensor InputIds, Tensor ResponseMask, Tensor Scores, long Tokens, int[] Lengths, int[] PromptLengths, int[][] RowTokens)
 {
     public static PpoBatch Build(IReadOnlyList<PpoSample> samples, IReadOnlyList<double[]> scores, int padTokenId, Device device)
     {
@@ -15,8 +15,8 @@ public sealed record PpoBatch(Tensor InputIds, Tensor ResponseMask, Tensor Score
                 throw new InvalidOperationException($"the reward source scored {scores[b].Length} tokens of a {samples[b].Response.Length}-token response");
         var rows = samples.Select(s => (s.Prompt, s.Response)).ToList();
         var batch = ResponseBatch.Pad(rows, padTokenId, device);
-        return new PpoBatch(batch.InputIds, batch.ResponseMask, batch.Spread(rows, (b, k) => scores[b][k]), batch.Tokens,
-            [.. rows.Select(r => r.Prompt.Length + r.Response.Length)], [.. rows.Select(r => r.Prompt.Length)]);
+        return new PpoBatch(batch.InputIds, batch.ResponseMask, batch.Spread(rows, (b, k) => scores[b][k]), batch.Tokens, batch.Lengths,
+            batch.PromptLengths, batch.RowTokens);
     }
 
     /// <summary>What picks rows <paramref name="rows"/> of a (B, T, …) tensor, cut after the longest of them: the later
@@ -31,9 +31,10 @@ public sealed record PpoBatch(Tensor InputIds, Tensor ResponseMask, Tensor Score
     }
 
     /// <summary>Where the real and the response tokens of rows <paramref name="rows"/> are in a pass <paramref name="width"/>
-    /// columns wide (null: cut at their longest, as <see cref="Rows"/> cuts them).</summary>
+    /// columns wide (null: cut at their longest, as <see cref="Rows"/> cuts them), with the prefixes they share.</summary>
     public Models.Unpadding Unpadded(IReadOnlyList<int> rows, long? width = null) =>
-        Models.Unpadding.Of([.. rows.Select(i => Lengths[i])], width ?? rows.Max(i => Lengths[i]), InputIds.device, [.. rows.Select(i => PromptLengths[i])]);
+        Models.Unpadding.Of([.. rows.Select(i => Lengths[i])], width ?? rows.Max(i => Lengths[i]), InputIds.device, [.. rows.Select(i => PromptLengths[i])],
+            [.. rows.Select(i => RowTokens[i])]);
 
     /// <summary>x shifted one position to the right along dim 1 with 0 in front: the value of the state before token t
     /// is the critic's output at position t − 1.</summary>

@@ -169,6 +169,8 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                 using var sums = zeros(5, dtype: ScalarType.Float32, device: session.Device);
                 using var gradNorms = zeros(1, dtype: ScalarType.Float32, device: session.Device);
                 int updates = 0, optimizerSteps = 0, accumulated = 0;
+                // Rows that begin alike (a prompt template's opening) share those positions' passes unless the policy draws dropout.
+                var (sharesPrefixes, computed) = (!session.Model.DrawsDropout(), 0L);
                 void Update()
                 {
                     using var norm = session.OptimizerStep(training.Optimization.MaxGradNorm);
@@ -186,7 +188,9 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                         using var scope = NewDisposeScope();
                         var Pick = batch.Rows(chunk);
                         var mask = Pick(batch.ResponseMask);
-                        var (logProbs, values) = agent.Score(Pick(batch.InputIds), mask, batch.Unpadded(chunk), withEntropy: true);
+                        var layout = batch.Unpadded(chunk);
+                        var (logProbs, values) = agent.Score(Pick(batch.InputIds), mask, layout, withEntropy: true);
+                        computed += sharesPrefixes ? layout.Tokens : layout.RealTokens;
                         var policy = PpoMath.PolicyLoss(logProbs.LogProbs, Pick(oldLogProbs), Pick(advantages), mask, ppo.ClipRange);
                         var value = PpoMath.ValueLoss(PpoBatch.ShiftRight(values.to(ScalarType.Float32)), Pick(oldValues), Pick(returns), mask, ppo.ClipRangeValue);
                         var entropyMean = (logProbs.Entropy * mask).sum() / mask.sum();
@@ -236,6 +240,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                 context.Metrics.Report(step, "response_length", (double)responseTokens / samples.Count);
                 context.Metrics.Report(step, "rollout_tokens_per_s", responseTokens / rolloutSeconds);
                 context.Metrics.Report(step, "train_tokens_per_s", batch.Tokens * ppo.PpoEpochs / trainClock.Elapsed.TotalSeconds);
+                context.Metrics.Report(step, "shared_token_fraction", 1 - (double)computed / (batch.Tokens * ppo.PpoEpochs));
                 context.Metrics.Report(step, "lr", learningRate);
                 context.Metrics.Report(step, "grad_norm", gradNorm);
                 foreach (var (name, value) in components) context.Metrics.Report(step, name, value);

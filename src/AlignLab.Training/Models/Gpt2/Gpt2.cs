@@ -221,7 +221,16 @@ public sealed class Gpt2LMHeadModel : CausalLM
 
     public override bool ActivationCheckpointing { get => transformer.CheckpointLayers; set => transformer.CheckpointLayers = value; }
 
-    public override void DisableDropout() => transformer.DisableDropout();
+    private bool _dropoutDisabled;
+
+    public override void DisableDropout()
+    {
+        transformer.DisableDropout();
+        _dropoutDisabled = true;
+    }
+
+    protected override bool OwnDropout =>
+        transformer.training && !_dropoutDisabled && (_config.attn_pdrop > 0 || _config.resid_pdrop > 0 || _config.embd_pdrop > 0);
 
     public override Tensor Hidden(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null, Unpadding? unpadded = null)
     {
