@@ -143,10 +143,13 @@ public class UnpaddingTests
         Assert.True(model.DrawsDropout());
         Tensor Hidden(Unpadding layout)
         {
+            // Each pass in a dispose scope of its own, as a method's steps are: the layout outlives them.
+            using var pass = NewDisposeScope();
             random.manual_seed(11);
-            return model.Hidden(batch.InputIds, unpadded: layout).detach();
+            return model.Hidden(batch.InputIds, unpadded: layout).detach().MoveToOuterDisposeScope();
         }
         Assert.True(Hidden(unpadded).equal(Hidden(unpadded.Unshared)).all().item<bool>());
+        Assert.True(Hidden(unpadded).equal(Hidden(unpadded)).all().item<bool>());
 
         model.eval();
         Assert.False(model.DrawsDropout());

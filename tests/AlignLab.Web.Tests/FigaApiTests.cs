@@ -102,7 +102,7 @@ public sealed class FigaApiTests(SharedWebApp app) : IClassFixture<SharedWebApp>
 
         var names = (await app.Api.MetricsAsync(id)).Select(p => p!["name"]!.GetValue<string>()).ToHashSet();
         Assert.Superset(new HashSet<string> { "loss", "good_token_loss", "bad_token_loss", "good_tokens", "bad_tokens_kept", "bad_tokens_dropped",
-            "tokens_per_s", "eval_rewarded_token_logp", "eval_penalised_token_logp", "eval_revised_logp", "eval_original_logp" }, names);
+            "tokens_per_s", "shared_token_fraction", "eval_rewarded_token_logp", "eval_penalised_token_logp", "eval_revised_logp", "eval_original_logp" }, names);
         var weights = Path.Combine(app.ArtifactRoot, "runs", id.ToString(), "token_weights.jsonl");
         Assert.Equal(20, File.ReadAllLines(weights).Length);
     }

@@ -63,7 +63,7 @@ public sealed class PpoApiTests(SharedWebApp app) : IClassFixture<SharedWebApp>
         });
         var points = await app.Api.MetricsAsync(ppoId);
         foreach (var name in new[] { "reward", "reward_with_kl", "kl", "kl_beta", "entropy", "policy_loss", "value_loss", "clip_fraction", "approx_kl",
-                     "explained_variance", "response_length", "rollout_tokens_per_s", "train_tokens_per_s" })
+                     "explained_variance", "response_length", "rollout_tokens_per_s", "train_tokens_per_s", "shared_token_fraction" })
             Assert.Equal([1L, 2, 3], points.Where(p => p!["name"]!.GetValue<string>() == name).Select(p => p!["step"]!.GetValue<long>()));
         var ppoRun = Path.Combine(app.ArtifactRoot, "runs", ppoId.ToString());
         Assert.Equal(12, File.ReadAllLines(Path.Combine(ppoRun, "samples.jsonl")).Length);        // 4 samples × 3 steps

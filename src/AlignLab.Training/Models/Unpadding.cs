@@ -22,11 +22,13 @@ namespace AlignLab.Training.Models;
 public sealed class Unpadding : IDisposable
 {
     private readonly int[] _lengths;
-    private readonly int[]? _promptLengths;
-    private Unpadding? _unshared;
+    private readonly Unpadding? _unshared;
 
-    private Unpadding(Tensor index, Tensor? place, Tensor? predicting, int[] lengths, int[]? promptLengths, long width) =>
-        (Index, Place, Predicting, _lengths, _promptLengths, Width) = (index, place, predicting, lengths, promptLengths, width);
+    private Unpadding(Tensor index, Tensor? place, Tensor? predicting, int[] lengths, long width, Tensor? unsharedIndex = null)
+    {
+        (Index, Place, Predicting, _lengths, Width) = (index, place, predicting, lengths, width);
+        if (unsharedIndex is not null) _unshared = new Unpadding(unsharedIndex, null, predicting, lengths, width);
+    }
 
     /// <summary>(N) Int64: the flat positions in the (B · T) layout of the tokens the token-wise layers compute, row after
     /// row: each row's real tokens, less those of a prefix that an earlier row holds.</summary>
@@ -51,8 +53,8 @@ public sealed class Unpadding : IDisposable
     public bool LeavesOut => Tokens < Batch * Width;
 
     /// <summary>The same rows with every real token computed in its own row: for a pass that draws dropout. This one when
-    /// no prefix is shared; made once, and disposed with this.</summary>
-    public Unpadding Unshared => SharesPrefixes ? _unshared ??= Of(_lengths, Width, Index.device, _promptLengths) : this;
+    /// no prefix is shared. Made with this (in the same dispose scope, whichever pass asks for it) and disposed with it.</summary>
+    public Unpadding Unshared => _unshared ?? this;
 
     /// <param name="lengths">Each row's real tokens (at most <paramref name="width"/>).</param>
     /// <param name="promptLengths">Each row's prompt (its response is the rest of its real tokens).</param>
@@ -70,6 +72,7 @@ public sealed class Unpadding : IDisposable
         // before it in its row, its own token id) if an earlier row made one, else a new one. Without tokens every real
         // position is a node of its own.
         var index = new List<long>(lengths.Sum());
+        var real = new List<long>(lengths.Sum());
         var place = new long[lengths.Count * width];
         var nodes = new Dictionary<(long Before, int Token), long>();
         for (int b = 0; b < lengths.Count; b++)
@@ -78,6 +81,7 @@ public sealed class Unpadding : IDisposable
             for (int t = 0; t < lengths[b]; t++)
             {
                 var flat = b * width + t;
+                real.Add(flat);
                 if (tokens is null || !nodes.TryGetValue((before, tokens[b][t]), out var packed))
                 {
                     packed = index.Count;
@@ -88,7 +92,7 @@ public sealed class Unpadding : IDisposable
             }
             for (int t = lengths[b]; t < width; t++) place[b * width + t] = -1;
         }
-        var shares = index.Count < lengths.Sum();
+        var shares = index.Count < real.Count;
         if (shares) for (int i = 0; i < place.Length; i++) if (place[i] < 0) place[i] = index.Count;
 
         var predicting = new List<long>();
@@ -96,7 +100,8 @@ public sealed class Unpadding : IDisposable
             for (int b = 0; b < lengths.Count; b++)
                 for (int t = Math.Max(promptLengths[b], 1) - 1; t < lengths[b] - 1; t++) predicting.Add(b * width + t);
         return new Unpadding(tensor(index.ToArray(), device: device), shares ? tensor(place, device: device) : null,
-            promptLengths is null ? null : tensor(predicting.ToArray(), device: device), [.. lengths], promptLengths?.ToArray(), width);
+            promptLengths is null ? null : tensor(predicting.ToArray(), device: device), [.. lengths], width,
+            shares ? tensor(real.ToArray(), device: device) : null);
     }
 
     /// <summary>(B, T, …) to the packed tokens' (N, …).</summary>
@@ -118,6 +123,6 @@ public sealed class Unpadding : IDisposable
         Index.Dispose();
         Place?.Dispose();
         Predicting?.Dispose();
-        _unshared?.Dispose();
+        _unshared?.Index.Dispose();
     }
 }
