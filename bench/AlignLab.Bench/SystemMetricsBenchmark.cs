@@ -14,7 +14,8 @@ namespace AlignLab.Bench;
 /// <summary>The worker's system metrics on a real device, and the memory estimate against what a run really held: runs
 /// SFT, FIGA and PPO for 10 steps each through <see cref="SystemMetrics"/> (with the NVML monitor on CUDA, as a worker
 /// does) and prints every system/ series and, on CUDA, the run's sampled GPU peak beside the estimate submission records
-/// (<see cref="RunMemoryEstimate"/>), with their ratio. On the CPU it shows that no GPU series arrive.
+/// (<see cref="RunMemoryEstimate"/>), with their ratio. The runs compute every row's prefix (share_prefixes off), as the
+/// estimate counts them; shared prefixes hold less. On the CPU it shows that no GPU series arrive.
 /// Arguments: the device (default cpu) and the shape (demo or gpt2-small; default demo).</summary>
 public static class SystemMetricsBenchmark
 {
@@ -33,7 +34,7 @@ public static class SystemMetricsBenchmark
             var name = method.Descriptor.Name;
             var extra = name == MethodNames.Ppo ? ""","reward":"keyword","keyword":"Tokyo" """ : name == MethodNames.Figa ? ""","eval_every":0""" : ""","eval_every":10""";
             var spec = validator.Validate(System.Text.Json.Nodes.JsonNode.Parse(
-                $$$"""{"method":"{{{name}}}","parameters":{"model":"{{{Path.GetFileName(folder)}}}","device":"{{{device}}}","max_steps":10,"checkpoint_every":0{{{extra}}}}}""")).Spec!;
+                $$$"""{"method":"{{{name}}}","parameters":{"model":"{{{Path.GetFileName(folder)}}}","device":"{{{device}}}","max_steps":10,"checkpoint_every":0,"share_prefixes":false{{{extra}}}}}""")).Spec!;
             var context = new BenchRunContext(spec, Path.Combine(root, name));
             var system = new SystemMetrics(context, TimeSpan.Zero, GpuMonitor.For(device));
             await method.RunAsync(new MetricsOverride(context, system));

@@ -74,7 +74,7 @@ public sealed class DisableDropoutTests
         };
         var context = new MethodContext(new PpoMethod(registry), """{"reward":"keyword","keyword":"a"}""");
         using var session = TrainingSession.Open(context, registry, options,
-            model => new PolicyWithValueHead(model, PolicyWithValueHead.CriticFrom(rewardModel, model, options.Runtime.DisableDropout)));
+            model => new PolicyWithValueHead(model, PolicyWithValueHead.CriticFrom(rewardModel, model, options.Runtime)));
         var agent = session.Module;
         // The value head starts at zero: move it so that the critic's hidden states reach the values.
         using (no_grad()) agent.named_parameters().Single(p => p.name == "v_head.weight").parameter.normal_(0, 1);

@@ -264,6 +264,24 @@ public sealed class FigaMethodTests : IClassFixture<FigaMethodTests.InitialPolic
     }
 
     [Fact]
+    public async Task SharedPrefixesTrainAsEveryRowComputingItsOwn()
+    {
+        // The same steps with a pair's prompt (and the rows' common openings) computed once, and with share_prefixes off.
+        var runs = new[] { true, false }.Select(share => new MethodContext(new FigaMethod(_registry),
+            $$"""{"model":"demo-initial","learning_rate":0.0005,"batch_size":2,"grad_accum":2,"share_prefixes":{{(share ? "true" : "false")}},"max_steps":3,"eval_every":0,"eval_fraction":0.1,"checkpoint_every":0}""")).ToList();
+        foreach (var run in runs) await new FigaMethod(_registry).RunAsync(run);
+
+        foreach (var metric in new[] { "loss", "good_token_loss", "bad_token_loss", "good_tokens", "bad_tokens_kept", "grad_norm" })
+        {
+            var (shared, own) = (runs[0].Series(metric).ToArray(), runs[1].Series(metric).ToArray());
+            for (int i = 0; i < own.Length; i++) Assert.True(Math.Abs(shared[i] - own[i]) <= 1e-4 * Math.Max(1, Math.Abs(own[i])), $"{metric} at step {i + 1}: {shared[i]} vs {own[i]}");
+        }
+        // A demo pair's two rows share at least their prompt, about half of their tokens; off, nothing is shared.
+        Assert.All(runs[0].Series("shared_token_fraction"), f => Assert.InRange(f, 0.4, 0.95));
+        Assert.All(runs[1].Series("shared_token_fraction"), f => Assert.Equal(0, f));
+    }
+
+    [Fact]
     public async Task FigaRaisesRevisedTokensAndLowersPenalisedTokensOnHeldOutPairs()
     {
         var context = new MethodContext(new FigaMethod(_registry),

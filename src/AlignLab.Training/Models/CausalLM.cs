@@ -33,7 +33,7 @@ public abstract class CausalLM(string name) : nn.Module(name)
     public abstract Tensor Hidden(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null, Unpadding? unpadded = null);
 
     /// <summary>The <see cref="Unpadding"/> a pass uses: none when it leaves no position out; without shared prefixes when the
-    /// pass draws dropout (each row's positions draw their own masks). Refuses one of another shape than the pass's, or with
+    /// pass draws dropout (each row's positions draw their own masks) or sharing is off. Refuses one of another shape than the pass's, or with
     /// a cache.</summary>
     protected Unpadding? ForPass(Unpadding? unpadded, long batch, long width, KvCache? cache)
     {
@@ -41,9 +41,15 @@ public abstract class CausalLM(string name) : nn.Module(name)
         if (cache is not null) throw new ArgumentException("an unpadded pass takes no KV cache", nameof(unpadded));
         if (unpadded.Batch != batch || unpadded.Width != width)
             throw new ArgumentException($"the unpadding is of {unpadded.Batch} × {unpadded.Width} tokens, the pass of {batch} × {width}", nameof(unpadded));
-        if (unpadded.SharesPrefixes && DrawsDropout()) unpadded = unpadded.Unshared;
+        if (unpadded.SharesPrefixes && !ComputesSharedPrefixesOnce()) unpadded = unpadded.Unshared;
         return unpadded.LeavesOut ? unpadded : null;
     }
+
+    /// <summary>Whether passes may compute a prefix that rows share once (a run's share_prefixes); see <see cref="Unpadding"/>.</summary>
+    public bool SharePrefixes { get; set; } = true;
+
+    /// <summary>Whether a pass now computes a prefix that rows share once: <see cref="SharePrefixes"/>, and no dropout drawn.</summary>
+    public bool ComputesSharedPrefixesOnce() => SharePrefixes && !DrawsDropout();
 
     /// <summary>Whether a pass now draws dropout masks: the model's own dropout in training mode (<see cref="OwnDropout"/>), or a
     /// LoRA adapter's.</summary>

@@ -81,7 +81,7 @@ public sealed record LoraOptions
         .Text(o => o.Targets, "lora_targets", 200, "Comma-separated layer names to adapt; empty: the model's query/value maps (c_attn for GPT-2).");
 }
 
-/// <summary>Seed, device, precision, activation checkpointing and the model's dropout.</summary>
+/// <summary>Seed, device, precision, activation checkpointing, the model's dropout and shared prefixes.</summary>
 public sealed record RuntimeOptions
 {
     public int Seed { get; init; } = 1234;
@@ -89,6 +89,7 @@ public sealed record RuntimeOptions
     public string Precision { get; init; } = "fp32";
     public bool ActivationCheckpointing { get; init; }
     public bool DisableDropout { get; init; }
+    public bool SharePrefixes { get; init; } = true;
 
     public static ParameterSchema<RuntimeOptions> Schema { get; } = new ParameterSchema<RuntimeOptions>()
         .Integer(o => o.Seed, "seed", 0, int.MaxValue, "Seed of data order and dropout.")
@@ -101,7 +102,11 @@ public sealed record RuntimeOptions
             "layer instead of all, for a third more compute. Same loss and gradients.")
         .Boolean(o => o.DisableDropout, "disable_dropout",
             "Train with the model's own dropout (config.json's attention, residual and embedding dropout) at 0, as TRL's PPO and DPO " +
-            "trainers do and as AlpacaFarm's PPO keeps its policy in eval mode; lora_dropout still applies. Off: the config's dropout.");
+            "trainers do and as AlpacaFarm's PPO keeps its policy in eval mode; lora_dropout still applies. Off: the config's dropout.")
+        .Boolean(o => o.SharePrefixes, "share_prefixes",
+            "Run the positions that rows of a batch begin alike with (a pair's prompt, the template's opening) through the model once for " +
+            "all of them: the same losses and gradients up to float rounding, in less time and activation memory; never in a pass that " +
+            "draws dropout. Off: every row computes its own (for comparison, or to measure memory against the estimate, which assumes so).");
 }
 
 /// <summary>What <see cref="TrainingSession"/> needs of a method's options: every fine-tuning method's record has these

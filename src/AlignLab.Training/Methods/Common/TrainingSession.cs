@@ -113,6 +113,7 @@ public class TrainingSession : IDisposable
             if (bf16) model.to(ScalarType.BFloat16);
             model.ActivationCheckpointing = runtime.ActivationCheckpointing;
             if (runtime.DisableDropout) model.DisableDropout();
+            model.SharePrefixes = runtime.SharePrefixes;
             if (lora.Enabled)
             {
                 var targets = lora.Targets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -81,7 +81,7 @@ public sealed class FigaMethod(ModelRegistry registry, IDatasetStore? datasets =
                 double loss = 0, goodLoss = 0, badLoss = 0;
                 long goodTokens = 0, badKept = 0, badDropped = 0, tokens = 0, computed = 0;
                 // A pair's rows begin with the same prompt, computed once unless the passes draw dropout (Unpadding).
-                var sharesPrefixes = !session.Model.DrawsDropout();
+                var sharesPrefixes = session.Model.ComputesSharedPrefixesOnce();
                 for (int first = 0; first < accumulation; first += perPass)
                 {
                     // Revisions and initial responses of micro_batches_per_pass micro-batches in one batch; each token weighted

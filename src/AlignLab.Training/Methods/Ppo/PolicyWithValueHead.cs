@@ -1,3 +1,4 @@
+using AlignLab.Training.Methods.Common;
 using AlignLab.Training.Inference;
 using AlignLab.Training.Models;
 using TorchSharp.Modules;
@@ -57,15 +58,16 @@ public sealed class PolicyWithValueHead : nn.Module
 
     /// <summary>A critic from a reward model's folder (a decoder *ForSequenceClassification): its backbone, without its
     /// score head. It reads the policy's token ids, so it must share the policy's vocabulary.</summary>
-    /// <param name="disableDropout">The run's disable_dropout, which holds for the critic as for the policy.</param>
-    public static CausalLM CriticFrom(string rewardModelFolder, CausalLM policy, bool disableDropout)
+    /// <param name="runtime">The run's disable_dropout and share_prefixes, which hold for the critic as for the policy.</param>
+    public static CausalLM CriticFrom(string rewardModelFolder, CausalLM policy, RuntimeOptions runtime)
     {
         var config = ModelFolder.ReadConfig(rewardModelFolder);
         if (config.VocabSize != policy.Config.VocabSize)
             throw new ArgumentException($"critic: the reward model's vocabulary ({config.VocabSize} tokens) is not the policy's ({policy.Config.VocabSize}); " +
                 "a critic initialised from the reward model reads the policy's tokens, so both must share a tokenizer");
         var backbone = SequenceClassifier.Load(rewardModelFolder).Backbone;
-        if (disableDropout) backbone.DisableDropout();
+        if (runtime.DisableDropout) backbone.DisableDropout();
+        backbone.SharePrefixes = runtime.SharePrefixes;
         return backbone;
     }
 

@@ -80,7 +80,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
     {
         var seed = training.Runtime.Seed;
         using var session = TrainingSession.Open(context, registry, training,
-            model => new PolicyWithValueHead(model, criticFolder is null ? null : PolicyWithValueHead.CriticFrom(criticFolder, model, training.Runtime.DisableDropout)));
+            model => new PolicyWithValueHead(model, criticFolder is null ? null : PolicyWithValueHead.CriticFrom(criticFolder, model, training.Runtime)));
         var agent = session.Module;
         using var reference = training.Lora.Enabled ? null : FrozenReference(session);
         using var rewards = rewardSource(session);
@@ -170,7 +170,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                 using var gradNorms = zeros(1, dtype: ScalarType.Float32, device: session.Device);
                 int updates = 0, optimizerSteps = 0, accumulated = 0;
                 // Rows that begin alike (a prompt template's opening) share those positions' passes unless the policy draws dropout.
-                var (sharesPrefixes, computed) = (!session.Model.DrawsDropout(), 0L);
+                var (sharesPrefixes, computed) = (session.Model.ComputesSharedPrefixesOnce(), 0L);
                 void Update()
                 {
                     using var norm = session.OptimizerStep(training.Optimization.MaxGradNorm);
@@ -324,6 +324,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
         if (session.Model.parameters().First().dtype == ScalarType.BFloat16) reference.to(ScalarType.BFloat16);
         foreach (var parameter in reference.parameters()) parameter.requires_grad = false;
         reference.eval();
+        reference.SharePrefixes = session.Model.SharePrefixes;
         return reference;
     }
 }
