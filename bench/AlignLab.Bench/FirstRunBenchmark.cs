@@ -13,13 +13,15 @@ namespace AlignLab.Bench;
 /// initial answers, so that it is confident in the mistakes FIGA corrects), then FIGA with its defaults from that policy
 /// for the given number of steps, printing what the run page plots: the penalised tokens FIGA counts
 /// (bad_tokens_kept) and the held-out log-probabilities of the penalised and rewarded tokens.
-/// Arguments: FIGA steps (default 200, the paper's), then the device (default cpu).</summary>
+/// Arguments: FIGA steps (default 200, the paper's), the device (default cpu), and FIGA's preset (default paper; demo is the
+/// home page's).</summary>
 public static class FirstRunBenchmark
 {
     public static async Task RunAsync(string[] args)
     {
         var steps = args.Length > 0 ? int.Parse(args[0]) : 200;
         var device = args.Length > 1 ? args[1] : "cpu";
+        var preset = args.Length > 2 ? args[2] : "paper";
         var root = Directory.CreateTempSubdirectory("alignlab-first-run-").FullName;
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, device {device}");
         var clock = Stopwatch.StartNew();
@@ -39,11 +41,11 @@ public static class FirstRunBenchmark
         var policyFolder = Path.Combine(root, DemoPolicy.Name);
         Directory.Move(Path.Combine(policy.ArtifactDirectory, "export"), policyFolder);
 
-        var run = new BenchRunContext(Spec($$$"""{"method":"figa","parameters":{"model":"{{{DemoPolicy.Name}}}","device":"{{{device}}}","max_steps":{{{steps}}},"eval_every":{{{Math.Max(1, steps / 4)}}}}}"""),
+        var run = new BenchRunContext(Spec($$$"""{"method":"figa","parameters":{"preset":"{{{preset}}}","model":"{{{DemoPolicy.Name}}}","device":"{{{device}}}","max_steps":{{{steps}}},"eval_every":{{{Math.Max(1, steps / 4)}}}}}"""),
             Path.Combine(root, "figa"));
         clock.Restart();
         await figa.RunAsync(run);
-        Console.WriteLine($"FIGA from the demo policy, defaults, {steps} steps: {clock.Elapsed.TotalSeconds:0.0} s");
+        Console.WriteLine($"FIGA from the demo policy, {preset} preset, {steps} steps: {clock.Elapsed.TotalSeconds:0.0} s");
         foreach (var name in new[] { "bad_tokens_kept", "bad_tokens_dropped", "good_tokens" })
         {
             var values = run.Points.Where(p => p.Name == name).ToList();

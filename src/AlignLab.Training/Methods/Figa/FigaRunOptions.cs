@@ -43,6 +43,9 @@ public sealed record FigaRunOptions : ITrainingOptions
         Joining = PromptJoining.Ids,
         Optimization = Paper.Optimization with { MaxSteps = 200, MaxLength = 128 },
         Runtime = Paper.Runtime with { Precision = "fp32" },
+        // The demo runs on a CPU, where four of a step's 16 micro-batches in one pass take about 0.6 of the time (the same
+        // gradient; bench/results/method-throughput.md), and memory is no concern at the demo model's size.
+        MicroBatchesPerPass = 4,
     };
 
     /// <summary>Eq. 1 and the bad-token selection (Core's <see cref="FigaOptions"/>, which the reference loss shares).</summary>
