@@ -40,7 +40,7 @@ public sealed class PpoCriticTests : IClassFixture<PpoCriticTests.DemoWithReward
     {
         using var scope = NewDisposeScope();
         using var policy = ModelFolder.Load(_fixture.Policy);
-        using var agent = new PolicyWithValueHead(policy, PolicyWithValueHead.CriticFrom(_fixture.RewardModel, policy, new AlignLab.Training.Methods.Common.RuntimeOptions()));
+        using var agent = new PolicyWithValueHead(policy, PolicyWithValueHead.CriticFrom(_fixture.RewardModel, policy, new RuntimeOptions()));
         using var rewardModel = SequenceClassifier.Load(_fixture.RewardModel);
         var parameters = agent.named_parameters().ToDictionary(p => p.name, p => p.parameter);
 
@@ -70,7 +70,7 @@ public sealed class PpoCriticTests : IClassFixture<PpoCriticTests.DemoWithReward
 
         // The checkpoint after step 1 holds the critic's weights, moved away from the reward model's by the value loss.
         using var policy = ModelFolder.Load(_fixture.Policy);
-        using var agent = new PolicyWithValueHead(policy, PolicyWithValueHead.CriticFrom(_fixture.RewardModel, policy, new AlignLab.Training.Methods.Common.RuntimeOptions()));
+        using var agent = new PolicyWithValueHead(policy, PolicyWithValueHead.CriticFrom(_fixture.RewardModel, policy, new RuntimeOptions()));
         using var optimizer = AdamWFactory.Create(agent, 1e-5, 0);
         Assert.Equal(1, TrainingCheckpoint.Restore(context.Checkpoints.Latest()!, agent, optimizer));
         using var rewardModel = SequenceClassifier.Load(_fixture.RewardModel);
@@ -84,7 +84,7 @@ public sealed class PpoCriticTests : IClassFixture<PpoCriticTests.DemoWithReward
     {
         var other = RealModels.Create("gpt2", Path.Combine(TinyModels.TempFolder(), "gpt2"));
         using var policy = ModelFolder.Load(_fixture.Policy);
-        var failure = Assert.Throws<ArgumentException>(() => PolicyWithValueHead.CriticFrom(other, policy, new AlignLab.Training.Methods.Common.RuntimeOptions()));
+        var failure = Assert.Throws<ArgumentException>(() => PolicyWithValueHead.CriticFrom(other, policy, new RuntimeOptions()));
         Assert.StartsWith("critic: the reward model's vocabulary (50257 tokens) is not the policy's", failure.Message);
     }
 

@@ -33,8 +33,8 @@ public abstract class CausalLM(string name) : nn.Module(name)
     public abstract Tensor Hidden(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null, Unpadding? unpadded = null);
 
     /// <summary>The <see cref="Unpadding"/> a pass uses: none when it leaves no position out; without shared prefixes when the
-    /// pass draws dropout (each row's positions draw their own masks) or sharing is off. Refuses one of another shape than the pass's, or with
-    /// a cache.</summary>
+    /// pass draws dropout (each row's positions draw their own masks) or sharing is off. Refuses one of another shape than
+    /// the pass's, or with a cache.</summary>
     protected Unpadding? ForPass(Unpadding? unpadded, long batch, long width, KvCache? cache)
     {
         if (unpadded is null) return null;

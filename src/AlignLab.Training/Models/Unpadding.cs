@@ -11,14 +11,15 @@ namespace AlignLab.Training.Models;
 /// column either way;</item>
 /// <item>with the rows' tokens, a prefix that several rows begin with (a FIGA pair's prompt, a template's system text, the
 /// question of multiple-choice options) runs through the token-wise layers once: under causal attention a position's
-/// hidden states depend only on the tokens up to it, so rows that agree up to a position agree there too (prefix sharing,
-/// as "Accelerating Direct Preference Optimization with Prefix Sharing" does for preference pairs). Each padded position reads its packed token (<see cref="Place"/>), and
-/// the gradient of a shared token sums its rows'. Not for a pass that draws dropout, whose masks differ by row: the model
-/// then takes <see cref="Unshared"/>;</item>
+/// hidden states depend only on the tokens up to it, so rows that agree up to a position agree there too (prefix
+/// sharing, as "Accelerating Direct Preference Optimization with Prefix Sharing" does for preference pairs). Each padded
+/// position reads its packed token (<see cref="Place"/>), and the gradient of a shared token sums its rows'. Not for a
+/// pass that draws dropout, whose masks differ by row: the model then takes <see cref="Unshared"/>;</item>
 /// <item>the output head and the log-softmax run on the positions that predict a response token alone
 /// (<see cref="Inference.TokenLogProbs"/>), not on prompts or padding.</item>
 /// </list>
-/// Built on the host from the lengths (and tokens), so nothing waits for the device; its indices belong to whoever disposes this.</summary>
+/// Built on the host from the lengths (and tokens), so nothing waits for the device; its indices belong to whoever
+/// disposes this.</summary>
 public sealed class Unpadding : IDisposable
 {
     private readonly int[] _lengths;

@@ -1,5 +1,5 @@
-using AlignLab.Training.Methods.Common;
 using AlignLab.Training.Inference;
+using AlignLab.Training.Methods.Common;
 using AlignLab.Training.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
