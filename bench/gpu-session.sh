@@ -6,7 +6,8 @@
 #   methods    FIGA step, PPO rollout (old and new generation path, and 256 prompts), update and whole step, with MFU
 #              in the methods' default precision (bf16-mixed on CUDA: bf16 compute, fp32 master weights; PyTorch's side
 #              uses autocast, as HF Trainer does), and the same work in PyTorch with HF generate, GPT-2 small
-#   system     system metrics through NVML, and each method's sampled GPU peak against its memory estimate (SFT, FIGA, PPO)
+#   system     system metrics through NVML, and each method's sampled GPU peak against its memory estimate (SFT, FIGA, PPO with
+#              share_prefixes off, as the estimate counts; then FIGA with shared prefixes)
 #   optimizer  clipping + AdamW per parameter (TorchSharp) against one flat buffer
 #   oom        CUDA out of memory in a run and in autograd's thread, then a run that completes in the same process
 #   large      `methods` at Qwen2.5-1.5B's shape (1.31 B), ours then PyTorch's
@@ -65,7 +66,7 @@ if has methods; then echo "== Methods at GPT-2 small, ours then PyTorch's"; meth
 
 if has system; then
   echo "== System metrics on CUDA; each method's sampled GPU peak against its memory estimate (SFT, FIGA, PPO)"
-  timeout 150 "$bench" system-metrics cuda gpt2-small 2>&1 | tee "$out/system-metrics.txt"
+  timeout 180 "$bench" system-metrics cuda gpt2-small 2>&1 | tee "$out/system-metrics.txt"
 fi
 
 if has optimizer; then

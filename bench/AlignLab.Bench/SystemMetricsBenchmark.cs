@@ -15,7 +15,8 @@ namespace AlignLab.Bench;
 /// SFT, FIGA and PPO for 10 steps each through <see cref="SystemMetrics"/> (with the NVML monitor on CUDA, as a worker
 /// does) and prints every system/ series and, on CUDA, the run's sampled GPU peak beside the estimate submission records
 /// (<see cref="RunMemoryEstimate"/>), with their ratio. The runs compute every row's prefix (share_prefixes off), as the
-/// estimate counts them; shared prefixes hold less. On the CPU it shows that no GPU series arrive.
+/// estimate counts them; FIGA then runs again with shared prefixes, which hold less. On the CPU it shows that no GPU series
+/// arrive.
 /// Arguments: the device (default cpu) and the shape (demo or gpt2-small; default demo).</summary>
 public static class SystemMetricsBenchmark
 {
@@ -29,16 +30,16 @@ public static class SystemMetricsBenchmark
         ITrainingMethod[] methods = [new SftMethod(registry), new FigaMethod(registry), new PpoMethod(registry)];
         var validator = new RunRequestValidator(new MethodCatalog(methods), registry);
         Console.WriteLine($"device {device}, model {shape}: NVML monitor {(GpuMonitor.For(device) is null ? "absent" : "present")}");
-        foreach (var method in methods)
+        foreach (var (method, share) in methods.Select(m => (m, false)).Append((methods[1], true)))
         {
             var name = method.Descriptor.Name;
             var extra = name == MethodNames.Ppo ? ""","reward":"keyword","keyword":"Tokyo" """ : name == MethodNames.Figa ? ""","eval_every":0""" : ""","eval_every":10""";
             var spec = validator.Validate(System.Text.Json.Nodes.JsonNode.Parse(
-                $$$"""{"method":"{{{name}}}","parameters":{"model":"{{{Path.GetFileName(folder)}}}","device":"{{{device}}}","max_steps":10,"checkpoint_every":0,"share_prefixes":false{{{extra}}}}}""")).Spec!;
-            var context = new BenchRunContext(spec, Path.Combine(root, name));
+                $$$"""{"method":"{{{name}}}","parameters":{"model":"{{{Path.GetFileName(folder)}}}","device":"{{{device}}}","max_steps":10,"checkpoint_every":0,"share_prefixes":{{{(share ? "true" : "false")}}}{{{extra}}}}}""")).Spec!;
+            var context = new BenchRunContext(spec, Path.Combine(root, share ? name + "-shared" : name));
             var system = new SystemMetrics(context, TimeSpan.Zero, GpuMonitor.For(device));
             await method.RunAsync(new MetricsOverride(context, system));
-            Console.WriteLine($"{name}:");
+            Console.WriteLine($"{name}{(share ? ", prefixes shared" : "")}:");
             foreach (var group in context.Points.Where(p => p.Name.StartsWith(SystemMetrics.Prefix, StringComparison.Ordinal)).GroupBy(p => p.Name))
                 Console.WriteLine($"  {group.Key}: {group.Count()} points, last {group.Last().Value:0.0}, max {group.Max(p => p.Value):0.0}");
             if (spec.Memory is { } estimate)
