@@ -8,9 +8,15 @@ namespace AlignLab.Training.Batching;
 /// <see cref="PromptLengths"/>) known on the host. Every method's batches start from this; <see cref="Spread"/> places
 /// per-response-token values (FIGA weights, changed-token flags, rewards) at their positions; <see cref="Unpadded"/> says
 /// where the real and response tokens are for passes, which need no attention mask.</summary>
-public sealed record ResponseBatch(Tensor InputIds, Tensor ResponseMask, long Tokens, int[] Lengths, int[] PromptLengths, int[][] RowTokens)
+public sealed record ResponseBatch(Tensor InputIds, Tensor ResponseMask, int[] PromptLengths, int[][] RowTokens)
 {
     public long Length => InputIds.shape[1];
+
+    /// <summary>Each row's real tokens.</summary>
+    public int[] Lengths { get; } = [.. RowTokens.Select(r => r.Length)];
+
+    /// <summary>The batch's real tokens.</summary>
+    public long Tokens => Lengths.Sum();
 
     /// <summary>Where the real tokens and the response tokens are, for a pass that skips the padding and computes a prefix
     /// that rows share once (<see cref="Unpadding"/>).</summary>
@@ -37,8 +43,7 @@ public sealed record ResponseBatch(Tensor InputIds, Tensor ResponseMask, long To
             }
         }
         long[] shape = [rows.Count, length];
-        int[] lengths = [.. rows.Select(r => r.Prompt.Length + r.Response.Length)];
-        return new ResponseBatch(tensor(ids, shape, device: device), tensor(response, shape, device: device), lengths.Sum(), lengths,
+        return new ResponseBatch(tensor(ids, shape, device: device), tensor(response, shape, device: device),
             [.. rows.Select(r => r.Prompt.Length)], [.. rows.Select(r => (int[])[.. r.Prompt, .. r.Response])]);
     }
 

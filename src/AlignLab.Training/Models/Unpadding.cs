@@ -69,11 +69,12 @@ public sealed class Unpadding : IDisposable
         if (tokens is not null && (tokens.Count != lengths.Count || tokens.Where((t, b) => t.Length < lengths[b]).Any()))
             throw new ArgumentOutOfRangeException(nameof(tokens), "each row needs at least its length of tokens");
 
+        var predicting = promptLengths is null ? null : tensor(PredictingPositions(lengths, promptLengths, width), device: device);
+        if (tokens is null) return new Unpadding(tensor(RealPositions(lengths, width), device: device), null, predicting, [.. lengths], width);
+
         // The packed tokens are the nodes of a prefix tree of the rows: a position takes the packed token of (the packed token
-        // before it in its row, its own token id) if an earlier row made one, else a new one. Without tokens every real
-        // position is a node of its own.
+        // before it in its row, its own token id) if an earlier row made one, else a new one. The padding reads N, a zero row.
         var index = new List<long>(lengths.Sum());
-        var real = new List<long>(lengths.Sum());
         var place = new long[lengths.Count * width];
         var nodes = new Dictionary<(long Before, int Token), long>();
         for (int b = 0; b < lengths.Count; b++)
@@ -81,29 +82,31 @@ public sealed class Unpadding : IDisposable
             long before = -1;
             for (int t = 0; t < lengths[b]; t++)
             {
-                var flat = b * width + t;
-                real.Add(flat);
-                if (tokens is null || !nodes.TryGetValue((before, tokens[b][t]), out var packed))
+                if (!nodes.TryGetValue((before, tokens[b][t]), out var packed))
                 {
-                    packed = index.Count;
-                    index.Add(flat);
-                    if (tokens is not null) nodes[(before, tokens[b][t])] = packed;
+                    nodes[(before, tokens[b][t])] = packed = index.Count;
+                    index.Add(b * width + t);
                 }
-                place[flat] = before = packed;
+                place[b * width + t] = before = packed;
             }
             for (int t = lengths[b]; t < width; t++) place[b * width + t] = -1;
         }
-        var shares = index.Count < real.Count;
-        if (shares) for (int i = 0; i < place.Length; i++) if (place[i] < 0) place[i] = index.Count;
-
-        var predicting = new List<long>();
-        if (promptLengths is not null)
-            for (int b = 0; b < lengths.Count; b++)
-                for (int t = Math.Max(promptLengths[b], 1) - 1; t < lengths[b] - 1; t++) predicting.Add(b * width + t);
-        return new Unpadding(tensor(index.ToArray(), device: device), shares ? tensor(place, device: device) : null,
-            promptLengths is null ? null : tensor(predicting.ToArray(), device: device), [.. lengths], width,
-            shares ? tensor(real.ToArray(), device: device) : null);
+        if (index.Count == lengths.Sum())
+            return new Unpadding(tensor(index.ToArray(), device: device), null, predicting, [.. lengths], width);
+        for (int i = 0; i < place.Length; i++) if (place[i] < 0) place[i] = index.Count;
+        return new Unpadding(tensor(index.ToArray(), device: device), tensor(place, device: device), predicting, [.. lengths], width,
+            tensor(RealPositions(lengths, width), device: device));
     }
+
+    /// <summary>The flat positions whose hidden state predicts a response token: row b's columns from its prompt length − 1
+    /// to its length − 2.</summary>
+    private static long[] PredictingPositions(IReadOnlyList<int> lengths, IReadOnlyList<int> promptLengths, long width) =>
+        [.. lengths.SelectMany((length, b) => Enumerable.Range(Math.Max(promptLengths[b], 1) - 1, Math.Max(0, length - Math.Max(promptLengths[b], 1)))
+            .Select(t => b * width + t))];
+
+    /// <summary>Each row's real positions in the (B · T) layout, row after row: the packed tokens when none is shared.</summary>
+    private static long[] RealPositions(IReadOnlyList<int> lengths, long width) =>
+        [.. lengths.SelectMany((length, b) => Enumerable.Range(0, length).Select(t => b * width + t))];
 
     /// <summary>(B, T, …) to the packed tokens' (N, …).</summary>
     public Tensor Gather(Tensor padded) => padded.reshape([Batch * Width, .. padded.shape[2..]]).index_select(0, Index);

@@ -6,8 +6,14 @@ namespace AlignLab.Training.Methods.Ppo;
 /// <summary>Rollouts as right-padded rows of prompt + response, with the response mask and each response token's
 /// score from the reward source at its position, each row's length (prompt + response) and its prompt's length. No
 /// attention mask: passes over right-padded rows need none (<see cref="Inference.TokenLogProbs.OfResponses(Models.CausalLM, Tensor, Tensor, Models.Unpadding, bool)"/>).</summary>
-public sealed record PpoBatch(Tensor InputIds, Tensor ResponseMask, Tensor Scores, long Tokens, int[] Lengths, int[] PromptLengths, int[][] RowTokens)
+public sealed record PpoBatch(Tensor InputIds, Tensor ResponseMask, Tensor Scores, int[] PromptLengths, int[][] RowTokens)
 {
+    /// <summary>Each rollout's real tokens (prompt + response).</summary>
+    public int[] Lengths { get; } = [.. RowTokens.Select(r => r.Length)];
+
+    /// <summary>The rollouts' real tokens.</summary>
+    public long Tokens => Lengths.Sum();
+
     public static PpoBatch Build(IReadOnlyList<PpoSample> samples, IReadOnlyList<double[]> scores, int padTokenId, Device device)
     {
         for (int b = 0; b < samples.Count; b++)
@@ -15,8 +21,7 @@ public sealed record PpoBatch(Tensor InputIds, Tensor ResponseMask, Tensor Score
                 throw new InvalidOperationException($"the reward source scored {scores[b].Length} tokens of a {samples[b].Response.Length}-token response");
         var rows = samples.Select(s => (s.Prompt, s.Response)).ToList();
         var batch = ResponseBatch.Pad(rows, padTokenId, device);
-        return new PpoBatch(batch.InputIds, batch.ResponseMask, batch.Spread(rows, (b, k) => scores[b][k]), batch.Tokens, batch.Lengths,
-            batch.PromptLengths, batch.RowTokens);
+        return new PpoBatch(batch.InputIds, batch.ResponseMask, batch.Spread(rows, (b, k) => scores[b][k]), batch.PromptLengths, batch.RowTokens);
     }
 
     /// <summary>What picks rows <paramref name="rows"/> of a (B, T, …) tensor, cut after the longest of them: the later
