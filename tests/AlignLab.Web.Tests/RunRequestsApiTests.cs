@@ -28,6 +28,10 @@ public sealed class RunRequestsApiTests(SharedWebApp app) : IClassFixture<Shared
     [InlineData("""{"method":"ppo","parameters":{"generation_batch_size":-1}}""", "parameters.generation_batch_size")]
     [InlineData("""{"method":"ppo","parameters":{"disable_dropout":"no"}}""", "parameters.disable_dropout")]
     [InlineData("""{"method":"figa","parameters":{"disable_dropout":0}}""", "parameters.disable_dropout")]
+    [InlineData("""{"method":"figa","parameters":{"share_prefixes":"true\u0000"}}""", "parameters.share_prefixes")]
+    [InlineData("""{"method":"ppo","parameters":{"share_prefixes":"\ud800"}}""", "parameters.share_prefixes")]
+    [InlineData("""{"method":"sft","parameters":{"share_prefixes":1e30}}""", "parameters.share_prefixes")]
+    [InlineData("""{"method":"figa","parameters":{"share_prefixes":"/etc/passwd"}}""", "parameters.share_prefixes")]
     public async Task InvalidRequestsGetProblemJsonNamingTheFieldAndWriteNothing(string body, string field)
     {
         var before = await CountRowsAsync();
