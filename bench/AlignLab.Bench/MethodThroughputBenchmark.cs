@@ -156,10 +156,10 @@ public static class MethodThroughputBenchmark
             foreach (var chunk in rows.Chunk(miniBatch))
             {
                 using var scope = NewDisposeScope();
-                var Pick = rollouts.Rows(chunk);
+                var Pick = rollouts.Rollouts.Rows(chunk);
                 var (ids, mask) = (Pick(rollouts.InputIds), Pick(rollouts.ResponseMask));
                 if (round == 0 && !unpad) padded += ids.numel();
-                var layout = rollouts.Unpadded(chunk);
+                var layout = rollouts.Rollouts.Unpadded(chunk);
                 var logProbs = TokenLogProbs.OfResponses(model.Hidden(ids, unpadded: unpad ? layout.Unshared : null), model.Logits, ids, mask, layout, withEntropy: false);
                 ((logProbs.LogProbs * mask).sum() / mask.sum()).neg().backward();
             }

@@ -21,7 +21,7 @@ public class PpoBatchTests
         Assert.Equal(10, batch.InputIds.shape[1]);                      // the first rollout: 2 + 8
 
         // Rows 2 and 1 (6 and 3 tokens) keep 6 columns.
-        var pick = batch.Rows([2, 1]);
+        var pick = batch.Rollouts.Rows([2, 1]);
         Assert.Equal(new long[] { 2, 6 }, pick(batch.InputIds).shape);
         // Both passes with the padding mask of the same rows.
         var attention = ResponseBatch.Pad([.. samples.Select(s => (s.Prompt, s.Response))], padTokenId: 0, CPU).AttentionMask();

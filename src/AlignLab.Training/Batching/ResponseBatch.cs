@@ -22,6 +22,23 @@ public sealed record ResponseBatch(Tensor InputIds, Tensor ResponseMask, int[] P
     /// that rows share once (<see cref="Unpadding"/>).</summary>
     public Unpadding Unpadded() => Unpadding.Of(Lengths, Length, InputIds.device, PromptLengths, RowTokens);
 
+    /// <summary>The same for rows <paramref name="rows"/> in a pass <paramref name="width"/> columns wide (null: cut at their
+    /// longest, as <see cref="Rows"/> cuts them).</summary>
+    public Unpadding Unpadded(IReadOnlyList<int> rows, long? width = null) =>
+        Unpadding.Of([.. rows.Select(i => Lengths[i])], width ?? rows.Max(i => Lengths[i]), InputIds.device, [.. rows.Select(i => PromptLengths[i])],
+            [.. rows.Select(i => RowTokens[i])]);
+
+    /// <summary>What picks rows <paramref name="rows"/> of a (B, T, …) tensor, cut after the longest of them: the later
+    /// columns are padding in each of those rows (rows are right-padded), which a causal model never reads, so a minibatch
+    /// costs its own longest row instead of the batch's. The same computation, up to dropout, whose masks are then drawn
+    /// over fewer columns. Its index tensor belongs to the caller's dispose scope.</summary>
+    public Func<Tensor, Tensor> Rows(IReadOnlyList<int> rows)
+    {
+        var index = tensor(rows.Select(i => (long)i).ToArray(), device: InputIds.device);
+        var columns = rows.Max(i => Lengths[i]);
+        return x => x.index_select(0, index).narrow(1, 0, columns);
+    }
+
     /// <summary>(B, T) Int64, 1 at real tokens: the padding mask, made on each call (no pass needs it; a padded pass with a
     /// mask is what the unpadded ones are checked against).</summary>
     public Tensor AttentionMask() => arange(Length, device: InputIds.device).unsqueeze(0).lt(tensor(Lengths, device: InputIds.device).unsqueeze(1))

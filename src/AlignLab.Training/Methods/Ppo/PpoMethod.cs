@@ -144,7 +144,7 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                         using var passScope = NewDisposeScope();
                         var rows = Math.Min(passRows, samples.Count - first);
                         var (ids, response) = (batch.InputIds.narrow(0, first, rows), batch.ResponseMask.narrow(0, first, rows));
-                        var unpadded = batch.Unpadded([.. Enumerable.Range(first, rows)], ids.shape[1]);
+                        var unpadded = batch.Rollouts.Unpadded([.. Enumerable.Range(first, rows)], ids.shape[1]);
                         var (tokens, values) = agent.Score(ids, response, unpadded, withEntropy: false);
                         oldParts.Add(tokens.LogProbs.MoveToOuterDisposeScope());
                         valueParts.Add((PpoBatch.ShiftRight(values.to(ScalarType.Float32)) * response).MoveToOuterDisposeScope());
@@ -186,9 +186,9 @@ public sealed class PpoMethod(ModelRegistry registry, IDatasetStore? datasets = 
                     foreach (var chunk in rows.Chunk(miniBatch))
                     {
                         using var scope = NewDisposeScope();
-                        var Pick = batch.Rows(chunk);
+                        var Pick = batch.Rollouts.Rows(chunk);
                         var mask = Pick(batch.ResponseMask);
-                        var layout = batch.Unpadded(chunk);
+                        var layout = batch.Rollouts.Unpadded(chunk);
                         var (logProbs, values) = agent.Score(Pick(batch.InputIds), mask, layout, withEntropy: true);
                         computed += sharesPrefixes ? layout.Tokens : layout.RealTokens;
                         var policy = PpoMath.PolicyLoss(logProbs.LogProbs, Pick(oldLogProbs), Pick(advantages), mask, ppo.ClipRange);
