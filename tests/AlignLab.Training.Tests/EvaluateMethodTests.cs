@@ -60,7 +60,7 @@ public sealed class EvaluateMethodTests : IClassFixture<EvaluateMethodTests.TwoM
         using (var model = ModelFolder.Load(folder))
         {
             var expected = ChoiceLogLikelihood.Score(model, TextTokenizer.Load(folder), PromptTemplate.Alpaca, choices[3].Instruction, choices[3].Choices!, CPU);
-            Assert.Equal(expected, first.Scores!, new ToleranceComparer(1e-5));
+            Assert.Equal(expected, first.Scores!, new Tolerance(1e-5));
         }
         Assert.Equal((choices[3].Answer, MultipleChoice.Prediction(first.Scores!)), (first.Answer, first.Prediction));
 
@@ -112,11 +112,5 @@ public sealed class EvaluateMethodTests : IClassFixture<EvaluateMethodTests.TwoM
     {
         var refused = Assert.Throws<ArgumentException>(() => new MethodContext(new EvaluateMethod(_registry), parameters));
         Assert.Contains(message, refused.Message);
-    }
-
-    private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
-    {
-        public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
-        public int GetHashCode(double obj) => 0;
     }
 }

@@ -64,10 +64,4 @@ public class GradientClippingTests
             Assert.True(ours[i].grad!.allclose(theirs[i].grad!, rtol: 1e-6, atol: 1e-9), $"parameter {i}");
         if (maxNorm < 1) Assert.True(expected > 10 * maxNorm, $"norm {expected}: the case does not clip");
     }
-
-    private sealed class Tolerance(double tolerance) : IEqualityComparer<double>
-    {
-        public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
-        public int GetHashCode(double value) => 0;
-    }
 }

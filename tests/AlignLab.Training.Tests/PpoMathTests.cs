@@ -103,10 +103,4 @@ public class PpoMathTests
             PpoMath.ValueLoss(values, oldValues, returns, mask, 0.2).item<double>(), 12);
         Assert.Equal(PpoReference.ExplainedVariance(All(valueRows), All(returnRows)), PpoMath.ExplainedVariance(values, returns, mask), 5);
     }
-
-    private sealed class Tolerance(double epsilon) : IEqualityComparer<double>
-    {
-        public bool Equals(double x, double y) => Math.Abs(x - y) <= epsilon;
-        public int GetHashCode(double obj) => 0;
-    }
 }
