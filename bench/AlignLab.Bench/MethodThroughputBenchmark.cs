@@ -91,6 +91,12 @@ public static class MethodThroughputBenchmark
                           Mfu(update, ppoRun, 6 * parameters));
         Console.WriteLine($"PPO whole step (rollout, scoring by policy and reference, update): {ppoRun.MedianStepSeconds:0.00} s/step, " +
                           $"{responseTokens / ppoRun.MedianStepSeconds:N0} generated tokens/s ({responseTokens:0} per step)");
+        // The same PPO steps with TorchSharp's per-parameter AdamW (PPO makes an optimizer update per minibatch).
+        var unfusedRun = new StepClock();
+        await ppo.RunAsync(new BenchRunContext(Spec("ppo", ",\"reward\":\"keyword\",\"keyword\":\"Tokyo\",\"fused_adamw\":false"), Path.Combine(root, "ppo-unfused"), unfusedRun.Report));
+        var unfused = unfusedRun.Median("train_tokens_per_s");
+        Console.WriteLine($"PPO update with TorchSharp's AdamW (fused_adamw off): {unfused:N0} real tokens/s, {Mfu(unfused, unfusedRun, 6 * parameters)}; " +
+                          $"fused kernel {update / unfused:0.00}× that");
         TrainingPassUnpadded(folder, steps, torchDevice, dtype);
         RolloutPaths(folder, steps, torchDevice, dtype, (int)newTokens);
         MinibatchesUnpadded(folder, steps, torchDevice, dtype, (int)newTokens, (int)miniBatch);

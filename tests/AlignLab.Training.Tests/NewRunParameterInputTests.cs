@@ -9,7 +9,7 @@ using AlignLab.Training.Registry;
 
 namespace AlignLab.Training.Tests;
 
-/// <summary>The run parameters of the speed and memory work (activation_checkpointing, disable_dropout, share_prefixes, precision bf16-mixed, PPO's
+/// <summary>The run parameters of the speed and memory work (activation_checkpointing, disable_dropout, share_prefixes, fused_adamw, precision bf16-mixed, PPO's
 /// generation_batch_size, FIGA's micro_batches_per_pass, the smoke method's fail_with) refuse bad values naming the field, and no spec is made (nothing
 /// can be stored).</summary>
 public class NewRunParameterInputTests
@@ -27,6 +27,8 @@ public class NewRunParameterInputTests
         { "ppo", "disable_dropout", "0" },
         { "figa", "share_prefixes", "\"yes\"" },
         { "ppo", "share_prefixes", "1" },
+        { "sft", "fused_adamw", "\"on\"" },
+        { "figa", "fused_adamw", "0" },
         { "sft", "precision", "\"bf16-mixed\\u0000\"" },
         { "sft", "precision", "\"bf17\"" },
         { "sft", "precision", "true" },
@@ -62,5 +64,6 @@ public class NewRunParameterInputTests
         Assert.NotNull(Validator.Validate(JsonNode.Parse("""{"method":"ppo","parameters":{"preset":"demo","generation_batch_size":4}}""")).Spec);
         Assert.NotNull(Validator.Validate(JsonNode.Parse("""{"method":"figa","parameters":{"preset":"demo","micro_batches_per_pass":4}}""")).Spec);
         Assert.NotNull(Validator.Validate(JsonNode.Parse("""{"method":"figa","parameters":{"share_prefixes":false}}""")).Spec);
+        Assert.NotNull(Validator.Validate(JsonNode.Parse("""{"method":"sft","parameters":{"fused_adamw":false}}""")).Spec);
     }
 }

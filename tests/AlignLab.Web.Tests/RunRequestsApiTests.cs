@@ -32,6 +32,10 @@ public sealed class RunRequestsApiTests(SharedWebApp app) : IClassFixture<Shared
     [InlineData("""{"method":"ppo","parameters":{"share_prefixes":"\ud800"}}""", "parameters.share_prefixes")]
     [InlineData("""{"method":"sft","parameters":{"share_prefixes":1e30}}""", "parameters.share_prefixes")]
     [InlineData("""{"method":"figa","parameters":{"share_prefixes":"/etc/passwd"}}""", "parameters.share_prefixes")]
+    [InlineData("""{"method":"sft","parameters":{"fused_adamw":"false\u0000"}}""", "parameters.fused_adamw")]
+    [InlineData("""{"method":"ppo","parameters":{"fused_adamw":"\udc00"}}""", "parameters.fused_adamw")]
+    [InlineData("""{"method":"figa","parameters":{"fused_adamw":-1e300}}""", "parameters.fused_adamw")]
+    [InlineData("""{"method":"reward-model","parameters":{"fused_adamw":"../../etc/passwd"}}""", "parameters.fused_adamw")]
     public async Task InvalidRequestsGetProblemJsonNamingTheFieldAndWriteNothing(string body, string field)
     {
         var before = await CountRowsAsync();

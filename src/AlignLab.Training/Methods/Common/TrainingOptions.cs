@@ -81,7 +81,7 @@ public sealed record LoraOptions
         .Text(o => o.Targets, "lora_targets", 200, "Comma-separated layer names to adapt; empty: the model's query/value maps (c_attn for GPT-2).");
 }
 
-/// <summary>Seed, device, precision, activation checkpointing, the model's dropout and shared prefixes.</summary>
+/// <summary>Seed, device, precision, activation checkpointing, the model's dropout, shared prefixes and the AdamW kernel.</summary>
 public sealed record RuntimeOptions
 {
     public int Seed { get; init; } = 1234;
@@ -90,6 +90,7 @@ public sealed record RuntimeOptions
     public bool ActivationCheckpointing { get; init; }
     public bool DisableDropout { get; init; }
     public bool SharePrefixes { get; init; } = true;
+    public bool FusedAdamW { get; init; } = true;
 
     public static ParameterSchema<RuntimeOptions> Schema { get; } = new ParameterSchema<RuntimeOptions>()
         .Integer(o => o.Seed, "seed", 0, int.MaxValue, "Seed of data order and dropout.")
@@ -106,7 +107,11 @@ public sealed record RuntimeOptions
         .Boolean(o => o.SharePrefixes, "share_prefixes",
             "Run the positions that rows of a batch begin alike with (a pair's prompt, the template's opening) through the model once for " +
             "all of them: the same losses and gradients up to float rounding, in less time and activation memory; never in a pass that " +
-            "draws dropout. Off: every row computes its own (for comparison, or to measure memory against the estimate, which assumes so).");
+            "draws dropout. Off: every row computes its own (for comparison, or to measure memory against the estimate, which assumes so).")
+        .Boolean(o => o.FusedAdamW, "fused_adamw",
+            "Make each AdamW update with libtorch's fused kernel (torch.optim.AdamW(fused=True), transformers' adamw_torch_fused): one pass " +
+            "over each parameter's values instead of about eight, the same update up to float rounding. Off: TorchSharp's AdamW, one " +
+            "operation at a time. Where the kernel cannot run (amsgrad, a libtorch without it) the run takes TorchSharp's.");
 }
 
 /// <summary>What <see cref="TrainingSession"/> needs of a method's options: every fine-tuning method's record has these

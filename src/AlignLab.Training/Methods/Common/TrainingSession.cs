@@ -18,9 +18,11 @@ namespace AlignLab.Training.Methods.Common;
 public class TrainingSession : IDisposable
 {
     private TrainingSession(CausalLM model, nn.Module trainable, TextTokenizer tokenizer, PromptTemplate template, AdamW optimizer,
-        LearningRateSchedule schedule, Device device, string modelFolder, OptimizationOptions optimization, MasterWeights? masters, bool lora)
+        LearningRateSchedule schedule, Device device, string modelFolder, OptimizationOptions optimization, MasterWeights? masters, bool lora,
+        bool fusedAdamW)
     {
         _optimization = optimization;
+        _fusedAdamW = fusedAdamW;
         Masters = masters;
         _lora = lora;
         Model = model;
@@ -37,7 +39,7 @@ public class TrainingSession : IDisposable
     /// <summary>Takes over an opened session (<see cref="TrainingSession{TModule}"/>).</summary>
     private protected TrainingSession(TrainingSession opened)
         : this(opened.Model, opened.Trainable, opened.Tokenizer, opened.Template, opened.Optimizer, opened.Schedule, opened.Device,
-            opened.ModelFolder, opened._optimization, opened.Masters, opened._lora)
+            opened.ModelFolder, opened._optimization, opened.Masters, opened._lora, opened._fusedAdamW)
     {
         Step = opened.Step;
         MaxSteps = opened.MaxSteps;
@@ -46,6 +48,7 @@ public class TrainingSession : IDisposable
 
     private readonly OptimizationOptions _optimization;
     private readonly bool _lora;
+    private readonly bool _fusedAdamW;
 
     /// <summary>With precision bf16-mixed, the fp32 master weights the optimizer updates; null otherwise.</summary>
     public MasterWeights? Masters { get; }
@@ -129,7 +132,7 @@ public class TrainingSession : IDisposable
                 : AdamWFactory.Create(masters.Parameters, optimization.LearningRate, optimization.WeightDecay);
             var schedule = ScheduleOf(optimization, optimization.MaxSteps);
             var session = new TrainingSession(model, trainable, tokenizer, PromptTemplate.Resolve(options.Model.Template, tokenizer), optimizer,
-                schedule, device, folder, optimization, masters, lora.Enabled);
+                schedule, device, folder, optimization, masters, lora.Enabled, runtime.FusedAdamW);
             if (context.Checkpoints.Latest() is { } latest)
                 session.Step = TrainingCheckpoint.Restore(latest, trainable, optimizer, session.ExtraState, masters);
             return session;
@@ -169,7 +172,8 @@ public class TrainingSession : IDisposable
         return norm.item<float>();
     }
 
-    /// <summary>One optimizer update inside a step (PPO makes several per rollout batch): clip, step, zero the gradients.
+    /// <summary>One optimizer update inside a step (PPO makes several per rollout batch): clip, step (libtorch's fused AdamW
+    /// kernel with fused_adamw, TorchSharp's AdamW otherwise or where the kernel cannot run), zero the gradients.
     /// Returns the gradient norm before clipping on the device, so that nothing waits for it here.</summary>
     public Tensor OptimizerStep(double maxGradNorm)
     {
@@ -177,7 +181,7 @@ public class TrainingSession : IDisposable
         var parameters = Masters?.Parameters ?? [.. Trainable.parameters().Where(q => q.requires_grad)];
         // At 0 the norm is only measured.
         var norm = GradientClipping.ClipByTotalNorm(parameters, maxGradNorm);
-        Optimizer.step();
+        if (!(_fusedAdamW && FusedAdamW.TryStep(Optimizer))) Optimizer.step();
         Masters?.CopyToModel();
         Optimizer.zero_grad();
         return norm;
