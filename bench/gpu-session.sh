@@ -8,7 +8,7 @@
 #              uses autocast, as HF Trainer does), and the same work in PyTorch with HF generate, GPT-2 small
 #   system     system metrics through NVML, and each method's sampled GPU peak against its memory estimate (SFT, FIGA, PPO with
 #              share_prefixes off, as the estimate counts; then FIGA with shared prefixes)
-#   optimizer  clipping + AdamW per parameter (TorchSharp) against one flat buffer
+#   optimizer  clipping + AdamW per parameter (TorchSharp) against one flat buffer and libtorch's fused kernel (fused_adamw)
 #   oom        CUDA out of memory in a run and in autograd's thread, then a run that completes in the same process
 #   large      `methods` at Qwen2.5-1.5B's shape (1.31 B), ours then PyTorch's
 #   vllm       the rollout through vLLM at GPT-2 small and Qwen2.5-1.5B, 16 and 256 prompts (says so if not importable)
@@ -71,7 +71,7 @@ fi
 
 if has optimizer; then
   echo "== Optimizer step: per parameter against one flat buffer"
-  for shape in gpt2-small qwen2.5-1.5b; do timeout 90 "$bench" optimizer cuda $shape 2>&1 | tee -a "$out/optimizer.txt"; done
+  for shape in gpt2-small qwen2.5-1.5b; do timeout 150 "$bench" optimizer cuda $shape 2>&1 | tee -a "$out/optimizer.txt"; done
 fi
 
 if has oom; then
