@@ -85,12 +85,12 @@ public static unsafe class FusedAdamW
         foreach (var (options, members) in groups)
         {
             // Each parameter's step count after this step, as a float32 scalar on the device (the kernel's bias corrections
-            // read it there); parameters of one count share one.
+            // read it there); parameters of one count share one. Filled on the device: a copy from the host would wait for it.
             var steps = new Dictionary<long, Tensor>();
             foreach (var (_, _, state) in members)
             {
                 state.step += 1;
-                if (!steps.ContainsKey(state.step)) steps[state.step] = tensor((float)state.step, device: device);
+                if (!steps.ContainsKey(state.step)) steps[state.step] = full([], state.step, ScalarType.Float32, device);
             }
             var lists = new IntPtr[5 * members.Count];
             for (int i = 0; i < members.Count; i++)
