@@ -108,6 +108,16 @@ public class FusedAdamWTests
         Assert.False(FusedAdamW.TryStep(strided));
         Assert.Equal(new float[] { 1, 2, 3, 4 }, matrix.data<float>().ToArray());
         Assert.Equal(0, ((AdamW.State)strided.state_dict().State[0]).step);
+        // Parameters of two dtypes in one step (a GPU kernel call reads all of them as the first one's type).
+        var single = WithGradient([1.0f], [0.5f]);
+        var wide = new Parameter(tensor(new[] { 2.0 }));
+        (wide * 0.5).sum().backward();
+        var mixed = optim.AdamW([single, wide], 0.1);
+        Assert.False(FusedAdamW.TryStep(mixed));
+        Assert.Equal(new[] { 1.0f }, single.data<float>().ToArray());
+        Assert.Equal(new[] { 2.0 }, wide.data<double>().ToArray());
+        Assert.All(mixed.state_dict().State.Cast<AdamW.State>(), s => Assert.Equal(0, s.step));
+
         // TorchSharp's step takes such a gradient as it is.
         strided.step();
         Assert.Equal(1, ((AdamW.State)strided.state_dict().State[0]).step);

@@ -13,8 +13,8 @@ namespace AlignLab.Training.Optimization;
 /// <para>TorchSharp does not bind the kernel: it is called at libtorch's C++ entry point
 /// (<c>at::_ops::_fused_adamw_::call</c>, found by its mangled name in the libtorch_cpu that TorchSharp loaded, CPU and
 /// CUDA builds alike). A C++ error cannot cross into .NET, so every condition the kernel checks is checked here first;
-/// where one does not hold (a parameter without its gradient in the same dtype and layout, amsgrad, tensors on two
-/// devices) or the entry point is missing, <see cref="TryStep"/> does nothing and says so, and the caller takes
+/// where one does not hold (a gradient or moment not in its parameter's dtype and layout, parameters of two dtypes or on
+/// two devices, amsgrad) or the entry point is missing, <see cref="TryStep"/> does nothing and says so, and the caller takes
 /// TorchSharp's step.</para></summary>
 public static unsafe class FusedAdamW
 {
@@ -33,26 +33,21 @@ public static unsafe class FusedAdamW
         public readonly nuint Count = count;
     }
 
-    private static readonly delegate* unmanaged<TensorList, TensorList, TensorList, TensorList, TensorList, TensorList,
-        double, double, double, double, double, byte, byte, IntPtr, IntPtr, void> Kernel = Resolve();
+    private static readonly IntPtr Kernel = Resolve();
 
     /// <summary>An empty std::optional&lt;at::Tensor&gt; (its value, then its flag: all zeros), for grad_scale and found_inf.</summary>
-    private static readonly IntPtr NoTensor = Marshal.AllocHGlobal(16);
-
-    static FusedAdamW() => new Span<byte>((void*)NoTensor, 16).Clear();
+    private static readonly IntPtr NoTensor = (IntPtr)NativeMemory.AllocZeroed(16);
 
     /// <summary>Whether the loaded libtorch has the kernel.</summary>
-    public static bool Available => Kernel != null;
+    public static bool Available => Kernel != IntPtr.Zero;
 
-    private static delegate* unmanaged<TensorList, TensorList, TensorList, TensorList, TensorList, TensorList,
-        double, double, double, double, double, byte, byte, IntPtr, IntPtr, void> Resolve()
+    private static IntPtr Resolve()
     {
         // TorchSharp loads libtorch_cpu before any tensor exists; by its file name, dlopen finds the copy already loaded.
         _ = empty(0);
         return NativeLibrary.TryLoad("libtorch_cpu.so", out var library) && NativeLibrary.TryGetExport(library, EntryPoint, out var address)
-            ? (delegate* unmanaged<TensorList, TensorList, TensorList, TensorList, TensorList, TensorList,
-                double, double, double, double, double, byte, byte, IntPtr, IntPtr, void>)address
-            : null;
+            ? address
+            : IntPtr.Zero;
     }
 
     /// <summary>One AdamW step of <paramref name="optimizer"/> over the parameters that have gradients, group by group, as
@@ -64,7 +59,8 @@ public static unsafe class FusedAdamW
         using var scope = NewDisposeScope();
         var states = optimizer.state_dict().State;
         var groups = new List<(AdamW.Options Options, List<(Parameter Parameter, Tensor Gradient, AdamW.State State)> Members)>();
-        Device? device = null;
+        // One device and one dtype for all (the GPU kernel reads every list as its first tensor's type).
+        var (device, dtype) = ((Device?)null, (ScalarType?)null);
         var k = 0;
         foreach (var group in optimizer.ParamGroups.Cast<AdamW.ParamGroup>())
         {
@@ -74,8 +70,8 @@ public static unsafe class FusedAdamW
             {
                 if (states[k++] is not AdamW.State state) return false;
                 if (parameter.grad is not { } gradient) continue;
-                device ??= parameter.device;
-                if (!Fits(parameter, gradient, state, device)) return false;
+                (device, dtype) = (device ?? parameter.device, dtype ?? parameter.dtype);
+                if (!Fits(parameter, gradient, state, device, dtype.Value)) return false;
                 members.Add((parameter, gradient, state));
             }
             if (members.Count > 0) groups.Add((options, members));
@@ -103,7 +99,9 @@ public static unsafe class FusedAdamW
             {
                 var (first, count) = ((IntPtr)at, members.Count);
                 TensorList List(int l) => new(first + l * count * IntPtr.Size, (nuint)count);
-                Kernel(List(0), List(1), List(2), List(3), new TensorList(IntPtr.Zero, 0), List(4),
+                var kernel = (delegate* unmanaged<TensorList, TensorList, TensorList, TensorList, TensorList, TensorList,
+                    double, double, double, double, double, byte, byte, IntPtr, IntPtr, void>)Kernel;
+                kernel(List(0), List(1), List(2), List(3), new TensorList(IntPtr.Zero, 0), List(4),
                     options.LearningRate!.Value, options.beta1!.Value, options.beta2!.Value, options.weight_decay!.Value, options.eps!.Value,
                     0, options.maximize == true ? (byte)1 : (byte)0, NoTensor, NoTensor);
             }
@@ -113,13 +111,13 @@ public static unsafe class FusedAdamW
         return true;
     }
 
-    /// <summary>What the kernel needs of a parameter: its gradient and moments in its dtype, shape and (contiguous) layout,
-    /// all on one device, in a floating dtype it has a kernel for.</summary>
-    private static bool Fits(Parameter parameter, Tensor gradient, AdamW.State state, Device device)
+    /// <summary>What the kernel needs of a parameter: its gradient and moments in the step's dtype (a floating one it has a
+    /// kernel for), its shape and a contiguous layout, on the step's device.</summary>
+    private static bool Fits(Parameter parameter, Tensor gradient, AdamW.State state, Device device, ScalarType dtype)
     {
-        if (parameter.dtype is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16 or ScalarType.Float64)) return false;
+        if (dtype is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16 or ScalarType.Float64)) return false;
         Tensor[] all = [parameter, gradient, state.exp_avg, state.exp_avg_sq];
-        return all.All(t => t.dtype == parameter.dtype && t.is_contiguous() && t.shape.SequenceEqual(parameter.shape)
+        return all.All(t => t.dtype == dtype && t.is_contiguous() && t.shape.SequenceEqual(parameter.shape)
                             && t.device_type == device.type && t.device_index == device.index);
     }
 }
