@@ -39,6 +39,17 @@ export LD_LIBRARY_PATH=$torch_lib DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 bench=$(ls -d /tmp/alignlab/*/AlignLab.Bench)
 python=bench/python
 
+# libtorch's fused AdamW kernel (every method's optimizer, fused_adamw) has not run on a GPU before this session: a short
+# probe first, and if it does not complete, the method runs take TorchSharp's AdamW (fused_adamw off) and say so.
+if has methods || has system || has large; then
+  echo "== Probe: the fused AdamW kernel on CUDA (demo model)"
+  timeout 90 "$bench" optimizer cuda demo 2>&1 | tee "$out/fused-adamw-probe.txt"
+  if ! grep -q "clip + fused kernel" "$out/fused-adamw-probe.txt"; then
+    export ALIGNLAB_BENCH_FUSED_ADAMW=false
+    echo "the fused AdamW kernel did not complete on CUDA: the method runs use fused_adamw off" | tee -a "$out/machine.txt"
+  fi
+fi
+
 if has parity; then
   echo "== parity"
   python3 $python/parity.py "$parity" "$out/parity.json" 2>&1 | grep -v Warning | tee "$out/parity.txt"
