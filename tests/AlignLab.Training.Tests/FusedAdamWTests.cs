@@ -72,6 +72,9 @@ public class FusedAdamWTests
         {
             Gradients(ours, round);
             Gradients(theirs, round);
+            // A schedule's learning rate, set on the groups before each step, as TrainingSession.BeginStep does.
+            AdamWFactory.SetLearningRate(fused, 1e-2 / (round + 1));
+            AdamWFactory.SetLearningRate(reference, 1e-2 / (round + 1));
             Assert.True(FusedAdamW.TryStep(fused));
             reference.step();
             fused.zero_grad();
