@@ -112,12 +112,12 @@ public static unsafe class FusedAdamW
     }
 
     /// <summary>What the kernel needs of a parameter: its gradient and moments in the step's dtype (a floating one it has a
-    /// kernel for), its shape and a contiguous layout, on the step's device.</summary>
+    /// kernel for), its shape and a dense contiguous layout, on the step's device.</summary>
     private static bool Fits(Parameter parameter, Tensor gradient, AdamW.State state, Device device, ScalarType dtype)
     {
         if (dtype is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16 or ScalarType.Float64)) return false;
         Tensor[] all = [parameter, gradient, state.exp_avg, state.exp_avg_sq];
-        return all.All(t => t.dtype == dtype && t.is_contiguous() && t.shape.SequenceEqual(parameter.shape)
+        return all.All(t => t.dtype == dtype && !t.is_sparse && t.is_contiguous() && t.shape.SequenceEqual(parameter.shape)
                             && t.device_type == device.type && t.device_index == device.index);
     }
 }
