@@ -11,7 +11,7 @@ public sealed class BenchRunContext(RunSpec spec, string directory, Action<long,
 {
     public Guid RunId { get; } = Guid.NewGuid();
     public RunSpec Spec => spec;
-    public MethodParameters Parameters => new(spec.Parameters);
+    public MethodParameters Parameters => new(BenchOverrides.Apply(spec.Parameters));
     public IMetricsSink Metrics => this;
     public ICheckpointStore Checkpoints { get; } = new FileCheckpointStore(Path.Combine(directory, "checkpoints"));
     public string ArtifactDirectory => directory;

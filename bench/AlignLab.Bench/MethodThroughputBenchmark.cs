@@ -55,7 +55,7 @@ public static class MethodThroughputBenchmark
         var ppo = new PpoMethod(registry);
         var validator = new RunRequestValidator(new MethodCatalog([figa, ppo]));
         RunSpec Spec(string method, string extra) => validator.Validate(JsonNode.Parse(
-            $$$"""{"method":"{{{method}}}","parameters":{"model":"{{{Path.GetFileName(folder)}}}","device":"{{{device}}}","precision":"{{{precision}}}","max_steps":{{{steps + WarmUp}}},"checkpoint_every":0{{{extra}}}{{{BenchOverrides.For(extra)}}}}}""")).Spec!;
+            $$$"""{"method":"{{{method}}}","parameters":{"model":"{{{Path.GetFileName(folder)}}}","device":"{{{device}}}","precision":"{{{precision}}}","max_steps":{{{steps + WarmUp}}},"checkpoint_every":0{{{extra}}}}}""")).Spec!;
 
         var figaRun = new StepClock();
         await figa.RunAsync(new BenchRunContext(Spec("figa", ",\"eval_every\":0"), Path.Combine(root, "figa"), figaRun.Report));

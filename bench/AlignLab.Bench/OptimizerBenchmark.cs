@@ -19,13 +19,18 @@ public static class OptimizerBenchmark
         var device = TorchDevice.Parse(args.Length > 0 ? args[0] : "cpu");
         var root = Directory.CreateTempSubdirectory("alignlab-opt-").FullName;
         var folder = BenchShapes.Prepare(root, args.Length > 1 ? args[1] : "demo");
-        using var a = ModelFolder.Load(folder);
-        using var b = ModelFolder.Load(folder);
-        a.to(device).to(ScalarType.Float32);
-        b.to(device).to(ScalarType.Float32);
         var ids = randint(0, 500, [4, 64], device: device);
-        void Grads(nn.Module m) { using var s = NewDisposeScope(); ((CausalLM)m).Forward(ids).mean().backward(); }
-        Grads(a); Grads(b);
+        // A copy of the model with the same gradients, for each way of stepping.
+        CausalLM WithGradients()
+        {
+            var model = ModelFolder.Load(folder);
+            model.to(device).to(ScalarType.Float32);
+            using var s = NewDisposeScope();
+            model.Forward(ids).mean().backward();
+            return model;
+        }
+        using var a = WithGradients();
+        using var b = WithGradients();
         var torchAdam = AdamWFactory.Create(a, 1e-3, 0.01);
         var pa = a.parameters().ToList();
         var flat = new FlatAdamWPrototype(b.named_parameters().Select(p => (Tensor)p.parameter).ToList(), 1e-3, 0.01);
@@ -38,9 +43,7 @@ public static class OptimizerBenchmark
         var difference = a.parameters().Zip(b.parameters(), (x, y) => (x - y).abs().max().item<float>()).Max();
         Console.WriteLine($"{pa.Count} parameter tensors, {pa.Sum(p => p.numel()) / 1e6:0.00} M values; largest difference after 3 steps: {difference:E1}");
         // libtorch's fused kernel on a third copy, from the same model and gradients: the same parameters up to rounding.
-        using var c = ModelFolder.Load(folder);
-        c.to(device).to(ScalarType.Float32);
-        Grads(c);
+        using var c = WithGradients();
         var fusedAdam = AdamWFactory.Create(c, 1e-3, 0.01);
         var pc = c.parameters().ToList();
         for (int i = 0; i < 3; i++)

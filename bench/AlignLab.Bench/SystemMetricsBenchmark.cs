@@ -35,7 +35,7 @@ public static class SystemMetricsBenchmark
             var name = method.Descriptor.Name;
             var extra = name == MethodNames.Ppo ? ""","reward":"keyword","keyword":"Tokyo" """ : name == MethodNames.Figa ? ""","eval_every":0""" : ""","eval_every":10""";
             var spec = validator.Validate(System.Text.Json.Nodes.JsonNode.Parse(
-                $$$"""{"method":"{{{name}}}","parameters":{"model":"{{{Path.GetFileName(folder)}}}","device":"{{{device}}}","max_steps":10,"checkpoint_every":0,"share_prefixes":{{{(share ? "true" : "false")}}}{{{extra}}}{{{BenchOverrides.For(extra)}}}}}""")).Spec!;
+                $$$"""{"method":"{{{name}}}","parameters":{"model":"{{{Path.GetFileName(folder)}}}","device":"{{{device}}}","max_steps":10,"checkpoint_every":0,"share_prefixes":{{{(share ? "true" : "false")}}}{{{extra}}}}}""")).Spec!;
             var context = new BenchRunContext(spec, Path.Combine(root, share ? name + "-shared" : name));
             var system = new SystemMetrics(context, TimeSpan.Zero, GpuMonitor.For(device));
             await method.RunAsync(new MetricsOverride(context, system));
